@@ -1,0 +1,1 @@
+"""artefacts package."""

@@ -1,0 +1,71 @@
+"""AppContext: resolved settings + the main-thread database connection + discovery. Every
+entry point (GUI and each CLI command) builds one with `open_context()`, which also performs
+the start-up reconciliation the design requires."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pixie_desktop.config import Settings, apply_db_settings, load_settings
+from pixie_desktop.spec.discovery import Discovery, ToolInfo, find_tool, sync_tool_state
+from pixie_desktop.store import runs_repo, validate_jobs_repo, validation_repo
+from pixie_desktop.store.db import open_db
+
+
+@dataclass
+class StartupReport:
+    interrupted_runs: list[str] = field(default_factory=list)
+    interrupted_jobs: list[str] = field(default_factory=list)
+    pruned_reports: int = 0
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    conn: sqlite3.Connection
+    discovery: Discovery
+    startup: StartupReport = field(default_factory=StartupReport)
+
+    def new_connection(self) -> sqlite3.Connection:
+        """A fresh connection for another thread (one connection per thread)."""
+        return open_db(self.settings.db_path)
+
+    def tools(self) -> list[ToolInfo]:
+        """Rescan tools/ (unchanged folders are not re-parsed) and sync tool_state rows."""
+        tools = self.discovery.scan()
+        try:
+            sync_tool_state(self.conn, tools)
+        except sqlite3.Error:
+            pass  # a locked/readonly database must not hide the tool list
+        return tools
+
+    def find_tool(self, id_or_folder: str) -> ToolInfo | None:
+        return find_tool(self.tools(), id_or_folder)
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except sqlite3.Error:
+            pass
+
+
+def reconcile(conn: sqlite3.Connection) -> StartupReport:
+    report = StartupReport()
+    report.interrupted_runs = runs_repo.reconcile_interrupted(conn)
+    report.interrupted_jobs = validate_jobs_repo.mark_interrupted(conn)
+    report.pruned_reports = validation_repo.prune(conn)
+    return report
+
+
+def open_context(root: Path | None = None, environ: dict[str, str] | None = None,
+                 *, reconcile_on_start: bool = True) -> AppContext:
+    settings = load_settings(root, environ)
+    conn = open_db(settings.db_path)
+    apply_db_settings(settings, conn)
+    settings.artefacts_root.mkdir(parents=True, exist_ok=True)
+    ctx = AppContext(settings=settings, conn=conn, discovery=Discovery(settings.tools_dir))
+    if reconcile_on_start:
+        ctx.startup = reconcile(conn)
+    return ctx

@@ -1,0 +1,164 @@
+"""Discovery: list every tool folder under tools/, broken ones included (with their parse
+error), compute a discovery hash per tool and skip re-parsing folders whose hash is unchanged.
+Never raises for anything a tool folder contains."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from pixie_desktop.spec.model import ToolSpec
+from pixie_desktop.spec.parse import SpecError, parse_tool_file
+
+HASHED_FILES = ("tool.json", "pyproject.toml", "main.py")
+_UNSAFE_ID_CHARS = set('/\\:*?"<>|\0')
+
+
+@dataclass
+class ToolInfo:
+    """One folder under tools/. `spec` is None when tool.json does not parse (`error` says why)."""
+
+    folder: str
+    path: Path
+    tool_id: str
+    name: str
+    spec: ToolSpec | None
+    error: str | None
+    discovery_hash: str
+
+    @property
+    def ok(self) -> bool:
+        return self.spec is not None and self.error is None
+
+    @property
+    def description(self) -> str:
+        return (self.spec.description or "") if self.spec else ""
+
+    @property
+    def has_venv(self) -> bool:
+        return venv_python(self.path) is not None
+
+    def matches(self, id_or_folder: str) -> bool:
+        return id_or_folder in (self.tool_id, self.folder)
+
+
+def venv_python(tool_dir: Path) -> Path | None:
+    for rel in (".venv/bin/python", ".venv/Scripts/python.exe"):
+        p = tool_dir / rel
+        if p.exists():
+            return p
+    return None
+
+
+def discovery_hash(tool_dir: Path) -> str:
+    """sha1 over (name, mtime_ns, size) of tool.json, pyproject.toml and main.py; "missing"
+    for an absent file. Cheap enough to compute on every scan."""
+    h = hashlib.sha1()
+    for name in HASHED_FILES:
+        try:
+            st = (tool_dir / name).stat()
+            h.update(f"{name}:{st.st_mtime_ns}:{st.st_size};".encode())
+        except OSError:
+            h.update(f"{name}:missing;".encode())
+    return h.hexdigest()
+
+
+def id_problem(tool_id: str) -> str | None:
+    """An id becomes a folder name under artefacts/; refuse ones that could escape it."""
+    if not tool_id.strip():
+        return "the tool id is empty"
+    if tool_id.startswith((".", "_")):
+        return f"the tool id '{tool_id}' cannot start with '.' or '_' (reserved for the app's own folders)"
+    if any(c in _UNSAFE_ID_CHARS for c in tool_id) or ".." in tool_id or len(tool_id) > 120:
+        return f"the tool id '{tool_id}' cannot be used as a folder name (no slashes, '..' or special characters)"
+    return None
+
+
+def _load_one(folder: Path, digest: str) -> ToolInfo:
+    manifest = folder / "tool.json"
+    try:
+        spec = parse_tool_file(manifest)
+    except SpecError as exc:
+        return ToolInfo(folder.name, folder, folder.name, folder.name, None, str(exc), digest)
+    except Exception as exc:  # noqa: BLE001 - discovery must never raise on a bad folder
+        return ToolInfo(folder.name, folder, folder.name, folder.name, None,
+                        f"{manifest}: could not be read: {type(exc).__name__}: {exc}", digest)
+    problem = id_problem(spec.id)
+    if problem:
+        return ToolInfo(folder.name, folder, folder.name, spec.name or folder.name, None,
+                        f"{manifest}: id: {problem}", digest)
+    return ToolInfo(folder.name, folder, spec.id, spec.name or spec.id, spec, None, digest)
+
+
+class Discovery:
+    """Scans a tools directory; caches parsed tools by folder + hash so rescans are cheap."""
+
+    def __init__(self, tools_dir: Path):
+        self.tools_dir = Path(tools_dir)
+        self._cache: dict[str, ToolInfo] = {}
+        self._lock = threading.Lock()
+        self.parse_count = 0  # how many tool.json files were actually parsed (for tests/benchmarks)
+
+    def scan(self) -> list[ToolInfo]:
+        try:
+            entries = sorted(os.scandir(self.tools_dir), key=lambda e: e.name)
+        except OSError:
+            return []
+        tools: list[ToolInfo] = []
+        seen_ids: dict[str, str] = {}
+        with self._lock:
+            live: set[str] = set()
+            for entry in entries:
+                if entry.name.startswith((".", "_")) or entry.name == "__pycache__":
+                    continue
+                try:
+                    if not entry.is_dir() or not (Path(entry.path) / "tool.json").is_file():
+                        continue
+                except OSError:
+                    continue
+                folder = Path(entry.path)
+                digest = discovery_hash(folder)
+                cached = self._cache.get(entry.name)
+                if cached is None or cached.discovery_hash != digest:
+                    cached = _load_one(folder, digest)
+                    self.parse_count += 1
+                    self._cache[entry.name] = cached
+                live.add(entry.name)
+                info = cached
+                if info.ok and info.tool_id in seen_ids:
+                    info = ToolInfo(info.folder, info.path, info.folder, info.name, None,
+                                    f"{folder / 'tool.json'}: id: '{info.tool_id}' is already used by the tool "
+                                    f"in folder '{seen_ids[info.tool_id]}'", digest)
+                elif info.ok:
+                    seen_ids[info.tool_id] = info.folder
+                tools.append(info)
+            for stale in set(self._cache) - live:
+                del self._cache[stale]
+        return tools
+
+
+def find_tool(tools: Iterable[ToolInfo], id_or_folder: str) -> ToolInfo | None:
+    """Look a tool up by id first, then by folder name (the reference accepts either)."""
+    tools = list(tools)
+    return next((t for t in tools if t.tool_id == id_or_folder), None) or \
+        next((t for t in tools if t.folder == id_or_folder), None)
+
+
+def sync_tool_state(conn: sqlite3.Connection, tools: Iterable[ToolInfo]) -> None:
+    """Make sure each tool has a tool_state row and record its current discovery hash. A
+    tool.json's own `archived`/`pinned_warm` flags seed a brand-new row only."""
+    from pixie_desktop.store.db import now_iso, transaction
+
+    with transaction(conn):
+        for t in tools:
+            archived = 1 if (t.spec and t.spec.archived) else 0
+            pinned_warm = 1 if (t.spec and t.spec.pinned_warm) else 0
+            conn.execute(
+                "INSERT INTO tool_state(tool_id, discovery_hash, archived, archived_at, pinned_warm) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(tool_id) DO UPDATE SET discovery_hash = excluded.discovery_hash",
+                (t.tool_id, t.discovery_hash, archived, now_iso() if archived else None, pinned_warm))

@@ -1,0 +1,91 @@
+"""Discovery lists every folder (broken ones with their error), hashes them, skips re-parsing,
+syncs tool_state; `pixie-desktop list` prints them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import write_tool
+from pixie_desktop.spec.discovery import Discovery, find_tool, sync_tool_state
+from pixie_desktop.store import tool_state_repo
+
+GOOD = {"id": "good-tool", "name": "Good", "inputs": [{"key": "x", "type": "number", "label": "X"}],
+        "outputs": [{"key": "y", "type": "number", "label": "Y"}, {"key": "z", "type": "text", "label": "Z"}]}
+
+
+def make_three(tools: Path) -> None:
+    write_tool(tools, "a-good", GOOD)
+    write_tool(tools, "b-malformed", '{"id": "bad", "name": ')
+    write_tool(tools, "c-unknown-key", {**GOOD, "id": "unk", "flavour": "mint"})
+    (tools / ".hidden").mkdir()
+    (tools / "not-a-tool").mkdir()
+
+
+def test_lists_good_and_broken(tools_dir: Path):
+    make_three(tools_dir)
+    found = Discovery(tools_dir).scan()
+    assert [t.folder for t in found] == ["a-good", "b-malformed", "c-unknown-key"]
+    good, bad, unk = found
+    assert good.ok and good.tool_id == "good-tool" and good.error is None
+    assert not bad.ok and "invalid JSON" in bad.error and bad.tool_id == "b-malformed"
+    assert not unk.ok and "flavour: unknown key" in unk.error
+    assert find_tool(found, "good-tool") is good and find_tool(found, "a-good") is good
+
+
+def test_skips_reparse_when_unchanged(tools_dir: Path):
+    make_three(tools_dir)
+    disc = Discovery(tools_dir)
+    disc.scan()
+    assert disc.parse_count == 3
+    disc.scan()
+    assert disc.parse_count == 3
+    f = tools_dir / "a-good" / "tool.json"
+    f.write_text(json.dumps({**GOOD, "name": "Renamed tool"}))
+    os.utime(f, ns=(1, 1))  # a different mtime guarantees a different hash
+    found = disc.scan()
+    assert disc.parse_count == 4 and found[0].name == "Renamed tool"
+
+
+def test_duplicate_ids_and_unsafe_ids(tools_dir: Path):
+    write_tool(tools_dir, "one", GOOD)
+    write_tool(tools_dir, "two", GOOD)
+    write_tool(tools_dir, "three", {**GOOD, "id": "a/../escape"})
+    found = {t.folder: t for t in Discovery(tools_dir).scan()}
+    assert found["one"].ok
+    assert not found["two"].ok and "already used by the tool in folder 'one'" in found["two"].error
+    assert not found["three"].ok and "cannot be used as a folder name" in found["three"].error
+
+
+def test_sync_tool_state(tools_dir: Path, conn):
+    make_three(tools_dir)
+    found = Discovery(tools_dir).scan()
+    sync_tool_state(conn, found)
+    sync_tool_state(conn, found)
+    states = tool_state_repo.all_states(conn)
+    assert set(states) == {"good-tool", "b-malformed", "c-unknown-key"}
+    assert states["good-tool"].discovery_hash == found[0].discovery_hash
+
+
+def test_cli_list_table_and_json(tools_dir: Path):
+    make_three(tools_dir)
+    env = dict(os.environ)
+    out = subprocess.run([sys.executable, "-m", "pixie_desktop", "list"], capture_output=True, text=True,
+                         env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[0].split()[:4] == ["ID", "NAME", "FOLDER", "STATUS"]
+    body = "\n".join(lines[2:])
+    assert "good-tool" in body and "b-malformed" in body and "c-unknown-key" in body
+    assert body.count("parse error") == 2 and " ok" in body
+    js = subprocess.run([sys.executable, "-m", "pixie_desktop", "list", "--json"], capture_output=True,
+                        text=True, env=env, timeout=60)
+    data = json.loads(js.stdout)
+    assert [d["folder"] for d in data] == ["a-good", "b-malformed", "c-unknown-key"]
+    assert data[0]["error"] is None and data[0]["n_inputs"] == 1 and data[0]["n_outputs"] == 2
+    assert data[1]["error"] and data[2]["error"]
+    # the test's temp database was used, never the repo's
+    assert (Path(env["PIXIE_DB_PATH"])).exists()
