@@ -1,0 +1,191 @@
+"""HTTP/1.1 client for one tool server on 127.0.0.1 (stdlib http.client): keep-alive
+connections reused across calls (a small idle pool makes it safe from many threads at once),
+response size caps, and a Server-Sent-Events reader for `/stream`."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+from dataclasses import dataclass
+from typing import Iterator
+
+MAX_RESPONSE_BYTES = 50 * 1024 * 1024
+
+
+class ResponseTooLarge(Exception):
+    def __init__(self, limit: int):
+        super().__init__(f"response larger than {limit // (1024 * 1024)} MB")
+        self.limit = limit
+
+
+@dataclass
+class SSEEvent:
+    event: str
+    data: str
+
+
+_RETRYABLE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
+              http.client.CannotSendRequest, http.client.BadStatusLine)
+
+
+class _Conn(http.client.HTTPConnection):
+    def connect(self) -> None:
+        super().connect()
+        try:  # one request = one small write each way; Nagle would add 40 ms stalls
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+
+
+class ToolClient:
+    """Calls to http://127.0.0.1:<port>. Each call borrows an idle keep-alive connection (or
+    opens one) and returns it afterwards, so concurrent calls never share a socket."""
+
+    def __init__(self, port: int, host: str = "127.0.0.1"):
+        self.port = port
+        self.host = host
+        self._idle: list[_Conn] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def _take(self, timeout: float | None) -> tuple[_Conn, bool]:
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
+        if conn is None:
+            return _Conn(self.host, self.port, timeout=timeout), False
+        conn.timeout = timeout
+        if conn.sock is not None:
+            conn.sock.settimeout(timeout)
+        return conn, True
+
+    def _give(self, conn: _Conn) -> None:
+        with self._lock:
+            if not self._closed and len(self._idle) < 8:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
+                timeout: float | None = 5.0, max_bytes: int = MAX_RESPONSE_BYTES) -> tuple[int, bytes]:
+        hdrs = {"Connection": "keep-alive"}
+        if headers:
+            hdrs.update(headers)
+        for attempt in (0, 1):
+            conn, reused = self._take(timeout)
+            try:
+                conn.request(method, path, body=body, headers=hdrs)
+                resp = conn.getresponse()
+                length = resp.getheader("Content-Length")
+                if length is not None and length.isdigit() and int(length) > max_bytes:
+                    conn.close()
+                    raise ResponseTooLarge(max_bytes)
+                data = resp.read(max_bytes + 1)
+                if len(data) > max_bytes:
+                    conn.close()
+                    raise ResponseTooLarge(max_bytes)
+                if resp.will_close:
+                    conn.close()
+                else:
+                    self._give(conn)
+                return resp.status, data
+            except _RETRYABLE:
+                conn.close()
+                # A reused keep-alive socket the server had already closed: retry once on a
+                # fresh connection (the request never reached the tool).
+                if reused and attempt == 0:
+                    continue
+                raise
+            except BaseException:
+                conn.close()
+                raise
+        raise ConnectionError("unreachable")  # pragma: no cover
+
+    def get(self, path: str, timeout: float = 5.0) -> tuple[int, bytes]:
+        return self.request("GET", path, timeout=timeout)
+
+    def post_json(self, path: str, body: dict, headers: dict | None = None, timeout: float = 65.0,
+                  max_bytes: int = MAX_RESPONSE_BYTES) -> tuple[int, bytes]:
+        data = json.dumps(body, ensure_ascii=False, default=str).encode("utf-8")
+        hdrs = {"Content-Type": "application/json"}
+        if headers:
+            hdrs.update(headers)
+        return self.request("POST", path, body=data, headers=hdrs, timeout=timeout, max_bytes=max_bytes)
+
+    def stream(self, path: str, timeout: float | None = None) -> "SSEStream":
+        """Open an SSE stream on its own connection; iterate for SSEEvent, `close()` from any
+        thread to stop. Raises http.client.HTTPException / OSError on connect failure and
+        StreamHTTPError for a non-200 answer."""
+        return SSEStream(self.host, self.port, path, timeout)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()
+
+
+class StreamHTTPError(Exception):
+    def __init__(self, status: int, body: bytes):
+        super().__init__(f"stream answered HTTP {status}")
+        self.status = status
+        self.body = body
+
+
+class SSEStream:
+    """An open text/event-stream response, parsed per the SSE spec (event/data fields,
+    multi-line data joined with \\n, comments ignored)."""
+
+    def __init__(self, host: str, port: int, path: str, timeout: float | None):
+        self._conn = _Conn(host, port, timeout=timeout if timeout is not None else 10.0)
+        self._conn.request("GET", path, headers={"Accept": "text/event-stream"})
+        self._resp = self._conn.getresponse()
+        if self._resp.status != 200:
+            body = self._resp.read(2000)
+            self._conn.close()
+            raise StreamHTTPError(self._resp.status, body)
+        if self._conn.sock is not None:
+            self._conn.sock.settimeout(timeout)  # None = wait as long as the run takes
+        self._closed = False
+
+    def __iter__(self) -> Iterator[SSEEvent]:
+        event, data = "", []
+        try:
+            while not self._closed:
+                raw = self._resp.readline(1 << 20)
+                if not raw:
+                    break
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                if line == "":
+                    if data or event:
+                        yield SSEEvent(event or "message", "\n".join(data))
+                    event, data = "", []
+                    continue
+                if line.startswith(":"):
+                    continue
+                name, _, value = line.partition(":")
+                if value.startswith(" "):
+                    value = value[1:]
+                if name == "event":
+                    event = value
+                elif name == "data":
+                    data.append(value)
+            if data and not self._closed:
+                yield SSEEvent(event or "message", "\n".join(data))
+        except (OSError, ValueError, http.client.HTTPException):
+            if not self._closed:
+                raise
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._closed = True
+        sock = self._conn.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self._conn.close()

@@ -1,0 +1,299 @@
+"""Spawning one tool server: `python <entrypoint> --port N` in the tool folder, with the tool's
+own `.venv` interpreter when it has one (else the app's interpreter), a scrubbed environment plus
+the tool's `.env`, its own process group, stderr captured into a bounded ring buffer, and a wait
+for `GET /healthz` == 200.
+
+Limits are NOT applied as rlimits here (the reference's lifetime RLIMIT_CPU killed busy warm
+tools and RLIMIT_AS broke BLAS/torch): the runner enforces max_runtime_seconds per run with a
+timer and max_memory_mb with an RSS watchdog (`ToolProcess.rss_mb`)."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from pixie_desktop.runtime.secrets import read_env, redact, secret_values
+from pixie_desktop.spec.discovery import ToolInfo, venv_python
+
+STDERR_RING_BYTES = 64 * 1024
+ENV_ALLOW = ("PATH", "HOME", "USERPROFILE", "APPDATA", "LOCALAPPDATA", "SYSTEMROOT", "SYSTEMDRIVE",
+             "TEMP", "TMP", "TMPDIR", "LANG", "LC_ALL", "LC_CTYPE", "PYTHONHOME")
+MAIN_GUARD_HINT = ("the tool exited with code 0 right after starting: does main.py start its server "
+                   "under `if __name__ == \"__main__\":` (e.g. tool.serve() / uvicorn.run(app, port=…))?")
+
+
+class LauncherError(Exception):
+    """A tool could not be started (or stopped being reachable); the message is readable and
+    includes the redacted tail of its stderr when there is one."""
+
+
+class SpawnTimeout(LauncherError):
+    """The tool did not answer /healthz within the spawn timeout (the process was killed)."""
+
+
+def interpreter_for(tool: ToolInfo) -> Path:
+    """The tool's `.venv` python when present, otherwise the app's own interpreter."""
+    return venv_python(tool.path) or Path(sys.executable)
+
+
+def tool_env(tool: ToolInfo, settings: Any, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """The child's environment: allow-listed parent variables, then the tool's .env (which may
+    override them), then the Pixie variables and `extra_env`."""
+    env = {k: os.environ[k] for k in ENV_ALLOW if k in os.environ}
+    env.update(read_env(tool.path))
+    env["PYTHONUNBUFFERED"] = "1"
+    root = Path(settings.artefacts_root)
+    try:
+        cache = Path(settings.cache_dir) / "pyc" / tool.tool_id
+        env["PYTHONPYCACHEPREFIX"] = str(cache)
+    except Exception:  # noqa: BLE001 - settings without a cache dir: just don't write bytecode
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PIXIE_ARTEFACTS_ROOT"] = str(root)
+    env["PIXIE_TOOL_ID"] = tool.tool_id
+    if extra_env:
+        env.update({str(k): str(v) for k, v in extra_env.items()})
+    return env
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class _Ring:
+    """Bounded byte buffer fed by a pump thread; `written` counts every byte ever appended so a
+    caller can take a mark and later read only what arrived after it."""
+
+    def __init__(self, limit: int = STDERR_RING_BYTES):
+        self.limit = limit
+        self.buf = bytearray()
+        self.written = 0
+        self.lock = threading.Lock()
+
+    def append(self, data: bytes) -> None:
+        with self.lock:
+            self.buf += data
+            self.written += len(data)
+            if len(self.buf) > self.limit:
+                del self.buf[: len(self.buf) - self.limit]
+
+    def since(self, mark: int, max_bytes: int) -> bytes:
+        with self.lock:
+            new = self.written - mark
+            if new <= 0:
+                return b""
+            data = bytes(self.buf[-min(new, len(self.buf)):])
+        return data[-max_bytes:]
+
+    def tail(self, max_bytes: int) -> bytes:
+        with self.lock:
+            return bytes(self.buf[-max_bytes:])
+
+
+class ToolProcess:
+    """One running tool server."""
+
+    def __init__(self, tool: ToolInfo, popen: subprocess.Popen, port: int, secrets: list[str]):
+        self.tool = tool
+        self.tool_id = tool.tool_id
+        self.popen = popen
+        self.pid = popen.pid
+        self.port = port
+        self.started_at = time.time()
+        self.stop_reason: str | None = None  # why the host stopped it (shown to other runs)
+        self._secrets = secrets
+        self._ring = _Ring()
+        self._client: Any = None
+        self._stop_lock = threading.Lock()
+        self._pump = threading.Thread(target=self._pump_stderr, name=f"stderr-{tool.tool_id}", daemon=True)
+        self._pump.start()
+
+    # -- stderr ---------------------------------------------------------------------------
+    def _pump_stderr(self) -> None:
+        stream = self.popen.stderr
+        if stream is None:
+            return
+        try:
+            while True:
+                chunk = stream.read1(4096) if hasattr(stream, "read1") else stream.read(4096)
+                if not chunk:
+                    break
+                self._ring.append(chunk)
+        except (OSError, ValueError):
+            pass
+
+    def stderr_mark(self) -> int:
+        """A position in the stderr stream; pass it to `stderr_since` to get only newer output."""
+        return self._ring.written
+
+    def stderr_since(self, mark: int, max_bytes: int = 8192) -> str:
+        text = self._ring.since(mark, max_bytes).decode("utf-8", "replace")
+        return redact(text, self._secrets)
+
+    def stderr_tail(self, max_bytes: int = 8192) -> str:
+        """The last `max_bytes` of stderr, secrets redacted."""
+        return redact(self._ring.tail(max_bytes).decode("utf-8", "replace"), self._secrets)
+
+    # -- state ----------------------------------------------------------------------------
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    @property
+    def returncode(self) -> int | None:
+        return self.popen.poll()
+
+    @property
+    def client(self):
+        """A keep-alive ToolClient for this process (created on first use)."""
+        if self._client is None:
+            from pixie_desktop.runtime.client import ToolClient
+
+            self._client = ToolClient(self.port)
+        return self._client
+
+    def rss_mb(self) -> float | None:
+        """Resident memory of the process tree in MiB (None if psutil cannot tell)."""
+        try:
+            import psutil
+
+            proc = psutil.Process(self.pid)
+            total = proc.memory_info().rss
+            for child in proc.children(recursive=True):
+                try:
+                    total += child.memory_info().rss
+                except psutil.Error:
+                    pass
+            return total / (1024 * 1024)
+        except Exception:  # noqa: BLE001 - best effort
+            return None
+
+    def stop(self, grace: float = 5.0, reason: str | None = None) -> int | None:
+        """SIGTERM to the whole process group, wait `grace`, then SIGKILL; returns the exit code.
+        Safe to call twice and from several threads."""
+        with self._stop_lock:
+            if reason and not self.stop_reason:
+                self.stop_reason = reason
+            if self.popen.poll() is None:
+                self._signal(soft=True)
+                try:
+                    self.popen.wait(timeout=max(0.0, grace))
+                except subprocess.TimeoutExpired:
+                    pass
+            # Kill the group even when the leader is gone: grandchildren must not outlive it.
+            self._signal(soft=False)
+            try:
+                self.popen.wait(timeout=2.0)
+            except subprocess.TimeoutExpired:
+                pass
+            if self._client is not None:
+                self._client.close()
+            self._pump.join(timeout=1.0)
+            if self.popen.stderr is not None:
+                try:
+                    self.popen.stderr.close()
+                except OSError:
+                    pass
+            return self.popen.poll()
+
+    def _signal(self, soft: bool) -> None:
+        if os.name == "posix":
+            try:
+                os.killpg(self.pid, signal.SIGTERM if soft else signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                if self.popen.poll() is None:
+                    try:
+                        self.popen.terminate() if soft else self.popen.kill()
+                    except OSError:
+                        pass
+        else:  # pragma: no cover - Windows
+            try:
+                if soft:
+                    self.popen.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]
+                else:
+                    self.popen.kill()
+            except OSError:
+                pass
+
+    def __repr__(self) -> str:
+        return f"<ToolProcess {self.tool_id} pid={self.pid} port={self.port} alive={self.alive()}>"
+
+
+def _healthy(port: int, timeout: float) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request("GET", "/healthz")
+        resp = conn.getresponse()
+        resp.read()
+        return resp.status == 200
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        conn.close()
+
+
+def spawn(tool: ToolInfo, settings: Any, *, extra_env: dict | None = None, entrypoint: str | None = None,
+          health_timeout: float | None = None) -> ToolProcess:
+    """Start the tool and block until GET /healthz answers 200. Raises LauncherError (or
+    SpawnTimeout) with a readable message; the process is never left running on failure."""
+    python = interpreter_for(tool)
+    if not python.exists():
+        raise LauncherError(f"tool '{tool.tool_id}': interpreter {python} does not exist "
+                            "(recreate the tool's .venv, e.g. `uv sync` in its folder)")
+    entry = entrypoint or (tool.spec.entrypoint if tool.spec else None) or "main.py"
+    if not (tool.path / entry).is_file():
+        raise LauncherError(f"tool '{tool.tool_id}': entrypoint {entry} not found in {tool.path}")
+    port = free_port()
+    env = tool_env(tool, settings, extra_env)
+    secrets = secret_values(tool)
+    kwargs: dict[str, Any] = {}
+    if os.name == "posix":
+        kwargs["start_new_session"] = True  # own process group; NOT also setsid() in preexec (EPERM)
+    else:  # pragma: no cover - Windows
+        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+    try:
+        popen = subprocess.Popen([str(python), entry, "--port", str(port)], cwd=str(tool.path), env=env,
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, **kwargs)
+    except OSError as exc:
+        raise LauncherError(f"tool '{tool.tool_id}': could not start {python} {entry}: {exc}") from exc
+    proc = ToolProcess(tool, popen, port, secrets)
+    timeout = float(health_timeout if health_timeout is not None
+                    else getattr(settings, "spawn_timeout_seconds", 30.0))
+    t0 = time.monotonic()
+    delay = 0.005
+    try:
+        while True:
+            code = popen.poll()
+            if code is not None:
+                proc.stop(grace=0)
+                tail = proc.stderr_tail(4000).strip()
+                hint = ""
+                if code == 0 and time.monotonic() - t0 < 2.0:
+                    hint = "\n" + MAIN_GUARD_HINT
+                raise LauncherError(
+                    f"tool '{tool.tool_id}' exited with code {code} before it was ready{hint}"
+                    + (f"\n--- stderr ---\n{tail}" if tail else ""))
+            if _healthy(port, timeout=1.0):
+                return proc
+            if time.monotonic() - t0 > timeout:
+                proc.stop(grace=2.0, reason="spawn timeout")
+                tail = proc.stderr_tail(4000).strip()
+                raise SpawnTimeout(
+                    f"tool '{tool.tool_id}' did not answer GET /healthz within {timeout:g} s "
+                    f"(it must serve HTTP on 127.0.0.1:<--port>)"
+                    + (f"\n--- stderr ---\n{tail}" if tail else ""))
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.1)
+    except BaseException:
+        if proc.alive():
+            proc.stop(grace=0)
+        raise

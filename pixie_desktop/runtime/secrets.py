@@ -1,0 +1,158 @@
+"""Tool secrets: read and edit a tool's `.env` (comments and order kept, atomic, mode 0600) and
+redact secret values from any text or JSON-like object before it reaches the database, a log
+or the UI.
+
+Secret values only ever travel into the child process environment (see launcher.tool_env)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+MASK = "•••"
+MIN_SECRET_LEN = 4  # shorter values ("1", "yes") would mangle ordinary text
+_LINE_KEY = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=")
+_KEY_OK = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+def env_path(tool_dir: Path) -> Path:
+    return Path(tool_dir) / ".env"
+
+
+def read_env(tool_dir: Path) -> dict[str, str]:
+    """Every KEY=value of the tool's .env (missing file → {}; valueless keys → "")."""
+    path = env_path(tool_dir)
+    if not path.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    try:
+        values = dotenv_values(path)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
+    return {str(k): ("" if v is None else str(v)) for k, v in values.items() if k}
+
+
+def _quote(value: str) -> str:
+    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+               .replace("\r", "\\r"))
+    return f'"{escaped}"'
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".env.", suffix=".tmp", dir=str(path.parent))
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    if os.name == "posix":
+        os.chmod(path, 0o600)
+
+
+def _lines(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+
+
+def write_secret(tool_dir: Path, key: str, value: str) -> None:
+    """Set KEY in the tool's .env. Other lines (comments, blank lines, order) are kept; the first
+    line for KEY is replaced and later duplicates dropped; a new key is appended."""
+    if not _KEY_OK.match(key or ""):
+        raise ValueError(f"not a valid environment variable name: {key!r}")
+    if value is None:
+        raise ValueError("a secret value is required")
+    path = env_path(tool_dir)
+    out: list[str] = []
+    done = False
+    for line in _lines(path):
+        m = _LINE_KEY.match(line)
+        if m and m.group(1) == key:
+            if not done:
+                out.append(f"{key}={_quote(str(value))}")
+                done = True
+            continue
+        out.append(line)
+    if not done:
+        out.append(f"{key}={_quote(str(value))}")
+    _atomic_write_text(path, "\n".join(out) + "\n")
+
+
+def delete_secret(tool_dir: Path, key: str) -> None:
+    """Remove every line for KEY; a no-op when the key (or the file) is absent."""
+    path = env_path(tool_dir)
+    lines = _lines(path)
+    kept = [ln for ln in lines if not ((m := _LINE_KEY.match(ln)) and m.group(1) == key)]
+    if len(kept) != len(lines):
+        _atomic_write_text(path, "\n".join(kept) + ("\n" if kept else ""))
+
+
+def secret_values(tool: Any) -> list[str]:
+    """Values to redact for a tool: every .env value of at least MIN_SECRET_LEN characters, plus
+    declared secrets' values from the .env even when a little shorter (≥ 3)."""
+    tool_dir = Path(getattr(tool, "path", tool))
+    env = read_env(tool_dir)
+    declared = set()
+    spec = getattr(tool, "spec", None)
+    if spec is not None:
+        declared = {s.key for s in spec.secrets}
+    values = {v for k, v in env.items() if len(v) >= MIN_SECRET_LEN or (k in declared and len(v) >= 3)}
+    return sorted(values, key=len, reverse=True)
+
+
+def _variants(values: Iterable[str]) -> list[str]:
+    """Each value as-is plus its JSON-escaped form (a secret with a quote or backslash appears
+    escaped inside a serialised response)."""
+    out: set[str] = set()
+    for v in values:
+        if not v:
+            continue
+        out.add(v)
+        esc = json.dumps(v, ensure_ascii=False)[1:-1]
+        if esc != v:
+            out.add(esc)
+    return sorted(out, key=len, reverse=True)
+
+
+def redact(text: str, values: Iterable[str]) -> str:
+    """Replace every occurrence of any secret value with •••."""
+    if not text:
+        return text
+    for v in _variants(values):
+        if v in text:
+            text = text.replace(v, MASK)
+    return text
+
+
+def redact_obj(obj: Any, values: Iterable[str]) -> Any:
+    """Recursively redact strings (and dict keys) inside lists/dicts; other values unchanged."""
+    vals = _variants(values)
+    if not vals:
+        return obj
+
+    def walk(o: Any) -> Any:
+        if isinstance(o, str):
+            return redact(o, vals)
+        if isinstance(o, dict):
+            return {walk(k) if isinstance(k, str) else k: walk(v) for k, v in o.items()}
+        if isinstance(o, (list, tuple)):
+            return [walk(v) for v in o]
+        return o
+
+    return walk(obj)
