@@ -1,0 +1,115 @@
+"""Which tools can take the files a user dropped: for each tool, the first file-like input
+(file / image / audio) whose `accept` list and `max_size_mb` admit every dropped file. Used by
+the window-level drop (suggest tools) and by drops on a sidebar tool (fill the first match)."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from pixie_desktop.spec.discovery import ToolInfo
+from pixie_desktop.spec.model import InputSpec, ToolSpec
+
+_TYPE_PREFIX = {"image": "image/", "audio": "audio/"}
+
+
+def guess_mime(path: Path) -> str:
+    mime, _ = mimetypes.guess_type(str(path))
+    return mime or "application/octet-stream"
+
+
+def _accept_tokens(spec: InputSpec) -> list[str]:
+    tokens: list[str] = []
+    for a in spec.accept or []:
+        for part in str(a).split(","):
+            part = part.strip().lower()
+            if part:
+                tokens.append(part)
+    return tokens
+
+
+def accept_problem(spec: InputSpec, path: Path, size: int | None = None) -> str | None:
+    """Why `path` does not fit input `spec` (None if it fits). Mirrors an HTML `accept`:
+    `.ext`, `type/*` and exact mime types; image/audio inputs take only their media kind."""
+    path = Path(path)
+    mime = guess_mime(path).lower()
+    ext = path.suffix.lower()
+    prefix = _TYPE_PREFIX.get(spec.type)
+    if prefix and not mime.startswith(prefix):
+        return f"{path.name} is not {'an image' if spec.type == 'image' else 'an audio file'}"
+    tokens = _accept_tokens(spec) if spec.type == "file" else []
+    if tokens:
+        ok = False
+        for tok in tokens:
+            if tok.startswith("."):
+                ok = ext == tok or path.name.lower().endswith(tok)
+            elif tok.endswith("/*"):
+                ok = mime.startswith(tok[:-1])
+            elif "/" in tok:
+                ok = mime == tok
+            else:  # a bare extension like "csv"
+                ok = ext == "." + tok
+            if ok:
+                break
+        if not ok:
+            return f"{path.name} is not one of {', '.join(tokens)}"
+    if spec.max_size_mb:
+        if size is None:
+            try:
+                size = path.stat().st_size
+            except OSError:
+                size = None
+        if size is not None and size > spec.max_size_mb * 1024 * 1024:
+            return f"{path.name} is {size / 1048576:.1f} MB; the limit is {spec.max_size_mb:g} MB"
+    return None
+
+
+@dataclass
+class Suggestion:
+    tool: ToolInfo
+    input_key: str
+    input_label: str
+    takes_all: bool  # the input takes every dropped file (multiple, or exactly one file)
+    problems: list[str] = field(default_factory=list)
+    exact: bool = False  # matched by an explicit accept rule rather than "any file"
+
+
+def first_matching_input(spec: ToolSpec, paths: Sequence[Path]) -> tuple[InputSpec | None, list[str]]:
+    """The first file-like input that accepts every path, else (None, reasons)."""
+    reasons: list[str] = []
+    for inp in spec.file_inputs:
+        problems = [p for p in (accept_problem(inp, Path(x)) for x in paths) if p]
+        if not problems:
+            return inp, []
+        reasons.extend(problems)
+    return None, reasons
+
+
+def suggest_tools(tools: Iterable[ToolInfo], paths: Sequence[Path | str]) -> list[Suggestion]:
+    """Tools that can take the dropped files, best first: an input with an explicit `accept`
+    or media kind beats a catch-all file input; taking all files beats taking one."""
+    files = [Path(p) for p in paths if not os.path.isdir(p)]
+    if not files:
+        return []
+    out: list[Suggestion] = []
+    for tool in tools:
+        if not tool.ok or tool.spec is None or tool.spec.archived:
+            continue
+        inp, _ = first_matching_input(tool.spec, files)
+        if inp is None:
+            continue
+        takes_all = inp.multiple or len(files) == 1
+        exact = bool(_accept_tokens(inp)) or inp.type in _TYPE_PREFIX
+        out.append(Suggestion(tool, inp.key, inp.label, takes_all, [], exact))
+    out.sort(key=lambda s: (not s.exact, not s.takes_all, s.tool.name.lower()))
+    return out
+
+
+def prefill_for(inp: InputSpec, paths: Sequence[Path | str]) -> dict[str, object]:
+    """The `prefill` dict handed to `MainWindow.open_tool`: absolute path strings — a list for a
+    `multiple` input, else the first file. The form turns paths into its value shape."""
+    files = [str(Path(p).absolute()) for p in paths]
+    return {inp.key: files if inp.multiple else files[0]}

@@ -1,0 +1,79 @@
+"""Per-user desktop locations (freedesktop XDG on Linux) and the app's installed launcher.
+
+Kept free of Qt so the CLI (`install-desktop-entry`) and tests use the same answers as the GUI.
+macOS/Windows locations are documented in docs/desktop-integration.md."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from pixie_desktop import APP_ID
+from pixie_desktop.config import PACKAGE_DIR
+
+ICON_SIZES: tuple[int, ...] = (16, 32, 48, 64, 128, 256)
+DESKTOP_FILE_NAME = f"{APP_ID}.desktop"
+ICON_NAME = APP_ID
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    value = os.environ.get(var, "").strip()
+    # The spec says a relative path in an XDG variable is invalid and must be ignored.
+    if value and os.path.isabs(value):
+        return Path(value)
+    return Path.home() / fallback
+
+
+def xdg_data_home() -> Path:
+    return _xdg("XDG_DATA_HOME", ".local/share")
+
+
+def applications_dir() -> Path:
+    return xdg_data_home() / "applications"
+
+
+def hicolor_dir() -> Path:
+    return xdg_data_home() / "icons" / "hicolor"
+
+
+def desktop_file_path() -> Path:
+    return applications_dir() / DESKTOP_FILE_NAME
+
+
+def icon_install_paths() -> dict[str, Path]:
+    """Where each icon variant goes: 'scalable' → the SVG, '<n>' → the n×n PNG."""
+    out = {"scalable": hicolor_dir() / "scalable" / "apps" / f"{ICON_NAME}.svg"}
+    for n in ICON_SIZES:
+        out[str(n)] = hicolor_dir() / f"{n}x{n}" / "apps" / f"{ICON_NAME}.png"
+    return out
+
+
+def resources_dir() -> Path:
+    """`resources/` of the checkout the package runs from."""
+    return PACKAGE_DIR.parent / "resources"
+
+
+def icon_svg() -> Path:
+    return resources_dir() / "icons" / f"{ICON_NAME}.svg"
+
+
+def icon_png(size: int) -> Path:
+    return resources_dir() / "icons" / f"{ICON_NAME}-{size}.png"
+
+
+def launcher_command() -> list[str]:
+    """The command a double-click should run: the `pixie-desktop` script installed next to the
+    running interpreter (absolute, so it works without the venv on PATH). If the package was
+    never installed as a script, fall back to `<python> -m pixie_desktop`."""
+    bindir = Path(sys.executable).parent
+    for name in (APP_ID, f"{APP_ID}.exe"):
+        candidate = bindir / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return [str(candidate.absolute())]
+    return [str(Path(sys.executable).absolute()), "-m", "pixie_desktop"]
+
+
+def shell_display(argv: list[str]) -> str:
+    return " ".join(shlex.quote(a) for a in argv)
