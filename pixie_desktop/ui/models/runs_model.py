@@ -1,0 +1,292 @@
+"""RunsModel: the `runs` table for one tool or for every tool, newest first.
+
+Rows arrive a page at a time through canFetchMore/fetchMore with keyset pagination on
+(started_at, id), so opening a history of 100k runs reads one page. `run_changed(run_id)`
+updates, inserts or removes exactly one row — a finished run never resets the view."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Callable
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from pixie_desktop.store import runs_repo
+from pixie_desktop.store.db import parse_iso
+from pixie_desktop.store.runs_repo import RunRecord
+
+RunRole = Qt.ItemDataRole.UserRole + 1          # RunRecord
+StatusRole = Qt.ItemDataRole.UserRole + 2       # "running" | "ok" | "error" | "cancelled"
+StarredRole = Qt.ItemDataRole.UserRole + 3      # bool (settable)
+DurationRole = Qt.ItemDataRole.UserRole + 4     # float seconds or None
+LabelRole = Qt.ItemDataRole.UserRole + 5        # str or None (settable)
+RunIdRole = Qt.ItemDataRole.UserRole + 6
+ToolIdRole = Qt.ItemDataRole.UserRole + 7
+BytesRole = Qt.ItemDataRole.UserRole + 8
+
+COL_STATUS, COL_TOOL, COL_STARTED, COL_DURATION, COL_LABEL, COL_STAR, COL_BYTES = range(7)
+COLUMNS = ("Status", "Tool", "Started", "Duration", "Label", "★", "Artefacts")
+STATUS_TEXT = {"running": "Running", "ok": "Done", "error": "Failed", "cancelled": "Cancelled"}
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def format_bytes(n: int | None) -> str:
+    if not n:
+        return "—"
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def format_started(iso: str | None) -> str:
+    dt = parse_iso(iso)
+    if dt is None:
+        return iso or ""
+    return dt.astimezone().strftime("%d %b %Y  %H:%M:%S")
+
+
+_COLS = runs_repo.COLUMNS
+
+
+class RunsModel(QAbstractTableModel):
+    def __init__(self, conn: sqlite3.Connection, parent: QObject | None = None, *, tool_id: str | None = None,
+                 page_size: int = 50, tool_name: Callable[[str], str] | None = None,
+                 starred_only: bool = False, events: Any = None):
+        super().__init__(parent)
+        self.conn = conn
+        self.tool_id = tool_id
+        self.page_size = max(1, int(page_size))
+        self.starred_only = starred_only
+        self._tool_name = tool_name or (lambda tid: tid)
+        self._events = events
+        self._rows: list[RunRecord] = []
+        self._pos: dict[str, int] = {}
+        self._exhausted = False
+        self.pages_fetched = 0
+        if events is not None:
+            events.runChanged.connect(self.run_changed)
+
+    # -- paging --------------------------------------------------------------------------------
+    def _filter_sql(self) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        args: list[Any] = []
+        if self.tool_id is not None:
+            where.append("tool_id = ?")
+            args.append(self.tool_id)
+        if self.starred_only:
+            where.append("starred = 1")
+        return where, args
+
+    def _matches(self, rec: RunRecord) -> bool:
+        return (self.tool_id is None or rec.tool_id == self.tool_id) and (not self.starred_only or bool(rec.starred))
+
+    def _page(self, after: RunRecord | None) -> list[RunRecord]:
+        where, args = self._filter_sql()
+        if after is not None:
+            # keyset: rows strictly older than the last one loaded; the `<=` half lets sqlite
+            # use the (tool_id, started_at) / (started_at) index as a range
+            where.append("started_at <= ? AND (started_at < ? OR id < ?)")
+            args += [after.started_at, after.started_at, after.id]
+        sql = f"SELECT {_COLS} FROM runs {'WHERE ' + ' AND '.join(where) if where else ''} " \
+              f"ORDER BY started_at DESC, id DESC LIMIT ?"
+        return [RunRecord(*r) for r in self.conn.execute(sql, (*args, self.page_size))]
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._rows = []
+        self._pos = {}
+        self._exhausted = False
+        self.pages_fetched = 0
+        self.endResetModel()
+        if self.canFetchMore(QModelIndex()):
+            self.fetchMore(QModelIndex())
+
+    def set_tool(self, tool_id: str | None) -> None:
+        self.tool_id = tool_id
+        self.reload()
+
+    def set_starred_only(self, on: bool) -> None:
+        self.starred_only = on
+        self.reload()
+
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
+        if parent.isValid() or self._exhausted:
+            return
+        try:
+            page = self._page(self._rows[-1] if self._rows else None)
+        except sqlite3.Error:
+            page = []
+        page = [r for r in page if r.id not in self._pos]
+        self.pages_fetched += 1
+        if len(page) < self.page_size:
+            self._exhausted = True
+        if not page:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)
+        for i, rec in enumerate(page):
+            self._pos[rec.id] = first + i
+        self._rows.extend(page)
+        self.endInsertRows()
+
+    @property
+    def exhausted(self) -> bool:
+        return self._exhausted
+
+    # -- single-row change notifications ---------------------------------------------------------
+    def run_changed(self, run_id: str) -> None:
+        """Bring one run up to date: update it in place, insert it where it sorts (if that is
+        inside the loaded window), or remove it when it was deleted / no longer matches."""
+        try:
+            rec = runs_repo.get_run(self.conn, run_id)
+        except sqlite3.Error:
+            return
+        i = self._pos.get(run_id)
+        if rec is None or not self._matches(rec):
+            if i is not None:
+                self.beginRemoveRows(QModelIndex(), i, i)
+                del self._rows[i]
+                self._reindex(i)
+                self.endRemoveRows()
+            return
+        if i is not None:
+            self._rows[i] = rec
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+            return
+        key = (rec.started_at, rec.id)
+        pos = len(self._rows)
+        for j, other in enumerate(self._rows):
+            if (other.started_at, other.id) < key:
+                pos = j
+                break
+        if pos == len(self._rows) and not self._exhausted:
+            return  # older than the loaded window: fetchMore will bring it in order
+        self.beginInsertRows(QModelIndex(), pos, pos)
+        self._rows.insert(pos, rec)
+        self._reindex(pos)
+        self.endInsertRows()
+
+    def _reindex(self, start: int) -> None:
+        for j in range(start, len(self._rows)):
+            self._pos[self._rows[j].id] = j
+        for rid in [rid for rid, j in self._pos.items() if j >= len(self._rows) or self._rows[j].id != rid]:
+            del self._pos[rid]
+
+    def record(self, row: int) -> RunRecord | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, run_id: str) -> int:
+        return self._pos.get(run_id, -1)
+
+    # -- Qt model API ----------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole and section == COL_STAR:
+            return "Starred runs are never pruned"
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        rec = self._rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_STATUS:
+                return STATUS_TEXT.get(rec.status, rec.status)
+            if col == COL_TOOL:
+                return self._tool_name(rec.tool_id)
+            if col == COL_STARTED:
+                return format_started(rec.started_at)
+            if col == COL_DURATION:
+                return "…" if rec.status == "running" else format_duration(rec.duration_s)
+            if col == COL_LABEL:
+                return rec.label or ""
+            if col == COL_STAR:
+                return None  # drawn by the star delegate
+            if col == COL_BYTES:
+                return format_bytes(rec.total_artefact_bytes)
+        if role == Qt.ItemDataRole.EditRole and col == COL_LABEL:
+            return rec.label or ""
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == COL_STATUS and rec.error_text:
+                return rec.error_text[:600]
+            if col == COL_STARTED:
+                return f"Run {rec.id}"
+            return None
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_DURATION, COL_BYTES):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == RunRole:
+            return rec
+        if role == StatusRole:
+            return rec.status
+        if role == StarredRole:
+            return bool(rec.starred)
+        if role == DurationRole:
+            return rec.duration_s
+        if role == LabelRole:
+            return rec.label
+        if role == RunIdRole:
+            return rec.id
+        if role == ToolIdRole:
+            return rec.tool_id
+        if role == BytesRole:
+            return rec.total_artefact_bytes
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        f = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == COL_LABEL:
+            f |= Qt.ItemFlag.ItemIsEditable
+        return f
+
+    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any,
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return False
+        rec = self._rows[index.row()]
+        try:
+            if role in (Qt.ItemDataRole.EditRole, LabelRole) and (index.column() == COL_LABEL or role == LabelRole):
+                runs_repo.set_label(self.conn, rec.id, str(value) if value is not None else None)
+            elif role == StarredRole:
+                runs_repo.set_starred(self.conn, rec.id, bool(value))
+            else:
+                return False
+        except sqlite3.Error:
+            return False
+        fresh = runs_repo.get_run(self.conn, rec.id)
+        if fresh is not None:
+            self._rows[index.row()] = fresh
+        self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(COLUMNS) - 1))
+        if self._events is not None:
+            self._events.runChanged.emit(rec.id)  # other history views follow
+        return True

@@ -1,0 +1,242 @@
+"""ToolsModel: one row per discovered tool (broken ones included), joining discovery with
+tool_state, tags (tool.json + user), workspace memberships, the latest validation report and
+the UI-only "running" count. Row changes are announced one tool at a time (no full reset) except
+when the set of tool folders itself changes."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from pixie_desktop.spec.discovery import ToolInfo
+from pixie_desktop.store import tags_repo, tool_state_repo, validation_repo
+from pixie_desktop.store.tool_state_repo import ToolState
+
+ToolIdRole = Qt.ItemDataRole.UserRole + 1
+ToolInfoRole = Qt.ItemDataRole.UserRole + 2
+StateRole = Qt.ItemDataRole.UserRole + 3
+ValidationRole = Qt.ItemDataRole.UserRole + 4      # "pass" | "warn" | "fail" | "skip" | "unchecked"
+RunningRole = Qt.ItemDataRole.UserRole + 5         # int: runs in flight
+FavouriteRole = Qt.ItemDataRole.UserRole + 6
+PinnedRole = Qt.ItemDataRole.UserRole + 7
+ArchivedRole = Qt.ItemDataRole.UserRole + 8
+ColourRole = Qt.ItemDataRole.UserRole + 9          # "#rrggbb" or None
+TagsRole = Qt.ItemDataRole.UserRole + 10           # list[str], tool.json tags first then user tags
+WorkspacesRole = Qt.ItemDataRole.UserRole + 11     # list[int]
+ErrorRole = Qt.ItemDataRole.UserRole + 12          # parse error text or None
+SearchTextRole = Qt.ItemDataRole.UserRole + 13     # lower-cased name/id/tags/description haystack
+PinnedWarmRole = Qt.ItemDataRole.UserRole + 14
+WorkspaceOrderRole = Qt.ItemDataRole.UserRole + 15  # dict[str(ws_id), int]
+UserTagsRole = Qt.ItemDataRole.UserRole + 16
+
+COLUMNS = ("Name", "Id", "Validation", "Runs", "Last run")
+
+
+@dataclass
+class ToolRow:
+    info: ToolInfo
+    state: ToolState
+    user_tags: list[str] = field(default_factory=list)
+    workspaces: list[int] = field(default_factory=list)
+    validation: str = "unchecked"
+    running: int = 0
+    haystack: str = ""
+
+    @property
+    def tags(self) -> list[str]:
+        spec_tags = list(self.info.spec.tags) if self.info.spec else []
+        return spec_tags + [t for t in self.user_tags if t not in spec_tags]
+
+    def rebuild_haystack(self) -> None:
+        parts = [self.info.name, self.info.tool_id, self.info.folder, self.info.description, *self.tags]
+        if self.info.spec and self.info.spec.category:
+            parts.append(self.info.spec.category)
+        self.haystack = "\n".join(p for p in parts if p).lower()
+
+    @property
+    def workspace_order(self) -> dict[str, int]:
+        from pixie_desktop.store.db import loads
+
+        data = loads(self.state.sort_order_in_workspace_json, {})
+        return {str(k): int(v) for k, v in data.items() if isinstance(v, (int, float))} \
+            if isinstance(data, dict) else {}
+
+
+def _memberships(conn: sqlite3.Connection) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for tool_id, ws_id in conn.execute("SELECT tool_id, workspace_id FROM tool_workspaces ORDER BY workspace_id"):
+        out.setdefault(tool_id, []).append(int(ws_id))
+    return out
+
+
+class ToolsModel(QAbstractTableModel):
+    def __init__(self, conn: sqlite3.Connection, parent: QObject | None = None, *, events: Any = None):
+        super().__init__(parent)
+        self.conn = conn
+        self._rows: list[ToolRow] = []
+        self._by_id: dict[str, int] = {}
+        self._running: dict[str, int] = {}
+        if events is not None:
+            self.connect_events(events)
+
+    def connect_events(self, events: Any) -> None:
+        events.toolStateChanged.connect(self.refresh_tool)
+        events.validationChanged.connect(self.refresh_tool)
+        events.workspacesChanged.connect(self.refresh_memberships)
+
+    # -- loading -----------------------------------------------------------------------------
+    def load(self, tools: list[ToolInfo]) -> None:
+        """Replace the rows. With the same tool ids in the same order this only emits
+        dataChanged; a different set of tools resets (tools were added or removed on disk)."""
+        states = tool_state_repo.all_states(self.conn)
+        user_tags = tags_repo.all_tags(self.conn)
+        members = _memberships(self.conn)
+        reports = validation_repo.latest_all(self.conn)
+        rows: list[ToolRow] = []
+        for info in tools:
+            rep = reports.get(info.tool_id)
+            row = ToolRow(info, states.get(info.tool_id) or ToolState(info.tool_id),
+                          user_tags.get(info.tool_id, []), members.get(info.tool_id, []),
+                          rep.overall if rep else "unchecked", self._running.get(info.tool_id, 0))
+            row.rebuild_haystack()
+            rows.append(row)
+        same = [r.info.tool_id for r in rows] == [r.info.tool_id for r in self._rows]
+        if same and rows:
+            self._rows = rows
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(COLUMNS) - 1))
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self._by_id = {r.info.tool_id: i for i, r in enumerate(rows)}
+        self.endResetModel()
+
+    def refresh_tool(self, tool_id: str) -> None:
+        """Re-read one tool's state, tags, memberships and validation; emit dataChanged for it."""
+        i = self._by_id.get(tool_id)
+        if i is None:
+            return
+        row = self._rows[i]
+        row.state = tool_state_repo.get(self.conn, tool_id)
+        row.user_tags = tags_repo.tags_of(self.conn, tool_id)
+        row.workspaces = [int(w) for w in
+                          (r[0] for r in self.conn.execute(
+                              "SELECT workspace_id FROM tool_workspaces WHERE tool_id = ? ORDER BY workspace_id",
+                              (tool_id,)))]
+        rep = validation_repo.latest(self.conn, tool_id)
+        row.validation = rep.overall if rep else "unchecked"
+        row.rebuild_haystack()
+        self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+
+    def refresh_memberships(self) -> None:
+        members = _memberships(self.conn)
+        changed = []
+        for i, row in enumerate(self._rows):
+            new = members.get(row.info.tool_id, [])
+            if new != row.workspaces:
+                row.workspaces = new
+                changed.append(i)
+        for i in changed:
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1), [WorkspacesRole])
+
+    def set_running(self, tool_id: str, count: int) -> None:
+        count = max(0, count)
+        self._running[tool_id] = count
+        i = self._by_id.get(tool_id)
+        if i is not None and self._rows[i].running != count:
+            self._rows[i].running = count
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1), [RunningRole])
+
+    # -- lookups -----------------------------------------------------------------------------
+    def row_of(self, tool_id: str) -> int:
+        return self._by_id.get(tool_id, -1)
+
+    def tool_row(self, tool_id: str) -> ToolRow | None:
+        i = self._by_id.get(tool_id)
+        return self._rows[i] if i is not None else None
+
+    def rows(self) -> list[ToolRow]:
+        return list(self._rows)
+
+    def tool(self, tool_id: str) -> ToolInfo | None:
+        row = self.tool_row(tool_id)
+        return row.info if row else None
+
+    # -- Qt model API --------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        return self.row_data(self._rows[index.row()], role, index.column())
+
+    @staticmethod
+    def row_data(row: ToolRow, role: int, column: int = 0) -> Any:
+        """Role data for a row; shared with the sidebar tree model so both agree exactly."""
+        info, st = row.info, row.state
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return info.name
+            if column == 1:
+                return info.tool_id
+            if column == 2:
+                return "broken" if info.error else row.validation
+            if column == 3:
+                return st.run_count_total
+            if column == 4:
+                return st.last_run_at or ""
+            return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if info.error:
+                return f"{info.name} — tool.json has a problem:\n{info.error}"
+            return info.description or info.name
+        if role == ToolIdRole:
+            return info.tool_id
+        if role == ToolInfoRole:
+            return info
+        if role == StateRole:
+            return st
+        if role == ValidationRole:
+            return row.validation
+        if role == RunningRole:
+            return row.running
+        if role == FavouriteRole:
+            return bool(st.favourited)
+        if role == PinnedRole:
+            return bool(st.pinned)
+        if role == PinnedWarmRole:
+            return bool(st.pinned_warm)
+        if role == ArchivedRole:
+            return bool(st.archived)
+        if role == ColourRole:
+            return st.colour
+        if role == TagsRole:
+            return row.tags
+        if role == UserTagsRole:
+            return list(row.user_tags)
+        if role == WorkspacesRole:
+            return list(row.workspaces)
+        if role == WorkspaceOrderRole:
+            return row.workspace_order
+        if role == ErrorRole:
+            return info.error
+        if role == SearchTextRole:
+            return row.haystack
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled

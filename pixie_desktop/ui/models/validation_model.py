@@ -1,0 +1,104 @@
+"""ValidationReportsModel: the latest validation report per tool (what the sidebar dot shows).
+A new report for one tool updates or inserts that tool's row only."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from pixie_desktop.store import validation_repo
+from pixie_desktop.store.db import parse_iso
+from pixie_desktop.store.validation_repo import ValidationReportRow
+
+ToolIdRole = Qt.ItemDataRole.UserRole + 1
+OverallRole = Qt.ItemDataRole.UserRole + 2
+ReportRole = Qt.ItemDataRole.UserRole + 3     # the parsed report dict
+TimestampRole = Qt.ItemDataRole.UserRole + 4
+RowRole = Qt.ItemDataRole.UserRole + 5        # ValidationReportRow
+
+COLUMNS = ("Tool", "Result", "Checked")
+
+
+class ValidationReportsModel(QAbstractTableModel):
+    def __init__(self, conn: sqlite3.Connection, parent: QObject | None = None, *, events: Any = None):
+        super().__init__(parent)
+        self.conn = conn
+        self._rows: list[ValidationReportRow] = []
+        self.reload()
+        if events is not None:
+            events.validationChanged.connect(self.report_changed)
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        try:
+            self._rows = sorted(validation_repo.latest_all(self.conn).values(), key=lambda r: r.tool_id)
+        except sqlite3.Error:
+            self._rows = []
+        self.endResetModel()
+
+    def report_changed(self, tool_id: str) -> None:
+        try:
+            rep = validation_repo.latest(self.conn, tool_id)
+        except sqlite3.Error:
+            return
+        i = next((n for n, r in enumerate(self._rows) if r.tool_id == tool_id), -1)
+        if rep is None:
+            if i >= 0:
+                self.beginRemoveRows(QModelIndex(), i, i)
+                del self._rows[i]
+                self.endRemoveRows()
+            return
+        if i >= 0:
+            self._rows[i] = rep
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+            return
+        pos = next((n for n, r in enumerate(self._rows) if r.tool_id > tool_id), len(self._rows))
+        self.beginInsertRows(QModelIndex(), pos, pos)
+        self._rows.insert(pos, rep)
+        self.endInsertRows()
+
+    def overall_for(self, tool_id: str) -> str:
+        rep = next((r for r in self._rows if r.tool_id == tool_id), None)
+        return rep.overall if rep else "unchecked"
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        rep = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if index.column() == 0:
+                return rep.tool_id
+            if index.column() == 1:
+                return rep.overall
+            dt = parse_iso(rep.timestamp)
+            return dt.astimezone().strftime("%d %b %Y %H:%M") if dt else rep.timestamp
+        if role == ToolIdRole:
+            return rep.tool_id
+        if role == OverallRole:
+            return rep.overall
+        if role == ReportRole:
+            return rep.report
+        if role == TimestampRole:
+            return rep.timestamp
+        if role == RowRole:
+            return rep
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
