@@ -39,6 +39,10 @@ class ValidateOptions:
     slow_run_ms: float = 5000.0
 
 
+def _ms(value: float) -> str:
+    return f"{value:.1f} ms" if value < 10 else f"{value:.0f} ms"
+
+
 class _Stop(Exception):
     """A check among 1–9 failed: finish the report early."""
 
@@ -267,7 +271,7 @@ class _Run:
         except ValueError:
             self.add("sample_run_succeeds", FAIL, "POST /run did not return JSON",
                      {"body": raw[:500].decode("utf-8", "replace")})
-        self.add("sample_run_succeeds", PASS, f"HTTP 200 with JSON in {self.run_ms:.0f} ms",
+        self.add("sample_run_succeeds", PASS, f"HTTP 200 with JSON in {_ms(self.run_ms)}",
                  {"run_ms": round(self.run_ms, 1)})
 
     def output_conforms(self) -> None:
@@ -363,7 +367,8 @@ class _Run:
             slow.append(f"cold start {self.spawn_ms / 1000:.1f} s (over {self.opts.slow_spawn_ms / 1000:g} s)")
         if self.run_ms is not None and self.run_ms > self.opts.slow_run_ms:
             slow.append(f"sample run {self.run_ms / 1000:.1f} s (over {self.opts.slow_run_ms / 1000:g} s)")
-        text = f"cold start {self.spawn_ms:.0f} ms" + (f", sample run {self.run_ms:.0f} ms" if self.run_ms else "")
+        text = f"cold start {_ms(self.spawn_ms)}" + (f", sample run {_ms(self.run_ms)}" if self.run_ms is not None
+                                                     else "")
         self.checks.add("timing", WARN if slow else PASS, ("slow: " + "; ".join(slow)) if slow else text, details)
 
     def _stderr(self) -> str:
