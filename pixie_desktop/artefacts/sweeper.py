@@ -1,0 +1,395 @@
+"""Housekeeping for artefacts and runs, without Qt (the CLI `pixie-desktop sweep` and the GUI's
+background scheduler call the same `sweep()`).
+
+Steps, each isolated so one failure never stops the others:
+1. purge soft-deleted artefacts past `soft_delete_retention_days`: file and thumbnails are
+   unlinked (through `safe_join`) FIRST, then the row; an unlink error keeps the row and is
+   reported, so nothing is silently orphaned;
+2. prune runs beyond each tool's `retain_runs` (never starred, labelled, running, or holding a
+   starred artefact — `runs_repo.prunable_run_ids`), deleting their files too;
+3. remove stale `*.partial` files older than an hour;
+4. reconcile orphan rows (row, no file): soft-deleted with the internal tag `_missing-file`, so
+   they show in the Trash with the reason and are purged by retention like any deleted item
+   (never deleting data outright on a transient unmount); starred rows are only reported;
+5. reconcile orphan files (file, no row): registered when inside the folder of a known,
+   finished run of that tool; otherwise reported, and removed only with `fix=True`;
+6. remove cached thumbnails whose content hash no longer has a row;
+7. disk audit: `tool_state.disk_bytes` (live artefacts + the tool folder's .venv and data) and
+   `last_disk_audit`.
+
+Starred artefacts and artefacts of starred runs are never touched by any step.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from pixie_desktop.artefacts import thumbnails as thumbs
+from pixie_desktop.artefacts.storage import register_file, safe_join
+from pixie_desktop.store import artefacts_repo, runs_repo, tool_state_repo
+from pixie_desktop.store.artefacts_repo import ArtefactRecord, join_tags, split_tags
+from pixie_desktop.store.db import now_iso, transaction
+
+MISSING_FILE_TAG = "_missing-file"
+PARTIAL_MAX_AGE_S = 3600
+RESERVED_DIRS = ("_thumbs", "_quarantine", "_exports")
+
+
+@dataclass
+class SweepReport:
+    dry_run: bool = False
+    purged: list[int] = field(default_factory=list)            # artefact ids hard-deleted
+    purged_bytes: int = 0
+    pruned_runs: list[str] = field(default_factory=list)
+    partials_removed: list[str] = field(default_factory=list)  # rel paths
+    orphan_rows_marked: list[int] = field(default_factory=list)
+    orphan_rows_starred: list[int] = field(default_factory=list)
+    orphan_files_registered: list[str] = field(default_factory=list)
+    orphan_files_unknown: list[str] = field(default_factory=list)
+    orphan_files_removed: list[str] = field(default_factory=list)
+    thumbs_removed: int = 0
+    disk_bytes: dict[str, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> str:
+        verb = "would " if self.dry_run else ""
+        parts = [f"{verb}purge {len(self.purged)} artefacts ({self.purged_bytes} bytes)",
+                 f"{verb}prune {len(self.pruned_runs)} runs",
+                 f"{verb}remove {len(self.partials_removed)} stale partial files",
+                 f"{verb}mark {len(self.orphan_rows_marked)} rows with missing files",
+                 f"{verb}register {len(self.orphan_files_registered)} orphan files",
+                 f"{len(self.orphan_files_unknown)} unknown files"
+                 + (f" ({verb}remove {len(self.orphan_files_removed)})" if self.orphan_files_removed else ""),
+                 f"{verb}remove {self.thumbs_removed} stale thumbnails"]
+        if self.errors:
+            parts.append(f"{len(self.errors)} errors")
+        return "; ".join(parts)
+
+
+def _unlink(path: Path, report: SweepReport, what: str) -> bool:
+    """Unlink; a missing file is fine (already gone), any other error is reported."""
+    try:
+        path.unlink()
+        return True
+    except FileNotFoundError:
+        return True
+    except OSError as exc:
+        report.errors.append(f"could not delete {what} {path}: {exc.strerror or exc}")
+        return False
+
+
+def _protected_ids(conn: sqlite3.Connection) -> set[int]:
+    """Starred artefacts and every artefact of a starred run: never touched."""
+    return {r[0] for r in conn.execute(
+        "SELECT a.id FROM artefacts a LEFT JOIN runs r ON r.id = a.run_id "
+        "WHERE a.starred = 1 OR COALESCE(r.starred, 0) = 1")}
+
+
+def purge_records(conn: sqlite3.Connection, artefacts_root: Path, records: Iterable[ArtefactRecord],
+                  report: SweepReport | None = None, *, dry_run: bool = False) -> SweepReport:
+    """Hard-delete artefacts: files + thumbnails first (safe_join), then rows. Starred ones and
+    those of starred runs are skipped even if asked for (the Trash's "Empty" uses this too)."""
+    report = report or SweepReport(dry_run=dry_run)
+    root = Path(artefacts_root)
+    protected = _protected_ids(conn)
+    done: list[ArtefactRecord] = []
+    for rec in records:
+        if rec.id in protected:
+            continue
+        ok = True
+        try:
+            path = safe_join(root, rec.rel_path)
+        except ValueError:
+            # a traversal rel_path never names a file we may delete; dropping the row is safe
+            report.errors.append(f"artefact {rec.id}: rel_path escapes the artefacts folder, row removed only")
+            path = None
+        if path is not None and not dry_run:
+            if path.is_dir():
+                report.errors.append(f"artefact {rec.id}: {path} is a folder, not removed")
+                ok = False
+            else:
+                ok = _unlink(path, report, f"artefact {rec.id}")
+        if not ok:
+            continue  # keep the row so the next sweep retries; never orphan the file
+        done.append(rec)
+        report.purged.append(rec.id)
+        report.purged_bytes += int(rec.size_bytes)
+    if not dry_run and done:
+        artefacts_repo.delete_rows(conn, done)
+        report.thumbs_removed += _remove_unused_thumbs(conn, root, {r.sha256 for r in done}, report)
+        for rec in done:
+            _remove_empty_parents(root, rec.rel_path)
+    return report
+
+
+def _remove_unused_thumbs(conn: sqlite3.Connection, root: Path, shas: Iterable[str], report: SweepReport) -> int:
+    """Content-addressed thumbnails are shared by identical files: remove a hash's thumbnails
+    only when no row (live or in the Trash) still has that hash."""
+    removed = 0
+    for sha in shas:
+        if conn.execute("SELECT 1 FROM artefacts WHERE sha256 = ? LIMIT 1", (sha,)).fetchone():
+            continue
+        for p in thumbs.thumbs_for_sha(root, sha):
+            if _unlink(p, report, "thumbnail"):
+                removed += 1
+    return removed
+
+
+def _remove_empty_parents(root: Path, rel_path: str) -> None:
+    """Remove the run folder (and tool folder) once empty; never the root itself."""
+    try:
+        folder = safe_join(root, rel_path).parent
+    except ValueError:
+        return
+    base = root.resolve()
+    while folder != base and base in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def purge_expired(conn: sqlite3.Connection, artefacts_root: Path, retention_days: float,
+                  report: SweepReport | None = None, *, dry_run: bool = False) -> SweepReport:
+    return purge_records(conn, artefacts_root, artefacts_repo.expired(conn, retention_days), report,
+                         dry_run=dry_run)
+
+
+def empty_trash(conn: sqlite3.Connection, artefacts_root: Path) -> SweepReport:
+    """Hard-purge everything in the Trash now (after the user confirmed)."""
+    rows = conn.execute(f"SELECT {', '.join(artefacts_repo.COLUMNS)} FROM artefacts WHERE deleted_at IS NOT NULL")
+    return purge_records(conn, artefacts_root, [ArtefactRecord(*r) for r in rows])
+
+
+def prune_runs(conn: sqlite3.Connection, artefacts_root: Path, retain: dict[str, int], default_keep: int,
+               report: SweepReport, *, dry_run: bool = False) -> None:
+    tool_ids = [r[0] for r in conn.execute("SELECT DISTINCT tool_id FROM runs")]
+    root = Path(artefacts_root)
+    for tool_id in tool_ids:
+        keep = int(retain.get(tool_id, default_keep))
+        run_ids = runs_repo.prunable_run_ids(conn, tool_id, keep)
+        if not run_ids:
+            continue
+        deletable: list[str] = []
+        for run_id in run_ids:
+            files_ok = True
+            for rec in artefacts_repo.for_run(conn, run_id, include_deleted=True):
+                if rec.starred:  # prunable_run_ids excludes these; belt and braces
+                    files_ok = False
+                    break
+                try:
+                    path = safe_join(root, rec.rel_path)
+                except ValueError:
+                    continue
+                if not dry_run and not _unlink(path, report, f"artefact {rec.id} of run {run_id}"):
+                    files_ok = False
+            if files_ok:
+                deletable.append(run_id)
+        report.pruned_runs.extend(deletable)
+        if not dry_run and deletable:
+            shas = {r[0] for r in conn.execute(
+                f"SELECT sha256 FROM artefacts WHERE run_id IN ({','.join('?' * len(deletable))})", deletable)}
+            runs_repo.delete_runs(conn, deletable)
+            report.thumbs_removed += _remove_unused_thumbs(conn, root, shas, report)
+            for run_id in deletable:
+                try:
+                    folder = safe_join(root, tool_id, run_id)
+                except ValueError:
+                    continue
+                _remove_tree_if_only_leftovers(folder)
+                _remove_empty_parents(root, f"{tool_id}/{run_id}/x")
+
+
+def _remove_tree_if_only_leftovers(folder: Path) -> None:
+    """After its registered files are gone, a pruned run's folder may hold only empty dirs."""
+    if not folder.is_dir():
+        return
+    for dirpath, _dirnames, _files in sorted(os.walk(folder), key=lambda t: -len(t[0])):
+        try:
+            os.rmdir(dirpath)
+        except OSError:
+            pass
+
+
+def remove_stale_partials(artefacts_root: Path, report: SweepReport, *, max_age_s: float = PARTIAL_MAX_AGE_S,
+                          dry_run: bool = False) -> None:
+    root = Path(artefacts_root)
+    cutoff = time.time() - max_age_s
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            if not name.endswith(".partial"):
+                continue
+            p = Path(dirpath) / name
+            try:
+                if p.is_symlink() or p.stat().st_mtime >= cutoff:
+                    continue
+            except OSError:
+                continue
+            rel = p.relative_to(root).as_posix()
+            if dry_run or _unlink(p, report, "partial file"):
+                report.partials_removed.append(rel)
+
+
+def reconcile_orphan_rows(conn: sqlite3.Connection, artefacts_root: Path, report: SweepReport, *,
+                          dry_run: bool = False) -> None:
+    root = Path(artefacts_root)
+    protected = _protected_ids(conn)
+    missing: list[ArtefactRecord] = []
+    rows = conn.execute(f"SELECT {', '.join(artefacts_repo.COLUMNS)} FROM artefacts WHERE deleted_at IS NULL")
+    for raw in rows.fetchall():
+        rec = ArtefactRecord(*raw)
+        try:
+            exists = safe_join(root, rec.rel_path).is_file()
+        except ValueError:
+            exists = False  # a row pointing outside the root is as good as missing
+        if exists:
+            continue
+        if rec.id in protected:
+            report.orphan_rows_starred.append(rec.id)
+        else:
+            missing.append(rec)
+    report.orphan_rows_marked.extend(r.id for r in missing)
+    if dry_run or not missing:
+        return
+    stamp = now_iso()
+    with transaction(conn):
+        for rec in missing:
+            tags = join_tags([*split_tags(rec.tags), MISSING_FILE_TAG])
+            conn.execute("UPDATE artefacts SET deleted_at = ?, tags = ? WHERE id = ? AND deleted_at IS NULL",
+                         (stamp, tags, rec.id))
+
+
+def reconcile_orphan_files(conn: sqlite3.Connection, settings: Any, report: SweepReport, *, fix: bool = False,
+                           dry_run: bool = False) -> None:
+    root = Path(settings.artefacts_root)
+    if not root.is_dir():
+        return
+    known = {r[0] for r in conn.execute("SELECT rel_path FROM artefacts")}
+    runs = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT id, tool_id, status FROM runs")}
+    for dirpath, dirnames, files in os.walk(root):
+        rel_dir = Path(dirpath).relative_to(root)
+        if rel_dir == Path("."):
+            dirnames[:] = [d for d in dirnames if d not in RESERVED_DIRS and not d.startswith(".")]
+            continue
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in files:
+            if name.startswith(".") or name.endswith(".partial"):
+                continue
+            p = Path(dirpath) / name
+            if p.is_symlink():
+                continue
+            rel = (rel_dir / name).as_posix()
+            if rel in known:
+                continue
+            parts = rel_dir.parts
+            run = runs.get(parts[1]) if len(parts) >= 2 else None
+            if run is not None and run[0] == parts[0]:
+                if run[1] == "running":
+                    continue  # the runner registers it when the run finishes
+                report.orphan_files_registered.append(rel)
+                if not dry_run:
+                    try:
+                        register_file(conn, settings, run_id=parts[1], tool_id=parts[0], output_key="", path=p)
+                    except (OSError, ValueError, sqlite3.Error) as exc:
+                        report.errors.append(f"could not register {rel}: {exc}")
+                continue
+            report.orphan_files_unknown.append(rel)
+            if fix and not dry_run and _unlink(p, report, "orphan file"):
+                report.orphan_files_removed.append(rel)
+            elif fix and dry_run:
+                report.orphan_files_removed.append(rel)
+
+
+def remove_stale_thumbs(conn: sqlite3.Connection, artefacts_root: Path, report: SweepReport, *,
+                        dry_run: bool = False) -> None:
+    folder = Path(artefacts_root) / thumbs.THUMBS_DIRNAME
+    if not folder.is_dir():
+        return
+    live = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM artefacts")}
+    for p in folder.glob("*/*.png"):
+        sha = p.name.rsplit("-", 1)[0]
+        if sha not in live and (dry_run or _unlink(p, report, "thumbnail")):
+            report.thumbs_removed += 1
+
+
+def _dir_bytes(path: Path) -> int:
+    total = 0
+    for dirpath, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                st = os.lstat(os.path.join(dirpath, name))
+            except OSError:
+                continue
+            total += st.st_size
+    return total
+
+
+def disk_audit(conn: sqlite3.Connection, settings: Any, report: SweepReport, *, dry_run: bool = False) -> None:
+    tools_dir = Path(settings.tools_dir)
+    art = {r[0]: int(r[1]) for r in conn.execute(
+        "SELECT tool_id, COALESCE(SUM(size_bytes), 0) FROM artefacts WHERE deleted_at IS NULL GROUP BY tool_id")}
+    tool_ids = set(art) | {r[0] for r in conn.execute("SELECT tool_id FROM tool_state")}
+    stamp = now_iso()
+    for tool_id in sorted(tool_ids):
+        total = art.get(tool_id, 0)
+        try:
+            folder = safe_join(tools_dir, tool_id)
+        except ValueError:
+            folder = None
+        if folder is not None and folder.is_dir():
+            for sub in (".venv", "data"):
+                if (folder / sub).is_dir():
+                    total += _dir_bytes(folder / sub)
+        report.disk_bytes[tool_id] = total
+        if not dry_run:
+            tool_state_repo.update(conn, tool_id, disk_bytes=total, last_disk_audit=stamp)
+
+
+def _retain_map(tools: Iterable[Any] | None) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for t in tools or ():
+        spec = getattr(t, "spec", None)
+        if spec is not None and getattr(spec, "retain_runs", None) is not None:
+            out[t.tool_id] = int(spec.retain_runs)
+    return out
+
+
+def sweep(conn: sqlite3.Connection, settings: Any, *, tools: Iterable[Any] | None = None, dry_run: bool = False,
+          fix: bool = False, default_retain_runs: int = 100) -> SweepReport:
+    """Run every step (see module docstring). `tools` (discovery's ToolInfo list) supplies each
+    tool's retain_runs; tools not listed keep `default_retain_runs`."""
+    started = time.monotonic()
+    report = SweepReport(dry_run=dry_run)
+    root = Path(settings.artefacts_root)
+    steps = (
+        ("purge", lambda: purge_expired(conn, root, float(settings.soft_delete_retention_days), report,
+                                        dry_run=dry_run)),
+        ("prune", lambda: prune_runs(conn, root, _retain_map(tools), default_retain_runs, report, dry_run=dry_run)),
+        ("partials", lambda: remove_stale_partials(root, report, dry_run=dry_run)),
+        ("orphan rows", lambda: reconcile_orphan_rows(conn, root, report, dry_run=dry_run)),
+        ("orphan files", lambda: reconcile_orphan_files(conn, settings, report, fix=fix, dry_run=dry_run)),
+        ("thumbnails", lambda: remove_stale_thumbs(conn, root, report, dry_run=dry_run)),
+        ("disk audit", lambda: disk_audit(conn, settings, report, dry_run=dry_run)),
+    )
+    for name, step in steps:
+        try:
+            step()
+        except Exception as exc:  # noqa: BLE001 - one failing step must not stop the others
+            report.errors.append(f"{name}: {type(exc).__name__}: {exc}")
+    if not dry_run:
+        try:
+            conn.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            pass
+    report.seconds = round(time.monotonic() - started, 3)
+    return report
