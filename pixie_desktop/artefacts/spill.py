@@ -1,0 +1,206 @@
+"""Turning a tool's /run response into stored outputs and artefact files.
+
+1. `normalise_response` accepts both a flat `{key: value}` body and a `{"outputs": {...}}` envelope.
+2. `materialise_media` decodes data-URL media outputs (image/audio/video/file, image_grid items,
+   image_compare sides) into files in the run folder and replaces them with `file://` URLs.
+3. `collect_files` walks the run folder (skipping symlinks, dotfiles and *.partial) and pairs
+   each file with an output key (first path segment, else the stem, if it names an output).
+4. `spill_if_large` writes `outputs.json` when the serialised outputs exceed
+   `inline_output_max_bytes`; `load_outputs` reads a run's outputs back, inline or spilled.
+
+File writes happen first; the caller registers all rows in one transaction so a failure
+(ENOSPC…) leaves no half-registered run."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pixie_desktop.artefacts.storage import (atomic_write, ext_for_mime, safe_join, sanitize_filename,
+                                             unique_path)
+from pixie_desktop.store import artefacts_repo
+
+OUTPUTS_FILE = "outputs.json"
+OUTPUTS_TAG = "_pixie_run_outputs"
+MEDIA_TYPES = ("image", "audio", "video")
+
+
+def normalise_response(body: Any, declared: list[str]) -> dict:
+    """The outputs dict from either response shape; non-object bodies raise ValueError."""
+    if not isinstance(body, dict):
+        raise ValueError(f"the tool returned {type(body).__name__} JSON, expected an object keyed by output")
+    inner = body.get("outputs")
+    if isinstance(inner, dict) and "outputs" not in declared and not any(k in body for k in declared):
+        return inner
+    return body
+
+
+def decode_data_url(value: str) -> tuple[str, bytes] | None:
+    """(mime, bytes) for a `data:<mime>[;base64],<payload>` string, else None."""
+    if not isinstance(value, str) or not value.startswith("data:") or "," not in value:
+        return None
+    head, payload = value[5:].split(",", 1)
+    parts = head.split(";")
+    mime = parts[0] or "application/octet-stream"
+    try:
+        if "base64" in parts[1:]:
+            data = base64.b64decode(payload, validate=False)
+        else:
+            from urllib.parse import unquote_to_bytes
+
+            data = unquote_to_bytes(payload)
+    except (binascii.Error, ValueError):
+        return None
+    return mime, data
+
+
+def data_url_size(value: str) -> int:
+    """Decoded byte size of a base64 data URL without decoding it."""
+    if not isinstance(value, str) or "," not in value:
+        return 0
+    payload = value.split(",", 1)[1].strip()
+    return max(0, len(payload) * 3 // 4 - payload[-2:].count("="))
+
+
+class _Writer:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.written: list[Path] = []
+
+    def write(self, filename: str, data: bytes) -> Path:
+        path = unique_path(self.folder, filename)
+        atomic_write(path, data)
+        self.written.append(path)
+        return path
+
+
+def _media_value(value: Any, key: str, writer: _Writer, stem: str) -> Any:
+    """Replace one media value (string or {url|data}) that is a data URL with a file:// URL."""
+    if isinstance(value, str):
+        decoded = decode_data_url(value)
+        if decoded is None:
+            return value
+        mime, data = decoded
+        return writer.write(stem + ext_for_mime(mime), data).as_uri()
+    if isinstance(value, dict):
+        out = dict(value)
+        for field in ("url", "data", "value", "src"):
+            if isinstance(out.get(field), str) and out[field].startswith("data:"):
+                out[field] = _media_value(out[field], key, writer, stem)
+        return out
+    return value
+
+
+def materialise_media(outputs: dict, spec: Any, folder: Path) -> list[Path]:
+    """Write data-URL media outputs to files in `folder` and rewrite `outputs` in place.
+    Returns the files written (OSError propagates: the caller turns it into a run error)."""
+    if spec is None:
+        return []
+    writer = _Writer(folder)
+    for out in spec.outputs:
+        key, kind = out.key, out.type
+        if key not in outputs or outputs[key] is None:
+            continue
+        value = outputs[key]
+        if kind in MEDIA_TYPES:
+            outputs[key] = _media_value(value, key, writer, key)
+        elif kind == "image_grid":
+            items = value.get("images") if isinstance(value, dict) else value
+            if isinstance(items, list):
+                new = [_media_value(item, key, writer, f"{key}-{i}") for i, item in enumerate(items)]
+                if isinstance(value, dict):
+                    outputs[key] = {**value, "images": new}
+                else:
+                    outputs[key] = new
+        elif kind == "image_compare" and isinstance(value, dict):
+            outputs[key] = {**value, **{side: _media_value(value[side], key, writer, f"{key}-{side}")
+                                        for side in ("before", "after") if side in value}}
+        elif kind == "file" and isinstance(value, dict):
+            data_field = "data" if isinstance(value.get("data"), str) else "url"
+            decoded = decode_data_url(value.get(data_field, ""))
+            if decoded is None:
+                continue
+            mime, data = decoded
+            name = sanitize_filename(str(value.get("filename") or (key + ext_for_mime(mime))))
+            path = writer.write(name, data)
+            outputs[key] = {**value, "filename": path.name, "mime": value.get("mime") or mime,
+                            "size": len(data), data_field: path.as_uri()}
+    return writer.written
+
+
+def collect_files(folder: Path, declared: list[str], limit: int = 10_000) -> list[tuple[Path, str]]:
+    """(file, output_key) for every regular, non-hidden, non-partial file under the run folder."""
+    found: list[tuple[Path, str]] = []
+    if not folder.is_dir():
+        return found
+    keys = set(declared)
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                             and not os.path.islink(os.path.join(dirpath, d)))
+        for name in sorted(filenames):
+            if name.startswith(".") or name.endswith(".partial"):
+                continue
+            path = Path(dirpath) / name
+            if path.is_symlink() or not path.is_file():
+                continue
+            try:
+                safe_join(folder, path.relative_to(folder).as_posix())
+            except ValueError:
+                continue
+            rel = path.relative_to(folder)
+            first = rel.parts[0] if len(rel.parts) > 1 else None
+            stem = rel.name.split(".")[0]
+            key = first if first in keys else (stem if stem in keys else "")
+            if not key and len(rel.parts) == 1:
+                # "<key>-<n>.png" written for image_grid / image_compare items
+                base = stem.rsplit("-", 1)[0]
+                key = base if base in keys else ""
+            found.append((path, key))
+            if len(found) >= limit:
+                return found
+    return found
+
+
+def serialise(outputs: Any) -> str:
+    return json.dumps(outputs, ensure_ascii=False, default=str)
+
+
+def spill_if_large(outputs: Any, folder: Path, max_bytes: int) -> tuple[str | None, Path | None, int]:
+    """(outputs_json or None, spilled file or None, serialised byte size)."""
+    text = serialise(outputs)
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text, None, len(data)
+    path = safe_join(folder, OUTPUTS_FILE)
+    atomic_write(path, data)
+    return None, path, len(data)
+
+
+def load_outputs(conn: Any, settings: Any, run: Any) -> dict | None:
+    """A run's outputs, inline or spilled (same shape either way); None when there are none or
+    the spilled file has gone."""
+    if run is None:
+        return None
+    if run.outputs_json is not None:
+        value = run.inline_outputs
+        return value if isinstance(value, dict) else ({"value": value} if value is not None else None)
+    meta = run.meta
+    if not meta.get("outputs_oversize"):
+        return None
+    candidates = [a for a in artefacts_repo.for_run(conn, run.id, include_deleted=True)
+                  if a.filename == OUTPUTS_FILE]
+    rel = meta.get("outputs_path")
+    paths = [rel] if isinstance(rel, str) else []
+    paths += [a.rel_path for a in candidates]
+    for rel_path in paths:
+        try:
+            path = safe_join(Path(settings.artefacts_root), rel_path)
+            value = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        return value if isinstance(value, dict) else {"value": value}
+    return None

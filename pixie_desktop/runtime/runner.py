@@ -1,0 +1,612 @@
+"""Running a tool once: the whole life of a `runs` row.
+
+check inputs → `running` row (+ last_inputs, counters) → lease a warm process → POST /run (and
+GET /stream for streaming tools, relayed as RunEvents) while watching for cancel, the per-run
+time limit and the RSS limit → outputs: data-URL media become artefact files, the run folder is
+registered, large responses are spilled to outputs.json → row finished ok/error/cancelled.
+
+`Runner.run` blocks and is thread-safe (one sqlite connection per call). Tool faults never
+raise: they end the run as `error` with a readable, secret-redacted message."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import quote
+
+from pixie_desktop.artefacts import spill
+from pixie_desktop.artefacts.spill import load_outputs  # noqa: F401 - re-exported API
+from pixie_desktop.artefacts.storage import register_file, rel_path_for, run_dir
+from pixie_desktop.runtime.client import MAX_RESPONSE_BYTES, ResponseTooLarge, StreamHTTPError
+from pixie_desktop.runtime.inputs import InputError, check_inputs
+from pixie_desktop.runtime.launcher import LauncherError, ToolProcess
+from pixie_desktop.runtime.pool import Limits, WarmPool, effective_limits
+from pixie_desktop.runtime.secrets import redact, redact_obj, secret_values
+from pixie_desktop.spec.discovery import ToolInfo
+from pixie_desktop.store import artefacts_repo, runs_repo, tool_state_repo
+from pixie_desktop.store.artefacts_repo import ArtefactRecord
+from pixie_desktop.store.db import open_db, transaction
+
+__all__ = ["RunEvent", "RunResult", "InputError", "Runner", "load_outputs"]
+
+STDERR_EXCERPT_BYTES = 4000
+CANCEL_POST_TIMEOUT = 2.0
+STREAM_CONNECT_RETRY_S = 5.0
+
+
+@dataclass
+class RunEvent:
+    run_id: str
+    kind: str  # started | progress | log | stream | output | status
+    key: str | None = None
+    value: Any = None
+    fraction: float | None = None
+    message: str | None = None
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    tool_id: str
+    status: str  # ok | error | cancelled
+    outputs: dict | None
+    error: str | None
+    duration_s: float
+    artefacts: list[ArtefactRecord] = field(default_factory=list)
+    spilled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+
+class _Active:
+    def __init__(self, run_id: str, tool: ToolInfo):
+        self.run_id = run_id
+        self.tool = tool
+        self.cancel = threading.Event()
+        self.wake = threading.Event()
+        self.proc: ToolProcess | None = None
+
+
+class _Request:
+    """POST /run on a helper thread so the run thread can keep watching cancel/limits."""
+
+    def __init__(self, proc: ToolProcess, payload: dict, headers: dict, timeout: float, wake: threading.Event):
+        self.done = threading.Event()
+        self.status: int | None = None
+        self.body: bytes = b""
+        self.exc: BaseException | None = None
+        self._args = (payload, headers, timeout)
+        self._proc = proc
+        self._wake = wake
+        self.thread = threading.Thread(target=self._go, name="pixie-run-request", daemon=True)
+        self.thread.start()
+
+    def _go(self) -> None:
+        payload, headers, timeout = self._args
+        try:
+            self.status, self.body = self._proc.client.post_json("/run", payload, headers=headers,
+                                                                 timeout=timeout, max_bytes=MAX_RESPONSE_BYTES)
+        except BaseException as exc:  # noqa: BLE001 - reported by the run thread
+            self.exc = exc
+        finally:
+            self.done.set()
+            self._wake.set()
+
+
+class _StreamRelay:
+    """Reads /stream?run_id= and turns frames into RunEvents plus accumulated output values.
+    Liberal: `event: <key>` + text data, `{"output_key","value","done"}` JSON frames, the chat
+    scaffold's `{"chunk","done"}`, `event: output:<key>`, `event: done`, `event: error`."""
+
+    def __init__(self, runner_emit: Callable[[RunEvent], None], run_id: str, spec: Any, proc: ToolProcess,
+                 request: _Request, wake: threading.Event):
+        self.emit = runner_emit
+        self.run_id = run_id
+        self.types = {o.key: o.type for o in spec.outputs}
+        self.first_stream_key = next((o.key for o in spec.outputs if o.type == "stream_text"), None)
+        self.first_progress_key = next((o.key for o in spec.outputs if o.type == "progress"), None)
+        self.first_log_key = next((o.key for o in spec.outputs if o.type == "log"), None)
+        self.text: dict[str, str] = {}
+        self.lines: dict[str, list] = {}
+        self.values: dict[str, Any] = {}
+        self.error: str | None = None
+        self.connected = False
+        self.finished = threading.Event()
+        self._proc = proc
+        self._request = request
+        self._wake = wake
+        self._stream: Any = None
+        self._closed = False
+        self.thread = threading.Thread(target=self._go, name="pixie-run-stream", daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self._closed = True
+        s = self._stream
+        if s is not None:
+            s.close()
+
+    def _go(self) -> None:
+        path = f"/stream?run_id={quote(self.run_id)}"
+        t0 = time.monotonic()
+        try:
+            while not self._closed:
+                try:
+                    self._stream = self._proc.client.stream(path, timeout=None)
+                    break
+                except StreamHTTPError as exc:
+                    # the stream may be registered by /run a moment later; a finished /run with
+                    # no stream means the tool has none
+                    if exc.status == 404 and not self._request.done.is_set() and \
+                            time.monotonic() - t0 < STREAM_CONNECT_RETRY_S:
+                        time.sleep(0.05)
+                        continue
+                    return
+                except (OSError, Exception):  # noqa: BLE001 - no stream: the /run body still counts
+                    return
+            if self._closed:
+                if self._stream is not None:
+                    self._stream.close()
+                return
+            self.connected = True
+            for ev in self._stream:
+                if self._handle(ev.event, ev.data):
+                    break
+        except Exception:  # noqa: BLE001 - a broken stream never breaks the run
+            pass
+        finally:
+            if self._stream is not None:
+                self._stream.close()
+            self.finished.set()
+            self._wake.set()
+
+    # -- frame handling -------------------------------------------------------------------
+    def _handle(self, event: str, data: str) -> bool:
+        name = event[7:] if event.startswith("output:") else event
+        if name == "done":
+            return True
+        try:
+            payload: Any = json.loads(data) if data else None
+        except ValueError:
+            payload = data
+        if name == "error":
+            msg = payload.get("message") if isinstance(payload, dict) else payload
+            self.error = str(msg or "the tool reported a streaming error")
+            self.emit(RunEvent(self.run_id, "status", message=self.error))
+            return False
+        if name in self.types:
+            if isinstance(payload, dict) and "output_key" in payload:
+                self._apply(str(payload["output_key"]), payload.get("value"), data)
+            else:
+                self._apply(name, payload, data)
+            return False
+        if isinstance(payload, dict):
+            if "output_key" in payload:
+                self._apply(str(payload["output_key"]), payload.get("value"), None)
+                return False
+            if "chunk" in payload:
+                key = self.first_stream_key or "reply"
+                self._apply(key, str(payload.get("chunk") or ""), None, force_type="stream_text")
+                return bool(payload.get("done"))
+            if "progress" in payload:
+                self._progress(payload.get("progress"), payload.get("message"))
+                return False
+            if "log" in payload:
+                self._log(self.first_log_key, payload.get("log"), payload.get("level"))
+                return False
+            return bool(payload.get("done"))
+        if name == "progress":
+            self._progress(payload, None)
+        elif name == "log":
+            self._log(self.first_log_key, payload, None)
+        elif data and self.first_stream_key:
+            self._apply(self.first_stream_key, data, data)
+        return False
+
+    def _apply(self, key: str, value: Any, raw: str | None, force_type: str | None = None) -> None:
+        kind = force_type or self.types.get(key)
+        if kind == "stream_text":
+            if isinstance(value, dict):
+                chunk = value.get("text", value.get("value", value.get("chunk", "")))
+            elif raw is not None and not isinstance(value, str):
+                chunk = raw  # `event: key` framing: the data line is the text itself
+            else:
+                chunk = value
+            chunk = "" if chunk is None else str(chunk)
+            self.text[key] = self.text.get(key, "") + chunk
+            self.emit(RunEvent(self.run_id, "stream", key=key, value=chunk))
+        elif kind == "log":
+            self._log(key, value, None)
+        elif kind == "progress":
+            if isinstance(value, dict):
+                self._progress(value.get("value", value.get("progress")),
+                               value.get("message") or value.get("label"), key)
+            else:
+                self._progress(value, None, key)
+        else:
+            self.values[key] = value
+            self.emit(RunEvent(self.run_id, "output", key=key, value=value))
+
+    def _progress(self, value: Any, message: Any, key: str | None = None) -> None:
+        frac: float | None = None
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            frac = float(value) / 100.0 if value > 1 else float(value)
+            frac = min(max(frac, 0.0), 1.0)
+        key = key or self.first_progress_key
+        if key:
+            self.values[key] = {"value": frac, **({"message": str(message)} if message else {})}
+        self.emit(RunEvent(self.run_id, "progress", key=key, fraction=frac,
+                           message=str(message) if message else None))
+
+    def _log(self, key: str | None, value: Any, level: Any) -> None:
+        if isinstance(value, dict) and isinstance(value.get("lines"), list):
+            lines = value["lines"]
+        elif isinstance(value, list):
+            lines = value
+        elif value is None:
+            return
+        else:
+            lines = [value]
+        for line in lines:
+            if isinstance(line, dict):
+                entry = {"level": str(line.get("level") or level or "info"),
+                         "message": str(line.get("message", line.get("text", ""))),
+                         **({"t": line["t"]} if "t" in line else {})}
+            else:
+                entry = {"level": str(level or "info"), "message": str(line)}
+            if key:
+                self.lines.setdefault(key, []).append(entry)
+            self.emit(RunEvent(self.run_id, "log", key=key, value=entry, message=entry["message"]))
+
+    def merge_into(self, outputs: dict) -> dict:
+        """Fill outputs the /run body left empty with what the stream delivered."""
+        for key, text in self.text.items():
+            if outputs.get(key) in (None, ""):
+                outputs[key] = text
+        for key, lines in self.lines.items():
+            cur = outputs.get(key)
+            if cur in (None, "") or (isinstance(cur, dict) and not cur.get("lines")):
+                outputs[key] = {"lines": lines}
+        for key, value in self.values.items():
+            if outputs.get(key) is None:
+                outputs[key] = value
+        return outputs
+
+
+class Runner:
+    def __init__(self, settings: Any, pool: WarmPool | None = None):
+        self.settings = settings
+        self.pool = pool or WarmPool(settings)
+        self._active: dict[str, _Active] = {}
+        self._lock = threading.Lock()
+        self._run_locks: dict[str, threading.Lock] = {}
+
+    # -- public API -----------------------------------------------------------------------
+    def check_inputs(self, tool: ToolInfo, inputs: dict) -> dict:
+        if not tool.ok or tool.spec is None:
+            raise InputError([("", f"tool '{tool.tool_id}' cannot run: {tool.error or 'its tool.json is invalid'}")])
+        return check_inputs(tool.spec, inputs)
+
+    def active_runs(self) -> list[str]:
+        with self._lock:
+            return list(self._active)
+
+    def cancel(self, run_id: str) -> bool:
+        """Ask one run to stop; returns False if it is not running here."""
+        with self._lock:
+            active = self._active.get(run_id)
+        if active is None:
+            return False
+        active.cancel.set()
+        active.wake.set()
+        return True
+
+    def shutdown(self, wait: float = 10.0) -> None:
+        for run_id in self.active_runs():
+            self.cancel(run_id)
+        deadline = time.monotonic() + wait
+        while self.active_runs() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.pool.stop_all()
+
+    def run(self, tool: ToolInfo, inputs: dict, *, run_id: str | None = None,
+            on_event: Callable[[RunEvent], None] | None = None) -> RunResult:
+        clean = self.check_inputs(tool, inputs)  # InputError before any row is written
+        run_id = run_id or str(uuid.uuid4())
+        secrets = secret_values(tool)
+        t0 = time.monotonic()
+
+        def emit(ev: RunEvent) -> None:
+            if on_event is None:
+                return
+            if secrets:
+                ev.value = redact_obj(ev.value, secrets)
+                ev.message = redact(ev.message, secrets) if ev.message else ev.message
+            try:
+                on_event(ev)
+            except Exception:  # noqa: BLE001 - a broken listener must not break the run
+                pass
+
+        active = _Active(run_id, tool)
+        with self._lock:
+            if run_id in self._active:
+                raise ValueError(f"run {run_id} is already running")
+            self._active[run_id] = active
+        conn = open_db(self.settings.db_path)
+        try:
+            state = tool_state_repo.get(conn, tool.tool_id)
+            limits = effective_limits(tool, state.overrides, bool(state.pinned_warm) or tool.spec.pinned_warm)
+            runs_repo.create_run(conn, run_id, tool.tool_id, clean)
+            tool_state_repo.set_last_inputs(conn, tool.tool_id, clean)
+            tool_state_repo.bump_run_counters(conn, tool.tool_id)
+            emit(RunEvent(run_id, "started"))
+            return self._execute(conn, tool, clean, run_id, limits, active, emit, secrets, t0)
+        finally:
+            with self._lock:
+                self._active.pop(run_id, None)
+            conn.close()
+
+    # -- the run --------------------------------------------------------------------------
+    def _execute(self, conn: Any, tool: ToolInfo, inputs: dict, run_id: str, limits: Limits, active: _Active,
+                 emit: Callable[[RunEvent], None], secrets: list[str], t0: float) -> RunResult:
+        spec = tool.spec
+        tid = tool.tool_id
+        outputs: dict | None = None
+        error: str | None = None
+        status = "ok"
+        meta: dict[str, Any] = {}
+        folder = None
+        try:
+            folder = run_dir(self.settings, tid, run_id)
+        except (OSError, ValueError) as exc:
+            return self._finish(conn, tool, run_id, "error", None, f"could not create the run folder: {exc}",
+                                meta, None, secrets, t0, emit)
+        run_lock = None if limits.concurrent else self._run_lock(tid)
+        if run_lock is not None:
+            emit(RunEvent(run_id, "status", message="waiting for the previous run of this tool"))
+            while not run_lock.acquire(timeout=0.1):
+                if active.cancel.is_set():
+                    return self._finish(conn, tool, run_id, "cancelled", None, "cancelled before it started",
+                                        meta, folder, secrets, t0, emit)
+        try:
+            if not self.pool.is_warm(tid):
+                emit(RunEvent(run_id, "status", message="starting the tool…"))
+            try:
+                proc = self.pool.acquire(tool, limits)
+            except LauncherError as exc:
+                return self._finish(conn, tool, run_id, "error", None, str(exc), meta, folder, secrets, t0, emit)
+            active.proc = proc
+            meta["tool_pid"] = proc.pid
+            try:
+                status, outputs, error = self._call(proc, tool, inputs, run_id, limits, active, emit, folder)
+            finally:
+                self.pool.release(tid, proc)
+        finally:
+            if run_lock is not None:
+                run_lock.release()
+        return self._finish(conn, tool, run_id, status, outputs, error, meta, folder, secrets, t0, emit)
+
+    def _run_lock(self, tool_id: str) -> threading.Lock:
+        lock_owner = self.pool
+        with self._lock:
+            locks = getattr(lock_owner, "_run_locks", None)
+            if locks is None:
+                locks = lock_owner._run_locks = {}  # type: ignore[attr-defined]  # shared by runners of a pool
+            return locks.setdefault(tool_id, threading.Lock())
+
+    def _call(self, proc: ToolProcess, tool: ToolInfo, inputs: dict, run_id: str, limits: Limits,
+              active: _Active, emit: Callable[[RunEvent], None], folder: Any
+              ) -> tuple[str, dict | None, str | None]:
+        spec = tool.spec
+        tid = tool.tool_id
+        mark = proc.stderr_mark()
+        grace = float(getattr(self.settings, "run_cancel_grace_seconds", 5.0))
+        if active.cancel.is_set():
+            return "cancelled", None, "cancelled before it started"
+        folder_s = str(folder)
+        payload = {"run_id": run_id, "inputs": inputs, "_pixie": {"run_id": run_id, "artefacts_dir": folder_s}}
+        headers = {"X-Pixie-Run-Id": run_id, "X-Pixie-Artefacts-Dir": _header_safe(folder_s)}
+        http_timeout = limits.max_runtime_seconds + grace + 10
+        emit(RunEvent(run_id, "status", message="running"))
+        req = _Request(proc, payload, headers, http_timeout, active.wake)
+        relay = _StreamRelay(emit, run_id, spec, proc, req, active.wake) if spec.is_streaming else None
+        deadline = time.monotonic() + limits.max_runtime_seconds
+        next_rss = time.monotonic() + 0.5
+        reason: str | None = None
+        rss_seen = 0.0
+        def complete() -> bool:
+            if not req.done.is_set():
+                return False
+            return relay is None or relay.finished.is_set() or not relay.thread.is_alive()
+
+        while not complete():
+            now = time.monotonic()
+            active.wake.wait(max(0.0, min(0.25, deadline - now)))
+            active.wake.clear()
+            if complete():
+                break
+            if active.cancel.is_set():
+                reason = "cancelled"
+                break
+            now = time.monotonic()
+            if now >= deadline:
+                if not req.done.is_set():
+                    reason = "timeout"
+                break  # /run answered but the stream never closed: keep what we have
+            if not proc.alive():
+                req.done.wait(1.0)
+                break
+            if now >= next_rss:
+                next_rss = now + 1.0
+                rss = proc.rss_mb()
+                if rss is not None and rss > limits.max_memory_mb:
+                    reason, rss_seen = "memory", rss
+                    break
+
+        if reason in ("cancelled", "timeout"):
+            emit(RunEvent(run_id, "status", message="cancelling…" if reason == "cancelled" else "timed out"))
+            try:
+                proc.client.request("POST", f"/cancel?run_id={quote(run_id)}", body=b"",
+                                    timeout=CANCEL_POST_TIMEOUT)
+            except Exception:  # noqa: BLE001 - a tool without /cancel is fine
+                pass
+            req.done.wait(grace)
+            if not req.done.is_set():
+                what = "cancel" if reason == "cancelled" else "end the timed-out"
+                if self.pool.in_flight(tid, proc) <= 1:
+                    self.pool.stop(tid, proc, reason=f"stopped to {what} run {run_id}", grace=1.0)
+                    req.done.wait(3.0)
+                # else: other runs are being served by this process; abandon this response only
+        elif reason == "memory":
+            self.pool.stop(tid, proc, reason=f"memory limit of {limits.max_memory_mb} MB exceeded", grace=1.0)
+            req.done.wait(3.0)
+        if relay is not None:
+            relay.close()
+            relay.thread.join(timeout=2.0)
+
+        excerpt = proc.stderr_since(mark, STDERR_EXCERPT_BYTES).strip()
+        outputs, error = self._parse(tool, req, proc, relay)
+        if reason == "cancelled":
+            return "cancelled", outputs, "cancelled by the user"
+        if reason == "timeout":
+            return "error", None, _with_stderr(
+                f"timed out after {limits.max_runtime_seconds} s (the tool's max_runtime_seconds)", excerpt)
+        if reason == "memory":
+            return "error", None, _with_stderr(
+                f"stopped: the tool used {rss_seen:.0f} MB, more than its max_memory_mb of {limits.max_memory_mb} MB",
+                excerpt)
+        if error is not None:
+            return "error", None, _with_stderr(error, excerpt)
+        if relay is not None and relay.error and not outputs:
+            return "error", None, _with_stderr(f"tool '{tid}' stream error: {relay.error}", excerpt)
+        return "ok", outputs, None
+
+    def _parse(self, tool: ToolInfo, req: _Request, proc: ToolProcess,
+               relay: _StreamRelay | None) -> tuple[dict | None, str | None]:
+        tid = tool.tool_id
+        if not req.done.is_set():
+            return None, f"tool '{tid}' did not answer"
+        if req.exc is not None:
+            exc = req.exc
+            if isinstance(exc, ResponseTooLarge):
+                return None, f"tool '{tid}' returned more than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB; the response was refused"
+            if isinstance(exc, (socket.timeout, TimeoutError)):
+                return None, f"tool '{tid}' did not answer in time"
+            if not proc.alive():
+                code = proc.returncode
+                why = f" ({proc.stop_reason})" if proc.stop_reason else ""
+                return None, f"tool '{tid}' process exited with code {code} during the run{why}"
+            return None, f"lost the connection to tool '{tid}': {type(exc).__name__}: {exc}"
+        status, body = req.status or 0, req.body
+        if not 200 <= status < 300:
+            return None, f"tool '{tid}' returned {status}: {_error_body(body)}"
+        try:
+            data = json.loads(body.decode("utf-8")) if body.strip() else {}
+        except (UnicodeDecodeError, ValueError) as exc:
+            snippet = body[:200].decode("utf-8", "replace")
+            return None, f"tool '{tid}' returned invalid JSON ({exc}); the response starts: {snippet!r}"
+        try:
+            outputs = spill.normalise_response(data, [o.key for o in tool.spec.outputs])
+        except ValueError as exc:
+            return None, f"tool '{tid}': {exc}"
+        outputs = dict(outputs)
+        if relay is not None:
+            relay.merge_into(outputs)
+        return outputs, None
+
+    # -- bookkeeping ----------------------------------------------------------------------
+    def _finish(self, conn: Any, tool: ToolInfo, run_id: str, status: str, outputs: dict | None, error: str | None,
+                meta: dict, folder: Any, secrets: list[str], t0: float,
+                emit: Callable[[RunEvent], None]) -> RunResult:
+        tid = tool.tool_id
+        if error:
+            error = redact(error, secrets)
+        if outputs is not None and secrets:
+            outputs = redact_obj(outputs, secrets)
+        outputs_json: str | None = None
+        spilled = False
+        artefacts: list[ArtefactRecord] = []
+        files: list[tuple[Any, str, str | None]] = []
+        if folder is not None:
+            try:
+                if outputs is not None:
+                    spill.materialise_media(outputs, tool.spec, folder)
+                    outputs_json, spilled_path, nbytes = spill.spill_if_large(
+                        outputs, folder, int(getattr(self.settings, "inline_output_max_bytes", 65536)))
+                    if spilled_path is not None:
+                        spilled = True
+                        meta.update({"outputs_oversize": True, "bytes": nbytes,
+                                     "outputs_path": rel_path_for(self.settings, spilled_path)})
+                        files.append((spilled_path, "", spill.OUTPUTS_TAG))
+                declared = [o.key for o in tool.spec.outputs] if tool.spec else []
+                limit = int(getattr(self.settings, "max_artefacts_per_run", 10_000))
+                for path, key in spill.collect_files(folder, declared, limit):
+                    if spilled and path.name == spill.OUTPUTS_FILE and path.parent == folder:
+                        continue
+                    files.append((path, key, None))
+            except OSError as exc:
+                status, outputs, outputs_json, spilled = "error", None, None, False
+                meta.pop("outputs_oversize", None)
+                meta.pop("bytes", None)
+                meta.pop("outputs_path", None)
+                files = []
+                error = f"could not save the run's outputs: {exc}"
+        duration = round(time.monotonic() - t0, 4)
+        meta["duration_s"] = duration
+        final = status
+        try:
+            with transaction(conn):
+                for path, key, tags in files:
+                    artefacts.append(register_file(conn, self.settings, run_id=run_id, tool_id=tid,
+                                                   output_key=key, path=path, tags=tags))
+                won = runs_repo.finish_run(conn, run_id, status, outputs_json=outputs_json, error_text=error,
+                                           meta_update=meta)
+        except (OSError, ValueError) as exc:
+            artefacts = []
+            error = redact(f"could not register the run's files: {exc}", secrets)
+            won = runs_repo.finish_run(conn, run_id, "error", error_text=error, meta_update={"duration_s": duration})
+            final, outputs, spilled = "error", None, False
+        if not won:  # someone else (reconcile / another writer) finalised it first
+            rec = runs_repo.get_run(conn, run_id)
+            if rec is not None:
+                final = rec.status
+                error = rec.error_text
+        if final == "ok":
+            emit(RunEvent(run_id, "status", message="finished"))
+        return RunResult(run_id=run_id, tool_id=tid, status=final, outputs=outputs, error=error,
+                         duration_s=duration, artefacts=artefacts or artefacts_repo.for_run(conn, run_id),
+                         spilled=spilled)
+
+
+def _error_body(body: bytes) -> str:
+    text = body.decode("utf-8", "replace")
+    try:
+        data = json.loads(text)
+        if isinstance(data, dict):
+            detail = data.get("detail", data.get("error", data.get("message")))
+            if isinstance(detail, str):
+                text = detail
+            elif detail is not None:
+                text = json.dumps(detail, ensure_ascii=False)
+    except ValueError:
+        pass
+    return text[:500]
+
+
+def _with_stderr(message: str, excerpt: str) -> str:
+    return message + (f"\n--- tool stderr during this run ---\n{excerpt}" if excerpt else "")
+
+
+def _header_safe(value: str) -> str:
+    try:
+        value.encode("latin-1")
+        return value
+    except UnicodeEncodeError:
+        return quote(value, safe="/:\\")
