@@ -377,6 +377,16 @@ class SidebarFilterProxy(QSortFilterProxyModel):
         self._tag: str | None = None
         self._workspace: int | None = None
 
+    def _refilter(self, change) -> None:
+        """Apply a filter change; Qt ≥ 6.10 wants begin/endFilterChange around it."""
+        if hasattr(self, "endFilterChange") and hasattr(QSortFilterProxyModel, "Direction"):
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            change()
+            self.invalidateRowsFilter()
+
     @property
     def filtering(self) -> bool:
         return bool(self._words or self._tag)
@@ -384,18 +394,15 @@ class SidebarFilterProxy(QSortFilterProxyModel):
     def set_text(self, text: str) -> None:
         words = [w for w in (text or "").lower().split() if w]
         if words != self._words:
-            self._words = words
-            self.invalidateRowsFilter()
+            self._refilter(lambda: setattr(self, "_words", words))
 
     def set_tag(self, tag: str | None) -> None:
         if tag != self._tag:
-            self._tag = tag or None
-            self.invalidateRowsFilter()
+            self._refilter(lambda: setattr(self, "_tag", tag or None))
 
     def set_workspace(self, workspace_id: int | None) -> None:
         if workspace_id != self._workspace:
-            self._workspace = workspace_id
-            self.invalidateRowsFilter()
+            self._refilter(lambda: setattr(self, "_workspace", workspace_id))
 
     @property
     def tag(self) -> str | None:

@@ -1,0 +1,808 @@
+"""The sidebar: page navigation (Home, History, Gallery…), tool search-as-you-type, tag chips, an
+active-workspace filter and the tool tree — Favourites & pinned, one collapsible section per
+workspace (colour chip), Tools, and Archived behind a toggle. Each tool row shows its validation
+dot, a running spinner and a favourite star; broken tools show their parse error on hover.
+
+Everything that changes the store (favourite, pin, keep warm, archive, colour, tags, workspace
+membership) is done here through the repositories and announced on the StoreEvents hub, so the
+models update one row at a time."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import (QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt,
+                            QTimer, QUrl, Signal)
+from PySide6.QtGui import QAction, QColor, QDesktopServices, QFont, QIcon, QKeyEvent, QPainter, QPalette, QPen
+from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QColorDialog, QComboBox, QFrame, QHBoxLayout,
+                               QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QStyle,
+                               QStyledItemDelegate, QStyleOptionViewItem, QToolButton, QTreeView, QVBoxLayout,
+                               QWidget)
+
+from pixie_desktop.store import settings_repo, tags_repo, tool_state_repo, workspaces_repo
+from pixie_desktop.ui.delegates.painters import (STATUS_LABELS, paint_colour_chip, paint_dot, paint_spinner,
+                                                 paint_star, status_colour)
+from pixie_desktop.ui.models import sidebar_model as sm
+from pixie_desktop.ui.models import tools_model as tm
+from pixie_desktop.ui.models.sidebar_model import SidebarFilterProxy, SidebarModel
+from pixie_desktop.ui.models.tools_model import ToolsModel
+from pixie_desktop.ui.models.workspaces_model import WorkspacesModel
+from pixie_desktop.ui.views.flow_layout import FlowLayout
+
+COLLAPSED_KEY = "ui.sidebar.collapsed"
+ACTIVE_WS_KEY = "ui.sidebar.active_workspace"
+SECTION_H = 30
+TOOL_H = 32
+
+
+def avatar_colour(tool_id: str, colour: str | None) -> QColor:
+    """The tool's own colour, else a stable pleasant hue derived from its id."""
+    c = QColor(colour) if colour else QColor()
+    if c.isValid():
+        return c
+    h = 0
+    for ch in tool_id:
+        h = (h * 31 + ord(ch)) & 0xFFFFFFFF
+    return QColor.fromHsl(h % 360, 120, 150)
+
+
+class SidebarDelegate(QStyledItemDelegate):
+    """Paints section headers (chevron, colour chip, title, count) and tool rows (avatar, name,
+    running spinner, favourite star, validation dot)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.phase = 0.0
+        self.expanded: Callable[[QModelIndex], bool] = lambda ix: True
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        return QSize(option.rect.width() or 200, SECTION_H if index.data(sm.IsSectionRole) else TOOL_H)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+        painter.save()
+        pal: QPalette = option.palette
+        rect = QRectF(option.rect)
+        if index.data(sm.IsSectionRole):
+            self._paint_section(painter, rect, pal, index, option)
+        else:
+            self._paint_tool(painter, rect, pal, index, option)
+        painter.restore()
+
+    def _paint_section(self, p: QPainter, rect: QRectF, pal: QPalette, index: QModelIndex, option) -> None:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        muted = pal.color(QPalette.ColorRole.PlaceholderText)
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        x = rect.left() + 10
+        cy = rect.center().y() + 3
+        # chevron
+        p.setPen(QPen(muted, 1.4))
+        open_ = self.expanded(index)
+        if open_:
+            p.drawPolyline([QPointF(x, cy - 2), QPointF(x + 3.5, cy + 1.5), QPointF(x + 7, cy - 2)])
+        else:
+            p.drawPolyline([QPointF(x + 1.5, cy - 4), QPointF(x + 5, cy - 0.5), QPointF(x + 1.5, cy + 3)])
+        x += 14
+        colour = index.data(sm.SectionColourRole)
+        if index.data(sm.SectionKindRole) == "workspace":
+            chip = QRectF(x, cy - 5, 10, 10)
+            if not paint_colour_chip(p, chip, colour, radius=3):
+                p.setPen(QPen(muted, 1.0, Qt.PenStyle.DashLine))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawRoundedRect(chip, 3, 3)
+            x += 16
+        font = QFont(option.font)
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.82))
+        font.setBold(True)
+        font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, 0.6)
+        p.setFont(font)
+        p.setPen(pal.color(QPalette.ColorRole.WindowText) if hovered else muted)
+        count = index.data(sm.CountRole) or 0
+        count_w = 28
+        text_rect = QRectF(x, rect.top() + 6, rect.right() - x - count_w - 6, rect.height() - 6)
+        title = option.fontMetrics.elidedText(str(index.data()).upper(), Qt.TextElideMode.ElideRight,
+                                              int(text_rect.width()))
+        p.drawText(text_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), title)
+        p.setPen(muted)
+        p.drawText(QRectF(rect.right() - count_w - 8, rect.top() + 6, count_w, rect.height() - 6),
+                   int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight), str(count))
+
+    def _paint_tool(self, p: QPainter, rect: QRectF, pal: QPalette, index: QModelIndex, option) -> None:
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
+        bg_rect = rect.adjusted(6, 1, -6, -1)
+        if selected or hovered:
+            hl = QColor(pal.color(QPalette.ColorRole.Highlight))
+            hl.setAlphaF(0.16 if selected else 0.07)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(hl)
+            p.drawRoundedRect(bg_rect, 7, 7)
+            if selected:
+                bar = QRectF(bg_rect.left(), bg_rect.top() + 7, 3, bg_rect.height() - 14)
+                p.setBrush(pal.color(QPalette.ColorRole.Highlight))
+                p.drawRoundedRect(bar, 1.5, 1.5)
+        tool_id = index.data(tm.ToolIdRole) or ""
+        error = index.data(tm.ErrorRole)
+        name = str(index.data() or tool_id)
+        # avatar: rounded square with the first letter
+        av = QRectF(bg_rect.left() + 10, rect.center().y() - 10, 20, 20)
+        colour = avatar_colour(tool_id, index.data(tm.ColourRole))
+        if error:
+            colour = QColor("#9aa0a6")
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(colour)
+        p.drawRoundedRect(av, 6, 6)
+        letter_font = QFont(option.font)
+        letter_font.setBold(True)
+        letter_font.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.85))
+        p.setFont(letter_font)
+        from pixie_desktop.ui.delegates.painters import contrast_text
+        p.setPen(contrast_text(colour))
+        p.drawText(av, int(Qt.AlignmentFlag.AlignCenter), "!" if error else (name[:1].upper() or "?"))
+        # right-hand markers: validation dot, star, spinner
+        right = bg_rect.right() - 10
+        status = "broken" if error else (index.data(tm.ValidationRole) or "unchecked")
+        paint_dot(p, QPointF(right - 4, rect.center().y()), 3.8, status_colour(status),
+                  hollow=status in ("unchecked", "skip"))
+        right -= 14
+        if index.data(tm.RunningRole):
+            paint_spinner(p, QPointF(right - 6, rect.center().y()), 5.5, pal.color(QPalette.ColorRole.Highlight),
+                          self.phase)
+            right -= 18
+        if index.data(tm.FavouriteRole):
+            paint_star(p, QRectF(right - 12, rect.center().y() - 6.5, 13, 13), True)
+            right -= 17
+        if index.data(tm.PinnedRole) and not index.data(tm.FavouriteRole):
+            p.setPen(QPen(pal.color(QPalette.ColorRole.PlaceholderText), 1.3))
+            cx = right - 6
+            p.drawLine(QPointF(cx, rect.center().y() - 5), QPointF(cx, rect.center().y() + 5))
+            p.drawLine(QPointF(cx - 4, rect.center().y() - 1), QPointF(cx + 4, rect.center().y() - 1))
+            right -= 14
+        p.setFont(option.font)
+        text_colour = pal.color(QPalette.ColorRole.Text)
+        if error:
+            text_colour = status_colour("fail")
+        elif index.data(tm.ArchivedRole):
+            text_colour = pal.color(QPalette.ColorRole.PlaceholderText)
+        p.setPen(text_colour)
+        text_rect = QRectF(av.right() + 9, rect.top(), right - av.right() - 14, rect.height())
+        p.drawText(text_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                   option.fontMetrics.elidedText(name, Qt.TextElideMode.ElideRight, int(text_rect.width())))
+
+
+class SidebarTree(QTreeView):
+    """Tree with section headers that toggle on click and file drops onto tool rows."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setHeaderHidden(True)
+        self.setRootIsDecorated(False)
+        self.setIndentation(0)
+        self.setUniformRowHeights(False)
+        self.setMouseTracking(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setDragEnabled(True)
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setExpandsOnDoubleClick(False)
+        self.setAnimated(False)
+        self.setAutoExpandDelay(500)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover, True)
+
+
+class Sidebar(QWidget):
+    toolActivated = Signal(str)               # open this tool
+    filesDroppedOnTool = Signal(str, list)    # tool_id, [Path]
+    navRequested = Signal(str)                # page key
+    pinnedWarmChanged = Signal(str, bool)     # tool_id, keep warm
+    validateRequested = Signal(str)           # tool_id ("Validate now")
+    reportRequested = Signal(str)             # tool_id (show latest validation report)
+    manageWorkspacesRequested = Signal()
+
+    def __init__(self, conn: sqlite3.Connection, tools: ToolsModel, workspaces: WorkspacesModel,
+                 events: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("Sidebar")
+        self.conn = conn
+        self.tools = tools
+        self.workspaces = workspaces
+        self.events = events
+        self.model = SidebarModel(tools, workspaces, conn, self, events=events)
+        self.proxy = SidebarFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self._collapsed: set[str] = set(self._load_json(COLLAPSED_KEY, []))
+        self._applying = False
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 10, 0, 8)
+        lay.setSpacing(6)
+
+        brand = QHBoxLayout()
+        brand.setContentsMargins(14, 0, 14, 2)
+        logo = QLabel("P")
+        logo.setObjectName("BrandLogo")
+        logo.setFixedSize(26, 26)
+        logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title = QLabel("Pixie")
+        title.setObjectName("BrandTitle")
+        brand.addWidget(logo)
+        brand.addWidget(title)
+        brand.addStretch(1)
+        lay.addLayout(brand)
+
+        self.nav_box = QVBoxLayout()
+        self.nav_box.setContentsMargins(8, 4, 8, 0)
+        self.nav_box.setSpacing(1)
+        self._nav_group = QButtonGroup(self)
+        self._nav_group.setExclusive(True)
+        self._nav: dict[str, QToolButton] = {}
+        lay.addLayout(self.nav_box)
+
+        self.search = QLineEdit()
+        self.search.setObjectName("SidebarSearch")
+        self.search.setPlaceholderText("Search tools   Ctrl+K")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.set_search)
+        self.search.installEventFilter(self)
+        search_row = QHBoxLayout()
+        search_row.setContentsMargins(10, 6, 10, 0)
+        search_row.addWidget(self.search)
+        lay.addLayout(search_row)
+
+        self.workspace_filter = QComboBox()
+        self.workspace_filter.setObjectName("WorkspaceFilter")
+        self.workspace_filter.currentIndexChanged.connect(self._on_workspace_filter)
+        ws_row = QHBoxLayout()
+        ws_row.setContentsMargins(10, 0, 10, 0)
+        ws_row.addWidget(self.workspace_filter)
+        lay.addLayout(ws_row)
+
+        self.tag_box = QWidget()
+        self.tag_flow = FlowLayout(self.tag_box, spacing=4)
+        self.tag_box.setContentsMargins(10, 0, 10, 0)
+        lay.addWidget(self.tag_box)
+        self._tag_buttons: dict[str, QToolButton] = {}
+
+        self.tree = SidebarTree(self)
+        self.tree.setModel(self.proxy)
+        self.delegate = SidebarDelegate(self.tree)
+        self.delegate.expanded = lambda ix: self.tree.isExpanded(ix)
+        self.tree.setItemDelegate(self.delegate)
+        self.tree.clicked.connect(self._on_clicked)
+        self.tree.activated.connect(self._on_activated)
+        self.tree.expanded.connect(lambda ix: self._on_expand_changed(ix, False))
+        self.tree.collapsed.connect(lambda ix: self._on_expand_changed(ix, True))
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._on_context_menu)
+        lay.addWidget(self.tree, 1)
+
+        self.empty_label = QLabel("No tools yet.\nAdd a folder with a tool.json under tools/.")
+        self.empty_label.setObjectName("Muted")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(self.empty_label)
+
+        self.archived_toggle = QToolButton()
+        self.archived_toggle.setObjectName("ArchivedToggle")
+        self.archived_toggle.setCheckable(True)
+        self.archived_toggle.toggled.connect(self.model.set_show_archived)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(10, 0, 10, 0)
+        bottom.addWidget(self.archived_toggle)
+        bottom.addStretch(1)
+        lay.addLayout(bottom)
+
+        self.model.filesDropped.connect(self.filesDroppedOnTool)
+        self.model.structureChanged.connect(self._after_structure_change)
+        self.proxy.modelReset.connect(self._apply_expansion)
+        self.proxy.layoutChanged.connect(self._apply_expansion)
+        self.proxy.rowsInserted.connect(lambda *a: self._apply_expansion())
+        self.tools.modelReset.connect(self._schedule_chrome)
+        self.tools.dataChanged.connect(lambda *a: self._schedule_chrome())
+        self.workspaces.modelReset.connect(self._schedule_chrome)
+        self.workspaces.dataChanged.connect(lambda *a: self._schedule_chrome())
+        self._chrome_timer = QTimer(self)
+        self._chrome_timer.setSingleShot(True)
+        self._chrome_timer.setInterval(0)
+        self._chrome_timer.timeout.connect(self._refresh_chrome)
+        self._spin = QTimer(self)
+        self._spin.setInterval(60)
+        self._spin.timeout.connect(self._tick)
+        self.tools.dataChanged.connect(lambda *a: self._update_spinner())
+        self._refresh_chrome()
+        saved_ws = settings_repo.get_setting(conn, ACTIVE_WS_KEY)
+        if saved_ws and saved_ws.isdigit():
+            i = self.workspace_filter.findData(int(saved_ws))
+            if i > 0:
+                self.workspace_filter.setCurrentIndex(i)
+        self._apply_expansion()
+
+    # -- small persistence helpers -----------------------------------------------------------------
+    def _load_json(self, key: str, default: Any) -> Any:
+        try:
+            raw = settings_repo.get_setting(self.conn, key)
+            return json.loads(raw) if raw else default
+        except (sqlite3.Error, ValueError):
+            return default
+
+    def _save(self, key: str, value: str) -> None:
+        try:
+            settings_repo.set_setting(self.conn, key, value)
+        except sqlite3.Error:
+            pass
+
+    # -- navigation entries ------------------------------------------------------------------------
+    def add_nav(self, key: str, title: str, icon: QIcon | None = None) -> QToolButton:
+        btn = QToolButton()
+        btn.setObjectName("NavButton")
+        btn.setText(title)
+        if icon is not None:
+            btn.setIcon(icon)
+            btn.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        btn.setCheckable(True)
+        btn.setAutoRaise(True)
+        btn.setSizePolicy(btn.sizePolicy().horizontalPolicy().Expanding, btn.sizePolicy().verticalPolicy())
+        btn.clicked.connect(lambda: self.navRequested.emit(key))
+        self._nav_group.addButton(btn)
+        self.nav_box.addWidget(btn)
+        self._nav[key] = btn
+        return btn
+
+    def set_current_nav(self, key: str | None) -> None:
+        btn = self._nav.get(key or "")
+        if btn is not None:
+            btn.setChecked(True)
+        else:
+            self._nav_group.setExclusive(False)
+            for b in self._nav.values():
+                b.setChecked(False)
+            self._nav_group.setExclusive(True)
+        if key != "tool":
+            self.tree.clearSelection()
+
+    # -- search and filters ------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def set_search(self, text: str) -> None:
+        if self.search.text() != text:
+            self.search.setText(text)  # re-enters through textChanged
+            return
+        self.proxy.set_text(text)
+        self._apply_expansion()
+
+    def set_tag_filter(self, tag: str | None) -> None:
+        for t, btn in self._tag_buttons.items():
+            btn.blockSignals(True)
+            btn.setChecked(t == tag)
+            btn.blockSignals(False)
+        self.proxy.set_tag(tag)
+        self._apply_expansion()
+
+    def set_active_workspace(self, workspace_id: int | None) -> None:
+        i = self.workspace_filter.findData(workspace_id) if workspace_id is not None else 0
+        self.workspace_filter.setCurrentIndex(max(0, i))
+
+    def _on_workspace_filter(self, i: int) -> None:
+        ws = self.workspace_filter.itemData(i)
+        self.proxy.set_workspace(ws if isinstance(ws, int) else None)
+        self._save(ACTIVE_WS_KEY, str(ws) if isinstance(ws, int) else "")
+        self._apply_expansion()
+
+    def visible_tool_ids(self) -> list[str]:
+        """Tool ids in display order as filtered now (sections in order, duplicates kept once)."""
+        out: list[str] = []
+        for si in range(self.proxy.rowCount()):
+            sec = self.proxy.index(si, 0)
+            for ti in range(self.proxy.rowCount(sec)):
+                tid = self.proxy.index(ti, 0, sec).data(tm.ToolIdRole)
+                if tid and tid not in out:
+                    out.append(tid)
+        return out
+
+    def visible_sections(self) -> list[str]:
+        return [self.proxy.index(i, 0).data(sm.SectionKeyRole) for i in range(self.proxy.rowCount())]
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        if obj is self.search and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                ids = self.visible_tool_ids()
+                if ids:
+                    self.toolActivated.emit(ids[0])
+                return True
+            if event.key() == Qt.Key.Key_Down:
+                self.tree.setFocus()
+                first = self._first_tool_index()
+                if first.isValid():
+                    self.tree.setCurrentIndex(first)
+                return True
+            if event.key() == Qt.Key.Key_Escape and self.search.text():
+                self.search.clear()
+                return True
+        return super().eventFilter(obj, event)
+
+    def _first_tool_index(self) -> QModelIndex:
+        for si in range(self.proxy.rowCount()):
+            sec = self.proxy.index(si, 0)
+            if self.proxy.rowCount(sec):
+                return self.proxy.index(0, 0, sec)
+        return QModelIndex()
+
+    # -- chrome: tag chips, workspace combo, archived toggle, empty label --------------------------
+    def _schedule_chrome(self) -> None:
+        self._chrome_timer.start()
+
+    def _refresh_chrome(self) -> None:
+        # workspace filter
+        current = self.workspace_filter.currentData()
+        self.workspace_filter.blockSignals(True)
+        self.workspace_filter.clear()
+        self.workspace_filter.addItem("All workspaces", None)
+        for ws in self.workspaces.workspaces():
+            self.workspace_filter.addItem(self._chip_icon(ws.colour), ws.name, ws.id)
+        i = self.workspace_filter.findData(current) if current is not None else 0
+        self.workspace_filter.setCurrentIndex(max(0, i))
+        self.workspace_filter.blockSignals(False)
+        if current is not None and i < 0:
+            self._on_workspace_filter(0)
+        self.workspace_filter.setVisible(bool(self.workspaces.workspaces()))
+        # tag chips
+        tags: dict[str, int] = {}
+        for row in self.tools.rows():
+            if not row.state.archived:
+                for t in row.tags:
+                    tags[t] = tags.get(t, 0) + 1
+        wanted = sorted(tags, key=lambda t: (-tags[t], t))[:12]
+        if wanted != list(self._tag_buttons):
+            self.tag_flow.clear()
+            self._tag_buttons = {}
+            for t in wanted:
+                b = QToolButton()
+                b.setObjectName("TagChip")
+                b.setText(f"#{t}")
+                b.setCheckable(True)
+                b.setChecked(t == self.proxy.tag)
+                b.setToolTip(f"Show only tools tagged “{t}”")
+                b.toggled.connect(lambda on, tag=t: self.set_tag_filter(tag if on else None))
+                self.tag_flow.addWidget(b)
+                self._tag_buttons[t] = b
+            if self.proxy.tag and self.proxy.tag not in self._tag_buttons:
+                self.set_tag_filter(None)
+        self.tag_box.setVisible(bool(self._tag_buttons))
+        n = self.model.archived_count()
+        self.archived_toggle.setText(("Hide archived" if self.archived_toggle.isChecked() else "Show archived")
+                                     + f" ({n})")
+        self.archived_toggle.setVisible(n > 0)
+        if n == 0 and self.archived_toggle.isChecked():
+            self.archived_toggle.setChecked(False)
+        self.empty_label.setVisible(self.tools.rowCount() == 0)
+
+    @staticmethod
+    def _chip_icon(colour: str | None) -> QIcon:
+        from PySide6.QtGui import QPixmap
+
+        pm = QPixmap(14, 14)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        if not paint_colour_chip(p, QRectF(2, 2, 10, 10), colour, radius=3):
+            p.setPen(QPen(QColor("#9aa0a6"), 1, Qt.PenStyle.DashLine))
+            p.drawRoundedRect(QRectF(2.5, 2.5, 9, 9), 3, 3)
+        p.end()
+        return QIcon(pm)
+
+    # -- expansion state ---------------------------------------------------------------------------
+    def _after_structure_change(self) -> None:
+        self._apply_expansion()
+        self._schedule_chrome()
+
+    def _is_collapsed(self, key: str, ws_id: int | None) -> bool:
+        if ws_id is not None:
+            ws = self.workspaces.workspace(ws_id)
+            return bool(ws and ws.collapsed)
+        return key in self._collapsed
+
+    def _apply_expansion(self) -> None:
+        self._applying = True
+        try:
+            filtering = self.proxy.filtering
+            for i in range(self.proxy.rowCount()):
+                ix = self.proxy.index(i, 0)
+                collapsed = not filtering and self._is_collapsed(ix.data(sm.SectionKeyRole),
+                                                                 ix.data(sm.WorkspaceIdRole))
+                self.tree.setExpanded(ix, not collapsed)
+        finally:
+            self._applying = False
+
+    def _on_expand_changed(self, ix: QModelIndex, collapsed: bool) -> None:
+        if self._applying or self.proxy.filtering or not ix.data(sm.IsSectionRole):
+            return
+        self.set_section_collapsed(ix.data(sm.SectionKeyRole), collapsed)
+
+    def set_section_collapsed(self, key: str, collapsed: bool) -> None:
+        """Collapse/expand a section and persist it (workspaces in their row, others in settings)."""
+        sec = next((s for s in self.model.sections() if s.key == key), None)
+        if sec is None:
+            return
+        if sec.workspace_id is not None:
+            try:
+                workspaces_repo.set_collapsed(self.conn, sec.workspace_id, collapsed)
+            except sqlite3.Error:
+                return
+            ws = self.workspaces.workspace(sec.workspace_id)
+            if ws is not None:
+                ws.collapsed = 1 if collapsed else 0
+        else:
+            (self._collapsed.add if collapsed else self._collapsed.discard)(key)
+            self._save(COLLAPSED_KEY, json.dumps(sorted(self._collapsed)))
+        ix = self.proxy.mapFromSource(self.model.section_index(key))
+        if ix.isValid() and self.tree.isExpanded(ix) == collapsed:
+            self._applying = True
+            self.tree.setExpanded(ix, not collapsed)
+            self._applying = False
+
+    # -- selection / activation --------------------------------------------------------------------
+    def _on_clicked(self, ix: QModelIndex) -> None:
+        if ix.data(sm.IsSectionRole):
+            self.tree.setExpanded(ix, not self.tree.isExpanded(ix))
+            return
+        tid = ix.data(tm.ToolIdRole)
+        if tid:
+            self.toolActivated.emit(tid)
+
+    def _on_activated(self, ix: QModelIndex) -> None:
+        if not ix.data(sm.IsSectionRole):
+            tid = ix.data(tm.ToolIdRole)
+            if tid:
+                self.toolActivated.emit(tid)
+
+    def select_tool(self, tool_id: str | None) -> None:
+        if not tool_id:
+            self.tree.clearSelection()
+            return
+        for src in self.model.tool_indexes(tool_id):
+            ix = self.proxy.mapFromSource(src)
+            if ix.isValid():
+                self.tree.setCurrentIndex(ix)
+                self.tree.scrollTo(ix)
+                return
+
+    # -- running indicator animation ---------------------------------------------------------------
+    def _update_spinner(self) -> None:
+        running = any(r.running for r in self.tools.rows())
+        if running and not self._spin.isActive():
+            self._spin.start()
+        elif not running and self._spin.isActive():
+            self._spin.stop()
+            self.tree.viewport().update()
+
+    def _tick(self) -> None:
+        self.delegate.phase = (self.delegate.phase + 0.06) % 1.0
+        self.tree.viewport().update()
+
+    # -- context menu and the actions behind it ----------------------------------------------------
+    def _on_context_menu(self, pos) -> None:
+        ix = self.tree.indexAt(pos)
+        if not ix.isValid():
+            return
+        if ix.data(sm.IsSectionRole):
+            menu = self.section_menu(ix.data(sm.SectionKeyRole))
+        else:
+            menu = self.tool_menu(ix.data(tm.ToolIdRole), ix.data(sm.WorkspaceIdRole))
+        if menu is not None:
+            menu.exec(self.tree.viewport().mapToGlobal(pos))
+            menu.deleteLater()
+
+    def section_menu(self, key: str) -> QMenu | None:
+        sec = next((s for s in self.model.sections() if s.key == key), None)
+        if sec is None:
+            return None
+        menu = QMenu(self)
+        if sec.workspace_id is not None:
+            ws_id = sec.workspace_id
+            menu.addAction("Rename…", lambda: self.rename_workspace_dialog(ws_id))
+            menu.addAction("Colour…", lambda: self.workspace_colour_dialog(ws_id))
+            menu.addAction("Show only this workspace", lambda: self.set_active_workspace(ws_id))
+            menu.addSeparator()
+            menu.addAction("Delete workspace…", lambda: self.delete_workspace_dialog(ws_id))
+        menu.addAction("New workspace…", self.new_workspace_dialog)
+        menu.addAction("Manage workspaces…", self.manageWorkspacesRequested.emit)
+        return menu
+
+    def tool_menu(self, tool_id: str, in_workspace: int | None = None) -> QMenu | None:
+        row = self.tools.tool_row(tool_id)
+        if row is None:
+            return None
+        st = row.state
+        menu = QMenu(self)
+        menu.setObjectName("ToolMenu")
+
+        def check(text: str, on: bool, slot: Callable[[], None]) -> QAction:
+            act = menu.addAction(text)
+            act.setCheckable(True)
+            act.setChecked(on)
+            act.triggered.connect(slot)
+            return act
+
+        menu.addAction("Open", lambda: self.toolActivated.emit(tool_id))
+        menu.addSeparator()
+        check("Favourite", bool(st.favourited), lambda: self.set_flag(tool_id, "favourited", not st.favourited))
+        check("Pin", bool(st.pinned), lambda: self.set_flag(tool_id, "pinned", not st.pinned))
+        check("Keep warm", bool(st.pinned_warm), lambda: self.set_flag(tool_id, "pinned_warm", not st.pinned_warm))
+        menu.addAction("Unarchive" if st.archived else "Archive",
+                       lambda: self.set_flag(tool_id, "archived", not st.archived))
+        menu.addSeparator()
+        menu.addAction("Colour…", lambda: self.tool_colour_dialog(tool_id))
+        if st.colour:
+            menu.addAction("Clear colour", lambda: self.set_colour(tool_id, None))
+        menu.addAction("Tags…", lambda: self.tags_dialog(tool_id))
+        add = menu.addMenu("Add to workspace")
+        add.setObjectName("AddToWorkspace")
+        for ws in self.workspaces.workspaces():
+            act = add.addAction(self._chip_icon(ws.colour), ws.name)
+            act.setEnabled(ws.id not in row.workspaces)
+            act.triggered.connect(lambda _=False, w=ws.id: self.add_to_workspace(tool_id, w))
+        if self.workspaces.workspaces():
+            add.addSeparator()
+        add.addAction("New workspace…", lambda: self.new_workspace_dialog(tool_id))
+        if row.workspaces:
+            target = in_workspace if in_workspace in row.workspaces else None
+            if target is not None:
+                ws = self.workspaces.workspace(target)
+                menu.addAction(f"Remove from “{ws.name if ws else target}”",
+                               lambda: self.remove_from_workspace(tool_id, target))
+            else:
+                rem = menu.addMenu("Remove from workspace")
+                for ws_id in row.workspaces:
+                    ws = self.workspaces.workspace(ws_id)
+                    if ws is not None:
+                        rem.addAction(ws.name, lambda w=ws_id: self.remove_from_workspace(tool_id, w))
+        menu.addSeparator()
+        menu.addAction("Validate now", lambda: self.validateRequested.emit(tool_id))
+        report = menu.addAction("Validation report…", lambda: self.reportRequested.emit(tool_id))
+        report.setEnabled(row.validation != "unchecked")
+        menu.addAction("Open folder", lambda: self.open_folder(tool_id))
+        return menu
+
+    def _changed(self, tool_id: str) -> None:
+        if self.events is not None:
+            self.events.toolStateChanged.emit(tool_id)
+        else:
+            self.tools.refresh_tool(tool_id)
+
+    def set_flag(self, tool_id: str, flag: str, on: bool) -> None:
+        try:
+            tool_state_repo.set_flag(self.conn, tool_id, flag, on)
+        except (sqlite3.Error, KeyError) as exc:
+            QMessageBox.warning(self, "Could not save", str(exc))
+            return
+        self._changed(tool_id)
+        if flag == "pinned_warm":
+            self.pinnedWarmChanged.emit(tool_id, on)
+
+    def set_colour(self, tool_id: str, colour: str | None) -> None:
+        tool_state_repo.set_colour(self.conn, tool_id, colour)
+        self._changed(tool_id)
+
+    def set_user_tags(self, tool_id: str, tags: list[str]) -> list[str]:
+        """Replace the user tags; returns the error messages for tags that were refused."""
+        errors: list[str] = []
+        clean: list[str] = []
+        for t in tags:
+            try:
+                clean.append(tags_repo.normalise_tag(t))
+            except tags_repo.TagError as exc:
+                errors.append(str(exc))
+        if errors:
+            return errors
+        current = set(tags_repo.tags_of(self.conn, tool_id))
+        for t in current - set(clean):
+            tags_repo.remove_tag(self.conn, tool_id, t)
+        for t in clean:
+            if t not in current:
+                tags_repo.add_tag(self.conn, tool_id, t)
+        self._changed(tool_id)
+        return []
+
+    def add_to_workspace(self, tool_id: str, workspace_id: int) -> bool:
+        return self.model.add_to_workspace(workspace_id, [tool_id])
+
+    def remove_from_workspace(self, tool_id: str, workspace_id: int) -> None:
+        workspaces_repo.remove_tool(self.conn, workspace_id, tool_id)
+        self.workspaces.reload()
+        self.tools.refresh_memberships()
+        if self.events is not None:
+            self.events.workspacesChanged.emit()
+
+    def create_workspace(self, name: str, colour: str | None = None) -> int | None:
+        try:
+            ws = workspaces_repo.create(self.conn, name, colour)
+        except workspaces_repo.WorkspaceError as exc:
+            QMessageBox.warning(self, "Workspace", str(exc))
+            return None
+        self.workspaces.reload()
+        if self.events is not None:
+            self.events.workspacesChanged.emit()
+        return ws.id
+
+    def open_folder(self, tool_id: str) -> None:
+        info = self.tools.tool(tool_id)
+        if info is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path)))
+
+    # dialogs (thin: the actions above are what tests call) --------------------------------------
+    def tool_colour_dialog(self, tool_id: str) -> None:
+        row = self.tools.tool_row(tool_id)
+        start = QColor(row.state.colour) if row and row.state.colour else avatar_colour(tool_id, None)
+        c = QColorDialog.getColor(start, self, "Tool colour")
+        if c.isValid():
+            self.set_colour(tool_id, c.name())
+
+    def tags_dialog(self, tool_id: str) -> None:
+        row = self.tools.tool_row(tool_id)
+        if row is None:
+            return
+        spec_tags = set(row.info.spec.tags) if row.info.spec else set()
+        text, ok = QInputDialog.getText(
+            self, "Tags", "Tags, separated by commas (kebab-case, like “data-cleaning”)"
+            + (f"\nFrom tool.json: {', '.join(sorted(spec_tags))}" if spec_tags else ""),
+            text=", ".join(row.user_tags))
+        if not ok:
+            return
+        errors = self.set_user_tags(tool_id, [t for t in (s.strip() for s in text.split(",")) if t])
+        if errors:
+            QMessageBox.warning(self, "Tags not saved", "\n".join(errors))
+
+    def new_workspace_dialog(self, tool_id: str | None = None) -> None:
+        name, ok = QInputDialog.getText(self, "New workspace", "Name")
+        if ok and name.strip():
+            ws_id = self.create_workspace(name.strip())
+            if ws_id is not None and tool_id:
+                self.add_to_workspace(tool_id, ws_id)
+
+    def rename_workspace_dialog(self, workspace_id: int) -> None:
+        ws = self.workspaces.workspace(workspace_id)
+        if ws is None:
+            return
+        name, ok = QInputDialog.getText(self, "Rename workspace", "Name", text=ws.name)
+        if ok:
+            try:
+                workspaces_repo.rename(self.conn, workspace_id, name)
+            except workspaces_repo.WorkspaceError as exc:
+                QMessageBox.warning(self, "Workspace", str(exc))
+                return
+            self.workspaces.reload()
+            if self.events is not None:
+                self.events.workspacesChanged.emit()
+
+    def workspace_colour_dialog(self, workspace_id: int) -> None:
+        ws = self.workspaces.workspace(workspace_id)
+        c = QColorDialog.getColor(QColor(ws.colour) if ws and ws.colour else QColor("#5563d1"), self,
+                                  "Workspace colour")
+        if c.isValid():
+            workspaces_repo.set_colour(self.conn, workspace_id, c.name())
+            self.workspaces.reload()
+            if self.events is not None:
+                self.events.workspacesChanged.emit()
+
+    def delete_workspace_dialog(self, workspace_id: int) -> None:
+        ws = self.workspaces.workspace(workspace_id)
+        if ws is None:
+            return
+        if QMessageBox.question(self, "Delete workspace",
+                                f"Delete the workspace “{ws.name}”? Its tools stay where they are.") \
+                != QMessageBox.StandardButton.Yes:
+            return
+        workspaces_repo.delete(self.conn, workspace_id)
+        self.workspaces.reload()
+        self.tools.refresh_memberships()
+        if self.events is not None:
+            self.events.workspacesChanged.emit()
