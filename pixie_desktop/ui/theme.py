@@ -1,0 +1,227 @@
+"""Palette and stylesheet helpers shared by every view: light and dark follow the system colour
+scheme, one accent colour, semantic colours (danger/warn/success), a chart series palette and the
+map colours. Widgets ask `current()` for a `Theme` instead of hard-coding colours, so a scheme
+change (Qt's `colorSchemeChanged`) restyles everything through `apply_theme`.
+
+Under the offscreen platform the system scheme is `Unknown`; we then read the palette's window
+lightness, which defaults to light."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+ACCENTS: dict[str, str] = {
+    "indigo": "#5563d1", "blue": "#2f7de1", "teal": "#1f9e89", "green": "#3c9a4a",
+    "amber": "#d18b1f", "red": "#d1495b", "pink": "#c2529b", "violet": "#8a5cd1",
+}
+DEFAULT_ACCENT = "indigo"
+
+# Series colours chosen to stay distinguishable on both light and dark surfaces.
+SERIES_LIGHT = ["#5563d1", "#e07a2f", "#2a9d8f", "#d1495b", "#8a5cd1", "#3c9a4a", "#c2529b",
+                "#6b7785", "#b08d1a", "#2f7de1"]
+SERIES_DARK = ["#8b95f0", "#f2a25c", "#4fc3b3", "#f07685", "#b08cf0", "#6cc77a", "#e07fc0",
+               "#a3adb9", "#e0c04a", "#6aa8f5"]
+
+
+@dataclass(frozen=True)
+class Theme:
+    dark: bool
+    window: str
+    surface: str        # card background
+    surface_alt: str    # inset fields, table stripes
+    border: str
+    text: str
+    muted: str
+    accent: str
+    accent_text: str    # text drawn on the accent colour
+    danger: str
+    warn: str
+    success: str
+    info: str
+    water: str
+    land: str
+    coast: str
+    series: list[str] = field(default_factory=list)
+
+    def series_colour(self, i: int) -> str:
+        return self.series[i % len(self.series)]
+
+
+_accent_name = DEFAULT_ACCENT
+_listeners: list[Callable[[Theme], None]] = []
+
+
+def system_is_dark() -> bool:
+    """True when the OS asks for dark; falls back to the palette's window lightness."""
+    app = QGuiApplication.instance()
+    if app is None:
+        return False
+    try:
+        scheme = QGuiApplication.styleHints().colorScheme()
+        if scheme == Qt.ColorScheme.Dark:
+            return True
+        if scheme == Qt.ColorScheme.Light:
+            return False
+    except AttributeError:  # Qt < 6.5
+        pass
+    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def set_accent(name_or_hex: str) -> None:
+    global _accent_name
+    _accent_name = name_or_hex
+    _notify()
+
+
+def accent_hex() -> str:
+    if _accent_name in ACCENTS:
+        return ACCENTS[_accent_name]
+    c = QColor(_accent_name)
+    return c.name() if c.isValid() else ACCENTS[DEFAULT_ACCENT]
+
+
+def current(dark: bool | None = None) -> Theme:
+    dark = system_is_dark() if dark is None else dark
+    acc = accent_hex()
+    if dark:
+        return Theme(
+            dark=True, window="#1e2026", surface="#272a31", surface_alt="#2f333b", border="#3a3f49",
+            text="#e6e8ec", muted="#9aa1ad", accent=QColor(acc).lighter(125).name(), accent_text="#ffffff",
+            danger="#f07685", warn="#e0b04a", success="#6cc77a", info="#6aa8f5",
+            water="#1b2430", land="#3a4150", coast="#566074", series=list(SERIES_DARK))
+    return Theme(
+        dark=False, window="#f4f5f8", surface="#ffffff", surface_alt="#f7f8fa", border="#e1e4ea",
+        text="#1f2329", muted="#6b7380", accent=acc, accent_text="#ffffff",
+        danger="#c93a4c", warn="#b7791f", success="#2f8a3e", info="#2f7de1",
+        water="#e8f0f8", land="#dfe4d8", coast="#a9b3a0", series=list(SERIES_LIGHT))
+
+
+def contrast_text(bg: str) -> str:
+    """Black or white, whichever reads better on `bg`."""
+    c = QColor(bg)
+    lum = 0.2126 * c.redF() + 0.7152 * c.greenF() + 0.0722 * c.blueF()
+    return "#111111" if lum > 0.55 else "#ffffff"
+
+
+def palette_for(theme: Theme) -> QPalette:
+    p = QPalette()
+    R = QPalette.ColorRole
+    p.setColor(R.Window, QColor(theme.window))
+    p.setColor(R.WindowText, QColor(theme.text))
+    p.setColor(R.Base, QColor(theme.surface))
+    p.setColor(R.AlternateBase, QColor(theme.surface_alt))
+    p.setColor(R.Text, QColor(theme.text))
+    p.setColor(R.Button, QColor(theme.surface))
+    p.setColor(R.ButtonText, QColor(theme.text))
+    p.setColor(R.ToolTipBase, QColor(theme.surface))
+    p.setColor(R.ToolTipText, QColor(theme.text))
+    p.setColor(R.PlaceholderText, QColor(theme.muted))
+    p.setColor(R.Highlight, QColor(theme.accent))
+    p.setColor(R.HighlightedText, QColor(theme.accent_text))
+    p.setColor(R.Link, QColor(theme.accent))
+    p.setColor(R.Mid, QColor(theme.border))
+    try:
+        p.setColor(R.Accent, QColor(theme.accent))
+    except AttributeError:  # Qt < 6.6
+        pass
+    for group in (QPalette.ColorGroup.Disabled,):
+        p.setColor(group, R.Text, QColor(theme.muted))
+        p.setColor(group, R.WindowText, QColor(theme.muted))
+        p.setColor(group, R.ButtonText, QColor(theme.muted))
+    return p
+
+
+def stylesheet(theme: Theme | None = None) -> str:
+    """App-wide rules for the object names/properties our widgets use (cards, drop zones, chips,
+    help/error text). Kept in one place so views share one look."""
+    t = theme or current()
+    return f"""
+QFrame#Card {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 10px; }}
+QLabel#CardTitle {{ font-weight: 600; font-size: 10.5pt; color: {t.text}; }}
+QLabel#CardUnit {{ color: {t.muted}; font-size: 9pt; }}
+QLabel#CardCaption {{ color: {t.muted}; font-size: 9pt; }}
+QLabel#FieldLabel {{ font-weight: 600; color: {t.text}; }}
+QLabel#RequiredMark {{ color: {t.danger}; font-weight: 700; }}
+QLabel#HelpText {{ color: {t.muted}; font-size: 9pt; }}
+QLabel#ErrorText {{ color: {t.danger}; font-size: 9pt; }}
+QLabel#GroupHeading {{ color: {t.muted}; font-weight: 700; font-size: 8.5pt; letter-spacing: 1px;
+    padding-top: 10px; border-bottom: 1px solid {t.border}; padding-bottom: 4px; }}
+QLabel#EmptyState {{ color: {t.muted}; font-size: 10.5pt; padding: 40px; }}
+QLabel#BigNumber {{ font-size: 24pt; font-weight: 600; color: {t.text}; }}
+QLabel#Muted {{ color: {t.muted}; }}
+QFrame#DropZone {{ border: 2px dashed {t.border}; border-radius: 10px; background: {t.surface_alt}; }}
+QFrame#DropZone[dragActive="true"] {{ border-color: {t.accent}; background: {QColor(t.accent).lighter(190).name() if not t.dark else QColor(t.accent).darker(260).name()}; }}
+QFrame#Chip {{ background: {QColor(t.accent).lighter(185).name() if not t.dark else QColor(t.accent).darker(230).name()};
+    border: 1px solid {QColor(t.accent).lighter(150).name() if not t.dark else QColor(t.accent).darker(160).name()}; border-radius: 11px; }}
+QFrame#Fallback {{ background: {t.surface_alt}; border: 1px solid {t.border}; border-left: 3px solid {t.warn}; border-radius: 6px; }}
+QFrame#ErrorBox {{ background: {t.surface}; border: 1px solid {t.danger}; border-left: 4px solid {t.danger}; border-radius: 8px; }}
+QFrame#FileEntry {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 8px; }}
+QPushButton#Primary {{ background: {t.accent}; color: {t.accent_text}; border: none; border-radius: 6px; padding: 6px 14px; font-weight: 600; }}
+QPushButton#Link {{ border: none; color: {t.accent}; background: transparent; text-decoration: underline; padding: 0; }}
+QPushButton#Small, QToolButton#Small {{ padding: 2px 8px; border: 1px solid {t.border}; border-radius: 5px; background: {t.surface}; }}
+QPushButton#Small:hover, QToolButton#Small:hover {{ border-color: {t.accent}; }}
+QScrollArea#FormScroll, QScrollArea#OutputScroll {{ background: transparent; border: none; }}
+QWidget#FormBody, QWidget#OutputBody {{ background: transparent; }}
+QLineEdit, QPlainTextEdit, QTextEdit, QSpinBox, QDoubleSpinBox, QDateTimeEdit, QComboBox {{
+    border: 1px solid {t.border}; border-radius: 6px; padding: 4px 6px; background: {t.surface};
+    selection-background-color: {t.accent}; }}
+QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QSpinBox:focus, QDoubleSpinBox:focus,
+QDateTimeEdit:focus, QComboBox:focus {{ border-color: {t.accent}; }}
+QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {{ border-color: {t.danger}; }}
+QTabWidget::pane {{ border: 1px solid {t.border}; border-radius: 6px; top: -1px; background: {t.surface}; }}
+QTabBar::tab {{ padding: 5px 12px; border: 1px solid transparent; border-bottom: 2px solid transparent; color: {t.muted}; }}
+QTabBar::tab:selected {{ color: {t.text}; border-bottom: 2px solid {t.accent}; }}
+QProgressBar {{ border: 1px solid {t.border}; border-radius: 6px; background: {t.surface_alt}; text-align: center; height: 14px; }}
+QProgressBar::chunk {{ background: {t.accent}; border-radius: 5px; }}
+QHeaderView::section {{ background: {t.surface_alt}; border: none; border-bottom: 1px solid {t.border}; padding: 4px 6px; font-weight: 600; }}
+QTableView, QTreeWidget, QListWidget {{ border: 1px solid {t.border}; border-radius: 6px; gridline-color: {t.border};
+    background: {t.surface}; alternate-background-color: {t.surface_alt}; }}
+"""
+
+
+def apply_theme(app=None, dark: bool | None = None) -> Theme:
+    """Set Fusion + our palette + stylesheet on the app and notify listeners (charts, maps)."""
+    from PySide6.QtWidgets import QApplication
+
+    app = app or QApplication.instance()
+    theme = current(dark)
+    if app is not None:
+        app.setStyle("Fusion")
+        app.setPalette(palette_for(theme))
+        app.setStyleSheet(stylesheet(theme))
+    for cb in list(_listeners):
+        try:
+            cb(theme)
+        except Exception:  # noqa: BLE001 - one broken listener must not stop the rest
+            pass
+    return theme
+
+
+def follow_system(app=None) -> None:
+    """Re-apply the theme whenever the OS switches light/dark."""
+    try:
+        QGuiApplication.styleHints().colorSchemeChanged.connect(lambda *_: apply_theme(app))
+    except AttributeError:
+        pass
+
+
+def on_theme_changed(cb: Callable[[Theme], None]) -> Callable[[], None]:
+    _listeners.append(cb)
+
+    def remove() -> None:
+        if cb in _listeners:
+            _listeners.remove(cb)
+    return remove
+
+
+def _notify() -> None:
+    t = current()
+    for cb in list(_listeners):
+        try:
+            cb(t)
+        except Exception:  # noqa: BLE001
+            pass
