@@ -72,10 +72,27 @@ class _Writer:
         self.written: list[Path] = []
 
     def write(self, filename: str, data: bytes) -> Path:
+        same = self._existing_copy(data)
+        if same is not None:  # the tool already saved these bytes itself (ctx.artefact): reuse it
+            return same
         path = unique_path(self.folder, filename)
         atomic_write(path, data)
         self.written.append(path)
         return path
+
+
+    def _existing_copy(self, data: bytes) -> Path | None:
+        if not self.folder.is_dir():
+            return None
+        for entry in os.scandir(self.folder):
+            if entry.name.startswith(".") or entry.name.endswith(".partial") or not entry.is_file(follow_symlinks=False):
+                continue
+            try:
+                if entry.stat().st_size == len(data) and Path(entry.path).read_bytes() == data:
+                    return Path(entry.path)
+            except OSError:
+                continue
+        return None
 
 
 def _media_value(value: Any, key: str, writer: _Writer, stem: str) -> Any:

@@ -111,7 +111,7 @@ def run(inputs: dict, ctx: sdk.RunContext) -> dict:
     summary, numeric = summarise(header, rows)
     overview = {"Rows": len(rows), "Columns": len(header), "Numeric columns": len(numeric),
                 "Text columns": len(header) - len(numeric),
-                "Empty cells": sum(r["missing"] for r in summary), "Size": f"{len(data) / 1024:.1f} KiB"}
+                "Empty cells": sum(r["missing"] for r in summary), "Size": f"{len(data):,} bytes" if len(data) < 10_240 else f"{len(data) / 1024:.1f} KiB"}
     outputs: dict = {"overview": {"pairs": overview}, "summary": {"rows": summary}}
     if numeric:
         if inputs.get("chart") == "histogram":

@@ -1,0 +1,214 @@
+"""`pixie-desktop run <tool> --input key=value … [--inputs-json FILE] [--json]`: run a tool
+headless through the same Runner the GUI uses. `key=@path` reads a file (sent as a data URL for
+file/image/audio inputs, as text otherwise). Exit code 0 only when the run ends `ok`; Ctrl+C
+cancels the run cleanly (exit 130)."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from pixie_desktop.commands._common import context, print_json, print_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("run", help="run a tool once and print its outputs")
+    p.add_argument("tool", help="tool id or folder name")
+    p.add_argument("-i", "--input", action="append", default=[], metavar="KEY=VALUE",
+                   help="an input value (repeatable); KEY=@path reads a file")
+    p.add_argument("--inputs-json", metavar="FILE", help="a JSON object of inputs ('-' for stdin)")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON object {run_id, status, outputs, error, duration_s, artefacts}")
+    p.add_argument("--quiet", "-q", action="store_true", help="no live progress on stderr")
+    p.set_defaults(handler=run)
+
+
+def file_to_data_url(path: Path) -> str:
+    from pixie_desktop.artefacts.storage import guess_mime
+
+    data = path.read_bytes()
+    return f"data:{guess_mime(path.name)};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def build_inputs(tool: Any, pairs: list[str], inputs_json: str | None) -> dict[str, Any]:
+    """Inputs from --inputs-json then --input pairs (later wins); raises ValueError."""
+    inputs: dict[str, Any] = {}
+    if inputs_json:
+        text = sys.stdin.read() if inputs_json == "-" else Path(inputs_json).read_text(encoding="utf-8")
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("--inputs-json must hold a JSON object")
+        inputs.update(data)
+    for pair in pairs:
+        if "=" not in pair:
+            raise ValueError(f"--input expects KEY=VALUE, got {pair!r}")
+        key, value = pair.split("=", 1)
+        key = key.strip()
+        spec = tool.spec.input(key) if tool.spec else None
+        if value.startswith("@"):
+            path = Path(value[1:]).expanduser()
+            if not path.is_file():
+                raise ValueError(f"{key}: no such file {path}")
+            if spec is not None and spec.type in ("file", "image", "audio"):
+                url = file_to_data_url(path)
+                if spec.multiple:
+                    inputs.setdefault(key, [])
+                    if not isinstance(inputs[key], list):
+                        inputs[key] = [inputs[key]]
+                    inputs[key].append(url)
+                    continue
+                inputs[key] = url
+            else:
+                inputs[key] = path.read_text(encoding="utf-8", errors="replace")
+            continue
+        inputs[key] = value
+    return inputs
+
+
+def _artefact_dict(settings: Any, a: Any) -> dict[str, Any]:
+    return {"id": a.id, "output_key": a.output_key, "filename": a.filename, "mime": a.mime,
+            "size_bytes": a.size_bytes, "sha256": a.sha256, "rel_path": a.rel_path,
+            "path": str(Path(settings.artefacts_root) / a.rel_path)}
+
+
+def _short(value: Any, n: int = 400) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def print_outputs(tool: Any, outputs: dict[str, Any]) -> None:
+    specs = {o.key: o for o in tool.spec.outputs} if tool.spec else {}
+    keys = list(specs) + [k for k in outputs if k not in specs]
+    for key in keys:
+        if key not in outputs:
+            continue
+        value = outputs[key]
+        spec = specs.get(key)
+        label = spec.label if spec else key
+        kind = spec.type if spec else ""
+        if isinstance(value, dict) and set(value) <= {"value", "message"} and "value" in value:
+            value = value["value"] if kind != "progress" else value
+        if kind == "table" and isinstance(value, dict) and isinstance(value.get("rows"), list):
+            cols = [c.get("key") for c in (value.get("columns") or [])] or \
+                (list(value["rows"][0]) if value["rows"] and isinstance(value["rows"][0], dict) else [])
+            print(f"{label}:")
+            print_table(cols, [[r.get(c) if isinstance(r, dict) else r for c in cols] for r in value["rows"]])
+        elif kind == "kv" and isinstance(value, dict) and isinstance(value.get("pairs"), dict):
+            print(f"{label}:")
+            for k, v in value["pairs"].items():
+                print(f"  {k}: {v}")
+        elif kind == "log" and isinstance(value, dict) and isinstance(value.get("lines"), list):
+            print(f"{label}:")
+            for line in value["lines"]:
+                msg = line.get("message") if isinstance(line, dict) else line
+                lvl = line.get("level", "info") if isinstance(line, dict) else "info"
+                print(f"  [{lvl}] {msg}")
+        elif kind == "progress" and isinstance(value, dict):
+            frac = value.get("value")
+            print(f"{label}: {'' if frac is None else f'{frac * 100:.0f}%'} {value.get('message') or ''}".rstrip())
+        elif isinstance(value, str) and "\n" in value:
+            print(f"{label}:")
+            for line in value.rstrip("\n").split("\n"):
+                print(f"  {line}")
+        else:
+            print(f"{label}: {_short(value) if not isinstance(value, (int, float, str)) or isinstance(value, bool) else value}")
+
+
+def run(ns: argparse.Namespace) -> int:
+    from pixie_desktop.runtime.runner import InputError, Runner, RunEvent, load_outputs
+    from pixie_desktop.store import artefacts_repo, runs_repo
+
+    ctx = context()
+    runner = None
+    try:
+        tool = ctx.find_tool(ns.tool)
+        if tool is None:
+            print(f"error: no tool '{ns.tool}' in {ctx.settings.tools_dir}", file=sys.stderr)
+            return 2
+        try:
+            inputs = build_inputs(tool, ns.input, ns.inputs_json)
+        except (OSError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        runner = Runner(ctx.settings)
+        try:
+            runner.check_inputs(tool, inputs)
+        except InputError as exc:
+            print("error: the inputs are not valid:", file=sys.stderr)
+            for key, msg in exc.problems:
+                print(f"  - {msg if not key or msg.startswith(repr(key)) else msg}", file=sys.stderr)
+            return 2
+        import uuid
+
+        run_id = str(uuid.uuid4())
+        live = not ns.json and not ns.quiet
+        state = {"stream_open": False}
+
+        def on_event(ev: RunEvent) -> None:
+            if not live:
+                return
+            if ev.kind == "stream" and isinstance(ev.value, str):
+                sys.stderr.write(ev.value)
+                state["stream_open"] = not ev.value.endswith("\n")
+            elif ev.kind == "progress" and ev.fraction is not None:
+                if state["stream_open"]:
+                    sys.stderr.write("\n")
+                    state["stream_open"] = False
+            elif ev.kind == "status" and ev.message in ("starting the tool…",):
+                sys.stderr.write(f"{ev.message}\n")
+            sys.stderr.flush()
+
+        holder: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                holder["result"] = runner.run(tool, inputs, run_id=run_id, on_event=on_event)
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                holder["exc"] = exc
+
+        thread = threading.Thread(target=work, name="pixie-cli-run", daemon=True)
+        thread.start()
+        cancelled = False
+        while thread.is_alive():
+            try:
+                thread.join(0.2)
+            except KeyboardInterrupt:
+                if not cancelled:
+                    cancelled = True
+                    print("\ncancelling… (the tool gets a moment to stop)", file=sys.stderr)
+                    runner.cancel(run_id)
+        if "exc" in holder:
+            print(f"error: {holder['exc']}", file=sys.stderr)
+            return 1
+        result = holder["result"]
+        rec = runs_repo.get_run(ctx.conn, run_id)
+        outputs = load_outputs(ctx.conn, ctx.settings, rec) if rec else result.outputs
+        arts = artefacts_repo.for_run(ctx.conn, run_id)
+        if ns.json:
+            print_json({"run_id": run_id, "tool_id": tool.tool_id, "status": result.status, "outputs": outputs,
+                        "error": result.error, "duration_s": result.duration_s, "spilled": result.spilled,
+                        "artefacts": [_artefact_dict(ctx.settings, a) for a in arts]})
+        else:
+            if state["stream_open"]:
+                sys.stderr.write("\n")
+            if outputs:
+                print_outputs(tool, outputs)
+            if arts:
+                print("Artefacts:")
+                for a in arts:
+                    print(f"  {Path(ctx.settings.artefacts_root) / a.rel_path}  ({a.mime}, {a.size_bytes} bytes)")
+            if result.status == "error":
+                print(f"error: {result.error}", file=sys.stderr)
+            elif result.status == "cancelled":
+                print("cancelled", file=sys.stderr)
+            print(f"{result.status} in {result.duration_s:.2f} s  (run {run_id})", file=sys.stderr)
+        return 0 if result.status == "ok" else (130 if result.status == "cancelled" else 1)
+    finally:
+        if runner is not None:
+            runner.shutdown()
+        ctx.close()

@@ -1,0 +1,53 @@
+"""`pixie-desktop runs [--tool X] [--status S] [--limit N] [--json]`: recent runs, newest first."""
+
+from __future__ import annotations
+
+import argparse
+
+from pixie_desktop.commands._common import context, print_json, print_table
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("runs", help="list recent runs")
+    p.add_argument("--tool", help="only runs of this tool (id or folder name)")
+    p.add_argument("--status", choices=("running", "ok", "error", "cancelled"))
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    p.set_defaults(handler=run)
+
+
+def _one_line(text: str | None, n: int = 70) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def run(ns: argparse.Namespace) -> int:
+    from pixie_desktop.runtime.runner import load_outputs
+    from pixie_desktop.store import runs_repo
+
+    ctx = context()
+    try:
+        tool_id = None
+        if ns.tool:
+            tool = ctx.find_tool(ns.tool)
+            tool_id = tool.tool_id if tool else ns.tool
+        runs = runs_repo.list_runs(ctx.conn, tool_id=tool_id, status=ns.status, limit=max(1, ns.limit))
+        if ns.json:
+            print_json([{"run_id": r.id, "tool_id": r.tool_id, "status": r.status, "started_at": r.started_at,
+                         "finished_at": r.finished_at, "duration_s": r.duration_s, "inputs": r.inputs,
+                         "outputs": load_outputs(ctx.conn, ctx.settings, r), "error": r.error_text,
+                         "starred": bool(r.starred), "label": r.label,
+                         "total_artefact_bytes": r.total_artefact_bytes} for r in runs])
+            return 0
+        if not runs:
+            print("No runs yet." if not ns.tool else f"No runs of '{ns.tool}' yet.")
+            return 0
+        rows = []
+        for r in runs:
+            dur = r.duration_s
+            rows.append((r.id[:8], r.tool_id, r.status, (r.started_at or "")[:19].replace("T", " "),
+                         "" if dur is None else f"{dur:.2f}s", _one_line(r.error_text)))
+        print_table(("RUN", "TOOL", "STATUS", "STARTED (UTC)", "TIME", "ERROR"), rows)
+        return 0
+    finally:
+        ctx.close()
