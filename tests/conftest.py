@@ -12,7 +12,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-pytest_plugins = ["fixtures_gallery", "fixtures_validation", "fixtures_ui_shell"]
+pytest_plugins = ["fixtures_gallery", "fixtures_validation", "fixtures_ui_shell", "fixtures_runtime"]
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
