@@ -1,0 +1,436 @@
+"""ArtefactsModel: the gallery's QAbstractTableModel over `artefacts` joined to runs, tool_state
+(tool colour) and the tool's first workspace colour.
+
+Rows arrive page by page (`canFetchMore`/`fetchMore`, keyset pagination in
+`pixie_desktop.artefacts.queries`), on the QThreadPool by default so a slow sort at 100k rows
+never stalls the UI; filters and sorts are SQL. An edit to one artefact (star, label, tags,
+thumbnail) re-reads and emits `dataChanged` for that row only; a row that stops matching the
+filter (deleted, unstarred in the starred view) is removed alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+from PySide6.QtCore import (QAbstractTableModel, QByteArray, QMimeData, QModelIndex, QObject,
+                            QPersistentModelIndex, Qt, QTimer, QUrl, Signal)
+
+from pixie_desktop.artefacts import queries
+from pixie_desktop.artefacts.queries import ArtefactQuery, GalleryRow
+from pixie_desktop.artefacts.storage import safe_join
+from pixie_desktop.store import artefacts_repo
+from pixie_desktop.store.db import parse_iso
+from pixie_desktop.ui import workers
+
+ARTEFACT_ID_MIME = "application/x-pixie-artefact-id"
+
+_ROLE0 = int(Qt.ItemDataRole.UserRole) + 40
+ArtefactRole = _ROLE0          # ArtefactRecord
+ThumbnailRole = _ROLE0 + 1     # QPixmap, or None while pending / when none can be made
+StarredRole = _ROLE0 + 2       # bool
+ToolColourRole = _ROLE0 + 3    # str | None
+WorkspaceColourRole = _ROLE0 + 4  # str | None
+MimeRole = _ROLE0 + 5          # str
+MimeKindRole = _ROLE0 + 6      # one of queries.MIME_KINDS
+SizeRole = _ROLE0 + 7          # int bytes
+PathRole = _ROLE0 + 8          # absolute path (str) or None when the rel_path is unsafe
+IdRole = _ROLE0 + 9            # int
+GalleryRowRole = _ROLE0 + 10   # GalleryRow
+TagsRole = _ROLE0 + 11         # list[str]
+LabelRole = _ROLE0 + 12        # str | None
+RunStarredRole = _ROLE0 + 13   # bool
+ThumbPendingRole = _ROLE0 + 14  # bool: a thumbnail is queued/being made
+
+COLUMNS = ("Name", "Tool", "Kind", "Size", "Created", "Label", "Tags")
+COL_NAME, COL_TOOL, COL_KIND, COL_SIZE, COL_CREATED, COL_LABEL, COL_TAGS = range(len(COLUMNS))
+
+
+def human_size(n: int | None) -> str:
+    if n is None:
+        return ""
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def short_time(iso: str | None) -> str:
+    dt = parse_iso(iso)
+    return dt.astimezone().strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+def _fetch_page(db_path: str, query: ArtefactQuery, after: Sequence[Any] | None, limit: int,
+                generation: int) -> tuple[int, list[GalleryRow], bool]:
+    conn = queries.thread_connection(db_path)
+    rows = queries.page(conn, query, after, limit + 1)  # one extra row tells us if more exist
+    return generation, rows[:limit], len(rows) > limit
+
+
+def _fetch_counts(db_path: str, query: ArtefactQuery, generation: int) -> tuple[int, int, int]:
+    conn = queries.thread_connection(db_path)
+    return generation, queries.count(conn, query), queries.total_count(conn, trash=query.trash)
+
+
+class ArtefactsModel(QAbstractTableModel):
+    """See module docstring. `asynchronous=False` runs page queries inline (CLI-free tests)."""
+
+    countsChanged = Signal(int, int)  # rows matching the filter, all rows in library/trash
+    loadingChanged = Signal(bool)
+    pageLoaded = Signal(int)          # rows added
+    modelChanged = Signal()           # an action changed rows (for bulk bars / previews)
+
+    def __init__(self, ctx: Any, parent: QObject | None = None, *, thumbnails: Any = None,
+                 page_size: int | None = None, asynchronous: bool = True):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.settings = ctx.settings
+        self.root = Path(ctx.settings.artefacts_root)
+        self.db_path = str(ctx.settings.db_path)
+        self.page_size = int(page_size or max(100, int(getattr(ctx.settings, "library_page_size", 50)) * 4))
+        self.asynchronous = asynchronous
+        self.thumbnails = thumbnails
+        self._query = ArtefactQuery()
+        self._rows: list[GalleryRow] = []
+        self._by_id: dict[int, int] = {}
+        self._generation = 0
+        self._fetching = False
+        self._at_end = False
+        self._matching = 0
+        self._total = 0
+        self._own_event = False
+        if thumbnails is not None:
+            thumbnails.ready.connect(self._thumb_ready)
+            thumbnails.thumbPathStored.connect(self._thumb_stored)
+        self._external = QTimer(self, singleShot=True, interval=400)
+        self._external.timeout.connect(self.refresh)
+        try:
+            from pixie_desktop.ui.store_events import store_events
+
+            store_events().artefactsChanged.connect(self._on_store_event)
+        except ImportError:  # the hub is optional for headless use
+            pass
+
+    # ------------------------------------------------------------------ Qt model API
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        rec = row.record
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{rec.filename}\n{rec.tool_id} · {human_size(rec.size_bytes)} · {short_time(rec.created_at)}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_SIZE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.DecorationRole and col == COL_NAME:
+            return self._thumbnail(row)
+        if role == ArtefactRole:
+            return rec
+        if role == GalleryRowRole:
+            return row
+        if role == IdRole:
+            return rec.id
+        if role == ThumbnailRole:
+            return self._thumbnail(row)
+        if role == ThumbPendingRole:
+            return bool(self.thumbnails is not None and self.thumbnails.is_pending(row))
+        if role == StarredRole:
+            return bool(rec.starred)
+        if role == RunStarredRole:
+            return row.run_starred
+        if role == ToolColourRole:
+            return row.tool_colour
+        if role == WorkspaceColourRole:
+            return row.workspace_colour
+        if role == MimeRole:
+            return rec.mime
+        if role == MimeKindRole:
+            return row.kind
+        if role == SizeRole:
+            return int(rec.size_bytes)
+        if role == PathRole:
+            path = self.abs_path(rec)
+            return str(path) if path else None
+        if role == TagsRole:
+            return rec.tag_list
+        if role == LabelRole:
+            return rec.label
+        return None
+
+    def _display(self, row: GalleryRow, col: int) -> str:
+        rec = row.record
+        if col == COL_NAME:
+            return rec.label or rec.filename
+        if col == COL_TOOL:
+            return rec.tool_id
+        if col == COL_KIND:
+            return row.kind
+        if col == COL_SIZE:
+            return human_size(rec.size_bytes)
+        if col == COL_CREATED:
+            return short_time(rec.created_at)
+        if col == COL_LABEL:
+            return rec.label or ""
+        if col == COL_TAGS:
+            return ", ".join(t for t in rec.tag_list if not t.startswith("_"))
+        return ""
+
+    def _thumbnail(self, row: GalleryRow) -> Any:
+        if self.thumbnails is None:
+            return None
+        pm = self.thumbnails.pixmap(row)
+        if pm is None and not self.thumbnails.has_failed(row):
+            path = self.abs_path(row.record)
+            if path is not None:
+                self.thumbnails.request(row, path)  # only painted (visible) rows get here
+        return pm
+
+    # -- fetching
+    def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and not self._at_end and not self._fetching
+
+    def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
+        if parent.isValid() or self._at_end or self._fetching:
+            return
+        self._fetching = True
+        self.loadingChanged.emit(True)
+        after = self._rows[-1].sort_key if self._rows else None
+        args = (self.db_path, self._query, after, self.page_size, self._generation)
+        if self.asynchronous:
+            workers.submit(_fetch_page, *args, on_result=self._on_page, on_error=self._on_page_error)
+        else:
+            self._on_page(_fetch_page(*args))
+
+    def _on_page(self, result: tuple[int, list[GalleryRow], bool]) -> None:
+        generation, rows, more = result
+        if generation != self._generation:
+            return  # a page for a query that has since changed
+        self._fetching = False
+        fresh = [r for r in rows if r.record.id not in self._by_id]
+        if fresh:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            for r in fresh:
+                self._by_id[r.record.id] = len(self._rows)
+                self._rows.append(r)
+            self.endInsertRows()
+        self._at_end = not more
+        self.loadingChanged.emit(False)
+        self.pageLoaded.emit(len(fresh))
+
+    def _on_page_error(self, _text: str) -> None:
+        self._fetching = False
+        self._at_end = True  # stop asking; `refresh()` retries
+        self.loadingChanged.emit(False)
+
+    def is_loading(self) -> bool:
+        return self._fetching
+
+    def at_end(self) -> bool:
+        return self._at_end
+
+    # ------------------------------------------------------------------ queries
+    def query(self) -> ArtefactQuery:
+        return self._query
+
+    def set_query(self, query: ArtefactQuery) -> None:
+        self._query = query
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Drop all rows and load the first page of the current query again."""
+        self._generation += 1
+        self.beginResetModel()
+        self._rows.clear()
+        self._by_id.clear()
+        self._fetching = False
+        self._at_end = False
+        self.endResetModel()
+        self.fetchMore()
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        args = (self.db_path, self._query, self._generation)
+        if self.asynchronous:
+            workers.submit(_fetch_counts, *args, on_result=self._on_counts)
+        else:
+            self._on_counts(_fetch_counts(*args))
+
+    def _on_counts(self, result: tuple[int, int, int]) -> None:
+        generation, matching, total = result
+        if generation != self._generation:
+            return
+        self._matching, self._total = matching, total
+        self.countsChanged.emit(matching, total)
+
+    def counts(self) -> tuple[int, int]:
+        return self._matching, self._total
+
+    # ------------------------------------------------------------------ rows
+    def row_of(self, artefact_id: int) -> int:
+        return self._by_id.get(int(artefact_id), -1)
+
+    def row_at(self, row: int) -> GalleryRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def record(self, row: int) -> artefacts_repo.ArtefactRecord | None:
+        r = self.row_at(row)
+        return r.record if r else None
+
+    def ids_for(self, indexes: Iterable[QModelIndex]) -> list[int]:
+        seen: list[int] = []
+        for idx in indexes:
+            r = self.row_at(idx.row())
+            if r is not None and r.record.id not in seen:
+                seen.append(r.record.id)
+        return seen
+
+    def abs_path(self, rec: artefacts_repo.ArtefactRecord) -> Path | None:
+        """The file of a row, or None if its rel_path would escape artefacts_root."""
+        try:
+            return safe_join(self.root, rec.rel_path)
+        except (ValueError, OSError):
+            return None
+
+    def refresh_ids(self, ids: Iterable[int]) -> None:
+        """Re-read these rows: changed ones emit dataChanged (that row only), rows that no
+        longer match the filter are removed, one contiguous block at a time."""
+        ids = [i for i in (int(x) for x in ids) if i in self._by_id]
+        if not ids:
+            return
+        conn = self.ctx.conn
+        fresh = queries.fetch_rows(conn, ids, self._query.sort)
+        where, args = queries.where_clause(self._query)
+        marks = ",".join("?" * len(ids))
+        still = {r[0] for r in conn.execute(f"SELECT a.id FROM artefacts a WHERE {where} AND a.id IN ({marks})",
+                                             [*args, *ids])}
+        gone = sorted((self._by_id[i] for i in ids if i not in still or i not in fresh), reverse=True)
+        for artefact_id in ids:
+            if artefact_id in still and artefact_id in fresh:
+                row = self._by_id[artefact_id]
+                new = fresh[artefact_id]
+                new.sort_key = self._rows[row].sort_key  # keep the page cursor stable
+                self._rows[row] = new
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        for row in gone:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._rows[row]
+            self.endRemoveRows()
+        if gone:
+            self._by_id = {r.record.id: n for n, r in enumerate(self._rows)}
+            self._matching = max(0, self._matching - len(gone))
+            self.refresh_counts()
+
+    def _thumb_ready(self, artefact_id: int) -> None:
+        row = self._by_id.get(artefact_id)
+        if row is not None:
+            idx = self.index(row, COL_NAME)
+            self.dataChanged.emit(idx, idx, [ThumbnailRole, int(Qt.ItemDataRole.DecorationRole)])
+
+    def _thumb_stored(self, artefact_id: int, rel: str) -> None:
+        row = self._by_id.get(artefact_id)
+        if row is not None:
+            self._rows[row].record.thumb_path = rel  # no repaint needed: the pixmap is already shown
+
+    # ------------------------------------------------------------------ actions
+    def _changed(self, ids: Sequence[int]) -> None:
+        self.refresh_ids(ids)
+        self.modelChanged.emit()
+        try:
+            from pixie_desktop.ui.store_events import store_events
+
+            self._own_event = True
+            store_events().artefactsChanged.emit()
+        except ImportError:
+            pass
+        finally:
+            self._own_event = False
+
+    def _on_store_event(self) -> None:
+        if not self._own_event:
+            self._external.start()  # someone else added/changed artefacts: reload, debounced
+
+    def set_starred(self, ids: Sequence[int], starred: bool) -> None:
+        for i in ids:
+            artefacts_repo.set_starred(self.ctx.conn, i, starred)
+        self._changed(ids)
+
+    def toggle_starred(self, ids: Sequence[int]) -> None:
+        """Star all when any is unstarred, else unstar all (what a toolbar toggle means)."""
+        recs = [self._rows[self._by_id[i]].record for i in ids if i in self._by_id]
+        self.set_starred(ids, not all(r.starred for r in recs))
+
+    def set_label(self, ids: Sequence[int], label: str | None) -> None:
+        for i in ids:
+            artefacts_repo.set_label(self.ctx.conn, i, label)
+        self._changed(ids)
+
+    def set_tags(self, ids: Sequence[int], tags: Iterable[str]) -> None:
+        tags = list(tags)
+        for i in ids:
+            # internal "_" tags (e.g. _pixie_run_outputs) survive a user edit of the visible ones
+            rec = artefacts_repo.get(self.ctx.conn, i)
+            keep = [t for t in (rec.tag_list if rec else []) if t.startswith("_")]
+            artefacts_repo.set_tags(self.ctx.conn, i, [*keep, *tags][:24])
+        self._changed(ids)
+
+    def soft_delete(self, ids: Sequence[int]) -> list[int]:
+        """Move to the Trash; returns the ids actually moved (for Undo)."""
+        ids = list(ids)
+        before = {r[0] for r in self.ctx.conn.execute(
+            f"SELECT id FROM artefacts WHERE deleted_at IS NULL AND id IN ({','.join('?' * len(ids))})", ids)} \
+            if ids else set()
+        artefacts_repo.soft_delete(self.ctx.conn, ids)
+        self._changed(ids)
+        return [i for i in ids if i in before]
+
+    def restore(self, ids: Sequence[int]) -> None:
+        artefacts_repo.restore(self.ctx.conn, ids)
+        if self._query.trash:
+            self._changed(ids)
+        else:
+            self.refresh()  # restored rows come back in their sorted place
+            self.modelChanged.emit()
+
+    # ------------------------------------------------------------------ drag out
+    def mimeTypes(self) -> list[str]:
+        return ["text/uri-list", ARTEFACT_ID_MIME]
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        """File URLs (desktop, file managers, a tool's file input) + the artefact ids."""
+        data = QMimeData()
+        ids = self.ids_for(indexes)
+        urls: list[QUrl] = []
+        for i in ids:
+            rec = self._rows[self._by_id[i]].record
+            path = self.abs_path(rec)
+            if path is not None and path.is_file():
+                urls.append(QUrl.fromLocalFile(str(path)))
+        data.setUrls(urls)
+        data.setData(ARTEFACT_ID_MIME, QByteArray(",".join(str(i) for i in ids).encode()))
+        if urls:
+            data.setText("\n".join(u.toLocalFile() for u in urls))
+        return data

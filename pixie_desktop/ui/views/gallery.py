@@ -1,0 +1,667 @@
+"""The gallery page: every artefact as an icon grid or a details list, a filter bar, a preview
+pane, actions (star, label, tags, Trash with Undo, restore, empty Trash, open, reveal, copy
+path, drag out as file URLs) — plus `SweepScheduler`, which runs the housekeeping sweeper in
+the background at start-up and then every `sweeper_interval_seconds`.
+
+Main window API: `GalleryView(ctx, parent)` with signals `goToRun(str)` and
+`statusMessage(str)`; `gallery.show_run(run_id)` filters to one run; `gallery.shutdown()`
+stops thumbnail work. `SweepScheduler(ctx, parent).start()`.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QObject, QPoint, QProcess, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QInputDialog,
+                               QLabel, QLineEdit, QListView, QMenu, QMessageBox, QPushButton, QSlider, QSplitter,
+                               QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget)
+
+from pixie_desktop.artefacts import queries, sweeper
+from pixie_desktop.artefacts.queries import ArtefactQuery
+from pixie_desktop.store import settings_repo, workspaces_repo
+from pixie_desktop.ui import workers
+from pixie_desktop.ui.delegates.artefact_delegate import ArtefactDelegate
+from pixie_desktop.ui.models.artefacts_model import COL_NAME, COL_SIZE, ArtefactsModel
+from pixie_desktop.ui.thumbnails import ThumbnailService
+from pixie_desktop.ui.views.artefact_preview import ArtefactPreview
+
+TILE_KEY = "gallery_tile_size"
+MODE_KEY = "gallery_view_mode"
+TILE_MIN, TILE_MAX, TILE_DEFAULT = 96, 320, 168
+UNDO_MS = 10_000
+
+KIND_FILTERS = (("All kinds", ()), ("Images", ("image", "svg")), ("PDFs", ("pdf",)), ("Tables", ("table",)),
+                ("Text & code", ("text",)), ("Audio", ("audio",)), ("Video", ("video",)), ("Other", ("other",)))
+DATE_FILTERS = (("Any time", None), ("Today", 1), ("Last 7 days", 7), ("Last 30 days", 30), ("Last year", 365))
+
+
+def reveal_in_file_manager(path: Path) -> bool:
+    """Show a file selected in the platform's file manager (no Qt API exists for this)."""
+    path = Path(path)
+    if sys.platform == "darwin":
+        return QProcess.startDetached("open", ["-R", str(path)])[0]
+    if sys.platform.startswith("win"):
+        return QProcess.startDetached("explorer", [f"/select,{path}"])[0]
+    # freedesktop: the FileManager1 D-Bus call selects the item; fall back to opening the folder
+    ok = QProcess.startDetached("dbus-send", [
+        "--session", "--dest=org.freedesktop.FileManager1", "--type=method_call",
+        "/org/freedesktop/FileManager1", "org.freedesktop.FileManager1.ShowItems",
+        f"array:string:{QUrl.fromLocalFile(str(path)).toString()}", "string:"])[0]
+    return ok or QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
+
+
+class GalleryListView(QListView):
+    """Icon grid: uniform tiles, batched layout, drag out only."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setMovement(QListView.Movement.Static)
+        self.setUniformItemSizes(True)
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(400)
+        self.setSpacing(4)
+        self.setWrapping(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setDefaultDropAction(Qt.DropAction.CopyAction)
+        self.setMouseTracking(True)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(24)
+        self.setFrameShape(QListView.Shape.NoFrame)
+
+
+class GalleryView(QWidget):
+    goToRun = Signal(str)
+    statusMessage = Signal(str)
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None, *, asynchronous: bool = True):
+        super().__init__(parent)
+        self.ctx = ctx
+        s = ctx.settings
+        self.thumbs = ThumbnailService(s.artefacts_root, s.db_path, edge=int(s.thumb_max_edge_px),
+                                       workers=int(s.thumb_workers), parent=self)
+        self.model = ArtefactsModel(ctx, self, thumbnails=self.thumbs, asynchronous=asynchronous)
+        self._undo_ids: list[int] = []
+        self._build()
+        self._load_prefs()
+        self._reload_filter_choices()
+        self.model.countsChanged.connect(self._on_counts)
+        self.model.modelChanged.connect(self._sync_preview)
+        self.model.modelReset.connect(self.preview.clear)
+        self.model.rowsInserted.connect(lambda *_: self._update_empty())
+        self.model.rowsRemoved.connect(lambda *_: self._update_empty())
+        self.model.loadingChanged.connect(lambda _b: self._update_empty())
+        self.model.refresh()
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+
+        bar = QWidget()
+        bar.setObjectName("galleryFilterBar")
+        bl = QHBoxLayout(bar)
+        bl.setContentsMargins(10, 8, 10, 8)
+        bl.setSpacing(6)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search file names and labels  ( / )")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(200)
+        self._search_timer = QTimer(self, singleShot=True, interval=250)
+        self._search_timer.timeout.connect(self._apply_filters)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.tool_combo = QComboBox()
+        self.ws_combo = QComboBox()
+        self.kind_combo = QComboBox()
+        for label, kinds in KIND_FILTERS:
+            self.kind_combo.addItem(label, kinds)
+        self.tag_combo = QComboBox()
+        self.date_combo = QComboBox()
+        for label, days in DATE_FILTERS:
+            self.date_combo.addItem(label, days)
+        self.sort_combo = QComboBox()
+        for key, label in queries.SORT_LABELS.items():
+            self.sort_combo.addItem(label, key)
+        self.starred_btn = QToolButton()
+        self.starred_btn.setText("★ Starred")
+        self.starred_btn.setCheckable(True)
+        self.starred_btn.setToolTip("Only starred artefacts")
+        for combo in (self.tool_combo, self.ws_combo, self.kind_combo, self.tag_combo, self.date_combo,
+                      self.sort_combo):
+            combo.currentIndexChanged.connect(self._apply_filters)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.starred_btn.toggled.connect(self._apply_filters)
+        bl.addWidget(self.search, 2)
+        for w in (self.tool_combo, self.ws_combo, self.kind_combo, self.tag_combo, self.date_combo,
+                  self.starred_btn):
+            bl.addWidget(w)
+        bl.addStretch(1)
+        bl.addWidget(self.sort_combo)
+        self.grid_btn = QToolButton()
+        self.grid_btn.setText("▦")
+        self.grid_btn.setToolTip("Grid")
+        self.list_btn = QToolButton()
+        self.list_btn.setText("☰")
+        self.list_btn.setToolTip("Details list")
+        self.mode_group = QButtonGroup(self)
+        for i, b in enumerate((self.grid_btn, self.list_btn)):
+            b.setCheckable(True)
+            self.mode_group.addButton(b, i)
+            bl.addWidget(b)
+        self.grid_btn.setChecked(True)
+        self.mode_group.idToggled.connect(lambda i, on: on and self.set_view_mode("grid" if i == 0 else "list"))
+        self.zoom = QSlider(Qt.Orientation.Horizontal)
+        self.zoom.setRange(TILE_MIN, TILE_MAX)
+        self.zoom.setFixedWidth(110)
+        self.zoom.setToolTip("Tile size")
+        self.zoom.valueChanged.connect(self._on_zoom)
+        self._zoom_save = QTimer(self, singleShot=True, interval=500)
+        self._zoom_save.timeout.connect(self._save_zoom)
+        bl.addWidget(self.zoom)
+        self.trash_btn = QToolButton()
+        self.trash_btn.setText("Trash")
+        self.trash_btn.setCheckable(True)
+        self.trash_btn.setToolTip("Show deleted artefacts")
+        self.trash_btn.toggled.connect(self._on_trash_toggled)
+        bl.addWidget(self.trash_btn)
+        root.addWidget(bar)
+
+        # trash strip / undo strip
+        self.trash_strip = QWidget()
+        tl = QHBoxLayout(self.trash_strip)
+        tl.setContentsMargins(12, 4, 12, 4)
+        self.trash_info = QLabel()
+        self.restore_btn = QPushButton("Restore")
+        self.restore_btn.clicked.connect(self.restore_selected)
+        self.purge_btn = QPushButton("Delete forever")
+        self.purge_btn.clicked.connect(self.purge_selected)
+        self.empty_btn = QPushButton("Empty Trash…")
+        self.empty_btn.clicked.connect(self.empty_trash)
+        tl.addWidget(self.trash_info, 1)
+        for b in (self.restore_btn, self.purge_btn, self.empty_btn):
+            tl.addWidget(b)
+        self.trash_strip.hide()
+        root.addWidget(self.trash_strip)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter = split
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.setSpacing(0)
+        self.views = QStackedWidget()
+        self.grid = GalleryListView()
+        self.grid.setModel(self.model)
+        self.delegate = ArtefactDelegate(self.grid)
+        self.grid.setItemDelegate(self.delegate)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setDragEnabled(True)
+        self.table.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(34)
+        self.table.setItemDelegateForColumn(COL_NAME, ArtefactDelegate(self.table, compact=True))
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        hh.setHighlightSections(False)
+        self.table.setColumnWidth(COL_SIZE, 80)
+        # one selection model for both views, so switching keeps the selection
+        self.table.setSelectionModel(self.grid.selectionModel())
+        self.views.addWidget(self.grid)
+        self.views.addWidget(self.table)
+        self.empty_label = QLabel()
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setEnabled(False)
+        self.views.addWidget(self.empty_label)
+        ll.addWidget(self.views, 1)
+
+        self.undo_bar = QWidget()
+        self.undo_bar.setObjectName("galleryUndoBar")
+        ul = QHBoxLayout(self.undo_bar)
+        ul.setContentsMargins(12, 6, 12, 6)
+        self.undo_label = QLabel()
+        self.undo_btn = QPushButton("Undo")
+        self.undo_btn.clicked.connect(self.undo_delete)
+        ul.addWidget(self.undo_label, 1)
+        ul.addWidget(self.undo_btn)
+        self.undo_bar.hide()
+        self._undo_timer = QTimer(self, singleShot=True, interval=UNDO_MS)
+        self._undo_timer.timeout.connect(self.undo_bar.hide)
+        ll.addWidget(self.undo_bar)
+
+        self.count_label = QLabel()
+        self.count_label.setContentsMargins(12, 4, 12, 6)
+        self.count_label.setEnabled(False)
+        ll.addWidget(self.count_label)
+        split.addWidget(left)
+
+        self.preview = ArtefactPreview(self.ctx)
+        split.addWidget(self.preview)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setSizes([760, 340])
+        root.addWidget(split, 1)
+
+        self.grid.selectionModel().selectionChanged.connect(lambda *_: self._sync_preview())
+        for view in (self.grid, self.table):
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            view.customContextMenuRequested.connect(self._context_menu)
+            view.doubleClicked.connect(lambda _i: self.open_selected())
+            view.verticalScrollBar().valueChanged.connect(lambda _v: self._retain_timer.start())
+        self._retain_timer = QTimer(self, singleShot=True, interval=120)
+        self._retain_timer.timeout.connect(self._retain_visible)
+
+        p = self.preview
+        p.goToRun.connect(self.goToRun)
+        p.openRequested.connect(self.open_selected)
+        p.revealRequested.connect(self.reveal_selected)
+        p.copyPathRequested.connect(self.copy_paths)
+        p.starToggled.connect(self.toggle_star_selected)
+        p.labelEdited.connect(lambda text: self.model.set_label(self._preview_ids(), text))
+        p.tagsEdited.connect(lambda tags: self.model.set_tags(self._preview_ids(), tags))
+
+        self._add_shortcut("Delete", self.delete_selected)
+        self._add_shortcut(QKeySequence.StandardKey.Copy, self.copy_paths)
+        self._add_shortcut("Return", self.open_selected)
+        self._add_shortcut("S", self.toggle_star_selected)
+        self._add_shortcut("/", self.search.setFocus)
+        self._add_shortcut("Esc", lambda: self.grid.selectionModel().clearSelection())
+
+    def _add_shortcut(self, key: Any, fn: Any) -> QAction:
+        act = QAction(self)
+        act.setShortcut(QKeySequence(key))
+        act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        act.triggered.connect(fn)
+        for view in (self.grid, self.table):
+            view.addAction(act)
+        return act
+
+    # ------------------------------------------------------------------ prefs
+    def _load_prefs(self) -> None:
+        conn = self.ctx.conn
+        try:
+            tile = int(settings_repo.get_setting(conn, TILE_KEY, str(TILE_DEFAULT)) or TILE_DEFAULT)
+        except ValueError:
+            tile = TILE_DEFAULT
+        tile = min(TILE_MAX, max(TILE_MIN, tile))
+        self.zoom.blockSignals(True)
+        self.zoom.setValue(tile)
+        self.zoom.blockSignals(False)
+        self._apply_tile(tile)
+        mode = settings_repo.get_setting(conn, MODE_KEY, "grid")
+        self.set_view_mode("list" if mode == "list" else "grid", save=False)
+
+    def _apply_tile(self, tile: int) -> None:
+        self.delegate.set_tile(tile)
+        self.grid.setGridSize(QSize(tile + 4, tile + ArtefactDelegate.TEXT_H + 4))
+        self.grid.doItemsLayout()
+
+    def _on_zoom(self, value: int) -> None:
+        self._apply_tile(value)
+        self._zoom_save.start()
+
+    def _save_zoom(self) -> None:
+        settings_repo.set_setting(self.ctx.conn, TILE_KEY, str(self.zoom.value()))
+
+    def set_view_mode(self, mode: str, *, save: bool = True) -> None:
+        self.views.setCurrentWidget(self.table if mode == "list" else self.grid)
+        (self.list_btn if mode == "list" else self.grid_btn).setChecked(True)
+        self.zoom.setEnabled(mode != "list")
+        if save:
+            settings_repo.set_setting(self.ctx.conn, MODE_KEY, mode)
+        self._update_empty()
+
+    def view_mode(self) -> str:
+        return "list" if self.views.currentWidget() is self.table or self.list_btn.isChecked() else "grid"
+
+    def current_view(self) -> QAbstractItemView:
+        return self.table if self.view_mode() == "list" else self.grid
+
+    # ------------------------------------------------------------------ filters
+    def _reload_filter_choices(self) -> None:
+        """Tools, workspaces and tags that exist (small queries)."""
+        conn = self.ctx.conn
+        for combo, items, first in (
+                (self.tool_combo, [(t, t) for t in queries.tool_ids(conn)], "All tools"),
+                (self.ws_combo, [(w.name, w.id) for w in workspaces_repo.list_all(conn)], "All workspaces"),
+                (self.tag_combo, [(f"#{t} ({n})", t) for t, n in queries.tag_counts(conn)], "All tags")):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(first, None)
+            for label, value in items:
+                combo.addItem(label, value)
+            i = combo.findData(current)
+            combo.setCurrentIndex(max(0, i))
+            combo.blockSignals(False)
+        self.ws_combo.setVisible(self.ws_combo.count() > 1)
+        self.tag_combo.setVisible(self.tag_combo.count() > 1)
+
+    def current_query(self) -> ArtefactQuery:
+        days = self.date_combo.currentData()
+        date_from = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat() if days else None
+        return ArtefactQuery(
+            tool_id=self.tool_combo.currentData(), workspace_id=self.ws_combo.currentData(),
+            tag=self.tag_combo.currentData(), starred=self.starred_btn.isChecked(),
+            kinds=tuple(self.kind_combo.currentData() or ()), date_from=date_from, text=self.search.text(),
+            run_id=self.model.query().run_id, trash=self.trash_btn.isChecked(),
+            sort=self.sort_combo.currentData() or "newest")
+
+    def _apply_filters(self) -> None:
+        self.model.set_query(self.current_query())
+
+    def show_run(self, run_id: str | None) -> None:
+        """Show only one run's artefacts (None shows all again)."""
+        self.model.set_query(self.current_query().with_(run_id=run_id))
+
+    def _on_trash_toggled(self, on: bool) -> None:
+        self.trash_strip.setVisible(on)
+        self.undo_bar.hide()
+        self._apply_filters()
+
+    def _on_counts(self, matching: int, total: int) -> None:
+        where = "in the Trash" if self.model.query().trash else "artefacts"
+        self.count_label.setText(f"{matching:,} of {total:,} {where}" if self.model.query().is_filtered
+                                 else f"{total:,} {where}")
+        if self.model.query().trash:
+            days = self.ctx.settings.soft_delete_retention_days
+            self.trash_info.setText(f"{total:,} deleted artefacts · removed for good after {days} days")
+            self.empty_btn.setEnabled(total > 0)
+        self._update_empty()
+
+    def _update_empty(self) -> None:
+        if self.model.rowCount() > 0 or self.model.is_loading():
+            target = self.table if self.list_btn.isChecked() else self.grid
+            if self.views.currentWidget() is not target:
+                self.views.setCurrentWidget(target)
+            return
+        q = self.model.query()
+        if q.trash:
+            text = "The Trash is empty."
+        elif q.is_filtered:
+            text = "No artefacts match those filters."
+        else:
+            text = "No artefacts yet.\nFiles your tools write show up here."
+        self.empty_label.setText(text)
+        self.views.setCurrentWidget(self.empty_label)
+
+    # ------------------------------------------------------------------ selection
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.grid.selectionModel().selectedIndexes()})
+        return [self.model.row_at(r).record.id for r in rows if self.model.row_at(r)]
+
+    def _preview_ids(self) -> list[int]:
+        pid = self.preview.current_id()
+        return [pid] if pid is not None else []
+
+    def select_ids(self, ids: list[int]) -> None:
+        from PySide6.QtCore import QItemSelection, QItemSelectionModel
+
+        sel = QItemSelection()
+        for i in ids:
+            row = self.model.row_of(i)
+            if row >= 0:
+                sel.select(self.model.index(row, 0), self.model.index(row, self.model.columnCount() - 1))
+        self.grid.selectionModel().select(sel, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def _sync_preview(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            self.preview.clear()
+            return
+        row = self.model.row_at(self.model.row_of(ids[-1]))
+        if row is not None:
+            self.preview.show_row(row, self.model.abs_path(row.record))
+
+    def _selected_paths(self) -> list[Path]:
+        out = []
+        for i in self.selected_ids():
+            rec = self.model.record(self.model.row_of(i))
+            path = self.model.abs_path(rec) if rec else None
+            if path is not None:
+                out.append(path)
+        return out
+
+    def _retain_visible(self) -> None:
+        view = self.current_view()
+        vp = view.viewport().rect()
+        first = view.indexAt(QPoint(8, 8))
+        if not first.isValid():
+            first = view.indexAt(QPoint(vp.width() // 2, vp.height() // 2))
+        if not first.isValid():
+            return
+        visible: set[int] = set()
+        row = max(0, first.row() - 2)
+        while row < self.model.rowCount():
+            rect = view.visualRect(self.model.index(row, 0))
+            if rect.top() > vp.bottom():
+                break
+            if rect.intersects(vp):
+                visible.add(self.model.row_at(row).record.id)
+            row += 1
+        self.thumbs.retain(visible)
+
+    # ------------------------------------------------------------------ actions
+    def open_selected(self) -> None:
+        for path in self._selected_paths()[:10]:
+            if not path.is_file():
+                self.statusMessage.emit(f"{path.name} is missing from the artefacts folder")
+                continue
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def reveal_selected(self) -> None:
+        paths = self._selected_paths()
+        if paths:
+            reveal_in_file_manager(paths[0])
+
+    def copy_paths(self) -> None:
+        paths = self._selected_paths()
+        if paths:
+            QGuiApplication.clipboard().setText("\n".join(str(p) for p in paths))
+            self.statusMessage.emit(f"Copied {len(paths)} path{'s' if len(paths) != 1 else ''}")
+
+    def toggle_star_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.model.toggle_starred(ids)
+
+    def label_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        rec = self.model.record(self.model.row_of(ids[0]))
+        text, ok = QInputDialog.getText(self, "Label", f"Label for {len(ids)} artefact(s):",
+                                        text=(rec.label or "") if rec else "")
+        if ok:
+            self.model.set_label(ids, text)
+
+    def tag_selected(self) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        rec = self.model.record(self.model.row_of(ids[0]))
+        current = ", ".join(t for t in (rec.tag_list if rec else []) if not t.startswith("_"))
+        text, ok = QInputDialog.getText(self, "Tags", "Comma-separated tags:", text=current)
+        if ok:
+            self.model.set_tags(ids, [t.strip() for t in text.split(",") if t.strip()])
+            self._reload_filter_choices()
+
+    def delete_selected(self) -> None:
+        if self.model.query().trash:
+            self.purge_selected()
+            return
+        ids = self.model.soft_delete(self.selected_ids())
+        if not ids:
+            return
+        self._undo_ids = ids
+        self.undo_label.setText(f"Moved {len(ids)} artefact{'s' if len(ids) != 1 else ''} to the Trash")
+        self.undo_bar.show()
+        self._undo_timer.start()
+        self.statusMessage.emit(self.undo_label.text())
+
+    def undo_delete(self) -> None:
+        if self._undo_ids:
+            self.model.restore(self._undo_ids)
+            self.statusMessage.emit(f"Restored {len(self._undo_ids)} artefact(s)")
+            self._undo_ids = []
+        self.undo_bar.hide()
+
+    def restore_selected(self) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.model.restore(ids)
+
+    def purge_selected(self, *, confirm: bool = True) -> None:
+        ids = self.selected_ids()
+        if not ids or not self.model.query().trash:
+            return
+        if confirm and QMessageBox.question(
+                self, "Delete forever", f"Delete {len(ids)} artefact(s) and their files for good?") \
+                != QMessageBox.StandardButton.Yes:
+            return
+        from pixie_desktop.store import artefacts_repo
+
+        recs = [r for r in (artefacts_repo.get(self.ctx.conn, i) for i in ids) if r is not None]
+        self._run_purge(sweeper.purge_records, recs)
+
+    def empty_trash(self, *, confirm: bool = True) -> None:
+        if confirm and QMessageBox.question(
+                self, "Empty Trash", "Delete everything in the Trash and its files for good? "
+                                     "Starred artefacts are kept.") != QMessageBox.StandardButton.Yes:
+            return
+        self._run_purge(None, None)
+
+    def _run_purge(self, fn: Any, recs: Any) -> None:
+        db, root = str(self.ctx.settings.db_path), Path(self.ctx.settings.artefacts_root)
+
+        def job() -> sweeper.SweepReport:
+            conn = queries.thread_connection(db)
+            return sweeper.empty_trash(conn, root) if fn is None else fn(conn, root, recs)
+
+        self.purge_btn.setEnabled(False)
+        self.empty_btn.setEnabled(False)
+        workers.submit(job, on_result=self._purged, on_error=self._purge_failed)
+
+    def _purged(self, report: sweeper.SweepReport) -> None:
+        self.purge_btn.setEnabled(True)
+        msg = f"Deleted {len(report.purged)} artefact(s) for good"
+        if report.errors:
+            msg += f"; {len(report.errors)} could not be removed ({report.errors[0]})"
+        self.statusMessage.emit(msg)
+        self.model.refresh()
+
+    def _purge_failed(self, text: str) -> None:
+        self.purge_btn.setEnabled(True)
+        self.empty_btn.setEnabled(True)
+        self.statusMessage.emit(f"Delete failed: {text}")
+
+    def _context_menu(self, pos: QPoint) -> None:
+        view = self.sender()
+        idx = view.indexAt(pos) if isinstance(view, QAbstractItemView) else QModelIndex()
+        if idx.isValid() and not view.selectionModel().isSelected(idx):
+            self.select_ids([self.model.row_at(idx.row()).record.id])
+        ids = self.selected_ids()
+        if not ids:
+            return
+        menu = QMenu(self)
+        trash = self.model.query().trash
+        menu.addAction("Open", self.open_selected)
+        menu.addAction("Show in folder", self.reveal_selected)
+        menu.addAction("Copy path", self.copy_paths)
+        menu.addSeparator()
+        if not trash:
+            recs = [self.model.record(self.model.row_of(i)) for i in ids]
+            all_starred = all(r.starred for r in recs if r)
+            menu.addAction("Unstar" if all_starred else "Star", self.toggle_star_selected)
+            menu.addAction("Label…", self.label_selected)
+            menu.addAction("Tags…", self.tag_selected)
+        if len(ids) == 1:
+            run_id = self.model.record(self.model.row_of(ids[0])).run_id
+            menu.addAction("Go to run", lambda: self.goToRun.emit(run_id))
+        menu.addSeparator()
+        if trash:
+            menu.addAction("Restore", self.restore_selected)
+            menu.addAction("Delete forever…", self.purge_selected)
+        else:
+            menu.addAction("Move to Trash", self.delete_selected)
+        menu.exec(view.viewport().mapToGlobal(pos))
+
+    # ------------------------------------------------------------------ lifecycle
+    def refresh(self) -> None:
+        self._reload_filter_choices()
+        self.model.refresh()
+
+    def shutdown(self) -> None:
+        self.thumbs.shutdown()
+        workers.app_pool().waitForDone(5000)
+
+
+class SweepScheduler(QObject):
+    """Runs `artefacts.sweeper.sweep` on the pool shortly after start-up and then every
+    `sweeper_interval_seconds` (re-read each time, so a settings change applies)."""
+
+    finished = Signal(object)  # SweepReport
+    failed = Signal(str)
+
+    def __init__(self, ctx: Any, parent: QObject | None = None, *, first_delay_ms: int = 5000):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.first_delay_ms = first_delay_ms
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.timeout.connect(self.run_now)
+        self._running = False
+        self.last_report: sweeper.SweepReport | None = None
+
+    def start(self) -> None:
+        self._timer.start(self.first_delay_ms)
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def is_running(self) -> bool:
+        return self._running
+
+    def run_now(self) -> None:
+        if self._running:
+            return
+        self._running = True
+        settings = self.ctx.settings
+        try:
+            tools = [t for t in self.ctx.tools() if t.ok]
+        except Exception:  # noqa: BLE001 - the sweep still runs with default retention
+            tools = []
+        db = str(settings.db_path)
+
+        def job() -> sweeper.SweepReport:
+            return sweeper.sweep(queries.thread_connection(db), settings, tools=tools)
+
+        workers.submit(job, on_result=self._done, on_error=self._error)
+
+    def _done(self, report: sweeper.SweepReport) -> None:
+        self._running = False
+        self.last_report = report
+        self.finished.emit(report)
+        self._reschedule()
+
+    def _error(self, text: str) -> None:
+        self._running = False
+        self.failed.emit(text)
+        self._reschedule()
+
+    def _reschedule(self) -> None:
+        seconds = int(getattr(self.ctx.settings, "sweeper_interval_seconds", 21_600))
+        self._timer.start(max(60, seconds) * 1000)
