@@ -38,7 +38,7 @@ class _Diff(Exception):
     """First difference found while walking two values."""
 
     def __init__(self, path: str, message: str):
-        super().__init__(f"{path or '/'}: {message}")
+        super().__init__(f"{path}: {message}" if path else message)
         self.path, self.msg = path, message
 
 
