@@ -164,19 +164,23 @@ def run(ns: argparse.Namespace) -> int:
             sys.stderr.flush()
 
         holder: dict[str, Any] = {}
+        done = threading.Event()
 
         def work() -> None:
             try:
                 holder["result"] = runner.run(tool, inputs, run_id=run_id, on_event=on_event)
             except BaseException as exc:  # noqa: BLE001 - reported below
                 holder["exc"] = exc
+            finally:
+                done.set()
 
         thread = threading.Thread(target=work, name="pixie-cli-run", daemon=True)
         thread.start()
         cancelled = False
-        while thread.is_alive():
+        # An Event, not Thread.join: a Ctrl+C inside join() can corrupt the thread's alive state.
+        while not done.is_set():
             try:
-                thread.join(0.2)
+                done.wait(0.2)
             except KeyboardInterrupt:
                 if not cancelled:
                     cancelled = True
