@@ -220,8 +220,9 @@ class _StreamRelay:
             else:
                 chunk = value
             chunk = "" if chunk is None else str(chunk)
-            self.text[key] = self.text.get(key, "") + chunk
-            self.emit(RunEvent(self.run_id, "stream", key=key, value=chunk))
+            if chunk:
+                self.text[key] = self.text.get(key, "") + chunk
+                self.emit(RunEvent(self.run_id, "stream", key=key, value=chunk))
         elif kind == "log":
             self._log(key, value, None)
         elif kind == "progress":
