@@ -79,6 +79,20 @@ def shoot(out_dir: Path) -> list[Path]:
         wd.close()
     except ImportError:
         pass
+    try:
+        from pixie_desktop.store import tags_repo
+        from pixie_desktop.ui.widgets.tag_editor import TagsDialog
+
+        tags_repo.add_tag(ctx.conn, "square-root", "maths")
+        tags_repo.add_tag(ctx.conn, "square-root", "quick-check")
+        tool.spec.tags = ["example", "stdlib"]
+        td = TagsDialog(ctx.conn, tool)
+        td.editor.edit.setText("Data Cleaning!")
+        td.editor.add_from_field()
+        saved.append(grab(td, out_dir / "tag-editor.png", (480, 230)))
+        td.close()
+    except ImportError:
+        pass
     settle(50)
     ctx.close()
     return saved

@@ -1,0 +1,1 @@
+"""Reusable widgets (tag editor, …) shared by several views."""
