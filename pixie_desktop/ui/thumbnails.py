@@ -106,7 +106,7 @@ def _render_text(path: Path, edge: int) -> QImage | None:
     lines = core.text_excerpt(path, max_lines=16, max_chars=60)
     if not lines:
         return None
-    width, height = edge, int(edge * 1.25)
+    width, height = int(edge * 0.8), edge  # a portrait "page" that fits the edge box
     image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(QColor("#fbfbfd"))
     p = QPainter(image)

@@ -78,7 +78,7 @@ class ArtefactsModel(QAbstractTableModel):
     """See module docstring. `asynchronous=False` runs page queries inline (CLI-free tests)."""
 
     countsChanged = Signal(int, int)  # rows matching the filter, all rows in library/trash
-    loadingChanged = Signal(bool)
+    loadingChanged = Signal()         # is_loading() changed
     pageLoaded = Signal(int)          # rows added
     modelChanged = Signal()           # an action changed rows (for bulk bars / previews)
 
@@ -101,6 +101,7 @@ class ArtefactsModel(QAbstractTableModel):
         self._matching = 0
         self._total = 0
         self._own_event = False
+        self._resetting = False
         if thumbnails is not None:
             thumbnails.ready.connect(self._thumb_ready)
             thumbnails.thumbPathStored.connect(self._thumb_stored)
@@ -210,10 +211,10 @@ class ArtefactsModel(QAbstractTableModel):
         return not parent.isValid() and not self._at_end and not self._fetching
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
-        if parent.isValid() or self._at_end or self._fetching:
+        if parent.isValid() or self._at_end or self._fetching or self._resetting:
             return
         self._fetching = True
-        self.loadingChanged.emit(True)
+        self.loadingChanged.emit()
         after = self._rows[-1].sort_key if self._rows else None
         args = (self.db_path, self._query, after, self.page_size, self._generation)
         if self.asynchronous:
@@ -225,23 +226,25 @@ class ArtefactsModel(QAbstractTableModel):
         generation, rows, more = result
         if generation != self._generation:
             return  # a page for a query that has since changed
-        self._fetching = False
         fresh = [r for r in rows if r.record.id not in self._by_id]
+        self._at_end = not more
         if fresh:
             first = len(self._rows)
+            # still "fetching" while rowsInserted is announced, so a listener that calls
+            # fetchMore from its handler cannot start a nested insert
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
             for r in fresh:
                 self._by_id[r.record.id] = len(self._rows)
                 self._rows.append(r)
             self.endInsertRows()
-        self._at_end = not more
-        self.loadingChanged.emit(False)
+        self._fetching = False
+        self.loadingChanged.emit()
         self.pageLoaded.emit(len(fresh))
 
     def _on_page_error(self, _text: str) -> None:
         self._fetching = False
         self._at_end = True  # stop asking; `refresh()` retries
-        self.loadingChanged.emit(False)
+        self.loadingChanged.emit()
 
     def is_loading(self) -> bool:
         return self._fetching
@@ -265,7 +268,13 @@ class ArtefactsModel(QAbstractTableModel):
         self._by_id.clear()
         self._fetching = False
         self._at_end = False
-        self.endResetModel()
+        # listeners of modelReset (views, QAbstractItemModelTester) may call fetchMore while the
+        # reset is still being announced; the first page is loaded right after, by us
+        self._resetting = True
+        try:
+            self.endResetModel()
+        finally:
+            self._resetting = False
         self.fetchMore()
         self.refresh_counts()
 

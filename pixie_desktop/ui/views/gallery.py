@@ -98,7 +98,7 @@ class GalleryView(QWidget):
         self.model.modelReset.connect(self.preview.clear)
         self.model.rowsInserted.connect(lambda *_: self._update_empty())
         self.model.rowsRemoved.connect(lambda *_: self._update_empty())
-        self.model.loadingChanged.connect(lambda _b: self._update_empty())
+        self.model.loadingChanged.connect(self._update_empty)
         self.model.refresh()
 
     # ------------------------------------------------------------------ building
