@@ -247,7 +247,7 @@ class Tool:
                 result = {}
             if not isinstance(result, dict):
                 return 500, {"detail": f"the handler returned {type(result).__name__}, expected a dict"}
-            return 200, {**ctx._fill(dict(result)), **({} if "run_id" in result else {})}
+            return 200, ctx._fill(dict(result))
         except Cancelled:
             return 200, ctx._fill({})
         except ToolError as exc:
@@ -283,6 +283,19 @@ class Tool:
         def stop(*_: Any) -> None:
             threading.Thread(target=server.shutdown, daemon=True).start()
 
+        if os.environ.get("PIXIE_TOOL_ID"):
+            # Started by Pixie: if the app dies without stopping us (SIGKILL, crash), exit too
+            # rather than linger as an orphan.
+            parent = os.getppid()
+
+            def watch_parent() -> None:
+                while True:
+                    time.sleep(1.0)
+                    if os.getppid() != parent:
+                        stop()
+                        return
+
+            threading.Thread(target=watch_parent, name="pixie-parent-watch", daemon=True).start()
         signal.signal(signal.SIGTERM, stop)
         try:
             signal.signal(signal.SIGINT, stop)

@@ -289,3 +289,54 @@ def test_secret_never_reaches_the_database(ctx, install, runner, db_path):
     blob = b"".join(p.read_bytes() for p in db_path.parent.glob(db_path.name + "*"))
     assert token.encode() not in blob
     assert all(token not in repr(e) for e in events)
+
+
+# -- SDK contract -----------------------------------------------------------------------------
+
+def test_sdk_serves_schema_verbatim_autocomplete_and_cancel(ctx, tools_dir):
+    import json as _json
+
+    from conftest import write_tool
+
+    from pixie_desktop.runtime.launcher import spawn
+
+    raw = ('{"id": "ac", "name": "AC", "provides_autocomplete": true, "max_runtime_seconds": 100.0,\n'
+           ' "inputs": [{"key": "city", "type": "autocomplete", "label": "City", "endpoint": "cities"}],\n'
+           ' "outputs": [{"key": "x", "type": "text", "label": "X"}]}')
+    main = ("from pixie_desktop import sdk\ntool = sdk.Tool(__file__)\n"
+            "@tool.handler\ndef run(inputs, ctx):\n    return {'x': inputs.get('city')}\n"
+            "@tool.autocomplete('cities')\ndef cities(q):\n"
+            "    return [{'value': c.lower(), 'label': c} for c in ('Paris', 'Oslo') if q.lower() in c.lower()]\n"
+            "if __name__ == '__main__':\n    tool.serve()\n")
+    write_tool(tools_dir, "ac", raw, main)
+    proc = spawn(ctx.find_tool("ac"), ctx.settings)
+    try:
+        status, body = proc.client.get("/schema")
+        assert status == 200 and body.decode() == raw  # byte-for-byte (100.0 stays 100.0)
+        status, body = proc.client.get("/autocomplete/cities?q=pa")
+        assert _json.loads(body) == [{"value": "paris", "label": "Paris"}]
+        assert proc.client.get("/autocomplete/nope?q=")[0] == 404
+        status, body = proc.client.post_json("/run", {"city": "Oslo"})  # flat legacy body
+        assert _json.loads(body) == {"x": "Oslo"}
+        status, body = proc.client.request("POST", "/cancel?run_id=zz", body=b"")
+        assert status == 200 and _json.loads(body) == {"cancelled": True}
+    finally:
+        assert proc.stop(grace=5) == 0  # SIGTERM → clean exit 0 (validator's clean_shutdown)
+
+
+def test_concurrent_false_serialises_runs(ctx, tools_dir, runner):
+    from conftest import write_tool
+
+    spec = {"id": "serial", "name": "Serial", "concurrent": False, "inputs": [],
+            "outputs": [{"key": "t", "type": "code", "label": "T"}]}
+    main = ("import time\nfrom pixie_desktop import sdk\ntool = sdk.Tool(__file__)\n"
+            "@tool.handler\ndef run(inputs, ctx):\n    a = time.time(); time.sleep(0.3)\n"
+            "    return {'t': [a, time.time()]}\n"
+            "if __name__ == '__main__':\n    tool.serve()\n")
+    write_tool(tools_dir, "serial", spec, main)
+    tool = ctx.find_tool("serial")
+    boxes = [_start(runner, tool, {}, f"s{i}") for i in range(2)]
+    for t, _ in boxes:
+        t.join(20)
+    (a0, a1), (b0, b1) = sorted(box["r"].outputs["t"] for _, box in boxes)
+    assert b0 >= a1 - 0.01  # the second started after the first finished
