@@ -92,6 +92,7 @@ class ToolSetupDialog(QDialog):
         lay.addWidget(self.log, 1)
         lay.addLayout(row)
 
+        self._restyle()
         self._bridge = _Bridge(self)
         self._bridge.line.connect(self._pending.append)
         self._bridge.phase.connect(self._on_phase)
@@ -100,6 +101,16 @@ class ToolSetupDialog(QDialog):
         self._flush = QTimer(self)
         self._flush.setInterval(50)
         self._flush.timeout.connect(self._flush_lines)
+
+    def _restyle(self, state: str = "") -> None:
+        from pixie_desktop.ui import theme
+
+        t = theme.current()
+        colour = {"ok": t.success, "error": t.danger}.get(state, t.muted)
+        self.log.setStyleSheet(f"QPlainTextEdit#SetupLog {{ background: {t.surface_alt}; color: {t.text};"
+                               f" border: 1px solid {t.border}; border-radius: 8px; padding: 6px; }}")
+        self.status.setStyleSheet(f"color: {colour};" + (" font-weight: 600;" if state else ""))
+        self.phase_label.setStyleSheet(f"color: {colour if state else t.text}; font-weight: 600;")
 
     def _describe_plan(self) -> str:
         try:
@@ -121,6 +132,7 @@ class ToolSetupDialog(QDialog):
         self.result = None
         self.log.clear()
         self.status.setText("")
+        self._restyle()
         self.progress.setRange(0, STEP_SPAN)
         self.progress.setValue(0)
         self.cancel_button.setText("Cancel")
@@ -201,17 +213,17 @@ class ToolSetupDialog(QDialog):
         if result.ok:
             self.progress.setValue(self.progress.maximum())
             self.phase_label.setText("Environment ready")
-            self.status.setText(f"✓ Done in {result.duration_s:.1f} s — the tool now runs with {result.python}")
-            self.status.setObjectName("")
+            self.status.setText(f"✓ Done in {result.duration_s:.1f} s — the tool now runs in its own .venv")
+            self.status.setToolTip(str(result.python))
+            self._restyle("ok")
         elif result.cancelled:
             self.phase_label.setText("Cancelled")
             self.status.setText("Setup was cancelled; nothing was left behind.")
+            self._restyle("")
         else:
             self.phase_label.setText("Setup failed")
             self.status.setText(f"✗ {result.error}")
-            self.status.setObjectName("ErrorText")
-        self.status.style().unpolish(self.status)
-        self.status.style().polish(self.status)
+            self._restyle("error")
         self.finished_setup.emit(result)
         if self._close_when_done:
             super().reject()
