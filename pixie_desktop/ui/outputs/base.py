@@ -1,0 +1,291 @@
+"""The base of every output renderer and the registry `OUTPUT_RENDERERS` used by
+`create_renderer`.
+
+`OutputRenderer.set_value` never raises: None shows a quiet "No value" state, and a value of
+the wrong shape (a subclass raises `ShapeError`) or any drawing failure shows a fallback card
+with the raw JSON (pretty, truncated) and a one-line explanation such as
+"expected {x, series}, got a list"."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import unquote, urlparse
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QFrame, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from pixie_desktop.spec.model import OutputSpec
+
+OUTPUT_RENDERERS: dict[str, type["OutputRenderer"]] = {}
+FALLBACK_CHARS = 4000
+MAX_LOCAL_MEDIA_BYTES = 200 * 1024 * 1024
+
+
+class ShapeError(ValueError):
+    """The value does not have the shape this output type needs."""
+
+
+def register(*types: str) -> Callable[[type["OutputRenderer"]], type["OutputRenderer"]]:
+    def deco(cls: type["OutputRenderer"]) -> type["OutputRenderer"]:
+        for t in types:
+            OUTPUT_RENDERERS[t] = cls
+        return cls
+    return deco
+
+
+def kind_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        keys = ", ".join(list(map(str, value))[:5])
+        return f"an object with {{{keys}}}" if keys else "an empty object"
+    return type(value).__name__
+
+
+def need_dict(value: Any, *keys: str) -> dict:
+    """`value` as a dict holding every key in `keys`, else ShapeError naming the expected shape."""
+    shape = "{" + ", ".join(keys) + "}"
+    if not isinstance(value, dict):
+        raise ShapeError(f"expected {shape}, got {kind_of(value)}")
+    missing = [k for k in keys if k not in value]
+    if missing:
+        raise ShapeError(f"expected {shape}, missing {', '.join(missing)}")
+    return value
+
+
+def need_list(value: Any, what: str) -> list:
+    if not isinstance(value, list):
+        raise ShapeError(f"expected {what} to be a list, got {kind_of(value)}")
+    return value
+
+
+def num(value: Any, what: str = "value") -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                pass
+        raise ShapeError(f"expected {what} to be a number, got {kind_of(value)}")
+    f = float(value)
+    if f != f or f in (float("inf"), float("-inf")):
+        raise ShapeError(f"{what} is not a finite number")
+    return f
+
+
+def text_of(value: Any) -> str:
+    """Text-family values: a raw string, or a dict's .text / .value."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        for k in ("text", "value", "content"):
+            if isinstance(value.get(k), str):
+                return value[k]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise ShapeError(f"expected a string, got {kind_of(value)}")
+
+
+def media_source(value: Any) -> str:
+    """Media values: a raw URL/path string or a dict's .url / .data / .src."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, dict):
+        for k in ("url", "data", "src", "value"):
+            if isinstance(value.get(k), str) and value[k].strip():
+                return value[k].strip()
+    raise ShapeError(f"expected a data URL, http(s) URL or file path, got {kind_of(value)}")
+
+
+def load_media(src: str) -> tuple[str, bytes] | None:
+    """(mime, bytes) for a data URL, file:// URL or absolute path; None for http(s) (the caller
+    fetches those asynchronously). Raises ShapeError when it cannot be read."""
+    import mimetypes
+
+    if src.startswith("data:"):
+        if "," not in src:
+            raise ShapeError("malformed data URL")
+        head, payload = src.split(",", 1)
+        mime = head[5:].split(";")[0] or "application/octet-stream"
+        try:
+            data = base64.b64decode(payload, validate=False) if ";base64" in head else unquote(payload).encode()
+        except (ValueError, TypeError) as exc:
+            raise ShapeError(f"data URL is not valid base64 ({exc})") from exc
+        return mime, data
+    if src.startswith(("http://", "https://")):
+        return None
+    path = Path(unquote(urlparse(src).path)) if src.startswith("file:") else Path(src)
+    if not path.is_absolute():
+        raise ShapeError(f"not a URL or absolute path: {src[:80]}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_LOCAL_MEDIA_BYTES:
+            raise ShapeError(f"{path.name} is too large to preview ({size // (1024 * 1024)} MB)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ShapeError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
+    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return mime, data
+
+
+def pretty_json(value: Any, limit: int = FALLBACK_CHARS) -> str:
+    try:
+        text = json.dumps(value, indent=2, ensure_ascii=False, default=repr)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(value)
+    if len(text) > limit:
+        text = text[:limit] + f"\n… ({len(text) - limit} more characters)"
+    return text
+
+
+class FallbackView(QFrame):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("Fallback")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 8, 10, 8)
+        self.title = QLabel(self)
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-weight: 600;")
+        self.raw = QPlainTextEdit(self)
+        self.raw.setReadOnly(True)
+        self.raw.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.raw.setMaximumHeight(160)
+        lay.addWidget(self.title)
+        lay.addWidget(self.raw)
+
+    def show_value(self, value: Any, why: str) -> None:
+        self.title.setText(f"Can't draw this value — {why}. Showing the raw data instead.")
+        self.raw.setPlainText(pretty_json(value))
+
+
+class OutputRenderer(QWidget):
+    """One output card's body. Subclasses implement `_build()` (once) and `_render(value)`."""
+
+    #: preferred minimum body height for layout; charts/maps ask for more
+    min_height = 0
+
+    def __init__(self, spec: OutputSpec, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.spec = spec
+        self.current: Any = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.body = QWidget(self)
+        self.body_layout = QVBoxLayout(self.body)
+        self.body_layout.setContentsMargins(0, 0, 0, 0)
+        self.body_layout.setSpacing(6)
+        self.fallback = FallbackView(self)
+        self.empty = QLabel("No value", self)
+        self.empty.setObjectName("Muted")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setMinimumHeight(36)
+        lay.addWidget(self.body)
+        lay.addWidget(self.fallback)
+        lay.addWidget(self.empty)
+        self._built = False
+        self.error: str | None = None
+        self._show("empty")
+
+    # -- subclass hooks ----------------------------------------------------------------
+    def _build(self) -> None:
+        """Create the body widgets (called lazily, on the first value)."""
+
+    def _render(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def _reset(self) -> None:
+        """Drop the shown value (for streaming types before fresh chunks)."""
+
+    # -- public ------------------------------------------------------------------------
+    def _show(self, which: str) -> None:
+        self.body.setVisible(which == "body")
+        self.fallback.setVisible(which == "fallback")
+        self.empty.setVisible(which == "empty")
+
+    def _ensure_built(self) -> None:
+        if not self._built:
+            self._built = True
+            self._build()
+            if self.min_height:
+                self.body.setMinimumHeight(self.min_height)
+
+    def set_value(self, value: Any) -> None:
+        self.current = value
+        self.error = None
+        try:
+            if value is None:
+                self._show("empty")
+                return
+            self._ensure_built()
+            self._render(value)
+            self._show("body")
+        except ShapeError as exc:
+            self._fail(value, str(exc))
+        except RecursionError:
+            self._fail(value, "the value is nested too deeply")
+        except Exception as exc:  # noqa: BLE001 - a renderer bug must never take the window down
+            self._fail(value, f"{type(exc).__name__}: {exc}")
+
+    def _fail(self, value: Any, why: str) -> None:
+        self.error = why
+        try:
+            self.fallback.show_value(value, why)
+        except Exception:  # noqa: BLE001
+            self.fallback.title.setText("Can't draw this value.")
+        self._show("fallback")
+
+    def clear(self) -> None:
+        self.current = None
+        self.error = None
+        try:
+            if self._built:
+                self._reset()
+        except Exception:  # noqa: BLE001
+            pass
+        self._show("empty")
+
+    def append_stream(self, chunk: Any) -> None:
+        """Default for non-streaming types: a chunk replaces the value."""
+        if isinstance(chunk, dict) and "value" in chunk and set(chunk) <= {"value", "output_key", "done"}:
+            chunk = chunk["value"]
+        self.set_value(chunk)
+
+    def copy_text(self) -> str:
+        """Text for the card's Copy button."""
+        v = self.current
+        return v if isinstance(v, str) else pretty_json(v, 1_000_000)
+
+
+class UnknownRenderer(OutputRenderer):
+    """Any type we do not know: readable text or pretty JSON."""
+
+    def _build(self) -> None:
+        self.view = QPlainTextEdit(self.body)
+        self.view.setReadOnly(True)
+        self.view.setMaximumHeight(240)
+        self.body_layout.addWidget(self.view)
+
+    def _render(self, value: Any) -> None:
+        self.view.setPlainText(value if isinstance(value, str) else pretty_json(value))
+
+
+def create_renderer(spec: OutputSpec, parent: QWidget | None = None) -> OutputRenderer:
+    from pixie_desktop.ui.outputs import _load_all
+
+    _load_all()
+    cls = OUTPUT_RENDERERS.get(spec.type, UnknownRenderer)
+    return cls(spec, parent)

@@ -1,0 +1,688 @@
+"""The 14 chart types and gantt, drawn offline with matplotlib's Qt canvas and styled from the
+current theme. Axis titles and log scales come from the output SPEC (x_label, y_label, log_x,
+log_y), never the value. Sankey, treemap and network are drawn here with matplotlib patches
+(squarified treemap, circular/force layout) so no extra dependency is needed.
+
+Figures are created lazily on the first value, with a small dpi, so rendering every type stays
+well under the 3 s budget offscreen."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtWidgets import QSizePolicy
+
+from pixie_desktop.ui import theme
+from pixie_desktop.ui.outputs.base import OutputRenderer, ShapeError, kind_of, need_dict, need_list, num, register
+
+
+def _nums(values: Any, what: str) -> list[float]:
+    vals = need_list(values, what)
+    out = []
+    for v in vals:
+        if v is None:
+            out.append(float("nan"))
+        else:
+            out.append(num(v, f"{what} items"))
+    return out
+
+
+def _series(value: dict, key: str = "y") -> list[tuple[str, list[float], list | None]]:
+    series = need_list(value["series"], "series")
+    out = []
+    for i, s in enumerate(series):
+        if not isinstance(s, dict):
+            raise ShapeError(f"expected series items as {{name, {key}}}, got {kind_of(s)}")
+        out.append((str(s.get("name", f"Series {i + 1}")), _nums(s.get(key, []), f"series[{i}].{key}"),
+                    s.get("x")))
+    return out
+
+
+def _time_or_num(v: Any) -> float:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            return datetime.fromisoformat(v.replace("Z", "+00:00")).timestamp() / 86400.0
+        except ValueError:
+            pass
+    raise ShapeError(f"expected a number or ISO date, got {kind_of(v)}")
+
+
+class ChartRenderer(OutputRenderer):
+    min_height = 300
+
+    def _build(self) -> None:
+        from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+        from matplotlib.figure import Figure
+
+        self.figure = Figure(figsize=(6.4, 3.2), dpi=90, layout="constrained")
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas.setParent(self.body)
+        self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.canvas.setMinimumHeight(self.min_height - 10)
+        self.body_layout.addWidget(self.canvas)
+
+    def _style(self, ax, polar: bool = False) -> None:
+        t = self.t
+        ax.set_facecolor(t.surface)
+        for side, spine in ax.spines.items():
+            spine.set_color(t.border)
+            if side in ("top", "right") and not polar:
+                spine.set_visible(False)
+        ax.tick_params(colors=t.muted, labelsize=8)
+        ax.xaxis.label.set_color(t.muted)
+        ax.yaxis.label.set_color(t.muted)
+        if not polar:
+            ax.grid(True, color=t.border, linewidth=0.6, alpha=0.8)
+            ax.set_axisbelow(True)
+
+    def _legend(self, ax, n: int) -> None:
+        if n > 1:
+            leg = ax.legend(fontsize=8, frameon=False, labelcolor=self.t.text)
+            if leg is not None:
+                leg.set_draggable(False)
+
+    def _axes_labels(self, ax) -> None:
+        if getattr(self.spec, "x_label", None):
+            ax.set_xlabel(self.spec.x_label, fontsize=9)
+        if getattr(self.spec, "y_label", None):
+            ax.set_ylabel(self.spec.y_label, fontsize=9)
+        if getattr(self.spec, "log_x", False):
+            ax.set_xscale("log")
+        if getattr(self.spec, "log_y", False):
+            ax.set_yscale("log")
+
+    def _render(self, value: Any) -> None:
+        self.t = theme.current()
+        data = self.parse(value)  # raises ShapeError before the old chart is cleared
+        self.figure.clear()
+        self.figure.patch.set_facecolor(self.t.surface)
+        self.draw(data)
+        self.canvas.draw_idle()
+
+    def parse(self, value: Any) -> Any:
+        return value
+
+    def draw(self, data: Any) -> None:
+        raise NotImplementedError
+
+    def copy_text(self) -> str:
+        return super().copy_text()
+
+
+@register("chart_line", "chart_area", "chart_bar")
+class XYChart(ChartRenderer):
+    def parse(self, value: Any) -> Any:
+        d = need_dict(value, "series")
+        series = _series(d)
+        x = d.get("x")
+        if x is None:
+            x = series[0][2] if series and series[0][2] is not None else None
+        if x is None:
+            x = list(range(max((len(s[1]) for s in series), default=0)))
+        x = need_list(x, "x")
+        return x, series
+
+    def draw(self, data: Any) -> None:
+        x, series = data
+        ax = self.figure.add_subplot(111)
+        self._style(ax)
+        categorical = any(isinstance(v, str) for v in x)
+        t = self.t
+        kind = self.spec.type
+        if kind == "chart_bar" or (categorical and kind != "chart_area"):
+            n = max(1, len(series))
+            width = 0.8 / n
+            for i, (name, ys, _) in enumerate(series):
+                m = min(len(x), len(ys))
+                pos = [j + (i - (n - 1) / 2) * width for j in range(m)]
+                ax.bar(pos, ys[:m], width=width * 0.95, label=name, color=t.series_colour(i))
+            ax.set_xticks(range(len(x)))
+            ax.set_xticklabels([str(v) for v in x], rotation=0 if len(x) < 12 else 45, fontsize=8)
+        elif kind == "chart_area":
+            xs = list(range(len(x))) if categorical else [num(v, "x items") for v in x]
+            m = min([len(xs)] + [len(s[1]) for s in series]) if series else 0
+            if series and m:
+                ys = [[0.0 if math.isnan(v) else v for v in s[1][:m]] for s in series]
+                ax.stackplot(xs[:m], *ys, labels=[s[0] for s in series],
+                             colors=[t.series_colour(i) for i in range(len(series))], alpha=0.75)
+            if categorical:
+                ax.set_xticks(xs)
+                ax.set_xticklabels([str(v) for v in x], fontsize=8)
+        else:
+            xs = [num(v, "x items") for v in x]
+            for i, (name, ys, _) in enumerate(series):
+                m = min(len(xs), len(ys))
+                ax.plot(xs[:m], ys[:m], label=name, color=t.series_colour(i), linewidth=1.8,
+                        marker="o" if m <= 30 else None, markersize=3)
+        self._axes_labels(ax)
+        self._legend(ax, len(series))
+
+    def append_stream(self, chunk: Any) -> None:
+        """Deltas {x:[…], series:[{name, y:[…]}]} extend the current chart."""
+        try:
+            if isinstance(chunk, dict) and "output_key" in chunk:
+                chunk = chunk.get("value")
+            cur = self.current if isinstance(self.current, dict) and self.error is None else None
+            if cur is None or not isinstance(chunk, dict):
+                self.set_value(chunk)
+                return
+            merged = {"x": list(cur.get("x", [])) + list(chunk.get("x", [])), "series": []}
+            by_name = {s.get("name"): dict(s) for s in cur.get("series", []) if isinstance(s, dict)}
+            for s in chunk.get("series", []):
+                if isinstance(s, dict):
+                    base = by_name.setdefault(s.get("name"), {"name": s.get("name"), "y": []})
+                    base["y"] = list(base.get("y", [])) + list(s.get("y", []))
+            merged["series"] = list(by_name.values())
+            self.set_value(merged)
+        except Exception as exc:  # noqa: BLE001
+            self._fail(chunk, f"{type(exc).__name__}: {exc}")
+
+
+@register("chart_scatter")
+class ScatterChart(ChartRenderer):
+    def parse(self, value: Any) -> Any:
+        if isinstance(value, dict) and "series" not in value and "points" in value:
+            value = {"series": [{"name": "", "points": value["points"]}]}
+        d = need_dict(value, "series")
+        out = []
+        for i, s in enumerate(need_list(d["series"], "series")):
+            if not isinstance(s, dict):
+                raise ShapeError(f"expected series items as {{name, points}}, got {kind_of(s)}")
+            pts = need_list(s.get("points", []), f"series[{i}].points")
+            xs, ys, sizes, colours = [], [], [], []
+            for p in pts:
+                if isinstance(p, dict):
+                    xs.append(num(p.get("x"), "x"))
+                    ys.append(num(p.get("y"), "y"))
+                    sz = p.get("size")
+                    sizes.append(float(sz) * 6 if isinstance(sz, (int, float)) and not isinstance(sz, bool) else 24.0)
+                    colours.append(p.get("colour") or p.get("color"))
+                elif isinstance(p, (list, tuple)) and len(p) >= 2:
+                    xs.append(num(p[0], "x"))
+                    ys.append(num(p[1], "y"))
+                    sizes.append(24.0)
+                    colours.append(None)
+                else:
+                    raise ShapeError(f"expected points as {{x, y}}, got {kind_of(p)}")
+            out.append((str(s.get("name", f"Series {i + 1}")), xs, ys, sizes, colours))
+        return out
+
+    def draw(self, data: Any) -> None:
+        from matplotlib.colors import is_color_like
+
+        ax = self.figure.add_subplot(111)
+        self._style(ax)
+        for i, (name, xs, ys, sizes, colours) in enumerate(data):
+            base = self.t.series_colour(i)
+            cs = [c if isinstance(c, str) and is_color_like(c) else base for c in colours]
+            ax.scatter(xs, ys, s=sizes, c=cs, label=name or None, alpha=0.85, edgecolors="none")
+        self._legend(ax, len(data))
+
+
+@register("chart_pie")
+class PieChart(ChartRenderer):
+    def parse(self, value: Any) -> Any:
+        d = need_dict(value, "slices")
+        labels, vals = [], []
+        for s in need_list(d["slices"], "slices"):
+            if not isinstance(s, dict):
+                raise ShapeError(f"expected slices as {{label, value}}, got {kind_of(s)}")
+            v = num(s.get("value"), "slice value")
+            if v < 0:
+                raise ShapeError("pie slice values must not be negative")
+            labels.append(str(s.get("label", "")))
+            vals.append(v)
+        if not vals or sum(vals) <= 0:
+            raise ShapeError("the pie has nothing to draw (all slices are zero)")
+        return labels, vals, bool(d.get("donut"))
+
+    def draw(self, data: Any) -> None:
+        labels, vals, donut = data
+        ax = self.figure.add_subplot(111)
+        t = self.t
+        wedges, texts, autotexts = ax.pie(
+            vals, labels=labels, autopct=lambda p: f"{p:.0f}%" if p >= 4 else "",
+            colors=[t.series_colour(i) for i in range(len(vals))], startangle=90, counterclock=False,
+            wedgeprops={"width": 0.45 if donut else 1, "edgecolor": t.surface, "linewidth": 1.5},
+            textprops={"color": t.text, "fontsize": 8}, pctdistance=0.78 if donut else 0.6)
+        for a in autotexts:
+            a.set_color("#ffffff")
+        ax.axis("equal")
+
+
+@register("chart_histogram")
+class HistogramChart(ChartRenderer):
+    def parse(self, value: Any) -> Any:
+        if isinstance(value, list):
+            value = {"values": value}
+        d = need_dict(value, "values")
+        vals = [v for v in _nums(d["values"], "values") if not math.isnan(v)]
+        bins = d.get("bins")
+        bins = int(bins) if isinstance(bins, (int, float)) and not isinstance(bins, bool) and 1 <= bins <= 500 else "auto"
+        return vals, bins
+
+    def draw(self, data: Any) -> None:
+        vals, bins = data
+        ax = self.figure.add_subplot(111)
+        self._style(ax)
+        if vals:
+            ax.hist(vals, bins=bins, color=self.t.series_colour(0), edgecolor=self.t.surface, alpha=0.9)
+
+
+@register("chart_boxplot")
+class BoxplotChart(ChartRenderer):
+    def parse(self, value: Any) -> Any:
+        d = need_dict(value, "series")
+        out = []
+        for i, s in enumerate(need_list(d["series"], "series")):
+            if not isinstance(s, dict):
+                raise ShapeError(f"expected series items as {{name, values}}, got {kind_of(s)}")
+            vals = [v for v in _nums(s.get("values", []), f"series[{i}].values") if not math.isnan(v)]
+            out.append((str(s.get("name", f"Series {i + 1}")), vals or [0.0]))
+        if not out:
+            raise ShapeError("no series to draw")
+        return out
+
+    def draw(self, data: Any) -> None:
+        ax = self.figure.add_subplot(111)
+        self._style(ax)
+        t = self.t
+        bp = ax.boxplot([v for _, v in data], patch_artist=True, widths=0.5,
+                        medianprops={"color": t.text}, whiskerprops={"color": t.muted},
+                        capprops={"color": t.muted}, flierprops={"markeredgecolor": t.muted, "markersize": 3})
+        ax.set_xticks(range(1, len(data) + 1))
+        ax.set_xticklabels([n for n, _ in data], fontsize=8)
+        for i, box in enumerate(bp["boxes"]):
+            box.set_facecolor(t.series_colour(i))
+            box.set_alpha(0.75)
+            box.set_edgecolor(t.muted)
+
+
+@register("chart_heatmap")
+class HeatmapChart(ChartRenderer):
+    def parse(self, value: Any) -> Any:
+        d = need_dict(value, "z")
+        z = need_list(d["z"], "z")
+        rows = []
+        for r in z:
+            rows.append(_nums(r, "z rows"))
+        if not rows or not rows[0]:
+            raise ShapeError("z is empty")
+        width = max(len(r) for r in rows)
+        rows = [r + [float("nan")] * (width - len(r)) for r in rows]
+        xl = d.get("x_labels")
+        yl = d.get("y_labels")
+        return rows, xl if isinstance(xl, list) else None, yl if isinstance(yl, list) else None
+
+    def draw(self, data: Any) -> None:
+        z, xl, yl = data
+        ax = self.figure.add_subplot(111)
+        self._style(ax)
+        ax.grid(False)
+        im = ax.imshow(z, aspect="auto", cmap="magma" if self.t.dark else "viridis", origin="upper")
+        cb = self.figure.colorbar(im, ax=ax, shrink=0.9)
+        cb.ax.tick_params(colors=self.t.muted, labelsize=8)
+        cb.outline.set_edgecolor(self.t.border)
+        if xl and len(xl) == len(z[0]):
+            ax.set_xticks(range(len(xl)))
+            ax.set_xticklabels([str(v) for v in xl], fontsize=8, rotation=0 if len(xl) < 10 else 45)
+        if yl and len(yl) == len(z):
+            ax.set_yticks(range(len(yl)))
+            ax.set_yticklabels([str(v) for v in yl], fontsize=8)
+
+
+@register("chart_candlestick")
+class CandlestickChart(ChartRenderer):
+    def parse(self, value: Any) -> Any:
+        d = need_dict(value, "points")
+        out = []
+        for p in need_list(d["points"], "points"):
+            if not isinstance(p, dict):
+                raise ShapeError(f"expected points as {{t, open, high, low, close}}, got {kind_of(p)}")
+            out.append((p.get("t", p.get("time", len(out))), num(p.get("open"), "open"), num(p.get("high"), "high"),
+                        num(p.get("low"), "low"), num(p.get("close"), "close")))
+        return out
+
+    def draw(self, data: Any) -> None:
+        from matplotlib.patches import Rectangle
+
+        ax = self.figure.add_subplot(111)
+        self._style(ax)
+        up, down = self.t.success, self.t.danger
+        for i, (_, o, h, lo, c) in enumerate(data):
+            col = up if c >= o else down
+            ax.plot([i, i], [lo, h], color=col, linewidth=1)
+            ax.add_patch(Rectangle((i - 0.3, min(o, c)), 0.6, max(abs(c - o), 1e-9), facecolor=col, edgecolor=col))
+        if data:
+            ax.set_xlim(-1, len(data))
+            lows = [d[3] for d in data]
+            highs = [d[2] for d in data]
+            pad = (max(highs) - min(lows)) * 0.05 or 1
+            ax.set_ylim(min(lows) - pad, max(highs) + pad)
+            step = max(1, len(data) // 8)
+            ax.set_xticks(range(0, len(data), step))
+            ax.set_xticklabels([str(data[i][0])[:10] for i in range(0, len(data), step)], fontsize=7, rotation=30)
+
+
+@register("chart_radar")
+class RadarChart(ChartRenderer):
+    def parse(self, value: Any) -> Any:
+        d = need_dict(value, "axes", "series")
+        axes = [str(a) for a in need_list(d["axes"], "axes")]
+        if len(axes) < 3:
+            raise ShapeError("a radar chart needs at least 3 axes")
+        series = []
+        for i, s in enumerate(need_list(d["series"], "series")):
+            if not isinstance(s, dict):
+                raise ShapeError(f"expected series items as {{name, values}}, got {kind_of(s)}")
+            vals = _nums(s.get("values", []), f"series[{i}].values")
+            vals = (vals + [0.0] * len(axes))[: len(axes)]
+            series.append((str(s.get("name", f"Series {i + 1}")), vals))
+        return axes, series
+
+    def draw(self, data: Any) -> None:
+        axes, series = data
+        ax = self.figure.add_subplot(111, projection="polar")
+        self._style(ax, polar=True)
+        ax.grid(color=self.t.border)
+        n = len(axes)
+        angles = [2 * math.pi * i / n for i in range(n)] + [0]
+        for i, (name, vals) in enumerate(series):
+            col = self.t.series_colour(i)
+            ax.plot(angles, vals + vals[:1], color=col, linewidth=1.6, label=name)
+            ax.fill(angles, vals + vals[:1], color=col, alpha=0.2)
+        ax.set_xticks(angles[:-1])
+        ax.set_xticklabels(axes, fontsize=8, color=self.t.text)
+        self._legend(ax, len(series))
+
+
+@register("chart_sankey")
+class SankeyChart(ChartRenderer):
+    def parse(self, value: Any) -> Any:
+        d = need_dict(value, "nodes", "links")
+        nodes = {}
+        for n in need_list(d["nodes"], "nodes"):
+            if isinstance(n, dict) and "id" in n:
+                nodes[str(n["id"])] = str(n.get("label", n["id"]))
+            elif isinstance(n, str):
+                nodes[n] = n
+            else:
+                raise ShapeError(f"expected nodes as {{id, label}}, got {kind_of(n)}")
+        links = []
+        for ln in need_list(d["links"], "links"):
+            if not isinstance(ln, dict):
+                raise ShapeError(f"expected links as {{source, target, value}}, got {kind_of(ln)}")
+            s, t = str(ln.get("source")), str(ln.get("target"))
+            v = num(ln.get("value"), "link value")
+            if v <= 0 or s == t:
+                continue
+            nodes.setdefault(s, s)
+            nodes.setdefault(t, t)
+            links.append((s, t, v))
+        return nodes, links
+
+    def draw(self, data: Any) -> None:
+        from matplotlib.patches import PathPatch, Rectangle
+        from matplotlib.path import Path as MPath
+
+        nodes, links = data
+        ax = self.figure.add_subplot(111)
+        ax.set_axis_off()
+        # column = longest path from a source (cycles are cut by a depth cap)
+        depth = {n: 0 for n in nodes}
+        for _ in range(len(nodes)):
+            changed = False
+            for s, t, _v in links:
+                if depth[t] < depth[s] + 1 and depth[s] + 1 < len(nodes):
+                    depth[t] = depth[s] + 1
+                    changed = True
+            if not changed:
+                break
+        throughput = {n: max(sum(v for s, _, v in links if s == n), sum(v for _, t, v in links if t == n)) for n in nodes}
+        cols: dict[int, list[str]] = {}
+        for n in nodes:
+            cols.setdefault(depth[n], []).append(n)
+        ncols = max(cols) + 1 if cols else 1
+        total = max((sum(throughput[n] for n in ns) for ns in cols.values()), default=1) or 1
+        gap = 0.04
+        pos: dict[str, tuple[float, float, float]] = {}  # x, y0, height
+        for c, ns in cols.items():
+            scale = (1 - gap * (len(ns) - 1)) / total
+            y = 0.0
+            for n in ns:
+                h = max(throughput[n] * scale, 0.005)
+                pos[n] = (c / max(1, ncols - 1) if ncols > 1 else 0.5, y, h)
+                y += h + gap
+        out_off = {n: 0.0 for n in nodes}
+        in_off = {n: 0.0 for n in nodes}
+        w = 0.02
+        colours = {n: self.t.series_colour(i) for i, n in enumerate(nodes)}
+        for s, t_, v in sorted(links, key=lambda l: (pos[l[0]][1], pos[l[1]][1])):
+            xs, ys, hs = pos[s]
+            xt, yt, ht = pos[t_]
+            scale_s = hs / (throughput[s] or 1)
+            scale_t = ht / (throughput[t_] or 1)
+            h1, h2 = v * scale_s, v * scale_t
+            y1 = ys + out_off[s]
+            y2 = yt + in_off[t_]
+            out_off[s] += h1
+            in_off[t_] += h2
+            x1, x2 = xs + w, xt
+            mx = (x1 + x2) / 2
+            verts = [(x1, y1), (mx, y1), (mx, y2), (x2, y2), (x2, y2 + h2), (mx, y2 + h2), (mx, y1 + h1), (x1, y1 + h1),
+                     (x1, y1)]
+            codes = [MPath.MOVETO, MPath.CURVE4, MPath.CURVE4, MPath.CURVE4, MPath.LINETO, MPath.CURVE4, MPath.CURVE4,
+                     MPath.CURVE4, MPath.CLOSEPOLY]
+            ax.add_patch(PathPatch(MPath(verts, codes), facecolor=colours[s], alpha=0.35, edgecolor="none"))
+        for n, (x, y, h) in pos.items():
+            ax.add_patch(Rectangle((x, y), w, h, facecolor=colours[n], edgecolor="none"))
+            right = x > 0.5
+            ax.text(x - 0.01 if right else x + w + 0.01, y + h / 2, nodes[n], va="center",
+                    ha="right" if right else "left", fontsize=8, color=self.t.text)
+        ax.set_xlim(-0.02, 1.04)
+        ax.set_ylim(1.02, -0.02)
+
+
+def squarify(values: list[float], x: float, y: float, w: float, h: float) -> list[tuple[float, float, float, float]]:
+    """Squarified treemap layout (Bruls et al.): rectangles for `values` (sorted desc) in the box."""
+    total = sum(values)
+    if total <= 0 or not values:
+        return [(x, y, 0, 0) for _ in values]
+    scaled = [v * w * h / total for v in values]
+    rects: list[tuple[float, float, float, float]] = []
+
+    def worst(row: list[float], side: float) -> float:
+        s = sum(row)
+        return max(max(side * side * r / (s * s), (s * s) / (side * side * r)) for r in row) if s > 0 and side > 0 else 1e9
+
+    i = 0
+    while i < len(scaled):
+        side = min(w, h)
+        row = [scaled[i]]
+        i += 1
+        while i < len(scaled) and worst(row + [scaled[i]], side) <= worst(row, side):
+            row.append(scaled[i])
+            i += 1
+        s = sum(row)
+        if w >= h:  # lay the row as a column on the left
+            cw = s / h if h else 0
+            cy = y
+            for r in row:
+                rh = r / cw if cw else 0
+                rects.append((x, cy, cw, rh))
+                cy += rh
+            x += cw
+            w -= cw
+        else:
+            rh = s / w if w else 0
+            cx = x
+            for r in row:
+                rw = r / rh if rh else 0
+                rects.append((cx, y, rw, rh))
+                cx += rw
+            y += rh
+            h -= rh
+    return rects
+
+
+@register("chart_treemap")
+class TreemapChart(ChartRenderer):
+    def parse(self, value: Any) -> Any:
+        d = need_dict(value, "nodes")
+        nodes = []
+        for n in need_list(d["nodes"], "nodes"):
+            if not isinstance(n, dict):
+                raise ShapeError(f"expected nodes as {{id, label, value, parent?}}, got {kind_of(n)}")
+            nodes.append({"id": str(n.get("id", n.get("label", len(nodes)))), "label": str(n.get("label", n.get("id", ""))),
+                          "value": max(0.0, num(n.get("value", 0), "node value")),
+                          "parent": None if n.get("parent") in (None, "") else str(n.get("parent"))})
+        return nodes
+
+    def draw(self, nodes: Any) -> None:
+        from matplotlib.patches import Rectangle
+
+        ax = self.figure.add_subplot(111)
+        ax.set_axis_off()
+        children: dict[str | None, list[dict]] = {}
+        ids = {n["id"] for n in nodes}
+        for n in nodes:
+            parent = n["parent"] if n["parent"] in ids else None
+            children.setdefault(parent, []).append(n)
+        t = self.t
+
+        def lay(parent: str | None, box: tuple[float, float, float, float], depth: int, colour_i: int | None) -> None:
+            kids = sorted(children.get(parent, []), key=lambda n: -n["value"])
+            kids = [k for k in kids if k["value"] > 0]
+            if not kids or depth > 8:
+                return
+            rects = squarify([k["value"] for k in kids], *box)
+            for j, (k, (x, y, w, h)) in enumerate(zip(kids, rects)):
+                ci = j if colour_i is None else colour_i
+                ax.add_patch(Rectangle((x, y), w, h, facecolor=t.series_colour(ci),
+                                       alpha=0.85 if depth == 0 else 0.6, edgecolor=t.surface, linewidth=1.5))
+                if w > 0.06 and h > 0.04:
+                    ax.text(x + 0.008, y + h - 0.01, k["label"], va="top", ha="left", fontsize=8, color="#ffffff",
+                            clip_on=True)
+                pad = 0.012
+                if children.get(k["id"]) and w > 3 * pad and h > 5 * pad:
+                    lay(k["id"], (x + pad, y + pad, w - 2 * pad, h - 4 * pad), depth + 1, ci)
+        lay(None, (0, 0, 1, 1), 0, None)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(1, 0)
+
+
+def network_layout(ids: list[str], edges: list[tuple[str, str]], iterations: int = 60) -> dict[str, tuple[float, float]]:
+    """Circle start + a short Fruchterman-Reingold relaxation (numpy), deterministic."""
+    import numpy as np
+
+    n = len(ids)
+    if n == 0:
+        return {}
+    ang = np.linspace(0, 2 * np.pi, n, endpoint=False)
+    pos = np.c_[np.cos(ang), np.sin(ang)]
+    if n > 2 and n <= 400 and edges:
+        index = {k: i for i, k in enumerate(ids)}
+        e = np.array([(index[a], index[b]) for a, b in edges if a in index and b in index], dtype=int).reshape(-1, 2)
+        k = 1.6 / math.sqrt(n)
+        temp = 0.2
+        for _ in range(iterations):
+            delta = pos[:, None, :] - pos[None, :, :]
+            dist = np.maximum(np.linalg.norm(delta, axis=2), 1e-3)
+            disp = ((k * k / dist ** 2)[:, :, None] * delta).sum(axis=1)
+            if len(e):
+                d = pos[e[:, 0]] - pos[e[:, 1]]
+                dl = np.maximum(np.linalg.norm(d, axis=1), 1e-3)
+                f = (dl / k)[:, None] * d
+                np.add.at(disp, e[:, 0], -f)
+                np.add.at(disp, e[:, 1], f)
+            length = np.maximum(np.linalg.norm(disp, axis=1), 1e-6)
+            pos += disp / length[:, None] * np.minimum(length, temp)[:, None]
+            temp *= 0.95
+    return {k: (float(x), float(y)) for k, (x, y) in zip(ids, pos)}
+
+
+@register("chart_network")
+class NetworkChart(ChartRenderer):
+    def parse(self, value: Any) -> Any:
+        d = need_dict(value, "nodes", "edges")
+        labels: dict[str, str] = {}
+        for n in need_list(d["nodes"], "nodes"):
+            if isinstance(n, dict) and "id" in n:
+                labels[str(n["id"])] = str(n.get("label", n["id"]))
+            elif isinstance(n, (str, int)):
+                labels[str(n)] = str(n)
+            else:
+                raise ShapeError(f"expected nodes as {{id, label}}, got {kind_of(n)}")
+        edges = []
+        for e in need_list(d["edges"], "edges"):
+            if not isinstance(e, dict):
+                raise ShapeError(f"expected edges as {{source, target}}, got {kind_of(e)}")
+            s, t = str(e.get("source")), str(e.get("target"))
+            labels.setdefault(s, s)
+            labels.setdefault(t, t)
+            edges.append((s, t, e.get("label")))
+        return labels, edges
+
+    def draw(self, data: Any) -> None:
+        labels, edges = data
+        ax = self.figure.add_subplot(111)
+        ax.set_axis_off()
+        ids = list(labels)[:1000]
+        pos = network_layout(ids, [(a, b) for a, b, _ in edges])
+        t = self.t
+        for a, b, lab in edges:
+            if a in pos and b in pos:
+                (x1, y1), (x2, y2) = pos[a], pos[b]
+                ax.plot([x1, x2], [y1, y2], color=t.muted, linewidth=1, alpha=0.6, zorder=1)
+                if lab:
+                    ax.text((x1 + x2) / 2, (y1 + y2) / 2, str(lab), fontsize=7, color=t.muted, ha="center")
+        xs = [pos[i][0] for i in ids]
+        ys = [pos[i][1] for i in ids]
+        ax.scatter(xs, ys, s=220, c=t.accent, edgecolors=t.surface, linewidths=1.5, zorder=2)
+        for i in ids:
+            ax.text(pos[i][0], pos[i][1] - 0.13, labels[i], ha="center", va="top", fontsize=8, color=t.text, zorder=3)
+        if ids:
+            ax.set_xlim(min(xs) - 0.3, max(xs) + 0.3)
+            ax.set_ylim(min(ys) - 0.35, max(ys) + 0.3)
+
+
+@register("gantt")
+class GanttChart(ChartRenderer):
+    def parse(self, value: Any) -> Any:
+        d = need_dict(value, "tasks")
+        tasks = []
+        dates = False
+        for tk in need_list(d["tasks"], "tasks"):
+            if not isinstance(tk, dict):
+                raise ShapeError(f"expected tasks as {{name, start, end}}, got {kind_of(tk)}")
+            s, e = tk.get("start"), tk.get("end")
+            dates = dates or isinstance(s, str)
+            a, b = _time_or_num(s), _time_or_num(e)
+            tasks.append((str(tk.get("name", tk.get("label", ""))), a, max(b, a), tk.get("colour") or tk.get("color")))
+        return tasks, dates
+
+    def draw(self, data: Any) -> None:
+        from matplotlib.colors import is_color_like
+
+        tasks, dates = data
+        ax = self.figure.add_subplot(111)
+        self._style(ax)
+        ax.grid(axis="y", visible=False)
+        for i, (name, a, b, col) in enumerate(tasks):
+            c = col if isinstance(col, str) and is_color_like(col) else self.t.series_colour(i)
+            ax.barh(i, b - a, left=a, height=0.55, color=c)
+        ax.set_yticks(range(len(tasks)))
+        ax.set_yticklabels([t[0] for t in tasks], fontsize=8)
+        ax.invert_yaxis()
+        if dates and tasks:
+            from datetime import timezone
+
+            ticks = ax.get_xticks()
+            ax.set_xticks(ticks)
+            ax.set_xticklabels([datetime.fromtimestamp(v * 86400, tz=timezone.utc).strftime("%d %b") for v in ticks],
+                               fontsize=8)
+        self.canvas.setMinimumHeight(max(self.min_height - 10, 40 + 26 * len(tasks)) if len(tasks) < 40 else 1100)

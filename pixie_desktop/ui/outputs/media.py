@@ -1,0 +1,414 @@
+"""Media renderers: image (scaled, click to enlarge), audio and video (a media card; the
+QtMultimedia player is created only when the user presses Play, so a missing backend never
+breaks rendering), image_grid and image_compare (a before/after wipe with a slider).
+
+Sources may be data URLs, file:// URLs, absolute paths or http(s) URLs; remote images are
+fetched with QNetworkAccessManager, which is asynchronous and never blocks the UI thread."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QRectF, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QImage, QPainter, QPen, QPixmap, QColor
+from PySide6.QtWidgets import (
+    QDialog, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSlider, QVBoxLayout, QWidget,
+)
+
+from pixie_desktop.ui import theme
+from pixie_desktop.ui.outputs.base import (
+    OutputRenderer, ShapeError, kind_of, load_media, media_source, need_dict, register,
+)
+
+_nam = None
+
+
+def _network():
+    global _nam
+    if _nam is None:
+        from PySide6.QtNetwork import QNetworkAccessManager
+
+        _nam = QNetworkAccessManager()
+    return _nam
+
+
+def load_image(src: str, on_ready: Callable[[QImage], None], owner: QWidget) -> QImage | None:
+    """Return the image now for local sources; for http(s) start a fetch and call `on_ready`."""
+    loaded = load_media(src)
+    if loaded is not None:
+        img = QImage()
+        if not img.loadFromData(loaded[1]):
+            raise ShapeError(f"the {loaded[0]} data is not a readable image")
+        return img
+    from PySide6.QtNetwork import QNetworkRequest
+    import shiboken6
+
+    reply = _network().get(QNetworkRequest(QUrl(src)))
+
+    def done() -> None:
+        data = bytes(reply.readAll())
+        reply.deleteLater()
+        if not shiboken6.isValid(owner):
+            return
+        img = QImage()
+        if img.loadFromData(data):
+            on_ready(img)
+    reply.finished.connect(done)
+    return None
+
+
+class ClickableImage(QLabel):
+    clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+
+
+def show_large(image: QImage, title: str, parent: QWidget) -> None:
+    dlg = QDialog(parent)
+    dlg.setWindowTitle(title)
+    lay = QVBoxLayout(dlg)
+    area = QScrollArea(dlg)
+    lab = QLabel()
+    screen = parent.screen().availableGeometry() if parent.screen() else None
+    pm = QPixmap.fromImage(image)
+    if screen is not None and (pm.width() > screen.width() * 0.9 or pm.height() > screen.height() * 0.85):
+        pm = pm.scaled(int(screen.width() * 0.9), int(screen.height() * 0.85), Qt.AspectRatioMode.KeepAspectRatio,
+                       Qt.TransformationMode.SmoothTransformation)
+    lab.setPixmap(pm)
+    area.setWidget(lab)
+    lay.addWidget(area)
+    dlg.resize(min(pm.width() + 40, 1600), min(pm.height() + 40, 1000))
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dlg.show()
+
+
+@register("image")
+class ImageRenderer(OutputRenderer):
+    MAX_H = 380
+
+    def _build(self) -> None:
+        self.label = ClickableImage(self.body)
+        self.label.clicked.connect(self._enlarge)
+        self.meta = QLabel(self.body)
+        self.meta.setObjectName("Muted")
+        self.body_layout.addWidget(self.label)
+        self.body_layout.addWidget(self.meta)
+        self.image: QImage | None = None
+
+    def _render(self, value: Any) -> None:
+        src = media_source(value)
+        alt = value.get("alt") if isinstance(value, dict) else None
+        self.image = None
+        self.label.setToolTip(str(alt) if alt else "Click to enlarge")
+        img = load_image(src, self._set_image, self)
+        if img is None:
+            self.label.setText("Loading image…")
+            self.meta.setText(src[:120])
+        else:
+            self._set_image(img)
+
+    def _set_image(self, img: QImage) -> None:
+        self.image = img
+        self.meta.setText(f"{img.width()} × {img.height()} px · click to enlarge")
+        self._scale()
+
+    def _scale(self) -> None:
+        if self.image is None or self.image.isNull():
+            return
+        w = max(120, (self.body.width() or 600) - 4)
+        pm = QPixmap.fromImage(self.image)
+        if pm.width() > w or pm.height() > self.MAX_H:
+            pm = pm.scaled(w, self.MAX_H, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        self.label.setPixmap(pm)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self._built:
+            self._scale()
+
+    def _enlarge(self) -> None:
+        if self.image is not None:
+            show_large(self.image, self.spec.label, self)
+
+
+@register("audio", "video")
+class MediaRenderer(OutputRenderer):
+    def _build(self) -> None:
+        row = QHBoxLayout()
+        self.icon = QLabel("♪" if self.spec.type == "audio" else "▶", self.body)
+        self.icon.setStyleSheet("font-size: 20pt;")
+        row.addWidget(self.icon)
+        info = QVBoxLayout()
+        self.name = QLabel(self.body)
+        self.name.setStyleSheet("font-weight: 600;")
+        self.meta = QLabel(self.body)
+        self.meta.setObjectName("Muted")
+        info.addWidget(self.name)
+        info.addWidget(self.meta)
+        row.addLayout(info, 1)
+        self.play_btn = QPushButton("Play", self.body)
+        self.play_btn.setObjectName("Primary")
+        self.play_btn.clicked.connect(self.toggle_play)
+        self.open_btn = QPushButton("Open", self.body)
+        self.open_btn.setObjectName("Small")
+        self.open_btn.clicked.connect(self.open_external)
+        row.addWidget(self.open_btn)
+        row.addWidget(self.play_btn)
+        self.body_layout.addLayout(row)
+        self.player = None
+        self.video_widget = None
+        self.src = ""
+        self._local: Path | None = None
+
+    def _render(self, value: Any) -> None:
+        self.src = media_source(value)
+        self._local = None
+        self._stop()
+        if self.src.startswith("data:"):
+            loaded = load_media(self.src)
+            mime, data = loaded if loaded else ("", b"")
+            self.name.setText(f"{self.spec.label}")
+            self.meta.setText(f"{mime or 'media'} · {len(data) / 1024:.1f} KB")
+        elif self.src.startswith(("http://", "https://")):
+            self.name.setText(self.src.rsplit("/", 1)[-1][:80] or self.src[:80])
+            self.meta.setText("Remote media")
+        else:
+            p = Path(self.src[7:] if self.src.startswith("file://") else self.src)
+            if not p.is_absolute():
+                raise ShapeError(f"not a URL or absolute path: {self.src[:80]}")
+            self.name.setText(p.name)
+            self.meta.setText(f"{p.suffix.lstrip('.').upper() or 'media'} file" + ("" if p.exists() else " (missing)"))
+
+    def _playable_url(self) -> QUrl:
+        if self.src.startswith("data:"):
+            if self._local is None:
+                loaded = load_media(self.src)
+                import mimetypes
+
+                ext = mimetypes.guess_extension(loaded[0]) if loaded else ""
+                self._local = Path(tempfile.mkdtemp(prefix="pixie-media-")) / f"{self.spec.key}{ext or ''}"
+                self._local.write_bytes(loaded[1] if loaded else b"")
+            return QUrl.fromLocalFile(str(self._local))
+        if self.src.startswith(("http://", "https://", "file:")):
+            return QUrl(self.src)
+        return QUrl.fromLocalFile(self.src)
+
+    def toggle_play(self) -> None:
+        try:
+            if self.player is None:
+                from PySide6.QtMultimedia import QAudioOutput, QMediaPlayer
+
+                self.player = QMediaPlayer(self)
+                self.audio_out = QAudioOutput(self)
+                self.player.setAudioOutput(self.audio_out)
+                if self.spec.type == "video":
+                    from PySide6.QtMultimediaWidgets import QVideoWidget
+
+                    self.video_widget = QVideoWidget(self.body)
+                    self.video_widget.setMinimumHeight(240)
+                    self.body_layout.addWidget(self.video_widget)
+                    self.player.setVideoOutput(self.video_widget)
+                self.player.setSource(self._playable_url())
+                self.player.errorOccurred.connect(lambda *_: self.meta.setText(
+                    f"Cannot play here: {self.player.errorString()} — use Open."))
+            if self.player.playbackState() == self.player.PlaybackState.PlayingState:
+                self.player.pause()
+                self.play_btn.setText("Play")
+            else:
+                self.player.play()
+                self.play_btn.setText("Pause")
+        except Exception as exc:  # noqa: BLE001 - no multimedia backend: keep the card, offer Open
+            self.meta.setText(f"Playback unavailable ({type(exc).__name__}) — use Open.")
+            self.play_btn.setEnabled(False)
+
+    def _stop(self) -> None:
+        if self.player is not None:
+            try:
+                self.player.stop()
+            except Exception:  # noqa: BLE001
+                pass
+        self.play_btn.setText("Play")
+
+    def _reset(self) -> None:
+        self._stop()
+
+    def open_external(self) -> None:
+        try:
+            QDesktopServices.openUrl(self._playable_url())
+        except Exception as exc:  # noqa: BLE001
+            self.meta.setText(f"Cannot open: {exc}")
+
+
+def grid_items(value: Any) -> list[tuple[str, str]]:
+    images = value if isinstance(value, list) else need_dict(value, "images")["images"]
+    if not isinstance(images, list):
+        raise ShapeError(f"expected images to be a list, got {kind_of(images)}")
+    out = []
+    for item in images:
+        if isinstance(item, str):
+            out.append((item, ""))
+        elif isinstance(item, dict):
+            out.append((media_source(item), str(item.get("alt") or item.get("label") or item.get("caption") or "")))
+        else:
+            raise ShapeError(f"expected image items as URL strings or {{url|data, alt}}, got {kind_of(item)}")
+    return out
+
+
+@register("image_grid")
+class ImageGridRenderer(OutputRenderer):
+    CELL = 150
+
+    def _build(self) -> None:
+        self.holder = QWidget(self.body)
+        self.grid = QGridLayout(self.holder)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(8)
+        self.body_layout.addWidget(self.holder)
+        self.images: list[QImage | None] = []
+
+    def _reset(self) -> None:
+        while self.grid.count():
+            w = self.grid.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        self.images = []
+
+    def _render(self, value: Any) -> None:
+        items = grid_items(value)
+        self._reset()
+        cols = max(2, min(5, ((self.body.width() or 640) + 8) // (self.CELL + 8)))
+        for i, (src, alt) in enumerate(items[:200]):
+            cell = QWidget(self.holder)
+            cl = QVBoxLayout(cell)
+            cl.setContentsMargins(0, 0, 0, 0)
+            cl.setSpacing(2)
+            pic = ClickableImage(cell)
+            pic.setFixedSize(self.CELL, self.CELL)
+            pic.setStyleSheet("background: rgba(127,127,127,0.08); border-radius: 6px;")
+            cl.addWidget(pic)
+            if alt:
+                cap = QLabel(alt, cell)
+                cap.setObjectName("Muted")
+                cap.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                cap.setMaximumWidth(self.CELL)
+                cl.addWidget(cap)
+            self.images.append(None)
+            idx = i
+
+            def setter(img: QImage, pic=pic, idx=idx) -> None:
+                self.images[idx] = img
+                pic.setPixmap(QPixmap.fromImage(img).scaled(self.CELL, self.CELL, Qt.AspectRatioMode.KeepAspectRatio,
+                                                            Qt.TransformationMode.SmoothTransformation))
+            try:
+                img = load_image(src, setter, self)
+                if img is not None:
+                    setter(img)
+            except ShapeError:
+                pic.setText("unreadable")
+            pic.clicked.connect(lambda idx=idx, alt=alt: self.images[idx] is not None and show_large(
+                self.images[idx], alt or self.spec.label, self))
+            self.grid.addWidget(cell, i // cols, i % cols)
+
+
+class WipeView(QWidget):
+    """Draws `after` over `before`, clipped at a movable vertical line."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.before: QImage | None = None
+        self.after: QImage | None = None
+        self.split = 0.5
+        self.setMinimumHeight(200)
+        self.setCursor(Qt.CursorShape.SplitHCursor)
+
+    def _target(self) -> QRectF:
+        img = self.before or self.after
+        if img is None or img.isNull():
+            return QRectF(self.rect())
+        s = min(self.width() / img.width(), self.height() / img.height())
+        w, h = img.width() * s, img.height() * s
+        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        r = self._target()
+        if self.before is not None:
+            p.drawImage(r, self.before)
+        x = r.left() + r.width() * self.split
+        if self.after is not None:
+            p.save()
+            p.setClipRect(QRectF(x, r.top(), r.right() - x, r.height()))
+            p.drawImage(r, self.after)
+            p.restore()
+        p.setPen(QPen(QColor("#ffffff"), 2))
+        p.drawLine(int(x), int(r.top()), int(x), int(r.bottom()))
+        t = theme.current()
+        p.setBrush(QColor(t.accent))
+        p.drawEllipse(QRectF(x - 8, r.center().y() - 8, 16, 16))
+        p.setPen(QColor("#ffffff"))
+        p.drawText(QRectF(r.left() + 6, r.top() + 4, 80, 18), "Before")
+        p.drawText(QRectF(r.right() - 86, r.top() + 4, 80, 18), Qt.AlignmentFlag.AlignRight, "After")
+        p.end()
+
+    def _drag(self, event) -> None:
+        r = self._target()
+        if r.width() > 0:
+            self.split = max(0.0, min(1.0, (event.position().x() - r.left()) / r.width()))
+            self.update()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        self._drag(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        if event.buttons():
+            self._drag(event)
+
+
+@register("image_compare")
+class ImageCompareRenderer(OutputRenderer):
+    def _build(self) -> None:
+        self.view = WipeView(self.body)
+        self.view.setMinimumHeight(260)
+        self.slider = QSlider(Qt.Orientation.Horizontal, self.body)
+        self.slider.setRange(0, 1000)
+        self.slider.setValue(500)
+        self.slider.valueChanged.connect(self._slide)
+        self.body_layout.addWidget(self.view)
+        self.body_layout.addWidget(self.slider)
+
+    def _slide(self, v: int) -> None:
+        self.view.split = v / 1000
+        self.view.update()
+
+    def _render(self, value: Any) -> None:
+        d = need_dict(value, "before", "after")
+        before, after = media_source(d["before"]), media_source(d["after"])
+
+        def set_before(img: QImage) -> None:
+            self.view.before = img
+            self.view.update()
+
+        def set_after(img: QImage) -> None:
+            self.view.after = img
+            self.view.update()
+        self.view.before = self.view.after = None
+        b = load_image(before, set_before, self)
+        a = load_image(after, set_after, self)
+        if b is not None:
+            set_before(b)
+        if a is not None:
+            set_after(a)
+        img = b or a
+        if img is not None and img.width() > 0:
+            w = max(300, (self.body.width() or 600))
+            self.view.setFixedHeight(int(min(420, max(180, w * img.height() / img.width()))))

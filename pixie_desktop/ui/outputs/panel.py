@@ -1,0 +1,248 @@
+"""`OutputPanel`: the tool page's output column — one card per declared output (title, unit,
+Copy, caption), grouped by each output's `layout` (§5: consecutive `tab` outputs share a tab
+strip, `inline` ones sit side by side, `panel` ones stack), an empty state before the first run,
+live run events (stream/progress/log/output) and a redacted error box with "Copy details"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QTabWidget, QVBoxLayout,
+    QWidget,
+)
+
+from pixie_desktop.spec.model import OutputSpec, ToolSpec
+from pixie_desktop.ui.outputs.base import OutputRenderer, create_renderer
+
+EMPTY_TEXT = "Run the tool to see outputs here"
+
+
+class OutputCard(QFrame):
+    def __init__(self, spec: OutputSpec, renderer: OutputRenderer, parent: QWidget | None = None,
+                 with_title: bool = True):
+        super().__init__(parent)
+        self.setObjectName("Card")
+        self.spec = spec
+        self.renderer = renderer
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 10, 14, 12)
+        lay.setSpacing(8)
+        if with_title:
+            head = QHBoxLayout()
+            head.setSpacing(6)
+            title = QLabel(spec.label, self)
+            title.setObjectName("CardTitle")
+            head.addWidget(title)
+            if spec.unit:
+                unit = QLabel(spec.unit, self)
+                unit.setObjectName("CardUnit")
+                head.addWidget(unit)
+            head.addStretch(1)
+            copy = QPushButton("Copy", self)
+            copy.setObjectName("Small")
+            copy.setToolTip("Copy this output")
+            copy.clicked.connect(self._copy)
+            head.addWidget(copy)
+            lay.addLayout(head)
+            if spec.description:
+                d = QLabel(spec.description, self)
+                d.setObjectName("HelpText")
+                d.setWordWrap(True)
+                lay.addWidget(d)
+        lay.addWidget(renderer)
+        if spec.caption:
+            cap = QLabel(spec.caption, self)
+            cap.setObjectName("CardCaption")
+            cap.setWordWrap(True)
+            lay.addWidget(cap)
+
+    def _copy(self) -> None:
+        try:
+            QGuiApplication.clipboard().setText(self.renderer.copy_text())
+        except Exception:  # noqa: BLE001 - clipboard unavailable (headless)
+            pass
+
+
+def group_outputs(outputs: list[OutputSpec]) -> list[tuple[str, list[OutputSpec]]]:
+    """Consecutive outputs with the same layout form one group; a lone tab is a panel."""
+    groups: list[tuple[str, list[OutputSpec]]] = []
+    for o in outputs:
+        layout = o.layout if o.layout in ("panel", "tab", "inline") else "panel"
+        if groups and groups[-1][0] == layout and layout != "panel":
+            groups[-1][1].append(o)
+        else:
+            groups.append((layout, [o]))
+    return [("panel" if lay == "tab" and len(items) == 1 else lay, items) for lay, items in groups]
+
+
+class OutputPanel(QWidget):
+    def __init__(self, spec: ToolSpec, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.spec = spec
+        self.renderers: dict[str, OutputRenderer] = {}
+        self.cards: dict[str, QWidget] = {}
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("OutputScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        body.setObjectName("OutputBody")
+        self.body_layout = QVBoxLayout(body)
+        self.body_layout.setContentsMargins(16, 12, 16, 16)
+        self.body_layout.setSpacing(12)
+        self.scroll.setWidget(body)
+        outer.addWidget(self.scroll)
+
+        self.error_box = QFrame(body)
+        self.error_box.setObjectName("ErrorBox")
+        el = QVBoxLayout(self.error_box)
+        el.setContentsMargins(14, 10, 14, 10)
+        top = QHBoxLayout()
+        self.error_title = QLabel("Run failed", self.error_box)
+        self.error_title.setStyleSheet("font-weight: 700;")
+        top.addWidget(self.error_title)
+        top.addStretch(1)
+        self.copy_btn = QPushButton("Copy details", self.error_box)
+        self.copy_btn.setObjectName("Small")
+        self.copy_btn.clicked.connect(self._copy_error)
+        top.addWidget(self.copy_btn)
+        el.addLayout(top)
+        self.error_text = QPlainTextEdit(self.error_box)
+        self.error_text.setReadOnly(True)
+        self.error_text.setMaximumHeight(220)
+        el.addWidget(self.error_text)
+        self.error_box.hide()
+        self.body_layout.addWidget(self.error_box)
+
+        self.empty = QLabel(EMPTY_TEXT, body)
+        self.empty.setObjectName("EmptyState")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body_layout.addWidget(self.empty)
+
+        self.content = QWidget(body)
+        cl = QVBoxLayout(self.content)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(12)
+        for layout, items in group_outputs(spec.outputs):
+            if layout == "tab":
+                tabs = QTabWidget(self.content)
+                tabs.setDocumentMode(False)
+                for o in items:
+                    r = create_renderer(o)
+                    self.renderers[o.key] = r
+                    card = OutputCard(o, r, with_title=False)
+                    card.setObjectName("TabCard")
+                    tabs.addTab(card, o.label + (f" ({o.unit})" if o.unit else ""))
+                    self.cards[o.key] = card
+                cl.addWidget(tabs)
+            elif layout == "inline":
+                row = QHBoxLayout()
+                row.setSpacing(12)
+                for o in items:
+                    r = create_renderer(o)
+                    self.renderers[o.key] = r
+                    card = OutputCard(o, r, self.content)
+                    self.cards[o.key] = card
+                    row.addWidget(card, 1)
+                cl.addLayout(row)
+            else:
+                for o in items:
+                    r = create_renderer(o)
+                    self.renderers[o.key] = r
+                    card = OutputCard(o, r, self.content)
+                    self.cards[o.key] = card
+                    cl.addWidget(card)
+        self.body_layout.addWidget(self.content)
+        self.body_layout.addStretch(1)
+        self.clear()
+
+    # -- public API --------------------------------------------------------------------
+    def renderer(self, key: str) -> OutputRenderer | None:
+        return self.renderers.get(key)
+
+    def clear(self) -> None:
+        for r in self.renderers.values():
+            r.clear()
+        self.error_box.hide()
+        self.content.hide()
+        self.empty.setText(EMPTY_TEXT if self.renderers else "This tool declares no outputs.")
+        self.empty.show()
+
+    def _reveal(self) -> None:
+        self.empty.hide()
+        self.content.show()
+
+    def show_outputs(self, outputs: dict | None) -> None:
+        if outputs is None:
+            self.clear()
+            return
+        self.error_box.hide()
+        self._reveal()
+        data = outputs if isinstance(outputs, dict) else {}
+        for key, r in self.renderers.items():
+            r.set_value(data.get(key))
+        if not isinstance(outputs, dict):
+            first = next(iter(self.renderers.values()), None)
+            if first is not None:
+                first._fail(outputs, "the tool's response is not an object of outputs")
+
+    def begin_run(self) -> None:
+        """Empty cards, ready for streamed events."""
+        self.error_box.hide()
+        for r in self.renderers.values():
+            r.clear()
+        self._reveal()
+
+    def apply_event(self, event: Any) -> None:
+        kind = getattr(event, "kind", None)
+        key = getattr(event, "key", None)
+        value = getattr(event, "value", None)
+        try:
+            if kind in ("stream", "output", "log", "progress"):
+                self._reveal()
+            if kind == "stream":
+                r = self.renderers.get(key) if key else self._first_of("stream_text")
+                if r is not None:
+                    r.append_stream(value)
+            elif kind == "output":
+                r = self.renderers.get(key)
+                if r is not None:
+                    r.set_value(value)
+            elif kind == "progress":
+                fraction = getattr(event, "fraction", None)
+                message = getattr(event, "message", None)
+                payload = value if value is not None else {"value": fraction, "label": message}
+                targets = [self.renderers[key]] if key in self.renderers else \
+                    [r for r in self.renderers.values() if r.spec.type == "progress"]
+                for r in targets:
+                    r.append_stream(payload)
+            elif kind == "log":
+                message = getattr(event, "message", None)
+                payload = value if value is not None else message
+                targets = [self.renderers[key]] if key in self.renderers else \
+                    [r for r in self.renderers.values() if r.spec.type == "log"]
+                for r in targets:
+                    r.append_stream(payload)
+        except Exception:  # noqa: BLE001 - a malformed event must not break the run view
+            pass
+
+    def _first_of(self, type_: str) -> OutputRenderer | None:
+        return next((r for r in self.renderers.values() if r.spec.type == type_), None)
+
+    def show_error(self, text: str) -> None:
+        self.error_title.setText("Run failed")
+        self.error_text.setPlainText(text or "The run failed without a message.")
+        self.error_box.show()
+        self.empty.hide()
+
+    def _copy_error(self) -> None:
+        try:
+            QGuiApplication.clipboard().setText(self.error_text.toPlainText())
+        except Exception:  # noqa: BLE001
+            pass

@@ -1,0 +1,322 @@
+"""Text-family and scalar renderers: text (selectable), markdown, code (pygments), latex
+(matplotlib mathtext, offline), stream_text (appends chunks), number (spec format: currency GBP,
+percent, scientific, decimal; en-GB grouping), boolean (spec labels) and progress."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap, QTextCursor
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QProgressBar, QTextBrowser
+
+from pixie_desktop.ui import theme
+from pixie_desktop.ui.outputs.base import OutputRenderer, ShapeError, kind_of, register, text_of
+
+
+def _fit_text_height(view, max_h: int = 420, min_h: int = 40) -> None:
+    doc = view.document()
+    doc.setTextWidth(max(200, view.viewport().width() or 600))
+    h = int(doc.size().height()) + 12
+    view.setFixedHeight(max(min_h, min(max_h, h)))
+
+
+@register("text")
+class TextRenderer(OutputRenderer):
+    def _build(self) -> None:
+        self.label = QLabel(self.body)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.body_layout.addWidget(self.label)
+
+    def _render(self, value: Any) -> None:
+        text = text_of(value)
+        self.label.setText(text if len(text) < 200_000 else text[:200_000] + "\n…")
+
+    def copy_text(self) -> str:
+        try:
+            return text_of(self.current)
+        except ShapeError:
+            return super().copy_text()
+
+
+@register("markdown")
+class MarkdownRenderer(TextRenderer):
+    def _build(self) -> None:
+        self.view = QTextBrowser(self.body)
+        self.view.setOpenExternalLinks(True)
+        self.view.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.view.setStyleSheet("QTextBrowser { background: transparent; border: none; }")
+        self.body_layout.addWidget(self.view)
+
+    def _render(self, value: Any) -> None:
+        self.view.setMarkdown(text_of(value))
+        _fit_text_height(self.view, 600)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self._built and self.current is not None:
+            _fit_text_height(self.view, 600)
+
+
+@register("code")
+class CodeRenderer(TextRenderer):
+    def _build(self) -> None:
+        from pixie_desktop.ui.inputs.editors import CodeEditor
+
+        self.view = CodeEditor(self.spec.language, self.body, read_only=True)
+        self.body_layout.addWidget(self.view)
+
+    def _render(self, value: Any) -> None:
+        self.view.setPlainText(text_of(value))
+        self.view.fit_height(2, 24)
+
+
+_DISPLAY = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]", re.S)
+
+
+def latex_paragraphs(text: str) -> list[tuple[str, bool]]:
+    """Split into (mathtext-ready string, is_display) paragraphs: display maths on its own line,
+    `\\(…\\)` converted to `$…$` so inline maths mixes with text."""
+    text = text.replace("\\(", "$").replace("\\)", "$")
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _DISPLAY.finditer(text):
+        before = text[pos:m.start()].strip()
+        if before:
+            out.extend((p.strip(), False) for p in before.split("\n\n") if p.strip())
+        body = (m.group(1) or m.group(2) or "").strip().replace("\n", " ")
+        if body:
+            out.append((f"${body}$", True))
+        pos = m.end()
+    rest = text[pos:].strip()
+    if rest:
+        out.extend((p.strip(), False) for p in rest.split("\n\n") if p.strip())
+    return out
+
+
+def render_mathtext(s: str, colour: str, size: float) -> QImage:
+    """Render a mathtext string to an image (raises ValueError on unsupported macros)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(0.01, 0.01), dpi=110)
+    fig.patch.set_alpha(0)
+    FigureCanvasAgg(fig)
+    fig.text(0, 0, s.replace("\n", " "), fontsize=size, color=colour)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight", pad_inches=0.04, transparent=True)
+    img = QImage()
+    img.loadFromData(buf.getvalue(), "PNG")
+    return img
+
+
+@register("latex")
+class LatexRenderer(TextRenderer):
+    def _build(self) -> None:
+        self.labels: list[QLabel] = []
+
+    def _reset(self) -> None:
+        for lab in self.labels:
+            lab.deleteLater()
+        self.labels = []
+
+    def _render(self, value: Any) -> None:
+        text = text_of(value)
+        self._reset()
+        t = theme.current()
+        for para, display in latex_paragraphs(text)[:40]:
+            lab = QLabel(self.body)
+            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if "$" in para:
+                try:
+                    img = render_mathtext(para, t.text, 15 if display else 11.5)
+                    lab.setPixmap(QPixmap.fromImage(img))
+                    lab.setToolTip(para)
+                    if display:
+                        lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                except Exception as exc:  # noqa: BLE001 - unsupported macro: show the source
+                    lab.setText(f"{para}\n(not typeset: {str(exc).splitlines()[0][:100] if str(exc) else 'unsupported'})")
+                    lab.setStyleSheet("font-family: monospace;")
+                    lab.setWordWrap(True)
+            else:
+                lab.setText(para)
+                lab.setWordWrap(True)
+            self.body_layout.addWidget(lab)
+            self.labels.append(lab)
+
+
+@register("stream_text")
+class StreamTextRenderer(TextRenderer):
+    def _build(self) -> None:
+        self.view = QPlainTextEdit(self.body)
+        self.view.setReadOnly(True)
+        self.view.setMinimumHeight(80)
+        self.view.setMaximumHeight(360)
+        self.body_layout.addWidget(self.view)
+        self.text = ""
+
+    def _reset(self) -> None:
+        self.text = ""
+        self.view.clear()
+
+    def _render(self, value: Any) -> None:
+        self.text = text_of(value)
+        self.view.setPlainText(self.text)
+
+    def append_stream(self, chunk: Any) -> None:
+        try:
+            if isinstance(chunk, dict):
+                piece = chunk.get("chunk", chunk.get("text", chunk.get("value", chunk.get("delta", ""))))
+            else:
+                piece = chunk
+            if piece is None:
+                return
+            piece = piece if isinstance(piece, str) else str(piece)
+            self._ensure_built()
+            if self.current is None or self.error is not None:
+                self.text = ""
+                self.view.clear()
+            self.text += piece
+            self.current = self.text
+            self.error = None
+            cursor = self.view.textCursor()
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(piece)
+            self.view.verticalScrollBar().setValue(self.view.verticalScrollBar().maximum())
+            self._show("body")
+        except Exception as exc:  # noqa: BLE001
+            self._fail(chunk, f"{type(exc).__name__}: {exc}")
+
+
+def number_value(value: Any) -> float:
+    v = value.get("value") if isinstance(value, dict) else value
+    if isinstance(v, bool) or v is None:
+        raise ShapeError(f"expected a number or {{value}}, got {kind_of(value)}")
+    if isinstance(v, str):
+        try:
+            v = float(v.replace(",", ""))
+        except ValueError:
+            raise ShapeError(f"expected a number, got the string {v[:40]!r}") from None
+    if not isinstance(v, (int, float)):
+        raise ShapeError(f"expected a number or {{value}}, got {kind_of(value)}")
+    return float(v)
+
+
+def format_number(v: float, fmt: str = "decimal", precision: int | None = None) -> str:
+    """en-GB formatting as the reference does it (GBP currency, percent of a fraction)."""
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "∞" if v > 0 else "−∞"
+    if fmt == "currency":
+        p = 2 if precision is None else max(0, precision)
+        s = f"£{abs(v):,.{p}f}"
+        return "-" + s if v < 0 else s
+    if fmt == "percent":
+        p = 1 if precision is None else max(0, precision)
+        return f"{v * 100:,.{p}f}%"
+    if fmt == "scientific":
+        p = 3 if precision is None else max(0, precision)
+        m, e = f"{v:.{p}e}".split("e")
+        return f"{m}E{int(e)}"
+    if precision is not None:
+        return f"{v:,.{max(0, precision)}f}"
+    s = f"{v:,.6f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
+
+
+@register("number")
+class NumberRenderer(OutputRenderer):
+    def _build(self) -> None:
+        self.label = QLabel(self.body)
+        self.label.setObjectName("BigNumber")
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sub = QLabel(self.body)
+        self.sub.setObjectName("Muted")
+        self.body_layout.addWidget(self.label)
+        self.body_layout.addWidget(self.sub)
+
+    def _render(self, value: Any) -> None:
+        v = number_value(value)
+        text = format_number(v, self.spec.format or "decimal", self.spec.precision)
+        if self.spec.unit and self.spec.format not in ("currency", "percent"):
+            text += f" {self.spec.unit}"
+        self.label.setText(text)
+        label = value.get("label") if isinstance(value, dict) else None
+        self.sub.setText(str(label) if label else "")
+        self.sub.setVisible(bool(label))
+
+    def copy_text(self) -> str:
+        return self.label.text() if self._built else ""
+
+
+TRUTHY = {True, 1, "1", "true", "True", "yes"}
+
+
+@register("boolean")
+class BooleanRenderer(OutputRenderer):
+    def _build(self) -> None:
+        self.label = QLabel(self.body)
+        self.body_layout.addWidget(self.label)
+
+    def _render(self, value: Any) -> None:
+        v = value.get("value") if isinstance(value, dict) else value
+        if not isinstance(v, (bool, int, float, str)) or v is None:
+            raise ShapeError(f"expected a boolean or {{value}}, got {kind_of(value)}")
+        on = v in TRUTHY if not isinstance(v, float) else v == 1.0
+        t = theme.current()
+        text = (self.spec.true_label or "True") if on else (self.spec.false_label or "False")
+        colour = t.success if on else t.danger
+        mark = "✔" if on else "✘"
+        self.label.setText(f"<span style='color:{colour}; font-size:18pt'>{mark}</span>"
+                           f"&nbsp;&nbsp;<span style='font-size:15pt; font-weight:600'>{_esc(text)}</span>")
+
+    def copy_text(self) -> str:
+        return self.label.text() if self._built else ""
+
+
+def _esc(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@register("progress")
+class ProgressRenderer(OutputRenderer):
+    def _build(self) -> None:
+        self.bar = QProgressBar(self.body)
+        self.bar.setTextVisible(False)
+        self.bar.setFixedHeight(14)
+        self.label = QLabel(self.body)
+        self.label.setObjectName("Muted")
+        self.body_layout.addWidget(self.bar)
+        self.body_layout.addWidget(self.label)
+
+    def _render(self, value: Any) -> None:
+        label = None
+        if isinstance(value, dict):
+            label = value.get("label") or value.get("message")
+            v = value.get("value", value.get("fraction"))
+        else:
+            v = value
+        if v is None:
+            self.bar.setRange(0, 0)  # indeterminate
+            self.label.setText(str(label) if label else "Working…")
+            return
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
+            raise ShapeError(f"expected a number in 0..1 or {{value, label}}, got {kind_of(value)}")
+        pct = float(v) * 100 if v <= 1 else float(v)  # >1 is already a percentage
+        pct = max(0.0, min(100.0, pct))
+        self.bar.setRange(0, 1000)
+        self.bar.setValue(int(round(pct * 10)))
+        self.label.setText(f"{pct:.0f}%" + (f" · {label}" if label else ""))
+
+    def append_stream(self, chunk: Any) -> None:
+        if isinstance(chunk, dict) and "output_key" in chunk:
+            chunk = chunk.get("value")
+        self.set_value(chunk if chunk is not None else {"value": None})
