@@ -250,3 +250,23 @@ def test_overall_rule():
     cl = CheckList()
     cl.add("a", "skip", "")
     assert cl.overall == "pass" and json.dumps([c.to_dict() for c in cl.checks])
+
+
+def test_file_sample_matches_accept():
+    spec = _spec(inputs=[
+        {"key": "csv", "type": "file", "label": "CSV", "accept": [".csv"]},
+        {"key": "any", "type": "file", "label": "Any"},
+        {"key": "img", "type": "file", "label": "Img", "accept": "image/*"},
+    ])
+    samples = sample_inputs(spec)
+    mime, payload = samples["csv"].split(",", 1)
+    assert mime == "data:text/csv;base64" and base64.b64decode(payload).startswith(b"name,value")
+    assert samples["any"] == PNG_1X1_DATA_URL and samples["img"] == PNG_1X1_DATA_URL
+
+
+def test_table_rows_suffice_when_the_spec_declares_columns():
+    cols = [{"key": "a", "label": "A", "type": "number"}]
+    with_cols = _spec(outputs=[{"key": "t", "type": "table", "label": "T", "columns": cols}])
+    without = _spec(outputs=[{"key": "t", "type": "table", "label": "T"}])
+    assert conformance.check_outputs(with_cols, {"t": {"rows": [{"a": 1}]}}).ok
+    assert not conformance.check_outputs(without, {"t": {"rows": [{"a": 1}]}}).ok

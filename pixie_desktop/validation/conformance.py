@@ -108,7 +108,11 @@ def check_outputs(spec: ToolSpec, body: Any) -> Conformance:
         if out.key not in body:
             result.problems.append(f"output '{out.key}' ({out.type}) is missing from the response")
             continue
-        problem = value_problem(out.type, body[out.key])
+        value = body[out.key]
+        if out.type == "table" and out.columns and isinstance(value, dict) and "columns" not in value:
+            # The spec's columns win over the value's in every renderer, so rows alone are enough.
+            value = {**value, "columns": [c.key for c in out.columns]}
+        problem = value_problem(out.type, value)
         if problem:
             result.problems.append(f"output '{out.key}' ({out.type}) {problem}")
     ignorable = {"run_id", "id", "_pixie"}

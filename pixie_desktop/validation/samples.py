@@ -45,7 +45,9 @@ def sample_for_input(inp: InputSpec) -> Any:
         return [float(inp.min), mid] if inp.range and _is_num(inp.min) else mid
     if t in ("select", "radio"):
         return inp.options[0].value if inp.options else None
-    if t in ("file", "image", "audio"):
+    if t == "file":
+        return _file_sample(inp)
+    if t in ("image", "audio"):
         return PNG_1X1_DATA_URL
     if t.startswith("map_"):
         lat, lng = _centre(inp)
@@ -55,6 +57,28 @@ def sample_for_input(inp: InputSpec) -> Any:
             return [lat - 0.01, lng - 0.01, lat + 0.01, lng + 0.01]
         return [[lat, lng]]
     return None  # hidden (and anything unknown): its default, which was null
+
+
+# Beyond the reference: a `file` input that accepts only non-image types gets a tiny file of an
+# accepted type instead of the PNG, so a CSV tool is exercised with a CSV.
+_TEXT_SAMPLES: tuple[tuple[tuple[str, ...], str, bytes], ...] = (
+    ((".csv", "text/csv"), "text/csv", b"name,value\nalpha,1\nbeta,2\n"),
+    ((".tsv", "text/tab-separated-values"), "text/tab-separated-values", b"name\tvalue\nalpha\t1\n"),
+    ((".json", "application/json"), "application/json", b'{"sample": true}'),
+    ((".txt", ".md", ".log", "text/plain", "text/markdown", "text/*"), "text/plain", b"Validation sample text.\n"),
+)
+
+
+def _file_sample(inp: InputSpec) -> str:
+    accept = [a.strip().lower() for a in (inp.accept or []) if isinstance(a, str)]
+    if not accept or any(a.startswith("image/") or a in (".png", "image/*", "*/*", "*") for a in accept):
+        return PNG_1X1_DATA_URL
+    for exts, mime, data in _TEXT_SAMPLES:
+        if any(a in exts for a in accept):
+            import base64
+
+            return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    return PNG_1X1_DATA_URL
 
 
 def _is_num(v: Any) -> bool:

@@ -84,6 +84,7 @@ class _Run:
         self.tool_id = tool.tool_id if tool.ok else tool.folder
         self.artefacts_tmp: Path | None = None
         self._spec = tool.spec
+        self.sample_run_id: str | None = None
 
     # -- helpers ----------------------------------------------------------------------------
     def add(self, name: str, status: str, message: str, details: Any = None, *, stop: bool = True) -> None:
@@ -246,6 +247,7 @@ class _Run:
     def sample_run(self) -> None:
         spec = self.spec
         run_id = f"validate-{uuid.uuid4()}"
+        self.sample_run_id = run_id
         body = sample_body(spec, run_id)
         self.sample_inputs = body["inputs"]
         self.artefacts_tmp = Path(tempfile.mkdtemp(prefix="pixie-validate-"))
@@ -299,7 +301,9 @@ class _Run:
         # what the host does anyway, so a problem there is a warning, not a fail.
         bad = FAIL if flagged else WARN
         out = self.sample_output if isinstance(self.sample_output, dict) else {}
-        run_id = out.get("run_id") or out.get("id") or "validator"
+        # The reference falls back to the literal "validator"; the id we sent is what a tool that
+        # does not echo it will have filed its stream under.
+        run_id = out.get("run_id") or out.get("id") or self.sample_run_id or "validator"
         t0 = time.perf_counter()
         try:
             stream = self.client.stream(f"/stream?run_id={run_id}", timeout=self.opts.stream_timeout)
