@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPoint, QProcess, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QDesktopServices, QDrag, QGuiApplication, QKeySequence, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QInputDialog,
                                QLabel, QLineEdit, QListView, QMenu, QMessageBox, QPushButton, QSlider, QSplitter,
                                QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget)
@@ -26,7 +26,7 @@ from pixie_desktop.artefacts.queries import ArtefactQuery
 from pixie_desktop.store import settings_repo, workspaces_repo
 from pixie_desktop.ui import workers
 from pixie_desktop.ui.delegates.artefact_delegate import ArtefactDelegate
-from pixie_desktop.ui.models.artefacts_model import COL_NAME, COL_SIZE, ArtefactsModel
+from pixie_desktop.ui.models.artefacts_model import COL_NAME, COL_SIZE, ArtefactsModel, ThumbnailRole
 from pixie_desktop.ui.thumbnails import ThumbnailService
 from pixie_desktop.ui.views.artefact_preview import ArtefactPreview
 
@@ -55,6 +55,33 @@ def reveal_in_file_manager(path: Path) -> bool:
     return ok or QDesktopServices.openUrl(QUrl.fromLocalFile(str(path.parent)))
 
 
+def start_file_drag(view: QAbstractItemView, actions: Qt.DropAction) -> Qt.DropAction | None:
+    """Drag the selected artefacts out as file URLs (+ artefact ids), with the first thumbnail
+    as the drag image. Returns the drop action, or None when nothing could be dragged."""
+    model = view.model()
+    rows = sorted({i.row() for i in view.selectionModel().selectedIndexes()})
+    indexes = [model.index(r, 0) for r in rows]
+    if not indexes:
+        return None
+    data = model.mimeData(indexes)
+    if not data.urls():
+        return None
+    drag = QDrag(view)
+    drag.setMimeData(data)
+    pm = indexes[0].data(ThumbnailRole)
+    if isinstance(pm, QPixmap) and not pm.isNull():
+        drag.setPixmap(pm.scaled(72, 72, Qt.AspectRatioMode.KeepAspectRatio,
+                                 Qt.TransformationMode.SmoothTransformation))
+    return drag.exec(actions | Qt.DropAction.CopyAction, Qt.DropAction.CopyAction)
+
+
+class GalleryTableView(QTableView):
+    """Details list; drags out like the grid."""
+
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:  # noqa: N802 - Qt override
+        start_file_drag(self, supportedActions)
+
+
 class GalleryListView(QListView):
     """Icon grid: uniform tiles, batched layout, drag out only."""
 
@@ -76,6 +103,9 @@ class GalleryListView(QListView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.verticalScrollBar().setSingleStep(24)
         self.setFrameShape(QListView.Shape.NoFrame)
+
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:  # noqa: N802 - Qt override
+        start_file_drag(self, supportedActions)
 
 
 class GalleryView(QWidget):
@@ -203,7 +233,7 @@ class GalleryView(QWidget):
         self.grid.setModel(self.model)
         self.delegate = ArtefactDelegate(self.grid)
         self.grid.setItemDelegate(self.delegate)
-        self.table = QTableView()
+        self.table = GalleryTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
