@@ -39,3 +39,41 @@ def shell_models(ctx, shell_tools):
     tools.load(ctx.tools())
     workspaces = WorkspacesModel(ctx.conn, events=events)
     return ctx, tools, workspaces, events
+
+
+REPO_TOOLS = __import__("pathlib").Path(__file__).resolve().parent.parent / "tools"
+
+
+def copy_bundled(tools_dir, *names):
+    """Copy bundled tools (tools/<name>) into the test's tools dir."""
+    import shutil
+
+    for name in names:
+        shutil.copytree(REPO_TOOLS / name, tools_dir / name,
+                        ignore=shutil.ignore_patterns(".venv", ".env", "__pycache__"))
+
+
+@pytest.fixture
+def make_window(qtbot, ctx):
+    """Build MainWindows with a synchronous first scan; every window is shut down (runs
+    cancelled, tool processes stopped, pool drained) at teardown."""
+    from pixie_desktop.ui.store_events import StoreEvents
+    from pixie_desktop.ui.views.main_window import MainWindow
+
+    made = []
+
+    def make(**kw):
+        kw.setdefault("scan_async", False)
+        kw.setdefault("events", StoreEvents())
+        win = MainWindow(ctx, **kw)
+        qtbot.addWidget(win)
+        made.append(win)
+        return win
+
+    yield make
+    for win in made:
+        win.shutdown()
+
+
+def wait_idle(qtbot, page, timeout=30_000):
+    qtbot.waitUntil(lambda: not page.is_running, timeout=timeout)

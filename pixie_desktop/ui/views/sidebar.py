@@ -18,7 +18,7 @@ from PySide6.QtCore import (QEvent, QModelIndex, QPersistentModelIndex, QPointF,
                             QTimer, QUrl, Signal)
 from PySide6.QtGui import QAction, QColor, QDesktopServices, QFont, QIcon, QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QColorDialog, QComboBox, QFrame, QHBoxLayout,
-                               QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QStyle,
+                               QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QStyle,
                                QStyledItemDelegate, QStyleOptionViewItem, QToolButton, QTreeView, QVBoxLayout,
                                QWidget)
 
@@ -47,6 +47,42 @@ def avatar_colour(tool_id: str, colour: str | None) -> QColor:
     for ch in tool_id:
         h = (h * 31 + ord(ch)) & 0xFFFFFFFF
     return QColor.fromHsl(h % 360, 120, 150)
+
+
+def nav_icon(key: str, colour: QColor | None = None) -> QIcon:
+    """Small line icons for the navigation entries, drawn so they follow the palette."""
+    from PySide6.QtGui import QPainterPath, QPixmap
+
+    c = colour or QColor("#6b7380")
+    pm = QPixmap(32, 32)
+    pm.setDevicePixelRatio(2)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pen = QPen(c, 1.5)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    p.setPen(pen)
+    if key == "home":
+        path = QPainterPath()
+        path.moveTo(2.5, 8)
+        path.lineTo(8, 3)
+        path.lineTo(13.5, 8)
+        p.drawPath(path)
+        p.drawRect(QRectF(4, 7.5, 8, 6.5))
+    elif key == "history":
+        p.drawEllipse(QRectF(2.5, 2.5, 11, 11))
+        p.drawLine(QPointF(8, 5), QPointF(8, 8))
+        p.drawLine(QPointF(8, 8), QPointF(10.5, 9.5))
+    elif key == "gallery":
+        p.drawRoundedRect(QRectF(2, 3, 12, 10), 2, 2)
+        p.drawPolyline([QPointF(3, 12), QPointF(7, 8), QPointF(10, 11), QPointF(11.5, 9.5), QPointF(13.5, 11.5)])
+        p.drawEllipse(QRectF(9.5, 5, 2, 2))
+    else:
+        for i in range(3):
+            p.drawLine(QPointF(3, 4.5 + i * 3.5), QPointF(13, 4.5 + i * 3.5))
+    p.end()
+    return QIcon(pm)
 
 
 class SidebarDelegate(QStyledItemDelegate):
@@ -243,7 +279,7 @@ class Sidebar(QWidget):
         self.nav_box.setSpacing(1)
         self._nav_group = QButtonGroup(self)
         self._nav_group.setExclusive(True)
-        self._nav: dict[str, QToolButton] = {}
+        self._nav: dict[str, QPushButton] = {}
         lay.addLayout(self.nav_box)
 
         self.search = QLineEdit()
@@ -340,16 +376,14 @@ class Sidebar(QWidget):
             pass
 
     # -- navigation entries ------------------------------------------------------------------------
-    def add_nav(self, key: str, title: str, icon: QIcon | None = None) -> QToolButton:
-        btn = QToolButton()
+    def add_nav(self, key: str, title: str, icon: QIcon | None = None) -> QPushButton:
+        btn = QPushButton(title)
         btn.setObjectName("NavButton")
-        btn.setText(title)
-        if icon is not None:
-            btn.setIcon(icon)
-            btn.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        btn.setIcon(icon if icon is not None else nav_icon(key))
+        btn.setIconSize(QSize(16, 16))
         btn.setCheckable(True)
-        btn.setAutoRaise(True)
-        btn.setSizePolicy(btn.sizePolicy().horizontalPolicy().Expanding, btn.sizePolicy().verticalPolicy())
+        btn.setFlat(True)
+        btn.setCursor(Qt.CursorShape.PointingHandCursor)
         btn.clicked.connect(lambda: self.navRequested.emit(key))
         self._nav_group.addButton(btn)
         self.nav_box.addWidget(btn)
@@ -461,7 +495,7 @@ class Sidebar(QWidget):
             if not row.state.archived:
                 for t in row.tags:
                     tags[t] = tags.get(t, 0) + 1
-        wanted = sorted(tags, key=lambda t: (-tags[t], t))[:12]
+        wanted = sorted(tags, key=lambda t: (-tags[t], t))[:8]
         if wanted != list(self._tag_buttons):
             self.tag_flow.clear()
             self._tag_buttons = {}
@@ -749,6 +783,14 @@ class Sidebar(QWidget):
     def tags_dialog(self, tool_id: str) -> None:
         row = self.tools.tool_row(tool_id)
         if row is None:
+            return
+        try:
+            from pixie_desktop.ui.widgets.tag_editor import TagsDialog
+        except ImportError:
+            TagsDialog = None  # noqa: N806 - fall back to a plain text prompt
+        if TagsDialog is not None:
+            TagsDialog(self.conn, row.info, self).exec()
+            self._changed(tool_id)
             return
         spec_tags = set(row.info.spec.tags) if row.info.spec else set()
         text, ok = QInputDialog.getText(

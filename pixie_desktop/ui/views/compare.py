@@ -1,0 +1,160 @@
+"""Compare two runs side by side: status/duration, inputs and outputs as key | run A | run B
+tables with differing rows highlighted, a line diff for text values, and both runs' outputs
+rendered next to each other (OutputPanel) when the tool still parses."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit,
+                               QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+
+from pixie_desktop.store import runs_repo
+from pixie_desktop.store.runs_repo import RunRecord
+from pixie_desktop.ui.models.runs_model import STATUS_TEXT, format_duration, format_started
+
+MISSING = object()
+
+
+def _render(value: Any) -> str:
+    if value is MISSING:
+        return "—"
+    if isinstance(value, str):
+        return value if len(value) <= 2000 else value[:2000] + f"… ({len(value)} chars)"
+    try:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=None, default=str)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 2000 else text[:2000] + f"… ({len(text)} chars)"
+
+
+def diff_rows(a: dict[str, Any] | None, b: dict[str, Any] | None) -> list[tuple[str, Any, Any, bool]]:
+    """(key, value in A, value in B, differs) for the union of keys, A's order first."""
+    a = a or {}
+    b = b or {}
+    keys = list(a) + [k for k in b if k not in a]
+    return [(k, a.get(k, MISSING), b.get(k, MISSING), a.get(k, MISSING) != b.get(k, MISSING)) for k in keys]
+
+
+def text_diff(a: Any, b: Any) -> str:
+    def lines(v: Any) -> list[str]:
+        if v is MISSING:
+            return []
+        if isinstance(v, str):
+            return v.splitlines()
+        return json.dumps(v, ensure_ascii=False, sort_keys=True, indent=2, default=str).splitlines()
+    return "\n".join(difflib.unified_diff(lines(a), lines(b), "run A", "run B", lineterm=""))
+
+
+class CompareDialog(QDialog):
+    def __init__(self, ctx: Any, run_a: str, run_b: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Compare runs")
+        self.resize(1100, 720)
+        self.ctx = ctx
+        self.a = runs_repo.get_run(ctx.conn, run_a)
+        self.b = runs_repo.get_run(ctx.conn, run_b)
+        from pixie_desktop.ui.views.tool_page import load_run_outputs
+
+        self.outputs_a = load_run_outputs(ctx, self.a) if self.a else None
+        self.outputs_b = load_run_outputs(ctx, self.b) if self.b else None
+        lay = QVBoxLayout(self)
+        head = QHBoxLayout()
+        head.addWidget(self._summary("A", self.a))
+        head.addWidget(self._summary("B", self.b))
+        lay.addLayout(head)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.input_rows = diff_rows(self.a.inputs if self.a else {}, self.b.inputs if self.b else {})
+        self.output_rows = diff_rows(self.outputs_a, self.outputs_b)
+        self.inputs_table = self._table(self.input_rows)
+        self.outputs_table = self._table(self.output_rows)
+        n_in = sum(1 for r in self.input_rows if r[3])
+        n_out = sum(1 for r in self.output_rows if r[3])
+        self.tabs.addTab(self.inputs_table, f"Inputs ({n_in} different)")
+        self.tabs.addTab(self.outputs_table, f"Outputs ({n_out} different)")
+        self.diff_view = QPlainTextEdit()
+        self.diff_view.setReadOnly(True)
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.TypeWriter)
+        self.diff_view.setFont(mono)
+        self.tabs.addTab(self.diff_view, "Line diff")
+        self.inputs_table.currentCellChanged.connect(lambda r, *_: self._show_diff(self.input_rows, r))
+        self.outputs_table.currentCellChanged.connect(lambda r, *_: self._show_diff(self.output_rows, r))
+        rendered = self._rendered()
+        if rendered is not None:
+            self.tabs.addTab(rendered, "Rendered")
+        lay.addWidget(self.tabs, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        first_diff = next((i for i, r in enumerate(self.output_rows) if r[3]), None)
+        if first_diff is not None:
+            self._show_diff(self.output_rows, first_diff)
+
+    def _summary(self, tag: str, rec: RunRecord | None) -> QWidget:
+        w = QLabel()
+        w.setObjectName("Card")
+        w.setTextFormat(Qt.TextFormat.RichText)
+        if rec is None:
+            w.setText(f"<b>Run {tag}</b>: not found (deleted?)")
+        else:
+            label = f" · “{rec.label}”" if rec.label else ""
+            w.setText(f"<b>Run {tag}</b>{label}<br>{format_started(rec.started_at)} · "
+                      f"{STATUS_TEXT.get(rec.status, rec.status)} · {format_duration(rec.duration_s)}"
+                      f"<br><span style='color:gray'>{rec.id}</span>")
+        w.setMargin(10)
+        return w
+
+    def _table(self, rows: list[tuple[str, Any, Any, bool]]) -> QTableWidget:
+        t = QTableWidget(len(rows), 3)
+        t.setHorizontalHeaderLabels(["Key", "Run A", "Run B"])
+        t.verticalHeader().hide()
+        t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        t.setWordWrap(True)
+        hh = t.horizontalHeader()
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        changed_bg = QColor(217, 154, 11, 60)
+        for i, (key, va, vb, differs) in enumerate(rows):
+            for col, text in enumerate((key, _render(va), _render(vb))):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text[:1000])
+                if differs:
+                    item.setBackground(changed_bg)
+                    item.setData(Qt.ItemDataRole.UserRole, True)
+                    if col == 0:
+                        f = item.font()
+                        f.setBold(True)
+                        item.setFont(f)
+                t.setItem(i, col, item)
+        t.resizeRowsToContents()
+        return t
+
+    def _show_diff(self, rows: list[tuple[str, Any, Any, bool]], r: int) -> None:
+        if 0 <= r < len(rows):
+            key, va, vb, differs = rows[r]
+            self.diff_view.setPlainText(text_diff(va, vb) if differs else f"“{key}” is the same in both runs.")
+
+    def _rendered(self) -> QWidget | None:
+        if self.a is None or self.b is None:
+            return None
+        tool = next((t for t in self.ctx.discovery.scan() if t.tool_id == self.a.tool_id), None)
+        if tool is None or tool.spec is None or self.a.tool_id != self.b.tool_id:
+            return None
+        try:
+            from pixie_desktop.ui.outputs.panel import OutputPanel
+        except ImportError:
+            return None
+        split = QSplitter(Qt.Orientation.Horizontal)
+        for outputs in (self.outputs_a, self.outputs_b):
+            panel = OutputPanel(tool.spec)
+            if outputs is not None:
+                panel.show_outputs(outputs)
+            split.addWidget(panel)
+        return split

@@ -1,0 +1,271 @@
+"""Run history: a table over RunsModel (status dot, tool, started, duration, label, star marker,
+artefact bytes) for one tool (a tab on its page) or for every tool (the History page). Actions:
+star, label (inline edit), delete (with confirm; artefact files unlinked), re-run with the same
+inputs, load inputs into the form, open outputs, and compare two runs side by side."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QMenu,
+                               QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
+
+from pixie_desktop.store import artefacts_repo, runs_repo
+from pixie_desktop.ui.delegates.item_delegates import StarDelegate, StatusDotDelegate
+from pixie_desktop.ui.models import runs_model as rm
+from pixie_desktop.ui.models.runs_model import RunsModel
+
+
+def delete_runs_and_files(conn: sqlite3.Connection, settings: Any, run_ids: list[str]) -> int:
+    """Unlink each run's artefact files (and thumbnails) safely under artefacts_root, remove the
+    emptied run folders, then delete the rows. Returns the number of runs deleted."""
+    from pixie_desktop.artefacts.storage import safe_join
+
+    root = Path(settings.artefacts_root)
+    for run_id in run_ids:
+        rec = runs_repo.get_run(conn, run_id)
+        if rec is None or rec.status == "running":
+            continue
+        for art in artefacts_repo.for_run(conn, run_id, include_deleted=True):
+            for rel in (art.rel_path, art.thumb_path):
+                if not rel:
+                    continue
+                try:
+                    path = safe_join(root, rel)  # refuses absolute paths and anything escaping root
+                    if path.is_file() or path.is_symlink():
+                        path.unlink()
+                except (ValueError, OSError):
+                    continue
+        try:
+            run_dir = safe_join(root, rec.tool_id, run_id)
+            for sub in sorted(run_dir.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+                if sub.is_dir() and not sub.is_symlink() and not any(sub.iterdir()):
+                    sub.rmdir()
+            if run_dir.is_dir() and not any(run_dir.iterdir()):
+                run_dir.rmdir()
+        except (ValueError, OSError):
+            pass
+    deletable = [r for r in run_ids if (rec := runs_repo.get_run(conn, r)) is not None and rec.status != "running"]
+    return runs_repo.delete_runs(conn, deletable)
+
+
+class RunsTable(QTableView):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setAlternatingRowColors(True)
+        self.setShowGrid(False)
+        self.setWordWrap(False)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(30)
+        self.horizontalHeader().setHighlightSections(False)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setMouseTracking(True)
+
+
+class HistoryView(QWidget):
+    rerunRequested = Signal(str)           # run_id
+    loadInputsRequested = Signal(str)      # run_id
+    openOutputsRequested = Signal(str)     # run_id
+    compareRequested = Signal(str, str)    # two run ids
+
+    def __init__(self, ctx: Any, events: Any, *, tool_id: str | None = None,
+                 tool_name: Callable[[str], str] | None = None, compact: bool = False,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.events = events
+        self.tool_id = tool_id
+        self.model = RunsModel(ctx.conn, self, tool_id=tool_id, page_size=ctx.settings.library_page_size,
+                               tool_name=tool_name, events=events)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0 if compact else 20, 6 if compact else 16, 0 if compact else 20, 0)
+        lay.setSpacing(8)
+        if not compact:
+            title = QLabel("History")
+            title.setStyleSheet("font-size: 16pt; font-weight: 650;")
+            lay.addWidget(title)
+            sub = QLabel("Every run of every tool, newest first. Double-click a label to edit it; "
+                         "starred and labelled runs are never pruned.")
+            sub.setObjectName("Muted")
+            lay.addWidget(sub)
+        bar = QHBoxLayout()
+        bar.setSpacing(6)
+        self.open_button = self._button("Open outputs", self._open)
+        self.load_button = self._button("Load inputs", self._load)
+        self.rerun_button = self._button("Re-run", self._rerun)
+        self.compare_button = self._button("Compare", self._compare)
+        self.star_button = self._button("Star", self._toggle_star)
+        self.delete_button = self._button("Delete…", lambda: self.delete_selected(confirm=True))
+        for b in (self.open_button, self.load_button, self.rerun_button, self.compare_button, self.star_button):
+            bar.addWidget(b)
+        bar.addStretch(1)
+        self.starred_only = QCheckBox("Starred only")
+        self.starred_only.toggled.connect(self.model.set_starred_only)
+        bar.addWidget(self.starred_only)
+        bar.addWidget(self.delete_button)
+        lay.addLayout(bar)
+
+        self.table = RunsTable(self)
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(rm.COL_STATUS, StatusDotDelegate(rm.StatusRole, self.table))
+        self.table.setItemDelegateForColumn(rm.COL_STAR, StarDelegate(rm.StarredRole, self.table))
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setSectionResizeMode(rm.COL_LABEL, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(rm.COL_STAR, QHeaderView.ResizeMode.Fixed)
+        for col, width in ((rm.COL_STATUS, 110), (rm.COL_TOOL, 150), (rm.COL_STARTED, 170),
+                           (rm.COL_DURATION, 90), (rm.COL_STAR, 36), (rm.COL_BYTES, 90)):
+            self.table.setColumnWidth(col, width)
+        if tool_id is not None:
+            self.table.setColumnHidden(rm.COL_TOOL, True)
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._context_menu)
+        self.table.selectionModel().selectionChanged.connect(lambda *a: self._update_buttons())
+        lay.addWidget(self.table, 1)
+        self.empty = QLabel("No runs yet. Run the tool and its history appears here.")
+        self.empty.setObjectName("EmptyState")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(self.empty)
+        self.model.rowsInserted.connect(lambda *a: self._update_empty())
+        self.model.rowsRemoved.connect(lambda *a: self._update_empty())
+        self.model.modelReset.connect(self._update_empty)
+        delete = QAction(self)
+        delete.setShortcut(QKeySequence.StandardKey.Delete)
+        delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        delete.triggered.connect(lambda: self.delete_selected(confirm=True))
+        self.table.addAction(delete)
+        self.model.reload()
+        self._update_buttons()
+        self._update_empty()
+
+    def _button(self, text: str, slot: Callable[[], Any]) -> QPushButton:
+        b = QPushButton(text)
+        b.setObjectName("Small")
+        b.clicked.connect(slot)
+        return b
+
+    def _update_empty(self) -> None:
+        has = self.model.rowCount() > 0
+        self.table.setVisible(has)
+        self.empty.setVisible(not has)
+
+    # -- selection ------------------------------------------------------------------------------
+    def selected_run_ids(self) -> list[str]:
+        rows = sorted({ix.row() for ix in self.table.selectionModel().selectedRows()})
+        return [self.model.index(r, 0).data(rm.RunIdRole) for r in rows]
+
+    def select_runs(self, run_ids: list[str]) -> None:
+        sel = self.table.selectionModel()
+        sel.clearSelection()
+        for rid in run_ids:
+            r = self.model.row_of(rid)
+            while r < 0 and self.model.canFetchMore(QModelIndex()):
+                self.model.fetchMore(QModelIndex())
+                r = self.model.row_of(rid)
+            if r >= 0:
+                sel.select(self.model.index(r, 0), QItemSelectionModel.SelectionFlag.Select
+                           | QItemSelectionModel.SelectionFlag.Rows)
+                self.table.scrollTo(self.model.index(r, 0))
+
+    def _update_buttons(self) -> None:
+        n = len(self.selected_run_ids())
+        for b in (self.open_button, self.load_button, self.rerun_button, self.star_button):
+            b.setEnabled(n == 1)
+        self.compare_button.setEnabled(n == 2)
+        self.delete_button.setEnabled(n >= 1)
+
+    def _one(self) -> str | None:
+        ids = self.selected_run_ids()
+        return ids[0] if len(ids) == 1 else None
+
+    # -- actions --------------------------------------------------------------------------------
+    def _open(self) -> None:
+        if (rid := self._one()) is not None:
+            self.openOutputsRequested.emit(rid)
+
+    def _load(self) -> None:
+        if (rid := self._one()) is not None:
+            self.loadInputsRequested.emit(rid)
+
+    def _rerun(self) -> None:
+        if (rid := self._one()) is not None:
+            self.rerunRequested.emit(rid)
+
+    def _compare(self) -> None:
+        ids = self.selected_run_ids()
+        if len(ids) == 2:
+            self.compareRequested.emit(ids[1], ids[0])  # older on the left
+            self.open_compare(ids[1], ids[0])
+
+    def open_compare(self, a: str, b: str):
+        from pixie_desktop.ui.views.compare import CompareDialog
+
+        dlg = CompareDialog(self.ctx, a, b, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.show()
+        return dlg
+
+    def _toggle_star(self) -> None:
+        rid = self._one()
+        if rid is None:
+            return
+        r = self.model.row_of(rid)
+        ix = self.model.index(r, rm.COL_STAR)
+        self.model.setData(ix, not ix.data(rm.StarredRole), rm.StarredRole)
+
+    def _double_clicked(self, ix: QModelIndex) -> None:
+        if ix.column() not in (rm.COL_LABEL, rm.COL_STAR):
+            self.openOutputsRequested.emit(ix.data(rm.RunIdRole))
+
+    def delete_selected(self, *, confirm: bool = True) -> int:
+        ids = self.selected_run_ids()
+        if not ids:
+            return 0
+        running = [r for r in ids if self.model.index(self.model.row_of(r), 0).data(rm.StatusRole) == "running"]
+        ids = [r for r in ids if r not in running]
+        if not ids:
+            return 0
+        if confirm:
+            starred = sum(1 for r in ids if self.model.index(self.model.row_of(r), 0).data(rm.StarredRole))
+            text = f"Delete {len(ids)} run{'s' if len(ids) != 1 else ''} and their artefact files?"
+            if starred:
+                text += f"\n{starred} of them {'is' if starred == 1 else 'are'} starred."
+            if QMessageBox.question(self, "Delete runs", text) != QMessageBox.StandardButton.Yes:
+                return 0
+        n = delete_runs_and_files(self.ctx.conn, self.ctx.settings, ids)
+        for rid in ids:
+            self.events.runChanged.emit(rid)
+        self.events.artefactsChanged.emit()
+        return n
+
+    def _context_menu(self, pos) -> None:
+        ix = self.table.indexAt(pos)
+        if not ix.isValid():
+            return
+        if not self.table.selectionModel().isRowSelected(ix.row(), QModelIndex()):
+            self.table.selectRow(ix.row())
+        rid = ix.data(rm.RunIdRole)
+        menu = QMenu(self)
+        menu.addAction("Open outputs", lambda: self.openOutputsRequested.emit(rid))
+        menu.addAction("Load inputs into the form", lambda: self.loadInputsRequested.emit(rid))
+        menu.addAction("Re-run with the same inputs", lambda: self.rerunRequested.emit(rid))
+        if len(self.selected_run_ids()) == 2:
+            menu.addAction("Compare the two runs", self._compare)
+        menu.addSeparator()
+        menu.addAction("Unstar" if ix.data(rm.StarredRole) else "Star", self._toggle_star)
+        menu.addAction("Edit label", lambda: self.table.edit(self.model.index(ix.row(), rm.COL_LABEL)))
+        menu.addAction("Copy run id", lambda: QGuiApplication.clipboard().setText(rid))
+        rec = ix.data(rm.RunRole)
+        menu.addAction("Copy inputs as JSON", lambda: QGuiApplication.clipboard().setText(rec.inputs_json))
+        menu.addSeparator()
+        menu.addAction("Delete…", lambda: self.delete_selected(confirm=True))
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()

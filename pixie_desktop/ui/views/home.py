@@ -1,0 +1,154 @@
+"""Home: a greeting that follows the local hour, how many tools there are, the latest runs across
+every tool (click to open), a "drop files here" hint, and a clear empty state when no tools exist."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QPainter, QPen
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
+                               QWidget)
+
+from pixie_desktop.store import runs_repo
+from pixie_desktop.ui.delegates.painters import status_colour
+from pixie_desktop.ui.models.runs_model import STATUS_TEXT, format_duration, format_started
+
+
+def greeting(hour: int) -> str:
+    if 5 <= hour < 12:
+        return "Good morning."
+    if 12 <= hour < 18:
+        return "Good afternoon."
+    if 18 <= hour < 23:
+        return "Good evening."
+    if hour >= 23 or hour < 2:
+        return "Late one?"
+    return "Still up?"
+
+
+class DropHint(QFrame):
+    filesDropped = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("DropZone")
+        self.setAcceptDrops(True)
+        self.setMinimumHeight(96)
+        lay = QVBoxLayout(self)
+        lab = QLabel("Drop files here to open the tool that takes them")
+        lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lab.setStyleSheet("font-weight: 600;")
+        sub = QLabel("A CSV opens the tool with a CSV input, an image the one that takes images…")
+        sub.setObjectName("Muted")
+        sub.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addStretch(1)
+        lay.addWidget(lab)
+        lay.addWidget(sub)
+        lay.addStretch(1)
+
+    def dragEnterEvent(self, e: QDragEnterEvent) -> None:  # noqa: N802
+        if e.mimeData().hasUrls():
+            self.setProperty("dragActive", True)
+            self.style().polish(self)
+            e.acceptProposedAction()
+
+    def dragLeaveEvent(self, e) -> None:  # noqa: N802
+        self.setProperty("dragActive", False)
+        self.style().polish(self)
+
+    def dropEvent(self, e: QDropEvent) -> None:  # noqa: N802
+        self.setProperty("dragActive", False)
+        self.style().polish(self)
+        paths = [Path(u.toLocalFile()) for u in e.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            self.filesDropped.emit(paths)
+            e.acceptProposedAction()
+
+
+class HomePage(QWidget):
+    runActivated = Signal(str)        # run_id
+    filesDropped = Signal(list)       # [Path]
+
+    def __init__(self, ctx: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.tool_names: dict[str, str] = {}
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(48, 40, 48, 32)
+        lay.setSpacing(14)
+        self.hello = QLabel(greeting(datetime.now().hour))
+        self.hello.setObjectName("Greeting")
+        self.hello.setStyleSheet("font-size: 24pt; font-weight: 650;")
+        lay.addWidget(self.hello)
+        self.summary = QLabel("")
+        self.summary.setObjectName("Muted")
+        self.summary.setStyleSheet("font-size: 11pt;")
+        lay.addWidget(self.summary)
+
+        self.empty = QFrame()
+        self.empty.setObjectName("Card")
+        el = QVBoxLayout(self.empty)
+        el.setContentsMargins(24, 20, 24, 20)
+        t = QLabel("No tools yet")
+        t.setStyleSheet("font-size: 14pt; font-weight: 600;")
+        el.addWidget(t)
+        self.empty_text = QLabel("")
+        self.empty_text.setWordWrap(True)
+        self.empty_text.setTextFormat(Qt.TextFormat.RichText)
+        self.empty_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        el.addWidget(self.empty_text)
+        lay.addWidget(self.empty)
+
+        recent_head = QLabel("RECENT RUNS")
+        recent_head.setObjectName("SectionHeading")
+        self.recent_head = recent_head
+        lay.addWidget(recent_head)
+        self.recent = QListWidget()
+        self.recent.setObjectName("RecentRuns")
+        self.recent.setFrameShape(QFrame.Shape.NoFrame)
+        self.recent.setMaximumHeight(220)
+        self.recent.itemActivated.connect(lambda it: self.runActivated.emit(it.data(Qt.ItemDataRole.UserRole)))
+        self.recent.itemClicked.connect(lambda it: self.runActivated.emit(it.data(Qt.ItemDataRole.UserRole)))
+        lay.addWidget(self.recent)
+        self.drop = DropHint()
+        self.drop.filesDropped.connect(self.filesDropped)
+        lay.addWidget(self.drop)
+        tip = QLabel("Ctrl+K searches tools · Ctrl+Enter runs · Esc cancels · Ctrl+1…9 opens a favourite")
+        tip.setObjectName("Muted")
+        lay.addWidget(tip)
+        lay.addStretch(1)
+
+    def refresh(self, tool_names: dict[str, str], broken: int = 0, archived: int = 0) -> None:
+        self.tool_names = dict(tool_names)
+        self.hello.setText(greeting(datetime.now().hour))
+        n = len(tool_names)
+        parts = [f"{n} tool{'s' if n != 1 else ''} ready" if n else "No tools found"]
+        if broken:
+            parts.append(f"{broken} need{'s' if broken == 1 else ''} fixing")
+        if archived:
+            parts.append(f"{archived} archived")
+        self.summary.setText(" · ".join(parts) + (" — pick one on the left." if n else ""))
+        self.empty.setVisible(n == 0)
+        self.empty_text.setText(
+            f"Pixie lists every folder with a <code>tool.json</code> under<br><code>{self.ctx.settings.tools_dir}"
+            f"</code><br><br>Create one there (or import a Pixie tool) and it appears in the sidebar at once.")
+        self.recent.clear()
+        try:
+            runs = runs_repo.list_runs(self.ctx.conn, limit=6)
+        except sqlite3.Error:
+            runs = []
+        for rec in runs:
+            name = self.tool_names.get(rec.tool_id, rec.tool_id)
+            label = f" · “{rec.label}”" if rec.label else ""
+            item = QListWidgetItem(f"●  {name}{label}    —  {STATUS_TEXT.get(rec.status, rec.status)}, "
+                                   f"{format_started(rec.started_at)} ({format_duration(rec.duration_s)})")
+            item.setForeground(status_colour(rec.status))
+            item.setData(Qt.ItemDataRole.UserRole, rec.id)
+            item.setToolTip("Open this run")
+            self.recent.addItem(item)
+        self.recent.setVisible(bool(runs))
+        self.recent_head.setVisible(bool(runs))

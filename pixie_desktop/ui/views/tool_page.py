@@ -1,0 +1,662 @@
+"""The tool page: header (name, version, description, tag chips, validation badge, warm/running
+state, Run / Cancel / History / Favourite / Open folder), the form and the outputs side by side
+(`form`), stacked in one column (`split`), or a conversation (`chat`), plus the tool's own run
+history in a tab. Broken tools get a page that shows their parse error clearly.
+
+Running: Run → ToolForm.validate → Runner.check_inputs (InputError → inline field errors, no run)
+→ start_run on the app pool. Progress, elapsed time and streamed outputs arrive as RunEvents;
+the history row appears through StoreEvents.runChanged (single-row update, never a reset)."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QElapsedTimer, QRectF, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QPainter, QPixmap
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit, QProgressBar,
+                               QPushButton, QSizePolicy, QSplitter, QTabWidget, QToolButton, QVBoxLayout,
+                               QWidget)
+
+from pixie_desktop.spec.discovery import ToolInfo
+from pixie_desktop.store import tool_state_repo
+from pixie_desktop.ui.delegates.painters import STATUS_LABELS, contrast_text, status_colour
+from pixie_desktop.ui.views.flow_layout import FlowLayout
+
+VALIDATION_TEXT = {"pass": "Validated", "warn": "Warnings", "fail": "Failing", "skip": "Skipped",
+                   "unchecked": "Not validated", "broken": "Won't parse"}
+
+
+def pill(text: str, colour: str | QColor, *, filled: bool = False) -> QLabel:
+    c = QColor(colour)
+    lab = QLabel(text)
+    lab.setObjectName("Pill")
+    bg = c.name() if filled else f"rgba({c.red()},{c.green()},{c.blue()},38)"
+    fg = contrast_text(c).name() if filled else c.darker(115).name()
+    lab.setStyleSheet(f"QLabel {{ background: {bg}; color: {fg}; border-radius: 9px; padding: 2px 9px;"
+                      f" font-size: 8.5pt; font-weight: 600; }}")
+    return lab
+
+
+def _declared_dependencies(tool_dir: Path) -> list[str]:
+    try:
+        import tomllib
+
+        data = tomllib.loads((tool_dir / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, ValueError, ImportError):
+        return []
+    deps = data.get("project", {}).get("dependencies", [])
+    return [d for d in deps if isinstance(d, str)] if isinstance(deps, list) else []
+
+
+class BrokenToolPanel(QFrame):
+    """What a tool whose tool.json does not parse shows instead of a form."""
+
+    def __init__(self, info: ToolInfo, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("ErrorBox")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(18, 16, 18, 16)
+        head = QLabel(f"“{info.folder}” won't load: its tool.json has a problem")
+        head.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        head.setWordWrap(True)
+        lay.addWidget(head)
+        hint = QLabel("Fix the file below and the tool appears here automatically. Nothing was run.")
+        hint.setObjectName("Muted")
+        lay.addWidget(hint)
+        self.details = QPlainTextEdit(info.error or "unknown error")
+        self.details.setReadOnly(True)
+        self.details.setObjectName("ErrorDetails")
+        self.details.setMinimumHeight(120)
+        lay.addWidget(self.details, 1)
+        row = QHBoxLayout()
+        copy = QPushButton("Copy details")
+        copy.setObjectName("Small")
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(info.error or ""))
+        folder = QPushButton("Open folder")
+        folder.setObjectName("Small")
+        folder.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path))))
+        row.addWidget(copy)
+        row.addWidget(folder)
+        row.addStretch(1)
+        lay.addLayout(row)
+
+
+class Avatar(QLabel):
+    def __init__(self, tool_id: str, name: str, colour: str | None, size: int = 40):
+        super().__init__()
+        from pixie_desktop.ui.views.sidebar import avatar_colour
+
+        c = avatar_colour(tool_id, colour)
+        pm = QPixmap(size * 2, size * 2)
+        pm.setDevicePixelRatio(2)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(c)
+        p.drawRoundedRect(QRectF(0, 0, size, size), size * 0.28, size * 0.28)
+        f = self.font()
+        f.setBold(True)
+        f.setPointSizeF(size * 0.38)
+        p.setFont(f)
+        p.setPen(contrast_text(c))
+        p.drawText(QRectF(0, 0, size, size), int(Qt.AlignmentFlag.AlignCenter), (name[:1] or "?").upper())
+        p.end()
+        self.setPixmap(pm)
+        self.setFixedSize(size, size)
+
+
+class ToolPage(QWidget):
+    runStarted = Signal(str, str)            # tool_id, run_id
+    runEnded = Signal(str, str, str)         # tool_id, run_id, status
+    historyRequested = Signal(str)           # tool_id
+    message = Signal(str)                    # for the status bar
+
+    def __init__(self, ctx: Any, info: ToolInfo, *, events: Any, runner: Callable[[], Any],
+                 tools_model: Any = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("ToolPage")
+        self.ctx = ctx
+        self.info = info
+        self.tool_id = info.tool_id
+        self.events = events
+        self._runner = runner
+        self.tools_model = tools_model
+        self.form: Any = None
+        self.outputs: Any = None
+        self.chat: Any = None
+        self.history: Any = None
+        self.worker: Any = None
+        self.run_id: str | None = None
+        self.last_result: Any = None
+        self._chat_key: str | None = None
+        self._elapsed = QElapsedTimer()
+        self._tick = QTimer(self)
+        self._tick.setInterval(100)
+        self._tick.timeout.connect(self._update_elapsed)
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(20, 16, 20, 12)
+        root.setSpacing(10)
+        root.addWidget(self._build_header())
+        if not info.ok or info.spec is None:
+            root.addWidget(BrokenToolPanel(info), 1)
+            self.run_button.setEnabled(False)
+            return
+        self.notice = self._build_notice()
+        if self.notice is not None:
+            root.addWidget(self.notice)
+        self.body = self._build_body()
+        root.addWidget(self.body, 1)
+        self._prefill()
+        self.refresh_header()
+
+    # -- header ---------------------------------------------------------------------------------
+    def _build_header(self) -> QWidget:
+        info = self.info
+        head = QWidget()
+        head.setObjectName("ToolHeader")
+        lay = QHBoxLayout(head)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(12)
+        st = tool_state_repo.get(self.ctx.conn, self.tool_id)
+        lay.addWidget(Avatar(self.tool_id, info.name, st.colour, 44), 0, Qt.AlignmentFlag.AlignTop)
+        col = QVBoxLayout()
+        col.setSpacing(4)
+        title_row = QHBoxLayout()
+        title_row.setSpacing(8)
+        self.title = QLabel(info.name)
+        self.title.setObjectName("ToolTitle")
+        self.title.setStyleSheet("font-size: 16pt; font-weight: 650;")
+        title_row.addWidget(self.title)
+        version = info.spec.version if info.spec else None
+        if version:
+            v = QLabel(f"v{version}")
+            v.setObjectName("Muted")
+            title_row.addWidget(v)
+        self.badge_box = QHBoxLayout()
+        self.badge_box.setSpacing(6)
+        title_row.addLayout(self.badge_box)
+        title_row.addStretch(1)
+        col.addLayout(title_row)
+        desc = QLabel(info.description or ("" if info.ok else "This tool cannot be loaded."))
+        desc.setObjectName("Muted")
+        desc.setWordWrap(True)
+        desc.setVisible(bool(desc.text()))
+        col.addWidget(desc)
+        self.tag_row = QWidget()
+        self.tag_flow = FlowLayout(self.tag_row, spacing=5)
+        col.addWidget(self.tag_row)
+        lay.addLayout(col, 1)
+
+        buttons = QHBoxLayout()
+        buttons.setSpacing(6)
+        self.fav_button = QToolButton()
+        self.fav_button.setObjectName("Small")
+        self.fav_button.setCheckable(True)
+        self.fav_button.setToolTip("Favourite")
+        self.fav_button.toggled.connect(self._on_fav_toggled)
+        self.folder_button = QPushButton("Open folder")
+        self.folder_button.setObjectName("Small")
+        self.folder_button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path))))
+        self.history_button = QPushButton("History")
+        self.history_button.setObjectName("Small")
+        self.history_button.clicked.connect(self.show_history)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("Small")
+        self.cancel_button.setToolTip("Stop this run (Esc)")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.run_button = QPushButton("▶  Run")
+        self.run_button.setObjectName("Primary")
+        self.run_button.setToolTip("Run with these inputs (Ctrl+Enter)")
+        self.run_button.setMinimumWidth(96)
+        self.run_button.clicked.connect(self.run)
+        for b in (self.fav_button, self.folder_button, self.history_button, self.cancel_button, self.run_button):
+            buttons.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(buttons)
+        return head
+
+    def refresh_header(self) -> None:
+        """Badges, tag chips and the favourite star from the current store state."""
+        row = self.tools_model.tool_row(self.tool_id) if self.tools_model is not None else None
+        st = row.state if row else tool_state_repo.get(self.ctx.conn, self.tool_id)
+        while self.badge_box.count():
+            w = self.badge_box.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        validation = "broken" if not self.info.ok else (row.validation if row else "unchecked")
+        badge = pill(VALIDATION_TEXT.get(validation, validation), status_colour(validation))
+        badge.setObjectName("ValidationBadge")
+        badge.setToolTip(STATUS_LABELS.get(validation, validation))
+        self.badge_box.addWidget(badge)
+        self.validation_badge = badge
+        if self.is_running:
+            state = pill("Running", status_colour("running"))
+        elif self._is_warm():
+            state = pill("Warm", "#2f9e5b")
+        else:
+            state = pill("Dormant", "#9aa0a6")
+        state.setToolTip("Warm: its process is ready, so the next run starts at once")
+        self.state_badge = state
+        self.badge_box.addWidget(state)
+        if st.pinned_warm:
+            self.badge_box.addWidget(pill("Keep warm", "#5563d1"))
+        self.fav_button.blockSignals(True)
+        self.fav_button.setChecked(bool(st.favourited))
+        self.fav_button.setText("★" if st.favourited else "☆")
+        self.fav_button.blockSignals(False)
+        tags = row.tags if row else (list(self.info.spec.tags) if self.info.spec else [])
+        self.tag_flow.clear()
+        for t in tags:
+            chip = QLabel(f"#{t}")
+            chip.setObjectName("TagPill")
+            self.tag_flow.addWidget(chip)
+        self.tag_row.setVisible(bool(tags))
+
+    def _is_warm(self) -> bool:
+        try:
+            runner = self._runner(create=False)
+        except TypeError:
+            runner = None
+        pool = getattr(runner, "pool", None)
+        try:
+            return bool(pool and pool.is_warm(self.tool_id))
+        except Exception:  # noqa: BLE001 - the badge is advisory
+            return False
+
+    def _on_fav_toggled(self, on: bool) -> None:
+        tool_state_repo.set_flag(self.ctx.conn, self.tool_id, "favourited", on)
+        self.events.toolStateChanged.emit(self.tool_id)
+        self.refresh_header()
+
+    # -- body -----------------------------------------------------------------------------------
+    def _build_notice(self) -> QWidget | None:
+        deps = _declared_dependencies(self.info.path)
+        if not deps or self.info.has_venv:
+            return None
+        box = QFrame()
+        box.setObjectName("Fallback")
+        lay = QHBoxLayout(box)
+        lay.setContentsMargins(12, 8, 12, 8)
+        text = QLabel(f"This tool declares dependencies ({', '.join(deps[:4])}{'…' if len(deps) > 4 else ''}) "
+                      f"but has no .venv, so it runs on the app's own Python. If a run fails with an "
+                      f"import error, create its environment: <code>python -m venv .venv && .venv/bin/pip "
+                      f"install -e .</code> in <code>{self.info.path}</code>.")
+        text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.RichText)
+        lay.addWidget(text)
+        box.setProperty("missingVenv", True)
+        return box
+
+    def _build_body(self) -> QWidget:
+        spec = self.info.spec
+        assert spec is not None
+        try:
+            from pixie_desktop.ui.outputs.panel import OutputPanel
+            self.outputs = OutputPanel(spec)
+        except ImportError as exc:
+            self.outputs = QLabel(f"Output renderers are not available: {exc}")
+            self.outputs.setWordWrap(True)
+            self.outputs.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        try:
+            from pixie_desktop.ui.inputs.form import ToolForm
+            self.form = ToolForm(spec, autocomplete=self._autocomplete)
+            self.form.submitted.connect(self.run)
+        except ImportError as exc:
+            self.form = None
+            form_widget: QWidget = QLabel(f"Form widgets are not available: {exc}")
+        else:
+            form_widget = self.form
+        self.progress = QProgressBar()
+        self.progress.setObjectName("RunProgress")
+        self.progress.setTextVisible(False)
+        self.progress.setFixedHeight(6)
+        self.progress.hide()
+        self.elapsed_label = QLabel("")
+        self.elapsed_label.setObjectName("Muted")
+        self.status_label = QLabel("")
+        self.status_label.setObjectName("Muted")
+
+        from pixie_desktop.ui.views.history import HistoryView
+        self.history = HistoryView(self.ctx, self.events, tool_id=self.tool_id,
+                                   tool_name=lambda _t: self.info.name, compact=True)
+        self.history.rerunRequested.connect(self.rerun)
+        self.history.loadInputsRequested.connect(self.load_inputs_of)
+        self.history.openOutputsRequested.connect(self.open_outputs_of)
+
+        self.right_tabs = QTabWidget()
+        self.right_tabs.setObjectName("ToolTabs")
+        self.right_tabs.setDocumentMode(True)
+
+        layout = spec.layout if spec.layout in ("form", "split", "chat") else "form"
+        self.layout_kind = layout
+        if layout == "chat":
+            from pixie_desktop.ui.views.chat import ChatView, reply_key
+            self.chat = ChatView()
+            self.chat.sendRequested.connect(self.send_chat)
+            self._chat_key = reply_key(spec)
+            self.right_tabs.addTab(self.chat, "Conversation")
+            self.right_tabs.addTab(self.outputs, "Outputs")
+            self.right_tabs.addTab(self.history, "History")
+            others = [i for i in spec.inputs if i.key not in ("messages", "history") and i.type != "hidden"]
+            if self.form is not None and others:
+                self.splitter = QSplitter(Qt.Orientation.Horizontal)
+                self.splitter.addWidget(self.right_tabs)
+                self.splitter.addWidget(self._form_column(form_widget, with_run=False))
+                self.splitter.setStretchFactor(0, 3)
+                self.splitter.setStretchFactor(1, 1)
+                return self._wrap_with_status(self.splitter)
+            self.splitter = None
+            if self.form is not None:
+                form_widget.hide()
+            return self._wrap_with_status(self.right_tabs)
+        self.right_tabs.addTab(self.outputs, "Outputs")
+        self.right_tabs.addTab(self.history, "History")
+        self.splitter = QSplitter(Qt.Orientation.Vertical if layout == "split" else Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("ToolSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self._form_column(form_widget, with_run=True))
+        self.splitter.addWidget(self.right_tabs)
+        self.splitter.setStretchFactor(0, 2 if layout == "form" else 1)
+        self.splitter.setStretchFactor(1, 3)
+        if layout == "form":
+            self.splitter.setSizes([380, 620])
+        return self._wrap_with_status(self.splitter)
+
+    def _form_column(self, form_widget: QWidget, *, with_run: bool) -> QWidget:
+        col = QFrame()
+        col.setObjectName("Card")
+        lay = QVBoxLayout(col)
+        lay.setContentsMargins(14, 12, 14, 12)
+        top = QHBoxLayout()
+        heading = QLabel("INPUTS")
+        heading.setObjectName("SectionHeading")
+        top.addWidget(heading)
+        top.addStretch(1)
+        reset = QPushButton("Reset")
+        reset.setObjectName("Small")
+        reset.setToolTip("Restore every field to its default")
+        reset.clicked.connect(lambda: self.form.reset() if self.form is not None else None)
+        top.addWidget(reset)
+        lay.addLayout(top)
+        lay.addWidget(form_widget, 1)
+        if with_run:
+            # sticky run bar: outside the form's scroll area so it never scrolls away
+            bar = QHBoxLayout()
+            self.run_bar_button = QPushButton("▶  Run")
+            self.run_bar_button.setObjectName("Primary")
+            self.run_bar_button.clicked.connect(self.run)
+            bar.addWidget(self.elapsed_label)
+            bar.addStretch(1)
+            bar.addWidget(self.run_bar_button)
+            lay.addLayout(bar)
+        return col
+
+    def _wrap_with_status(self, inner: QWidget) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        lay.addWidget(self.progress)
+        lay.addWidget(inner, 1)
+        lay.addWidget(self.status_label)
+        return w
+
+    def _prefill(self) -> None:
+        if self.form is None:
+            return
+        st = tool_state_repo.get(self.ctx.conn, self.tool_id)
+        last = st.last_inputs
+        if last:
+            try:
+                self.form.set_values({k: v for k, v in last.items() if k not in ("messages", "history")})
+            except Exception:  # noqa: BLE001 - stale inputs must never stop the page opening
+                pass
+
+    def _autocomplete(self, endpoint: str, query: str) -> list[dict]:
+        """Blocking call made by the form off the UI thread."""
+        runner = self._runner()
+        from urllib.parse import quote
+
+        with runner.pool.lease(self.info) as proc:
+            from pixie_desktop.runtime.client import ToolClient
+            import json
+
+            status, body = ToolClient(proc.port).get(f"/autocomplete/{quote(endpoint)}?q={quote(query)}", timeout=5.0)
+        if status != 200:
+            return []
+        data = json.loads(body or b"[]")
+        return data if isinstance(data, list) else []
+
+    # -- running --------------------------------------------------------------------------------
+    @property
+    def is_running(self) -> bool:
+        return self.worker is not None
+
+    def set_prefill(self, values: dict | None) -> None:
+        if values and self.form is not None:
+            self.form.set_values(values)
+
+    def drop_files(self, paths: list[Path]) -> str | None:
+        if self.form is None:
+            return None
+        key = self.form.drop_files(paths)
+        if key is None:
+            self.message.emit(f"{self.info.name} has no input that accepts "
+                              f"{', '.join(p.name for p in paths[:3])}")
+        return key
+
+    def run(self) -> bool:
+        """Validate and start a run. Returns False (and shows why) when nothing was started."""
+        if self.chat is not None:
+            text = self.chat.input.toPlainText().strip()
+            if text:
+                self.chat._send()
+                return True
+            return False
+        return self._start(self.form.values() if self.form is not None else {})
+
+    def send_chat(self, text: str) -> None:
+        extra = self.form.values() if self.form is not None else {}
+        inputs = {k: v for k, v in extra.items() if k not in ("messages", "history")}
+        inputs.update(self.chat.chat_inputs(text))
+        if not self._start(inputs):
+            self.chat.fail_reply(self.status_label.text() or "Could not send the message.")
+            return
+        self.chat.begin_reply()
+
+    def _start(self, inputs: dict) -> bool:
+        if self.worker is not None or not self.info.ok:
+            return False
+        if self.form is not None and self.chat is None:
+            problems = self.form.validate()
+            if problems:
+                self._say(f"Check {len(problems)} field{'s' if len(problems) != 1 else ''}: "
+                          + "; ".join(msg for _k, msg in problems[:3]), error=True)
+                return False
+        try:
+            from pixie_desktop.runtime.runner import InputError
+            runner = self._runner()
+            runner.check_inputs(self.info, inputs)
+        except InputError as exc:
+            for key, msg in exc.problems:
+                w = self.form.widget_for(key) if (self.form is not None and key) else None
+                if w is not None:
+                    w.set_error(msg)
+            self._say("; ".join(msg for _k, msg in exc.problems[:3]) or "The inputs were refused.", error=True)
+            return False
+        from pixie_desktop.ui.workers import start_run
+
+        if self.outputs is not None and hasattr(self.outputs, "clear") and self.chat is None:
+            self.outputs.clear()
+        self.worker = start_run(runner, self.info, inputs, on_event=self._on_event,
+                                on_finished=self._on_finished, on_failed=self._on_failed)
+        self.run_id = self.worker.run_id
+        self._set_running_ui(True)
+        self.runStarted.emit(self.tool_id, self.run_id)
+        return True
+
+    def cancel(self) -> bool:
+        if self.worker is None:
+            return False
+        self.worker.cancel()
+        self._say("Cancelling…")
+        self.cancel_button.setEnabled(False)
+        return True
+
+    def _set_running_ui(self, running: bool) -> None:
+        self.run_button.setEnabled(not running and self.info.ok)
+        if hasattr(self, "run_bar_button"):
+            self.run_bar_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.progress.setVisible(running)
+        if running:
+            self.progress.setRange(0, 0)  # indeterminate until the tool reports progress
+            self._elapsed.start()
+            self._tick.start()
+            self._say("Running…")
+        else:
+            self._tick.stop()
+        self.refresh_header()
+
+    def _update_elapsed(self) -> None:
+        secs = self._elapsed.elapsed() / 1000
+        self.elapsed_label.setText(f"{secs:.1f} s")
+        if self.worker is not None:
+            self.status_label.setText(f"Running… {secs:.1f} s")
+
+    def _on_event(self, ev: Any) -> None:
+        if ev.run_id != self.run_id:
+            return
+        if ev.kind == "started":
+            self.events.runChanged.emit(ev.run_id)  # the history row appears as "running"
+            return
+        if ev.kind == "progress" and isinstance(ev.fraction, (int, float)):
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(max(0.0, min(1.0, float(ev.fraction))) * 1000))
+            if ev.message:
+                self._say(str(ev.message))
+        if self.chat is not None and ev.kind == "stream" and ev.key == self._chat_key:
+            from pixie_desktop.ui.views.chat import reply_text
+            self.chat.append_reply(reply_text(ev.value))
+        if self.outputs is not None and hasattr(self.outputs, "apply_event"):
+            try:
+                self.outputs.apply_event(ev)
+            except Exception as exc:  # noqa: BLE001 - a renderer bug must not kill the run view
+                self._say(f"Could not show a live update: {exc}", error=True)
+
+    def _on_finished(self, result: Any) -> None:
+        if result.run_id != self.run_id:
+            return
+        self.last_result = result
+        self._end(result.status)
+        if self.chat is not None:
+            from pixie_desktop.ui.views.chat import reply_text
+            if result.status == "ok":
+                value = (result.outputs or {}).get(self._chat_key) if self._chat_key else None
+                self.chat.finish_reply(reply_text(value) if value is not None else None)
+            else:
+                self.chat.fail_reply(result.error or result.status)
+        if result.status == "ok":
+            if hasattr(self.outputs, "show_outputs"):
+                self.outputs.show_outputs(result.outputs or {})
+            self._say(f"Done in {result.duration_s:.2f} s" + (f" · {len(result.artefacts)} artefact"
+                                                             f"{'s' if len(result.artefacts) != 1 else ''}"
+                                                             if result.artefacts else ""))
+        elif result.status == "cancelled":
+            self._say(f"Cancelled after {result.duration_s:.1f} s")
+            if result.outputs and hasattr(self.outputs, "show_outputs"):
+                self.outputs.show_outputs(result.outputs)
+        else:
+            if hasattr(self.outputs, "show_error"):
+                self.outputs.show_error(result.error or "The run failed.")
+            self._say("Run failed", error=True)
+        self.right_tabs.setCurrentIndex(0)
+        self.events.runChanged.emit(result.run_id)
+        self.events.toolStateChanged.emit(self.tool_id)
+        if result.artefacts:
+            self.events.artefactsChanged.emit()
+        self.runEnded.emit(self.tool_id, result.run_id, result.status)
+
+    def _on_failed(self, text: str) -> None:
+        run_id = self.run_id or ""
+        self._end("error")
+        if self.chat is not None:
+            self.chat.fail_reply(text)
+        if hasattr(self.outputs, "show_error"):
+            self.outputs.show_error(text)
+        self._say("Run failed", error=True)
+        if run_id:
+            self.events.runChanged.emit(run_id)
+        self.runEnded.emit(self.tool_id, run_id, "error")
+
+    def _end(self, status: str) -> None:
+        self.worker = None
+        self._set_running_ui(False)
+        self.progress.hide()
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet(f"color: {status_colour('fail').name()};" if error else "")
+        self.message.emit(text)
+
+    # -- history actions ------------------------------------------------------------------------
+    def show_history(self) -> None:
+        if self.history is not None:
+            self.right_tabs.setCurrentWidget(self.history)
+        self.historyRequested.emit(self.tool_id)
+
+    def load_inputs_of(self, run_id: str) -> bool:
+        from pixie_desktop.store import runs_repo
+
+        rec = runs_repo.get_run(self.ctx.conn, run_id)
+        if rec is None or self.form is None:
+            return False
+        self.form.set_values({k: v for k, v in rec.inputs.items() if k not in ("messages", "history")})
+        self._say("Inputs loaded from the run of " + rec.started_at[:19].replace("T", " "))
+        return True
+
+    def rerun(self, run_id: str) -> bool:
+        from pixie_desktop.store import runs_repo
+
+        rec = runs_repo.get_run(self.ctx.conn, run_id)
+        if rec is None:
+            return False
+        if self.form is not None:
+            self.form.set_values({k: v for k, v in rec.inputs.items() if k not in ("messages", "history")})
+        return self._start(dict(rec.inputs))
+
+    def open_outputs_of(self, run_id: str) -> bool:
+        from pixie_desktop.store import runs_repo
+
+        rec = runs_repo.get_run(self.ctx.conn, run_id)
+        if rec is None or not hasattr(self.outputs, "show_outputs"):
+            return False
+        outputs = load_run_outputs(self.ctx, rec)
+        if rec.status == "error" and not outputs:
+            self.outputs.show_error(rec.error_text or "This run failed.")
+        elif outputs is None:
+            self.outputs.show_error("The outputs of this run were not kept (too large, or the files were removed). "
+                                    "Re-run it to see them again.")
+        else:
+            self.outputs.show_outputs(outputs)
+        self.right_tabs.setCurrentIndex(0)
+        self._say(f"Showing the outputs of the run of {rec.started_at[:19].replace('T', ' ')}")
+        return True
+
+
+def load_run_outputs(ctx: Any, rec: Any) -> dict | None:
+    """The stored outputs of a run (inline or spilled), via the runtime's loader."""
+    try:
+        from pixie_desktop.runtime.runner import load_outputs
+    except ImportError:
+        data = rec.inline_outputs
+        return data if isinstance(data, dict) else None
+    try:
+        return load_outputs(ctx.conn, ctx.settings, rec)
+    except Exception:  # noqa: BLE001 - unreadable spill → "not kept"
+        return None

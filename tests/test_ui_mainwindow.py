@@ -1,0 +1,189 @@
+"""Main window: pages and hooks, broken tool page, keyboard shortcuts, persisted geometry /
+splitter / last tool, running a bundled tool from the form (real subprocess), cancel, inline
+input errors, files dropped on a sidebar tool."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+from PySide6.QtCore import QMimeData, Qt, QUrl
+from PySide6.QtWidgets import QApplication, QLabel
+
+from fixtures_ui_shell import copy_bundled, make_tool, wait_idle
+from pixie_desktop.store import runs_repo, settings_repo, tool_state_repo
+from pixie_desktop.ui.models import runs_model as rm
+
+HAS_RUNNER = importlib.util.find_spec("pixie_desktop.runtime.runner") is not None
+needs_runner = pytest.mark.skipif(not HAS_RUNNER, reason="runtime not importable yet")
+
+
+def _has_forms() -> bool:
+    try:
+        from pixie_desktop.ui.inputs.form import ToolForm  # noqa: F401
+        from pixie_desktop.ui.outputs.panel import OutputPanel  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+needs_forms = pytest.mark.skipif(not _has_forms(), reason="forms/outputs not importable yet")
+
+
+def test_window_lists_tools_and_hooks(qtbot, make_window, shell_tools):
+    win = make_window()
+    assert win.tools_model.rowCount() == 4
+    assert set(win.sidebar.visible_tool_ids()) == {"alpha", "beta", "gamma", "broken"}
+    assert {"home", "history"} <= set(win.pages)
+    assert set(win.menus) == {"File", "Edit", "View", "Tools", "Help"}
+    assert "3 tools ready" in win.home.summary.text() and "1 needs fixing" in win.home.summary.text()
+    extra = QLabel("custom")
+    win.add_page("custom", "Custom", extra)
+    assert win.show_page("custom") and win.stack.currentWidget() is extra
+    assert not win.open_tool("nope")
+    assert win.open_tool("alpha") and win.current_tool_id == "alpha" and win.current_page == "tool"
+
+
+def test_broken_tool_page_shows_error(qtbot, make_window, shell_tools):
+    from pixie_desktop.ui.views.tool_page import BrokenToolPanel
+
+    win = make_window()
+    assert win.open_tool("broken")
+    page = win.tool_pages["broken"]
+    panel = page.findChild(BrokenToolPanel)
+    assert panel is not None and "tool.json" in panel.details.toPlainText()
+    assert not page.run_button.isEnabled()
+    assert not page.run()
+
+
+def test_empty_state_without_tools(qtbot, make_window):
+    win = make_window()
+    assert win.home.empty.isVisibleTo(win.home)
+    assert "No tools found" in win.home.summary.text()
+    assert win.sidebar.empty_label.isVisibleTo(win.sidebar)
+
+
+def test_shortcuts(qtbot, make_window, shell_tools, ctx):
+    tool_state_repo.set_flag(ctx.conn, "gamma", "favourited", True)
+    tool_state_repo.set_flag(ctx.conn, "alpha", "favourited", True)
+    win = make_window()
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    win.open_tool("beta")
+    qtbot.keyClick(win, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(win.sidebar.search.hasFocus)
+    assert [a.shortcut().toString() for a in win.favourite_actions[:2]] == ["Ctrl+1", "Ctrl+2"]
+    favs = win.sidebar.model.favourites()
+    assert favs == ["alpha", "gamma"]
+    qtbot.keyClick(win, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert win.current_tool_id == "gamma"
+    assert not win.open_favourite(5)
+    assert "Ctrl+Return" in [s.toString() for s in win.run_action.shortcuts()]
+    assert win.cancel_action.shortcut().toString() == "Esc"
+    assert win.find_action.shortcut().toString() == "Ctrl+K"
+    assert not win.cancel_current()  # nothing running: Esc is harmless
+
+
+def test_geometry_splitter_and_last_tool_persist(qtbot, make_window, shell_tools, ctx):
+    win = make_window()
+    win.show()
+    qtbot.waitExposed(win)
+    win.resize(780, 520)  # the offscreen screen is 800×600; restoreGeometry clamps to it
+    win.splitter.setSizes([300, 480])
+    win.open_tool("gamma")
+    sizes = win.splitter.sizes()
+    win.close()
+    assert settings_repo.get_setting(ctx.conn, "ui.main.geometry")
+    assert settings_repo.get_setting(ctx.conn, "ui.main.last_tool") == "gamma"
+    again = make_window()
+    again.show()
+    qtbot.waitExposed(again)
+    assert (again.width(), again.height()) == (780, 520)
+    assert again.splitter.sizes()[0] == sizes[0]
+    assert again.current_tool_id == "gamma" and again.current_page == "tool"
+
+
+def test_theme_setting_switches_palette(qtbot, make_window, shell_tools):
+    win = make_window()
+    win.set_theme("dark")
+    assert QApplication.instance().palette().window().color().lightness() < 100
+    win.set_theme("light")
+    assert QApplication.instance().palette().window().color().lightness() > 200
+    win.set_theme("system")
+
+
+@needs_runner
+@needs_forms
+def test_run_bundled_tool_shows_outputs_and_history_row(qtbot, make_window, tools_dir, ctx):
+    copy_bundled(tools_dir, "calculator")
+    win = make_window()
+    assert win.open_tool("calculator")
+    page = win.tool_pages["calculator"]
+    page.form.set_values({"a": 6, "op": "multiply", "b": 7})
+    resets = []
+    win.history_page.model.modelReset.connect(lambda: resets.append(1))
+    qtbot.keyClick(page.run_button, Qt.Key.Key_Space) if False else page.run_button.click()
+    assert page.is_running and win.running_count == 1
+    assert win.tools_model.tool_row("calculator").running == 1
+    wait_idle(qtbot, page)
+    assert page.last_result.status == "ok", page.last_result.error
+    assert page.last_result.outputs["result"] == 42
+    assert page.outputs.renderer("result") is not None and page.outputs.content.isVisibleTo(page.outputs)
+    qtbot.waitUntil(lambda: page.history.model.rowCount() == 1)
+    assert page.history.model.index(0, 0).data(rm.StatusRole) == "ok"
+    qtbot.waitUntil(lambda: win.history_page.model.rowCount() == 1)
+    assert not resets  # the row arrived by run_changed, not a reset
+    assert win.running_count == 0 and win.tools_model.tool_row("calculator").running == 0
+    st = tool_state_repo.get(ctx.conn, "calculator")
+    assert st.run_count_total == 1 and st.last_inputs.get("a") == 6
+
+
+@needs_runner
+@needs_forms
+def test_input_error_is_inline_and_starts_nothing(qtbot, make_window, tools_dir, ctx):
+    make_tool(tools_dir, "needs-name", inputs=[{"key": "name", "type": "text", "label": "Name", "required": True}],
+              main_py="raise SystemExit(1)\n")
+    win = make_window()
+    win.open_tool("needs-name")
+    page = win.tool_pages["needs-name"]
+    page.form.set_values({"name": ""})
+    assert not page.run()
+    assert not page.is_running
+    assert runs_repo.count_runs(ctx.conn) == 0
+    assert page.status_label.text()
+
+
+@needs_runner
+@needs_forms
+def test_cancel_from_esc_action(qtbot, make_window, tools_dir, ctx):
+    copy_bundled(tools_dir, "slow-counter")
+    win = make_window()
+    win.open_tool("slow-counter")
+    page = win.tool_pages["slow-counter"]
+    page.form.set_values({"steps": 200, "delay": 0.2})
+    assert page.run()
+    qtbot.waitUntil(lambda: runs_repo.count_runs(ctx.conn, status="running") == 1, timeout=15_000)
+    win.cancel_action.trigger()
+    wait_idle(qtbot, page, 20_000)
+    assert page.last_result.status == "cancelled"
+    assert runs_repo.get_run(ctx.conn, page.last_result.run_id).status == "cancelled"
+    qtbot.waitUntil(lambda: page.history.model.rowCount() == 1)
+    assert page.history.model.index(0, 0).data(rm.StatusRole) == "cancelled"
+    assert page.run_button.isEnabled() and not page.cancel_button.isEnabled()
+
+
+@needs_forms
+def test_drop_file_on_sidebar_tool_opens_it_filled(qtbot, make_window, shell_tools, tmp_path):
+    win = make_window()
+    csv = tmp_path / "numbers.csv"
+    csv.write_text("a,b\n1,2\n")
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(csv))])
+    model = win.sidebar.model
+    assert model.dropMimeData(data, Qt.DropAction.CopyAction, -1, 0, model.tool_indexes("beta")[0])
+    assert win.current_tool_id == "beta"
+    page = win.tool_pages["beta"]
+    qtbot.waitUntil(lambda: page.form.values().get("data") is not None, timeout=5000)
+    assert str(page.form.values()["data"]).startswith("data:")
