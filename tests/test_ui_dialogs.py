@@ -243,3 +243,24 @@ def test_tag_editor_kebab_case_and_persistence(qtbot, ctx):
     ed.remove_tag("quick")
     assert tags_repo.tags_of(ctx.conn, "tool-1") == ["data-cleaning"] and changed[-1] == ["data-cleaning"]
     assert not ed.add_tag("x" * 40) and "too long" in ed.error.text()
+
+
+def test_install_adds_actions_and_status_widget(qtbot, ctx):
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMainWindow
+
+    from pixie_desktop.ui.revalidate import RevalidateStatusWidget, install
+
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    win.ctx = ctx
+    win.current_tool_id = None
+    win.menus = {"Tools": win.menuBar().addMenu("Tools"), "Edit": win.menuBar().addMenu("Edit")}
+    ctl = install(win)
+    assert win.revalidate_controller is ctl and ctl._timer.isActive()
+    names = {a.objectName() for a in win.findChildren(QAction)}
+    assert {"validateAll", "editSecrets", "openSettings"} <= names
+    assert win.statusBar().findChild(RevalidateStatusWidget) is not None
+    win.findChild(QAction, "editSecrets").trigger()  # no tool open: a message, no dialog
+    assert "Open a tool first" in win.statusBar().currentMessage()
+    ctl.shutdown()

@@ -259,3 +259,58 @@ class RevalidateStatusWidget(QWidget):
 
     def _on_failed(self, text: str) -> None:
         self._finish(f"Validation stopped: {text[:80]}")
+
+
+def install(window: Any) -> RevalidateController:
+    """Wire validation and the H5 dialogs into the main window in one call:
+    status-bar progress widget, daily sweep, Tools ▸ "Validate all tools" and "Secrets…",
+    Edit ▸ "Settings…" (Ctrl+,). Expects `window.ctx`, `window.menus`, `window.current_tool_id`
+    and optionally `window.runner` (its warm pool is stopped off the UI thread after a secret
+    changes, so the next run sees the new environment)."""
+    from PySide6.QtGui import QAction, QKeySequence
+
+    ctl = RevalidateController(window.ctx, window)
+    window.statusBar().addPermanentWidget(RevalidateStatusWidget(ctl, window))
+    ctl.start_nightly()
+
+    def stop_warm(tool_id: str) -> None:
+        runner = getattr(window, "runner", None)
+        pool = getattr(runner, "pool", None)
+        if pool is not None:
+            submit(pool.stop, tool_id)
+
+    def open_settings() -> None:
+        from pixie_desktop.ui.views.settings_dialog import SettingsDialog
+
+        SettingsDialog(window.ctx.settings, window.ctx.conn, window).exec()
+
+    def open_secrets() -> None:
+        from pixie_desktop.ui.views.secrets_editor import SecretsEditorDialog
+
+        tool_id = getattr(window, "current_tool_id", None)
+        tool = window.ctx.find_tool(tool_id) if tool_id else None
+        if tool is None:
+            window.statusBar().showMessage("Open a tool first to edit its secrets", 5000)
+            return
+        SecretsEditorDialog(tool, window, on_saved=stop_warm).exec()
+
+    menus = getattr(window, "menus", {})
+    tools_menu, edit_menu = menus.get("Tools"), menus.get("Edit")
+    if tools_menu is not None:
+        act = QAction("Validate all tools", window)
+        act.setObjectName("validateAll")
+        act.triggered.connect(ctl.revalidate_all)
+        tools_menu.addAction(act)
+        act = QAction("Secrets…", window)
+        act.setObjectName("editSecrets")
+        act.triggered.connect(open_secrets)
+        tools_menu.addAction(act)
+    if edit_menu is not None:
+        act = QAction("Settings…", window)
+        act.setObjectName("openSettings")
+        act.setShortcut(QKeySequence("Ctrl+,"))
+        act.triggered.connect(open_settings)
+        edit_menu.addSeparator()
+        edit_menu.addAction(act)
+    window.revalidate_controller = ctl
+    return ctl
