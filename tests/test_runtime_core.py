@@ -186,11 +186,16 @@ def test_crash_is_readable_and_includes_this_runs_stderr(ctx, install, runner):
 
 def test_hang_times_out_per_run_and_kills(ctx, install, runner):
     install("misbehave")
+    tool = ctx.find_tool("misbehave")
+    tool_state_repo.set_overrides(ctx.conn, "misbehave", {"max_runtime_seconds": 1})  # overrides apply
     t0 = time.monotonic()
-    res = runner.run(ctx.find_tool("misbehave"), {"mode": "hang"})
-    assert res.status == "error" and "timed out after 3 s" in res.error
-    assert time.monotonic() - t0 < 3 + 1.0 + 4
+    res = runner.run(tool, {"mode": "hang"})
+    assert res.status == "error" and "timed out after 1 s" in res.error
+    assert time.monotonic() - t0 < 1 + 1.0 + 4
     assert not runner.pool.is_warm("misbehave")
+    # the limit is per run, not per process lifetime: a fresh process serves the next runs
+    assert runner.run(tool, {"mode": "sleep", "seconds": 0.6}).status == "ok"
+    assert runner.run(tool, {"mode": "sleep", "seconds": 0.6}).status == "ok"
 
 
 def test_exit_before_healthy_hints_main_guard(ctx, install, runner):
