@@ -121,6 +121,14 @@ class ToolForm(QWidget):
             sc.activated.connect(self.submitted.emit)
         self._apply_show_if()
 
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # editors pass Ctrl+Enter up to us when the shortcut is not active (no focus window)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
+                event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.submitted.emit()
+            return
+        super().keyPressEvent(event)
+
     # -- visibility --------------------------------------------------------------------
     def _on_changed(self) -> None:
         self._apply_show_if()
