@@ -17,8 +17,9 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from pixie_desktop.runtime.secrets import read_env, redact, secret_values
 from pixie_desktop.spec.discovery import ToolInfo, venv_python
@@ -61,6 +62,78 @@ def tool_env(tool: ToolInfo, settings: Any, extra_env: dict[str, str] | None = N
     if extra_env:
         env.update({str(k): str(v) for k, v in extra_env.items()})
     return env
+
+
+def _parent_death_hook() -> Callable[[], None] | None:
+    """A preexec_fn that asks Linux to SIGKILL the tool when the app dies (PR_SET_PDEATHSIG), so
+    a crashed or SIGKILLed app leaves no tool server behind. libc and prctl are resolved here, in
+    the parent, so the child does no imports or dlopen between fork and exec."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+    pr_set_pdeathsig = 1
+    sigkill = int(signal.SIGKILL)
+
+    def hook() -> None:
+        prctl(pr_set_pdeathsig, sigkill, 0, 0, 0)
+        if os.getppid() != parent:  # the app died between fork and prctl
+            os._exit(1)
+
+    return hook
+
+
+class _Spawner:
+    """Runs every Popen on ONE long-lived daemon thread. PR_SET_PDEATHSIG fires when the *thread*
+    that forked the child ends, not the process; spawning from a pool worker thread (which Qt
+    retires after 30 s idle) would kill warm tools for no reason. This thread lives as long as
+    the app, so the signal fires exactly when the app process dies."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queue: list[tuple[Callable[[], Any], Future]] = []
+        self._ready = threading.Condition(self._lock)
+        self._thread: threading.Thread | None = None
+
+    def _loop(self) -> None:
+        while True:
+            with self._ready:
+                while not self._queue:
+                    self._ready.wait()
+                fn, fut = self._queue.pop(0)
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                fut.set_result(fn())
+            except BaseException as exc:  # noqa: BLE001 - handed back to the caller
+                fut.set_exception(exc)
+
+    def call(self, fn: Callable[[], Any]) -> Any:
+        fut: Future = Future()
+        with self._ready:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._loop, name="pixie-spawner", daemon=True)
+                self._thread.start()
+            self._queue.append((fn, fut))
+            self._ready.notify()
+        return fut.result()
+
+
+_SPAWNER = _Spawner()
+
+
+def popen_tool(argv: list[str], **kwargs: Any) -> subprocess.Popen:
+    """subprocess.Popen for a tool server: own session/process group and, on Linux, killed by
+    the kernel if the app process dies (see _Spawner for why it runs on a dedicated thread)."""
+    hook = _parent_death_hook()
+    if hook is None:
+        return subprocess.Popen(argv, **kwargs)
+    return _SPAWNER.call(lambda: subprocess.Popen(argv, preexec_fn=hook, **kwargs))
 
 
 def free_port() -> int:
@@ -260,7 +333,7 @@ def spawn(tool: ToolInfo, settings: Any, *, extra_env: dict | None = None, entry
     else:  # pragma: no cover - Windows
         kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
     try:
-        popen = subprocess.Popen([str(python), entry, "--port", str(port)], cwd=str(tool.path), env=env,
+        popen = popen_tool([str(python), entry, "--port", str(port)], cwd=str(tool.path), env=env,
                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, **kwargs)
     except OSError as exc:
