@@ -385,6 +385,13 @@ class Runner:
                 return self._finish(conn, tool, run_id, "error", None, str(exc), meta, folder, secrets, t0, emit)
             active.proc = proc
             meta["tool_pid"] = proc.pid
+            # recorded now, not at finish: if this app dies mid-run, the next start's reconcile
+            # finds the tool's process group here and kills whatever of it survived
+            try:
+                runs_repo.update_meta(conn, run_id, tool_pid=proc.pid, tool_pgid=proc.pid,
+                                      tool_started=round(proc.started_at, 3))
+            except Exception:  # noqa: BLE001 - bookkeeping must not fail the run
+                pass
             try:
                 status, outputs, error = self._call(proc, tool, inputs, run_id, limits, active, emit, folder)
             finally:
@@ -443,6 +450,8 @@ class Runner:
                 break  # /run answered but the stream never closed: keep what we have
             if not proc.alive():
                 req.done.wait(1.0)
+                # the leader is gone: kill its group now so a forked grandchild cannot linger
+                self.pool.stop(tid, proc, grace=0)
                 break
             if now >= next_rss:
                 next_rss = now + 1.0
