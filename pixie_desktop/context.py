@@ -19,6 +19,7 @@ class StartupReport:
     interrupted_runs: list[str] = field(default_factory=list)
     interrupted_jobs: list[str] = field(default_factory=list)
     pruned_reports: int = 0
+    recovery: object | None = None  # runtime.recovery.RecoveryReport when runs were interrupted
 
 
 @dataclass
@@ -68,4 +69,8 @@ def open_context(root: Path | None = None, environ: dict[str, str] | None = None
     ctx = AppContext(settings=settings, conn=conn, discovery=Discovery(settings.tools_dir))
     if reconcile_on_start:
         ctx.startup = reconcile(conn)
+        if ctx.startup.interrupted_runs:
+            from pixie_desktop.runtime.recovery import recover_interrupted
+
+            ctx.startup.recovery = recover_interrupted(conn, settings, ctx.startup.interrupted_runs)
     return ctx
