@@ -109,9 +109,10 @@ def test_theme_setting_switches_palette(qtbot, make_window, shell_tools):
     win = make_window()
     win.set_theme("dark")
     assert QApplication.instance().palette().window().color().lightness() < 100
-    win.set_theme("light")
+    assert win.theme_actions["dark"].isChecked()
+    assert "QWidget#Sidebar" in QApplication.instance().styleSheet()
+    win.set_theme("system")  # offscreen reports no scheme: the light palette
     assert QApplication.instance().palette().window().color().lightness() > 200
-    win.set_theme("system")
 
 
 @needs_runner

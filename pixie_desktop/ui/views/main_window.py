@@ -576,25 +576,34 @@ class MainWindow(QMainWindow):
 
     # -- theme ----------------------------------------------------------------------------------------
     def apply_theme_setting(self) -> None:
+        """Apply the `theme` setting (system / light / dark): palette + the shared stylesheet
+        + the shell's own rules, set once."""
         from pixie_desktop.ui import theme
 
         value = getattr(self.ctx.settings, "theme", "system")
         dark = None if value not in ("light", "dark") else value == "dark"
-        theme.apply_theme(QApplication.instance(), dark)
-        self._append_shell_style(theme.current(dark))
+        self._applying_theme = True
+        try:
+            t = theme.apply_theme(QApplication.instance(), dark)
+        finally:
+            self._applying_theme = False
+        self._append_shell_style(t)
 
     def _append_shell_style(self, t: Any) -> None:
         app = QApplication.instance()
-        if app is None:
+        if app is None or getattr(self, "_applying_theme", False):
             return
         from pixie_desktop.ui import theme
 
-        app.setStyleSheet(theme.stylesheet(t) + shell_stylesheet(t))
+        sheet = theme.stylesheet(t) + shell_stylesheet(t)
+        if app.styleSheet() != sheet:
+            app.setStyleSheet(sheet)
 
     def _watch_theme(self) -> None:
         from pixie_desktop.config import on_setting_changed
         from pixie_desktop.ui import theme
 
+        # someone else re-applied the theme (settings dialog…): put the shell's rules back
         self._unsubscribe.append(theme.on_theme_changed(self._append_shell_style))
         self._unsubscribe.append(on_setting_changed(
             lambda name, _v: self.apply_theme_setting() if name == "theme" else None))
@@ -608,13 +617,14 @@ class MainWindow(QMainWindow):
             self.apply_theme_setting()
 
     def set_theme(self, value: str) -> None:
+        """Persist the theme choice; the setting listener applies it."""
         from pixie_desktop.config import save_setting
 
         try:
             save_setting(self.ctx.settings, self.ctx.conn, "theme", value)
-        except Exception:  # noqa: BLE001 - fall back to applying without persisting
+        except Exception:  # noqa: BLE001 - unsaved, but still applied for this session
             self.ctx.settings.values["theme"] = value
-        self.apply_theme_setting()
+            self.apply_theme_setting()
         if value in self.theme_actions:
             self.theme_actions[value].setChecked(True)
 
