@@ -52,6 +52,9 @@ def shoot(out_dir: Path) -> list[Path]:
     try:
         from pixie_desktop.ui.views.settings_dialog import SettingsDialog
 
+        from pixie_desktop.config import save_setting
+
+        save_setting(ctx.settings, ctx.conn, "warm_keep_seconds", 120)
         sd = SettingsDialog(ctx.settings, ctx.conn)
         saved.append(grab(sd, out_dir / "settings-dialog.png", (760, 680)))
         sd.close()

@@ -39,6 +39,13 @@ def _title(name: str) -> str:
     return text[0].upper() + text[1:]
 
 
+def _suffix(name: str) -> str:
+    for end, unit in (("_seconds", " s"), ("_px", " px"), ("_days", " days")):
+        if name.endswith(end):
+            return unit
+    return ""
+
+
 class _Row:
     """Widgets of one setting row."""
 
@@ -178,11 +185,13 @@ class SettingsDialog(QDialog):
             return e
         if d.kind is int and d.minimum is not None and d.maximum is not None and d.maximum <= INT32_MAX:
             e = QSpinBox(parent)
+            e.setSuffix(_suffix(d.name))
             e.setRange(int(d.minimum if d.minimum is not None else 0), int(d.maximum))
             e.valueChanged.connect(self._refresh_dirty)
             return e
         if d.kind is float and d.minimum is not None and d.maximum is not None:
             e = QDoubleSpinBox(parent)
+            e.setSuffix(_suffix(d.name))
             e.setDecimals(2)
             e.setSingleStep(0.05 if d.maximum <= 1 else 0.5)
             e.setRange(float(d.minimum), float(d.maximum))
