@@ -165,7 +165,7 @@ class CodeEditor(QPlainTextEdit):
 
     def fit_height(self, min_lines: int = 3, max_lines: int = 18) -> None:
         lines = max(min_lines, min(max_lines, self.blockCount()))
-        self.setFixedHeight(lines * self.fontMetrics().lineSpacing() + 16
+        self.setFixedHeight(lines * self.fontMetrics().lineSpacing() + 24
                             + (self.horizontalScrollBar().sizeHint().height() if max_lines < self.blockCount() else 0))
 
 

@@ -132,7 +132,7 @@ class MapCanvas(QWidget):
         self.update()
         self.view_changed.emit()
 
-    def fit_points(self, pts: list[tuple[float, float]], pad: float = 0.15, remember: bool = True) -> None:
+    def fit_points(self, pts: list[tuple[float, float]], pad: float = 0.2, remember: bool = True) -> None:
         """Centre and zoom so all (lat, lng) points are visible."""
         pts = [(a, b) for a, b in pts if math.isfinite(a) and math.isfinite(b)]
         if not pts:
@@ -146,7 +146,7 @@ class MapCanvas(QWidget):
         base = max(1.0, min(w / 360.0, h / 180.0))
         need = max(span_lng / (w * (1 - 2 * pad)), span_lat / (h * (1 - 2 * pad)), 1e-9)
         zoom = math.log2(1 / (need * base)) if need > 0 else 6
-        self.set_view(center, min(zoom, 8.0), remember)
+        self.set_view(center, max(0.0, min(zoom, 6.0)), remember)
 
     def reset_view(self) -> None:
         (c, z) = self._home

@@ -561,15 +561,15 @@ class TreemapChart(ChartRenderer):
                 return
             rects = squarify([k["value"] for k in kids], *box)
             for j, (k, (x, y, w, h)) in enumerate(zip(kids, rects)):
-                ci = j if colour_i is None else colour_i
-                ax.add_patch(Rectangle((x, y), w, h, facecolor=t.series_colour(ci),
+                ci = colour_i if colour_i is not None else (j if len(kids) > 1 else None)
+                ax.add_patch(Rectangle((x, y), w, h, facecolor=t.series_colour(ci if ci is not None else 0),
                                        alpha=0.85 if depth == 0 else 0.6, edgecolor=t.surface, linewidth=1.5))
                 if w > 0.06 and h > 0.04:
-                    ax.text(x + 0.008, y + h - 0.01, k["label"], va="top", ha="left", fontsize=8, color="#ffffff",
-                            clip_on=True)
+                    ax.text(x + 0.008, y + 0.008, f'{k["label"]}  {k["value"]:g}', va="top", ha="left", fontsize=8,
+                            color="#ffffff", clip_on=True, fontweight="bold" if depth == 0 else "normal")
                 pad = 0.012
                 if children.get(k["id"]) and w > 3 * pad and h > 5 * pad:
-                    lay(k["id"], (x + pad, y + pad, w - 2 * pad, h - 4 * pad), depth + 1, ci)
+                    lay(k["id"], (x + pad, y + 4 * pad, w - 2 * pad, h - 5 * pad), depth + 1, ci)
         lay(None, (0, 0, 1, 1), 0, None)
         ax.set_xlim(0, 1)
         ax.set_ylim(1, 0)

@@ -317,6 +317,7 @@ class ImageGridRenderer(OutputRenderer):
             pic.clicked.connect(lambda idx=idx, alt=alt: self.images[idx] is not None and show_large(
                 self.images[idx], alt or self.spec.label, self))
             self.grid.addWidget(cell, i // cols, i % cols)
+        self.grid.setColumnStretch(cols, 1)  # keep thumbnails packed to the left
 
 
 class WipeView(QWidget):
