@@ -158,10 +158,8 @@ class RunContext:
 
     def artefact(self, name: str, data: bytes | str) -> Path:
         """Write a file into this run's artefact folder atomically; returns its path."""
-        safe = "".join(c if c.isalnum() or c in "-_. " else "_" for c in os.path.basename(str(name))).strip(". ")
-        safe = safe or "artefact"
         self.artefacts_dir.mkdir(parents=True, exist_ok=True)
-        path = self.artefacts_dir / safe
+        path = self.artefacts_dir / _safe_artefact_name(name)
         tmp = path.with_name(path.name + ".partial")
         tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, path)
@@ -176,6 +174,27 @@ class RunContext:
         for key, value in self._progress.items():
             outputs.setdefault(key, value)
         return outputs
+
+
+_RESERVED_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                   *(f"LPT{i}" for i in range(1, 10))}
+
+
+def _safe_artefact_name(name: Any) -> str:
+    """One safe file name: no directories, no control characters, no Windows-reserved stem,
+    short enough (200 bytes) that the `.partial` temp name still fits every filesystem."""
+    base = str(name).replace("\\", "/").rsplit("/", 1)[-1]
+    safe = "".join(c if c.isalnum() or c in "-_. " else "_" for c in base).strip(". ") or "artefact"
+    stem, dot, ext = safe.rpartition(".")
+    stem, ext = (stem, "." + ext) if dot else (safe, "")
+    if len(ext.encode()) > 32:  # an absurd "extension" is part of the name
+        stem, ext = stem + ext, ""
+    if stem.split(".")[0].upper() in _RESERVED_NAMES:
+        stem = "_" + stem
+    raw = stem.encode("utf-8")
+    if len(raw) > 200 - len(ext.encode()):
+        stem = raw[: 200 - len(ext.encode())].decode("utf-8", "ignore").rstrip(". ") or "artefact"
+    return stem + ext
 
 
 class Cancelled(Exception):
