@@ -30,7 +30,7 @@ from pixie_desktop.runtime.secrets import redact, redact_obj, secret_values
 from pixie_desktop.spec.discovery import ToolInfo
 from pixie_desktop.store import artefacts_repo, runs_repo, tool_state_repo
 from pixie_desktop.store.artefacts_repo import ArtefactRecord
-from pixie_desktop.store.db import open_db, transaction
+from pixie_desktop.store.db import connect, open_db, transaction
 
 __all__ = ["RunEvent", "RunResult", "InputError", "Runner", "load_outputs"]
 
@@ -288,6 +288,10 @@ class Runner:
         self._active: dict[str, _Active] = {}
         self._lock = threading.Lock()
         self._run_locks: dict[str, threading.Lock] = {}
+        self._local = threading.local()
+        self._conns: list[tuple[threading.Thread, Any]] = []
+        self._gen = 0
+        self._db_ready = False
 
     # -- public API -----------------------------------------------------------------------
     def check_inputs(self, tool: ToolInfo, inputs: dict) -> dict:
@@ -316,6 +320,8 @@ class Runner:
         while self.active_runs() and time.monotonic() < deadline:
             time.sleep(0.05)
         self.pool.stop_all()
+        if not self.active_runs():
+            self.close_connections()
 
     def run(self, tool: ToolInfo, inputs: dict, *, run_id: str | None = None,
             on_event: Callable[[RunEvent], None] | None = None) -> RunResult:
@@ -340,19 +346,53 @@ class Runner:
             if run_id in self._active:
                 raise ValueError(f"run {run_id} is already running")
             self._active[run_id] = active
-        conn = open_db(self.settings.db_path)
         try:
-            state = tool_state_repo.get(conn, tool.tool_id)
-            limits = effective_limits(tool, state.overrides, bool(state.pinned_warm) or tool.spec.pinned_warm)
-            runs_repo.create_run(conn, run_id, tool.tool_id, clean)
-            tool_state_repo.set_last_inputs(conn, tool.tool_id, clean)
-            tool_state_repo.bump_run_counters(conn, tool.tool_id)
+            conn = self._conn()
+            with transaction(conn):  # one commit for the start bookkeeping
+                state = tool_state_repo.get(conn, tool.tool_id)
+                limits = effective_limits(tool, state.overrides, bool(state.pinned_warm) or tool.spec.pinned_warm)
+                runs_repo.create_run(conn, run_id, tool.tool_id, clean)
+                tool_state_repo.set_last_inputs(conn, tool.tool_id, clean)
+                tool_state_repo.bump_run_counters(conn, tool.tool_id)
             emit(RunEvent(run_id, "started"))
             return self._execute(conn, tool, clean, run_id, limits, active, emit, secrets, t0)
         finally:
             with self._lock:
                 self._active.pop(run_id, None)
-            conn.close()
+
+    def _conn(self) -> Any:
+        """This thread's connection (one per thread, reused across runs: opening and closing a
+        WAL connection per run costs milliseconds). The schema is ensured once per Runner."""
+        local = self._local
+        if getattr(local, "conn", None) is not None and getattr(local, "gen", -1) == self._gen:
+            return local.conn
+        if not self._db_ready:
+            conn = open_db(self.settings.db_path)
+            self._db_ready = True
+        else:
+            conn = connect(self.settings.db_path)
+        local.conn, local.gen = conn, self._gen
+        with self._lock:
+            # pool threads come and go (Qt retires idle ones): close connections of dead threads
+            dead = [c for t, c in self._conns if not t.is_alive()]
+            self._conns = [(t, c) for t, c in self._conns if t.is_alive()]
+            self._conns.append((threading.current_thread(), conn))
+        for c in dead:
+            try:
+                c.close()
+            except Exception:  # noqa: BLE001
+                pass
+        return conn
+
+    def close_connections(self) -> None:
+        with self._lock:
+            conns, self._conns = [c for _, c in self._conns], []
+            self._gen += 1
+        for c in conns:
+            try:
+                c.close()
+            except Exception:  # noqa: BLE001 - closing at exit is best effort
+                pass
 
     # -- the run --------------------------------------------------------------------------
     def _execute(self, conn: Any, tool: ToolInfo, inputs: dict, run_id: str, limits: Limits, active: _Active,
@@ -509,6 +549,10 @@ class Runner:
                 return None, f"tool '{tid}' returned more than {MAX_RESPONSE_BYTES // (1024 * 1024)} MB; the response was refused"
             if isinstance(exc, (socket.timeout, TimeoutError)):
                 return None, f"tool '{tid}' did not answer in time"
+            try:  # a dropped connection usually means the process is dying: let it finish exiting
+                proc.popen.wait(timeout=1.0)
+            except Exception:  # noqa: BLE001 - still alive: a genuine connection problem
+                pass
             if not proc.alive():
                 code = proc.returncode
                 why = f" ({proc.stop_reason})" if proc.stop_reason else ""
