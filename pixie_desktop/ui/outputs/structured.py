@@ -453,4 +453,4 @@ class FileRenderer(OutputRenderer):
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
 
     def copy_text(self) -> str:
-        return self.filename
+        return getattr(self, "filename", "")  # nothing shown yet: nothing to copy
