@@ -117,6 +117,7 @@ class HistoryView(QWidget):
         self.table.setItemDelegateForColumn(rm.COL_STATUS, StatusDotDelegate(rm.StatusRole, self.table))
         self.table.setItemDelegateForColumn(rm.COL_STAR, StarDelegate(rm.StarredRole, self.table))
         hh = self.table.horizontalHeader()
+        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setSectionResizeMode(rm.COL_LABEL, QHeaderView.ResizeMode.Stretch)
         hh.setSectionResizeMode(rm.COL_STAR, QHeaderView.ResizeMode.Fixed)

@@ -54,6 +54,48 @@ def _scan_tools(ctx: AppContext) -> list[ToolInfo]:
     return tools
 
 
+# Modules a first run (or its first outputs) would otherwise import on demand. Importing them on a
+# pool thread right after the window appears keeps that one-off cost out of the first run, where
+# it showed up as a multi-hundred-millisecond event-loop stall.
+WARM_IMPORTS = ("pixie_desktop.runtime.runner", "pixie_desktop.runtime.pool", "pixie_desktop.runtime.client",
+                "pixie_desktop.runtime.launcher", "pixie_desktop.artefacts.spill", "pixie_desktop.artefacts.storage",
+                "pixie_desktop.ui.outputs.panel", "pixie_desktop.ui.inputs.form", "pixie_desktop.desktop.matching",
+                "matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg", "pygments.lexers",
+                "pygments.formatters")
+
+
+def _preimport(names: tuple[str, ...] = WARM_IMPORTS) -> int:
+    import importlib
+
+    done = 0
+    for name in names:
+        try:
+            importlib.import_module(name)
+            done += 1
+        except Exception:  # noqa: BLE001 - optional modules may be missing
+            pass
+    return done
+
+
+def system_prefers_dark() -> bool:
+    """The OS colour scheme; when the platform does not say (offscreen, some X11 desktops), the
+    style's own standard palette — never the palette we set ourselves, which would make a
+    switch back from "dark" to "system" stick on dark."""
+    try:
+        scheme = QGuiApplication.styleHints().colorScheme()
+        if scheme == Qt.ColorScheme.Dark:
+            return True
+        if scheme == Qt.ColorScheme.Light:
+            return False
+    except AttributeError:  # Qt < 6.5
+        pass
+    app = QApplication.instance()
+    style = app.style() if app is not None else None
+    if style is None:
+        return False
+    return style.standardPalette().color(style.standardPalette().ColorRole.Window).lightness() < 128
+
+
 def shell_stylesheet(t: Any) -> str:
     """Rules for the shell's own object names (sidebar, nav, chips, chat bubbles, headings)."""
     from PySide6.QtGui import QColor
@@ -77,7 +119,7 @@ QToolButton#TagChip {{ border: 1px solid {t.border}; border-radius: 10px; paddin
 QToolButton#TagChip:checked {{ background: {t.accent}; color: {t.accent_text}; border-color: {t.accent}; }}
 QToolButton#ArchivedToggle {{ border: none; color: {t.muted}; font-size: 8.5pt; padding: 2px 4px; }}
 QToolButton#ArchivedToggle:hover {{ color: {t.text}; }}
-QLabel#TagPill {{ background: {soft}; color: {t.accent}; border-radius: 9px; padding: 1px 8px; font-size: 8.5pt; }}
+QLabel#TagPill {{ background: {soft}; color: {t.accent}; border-radius: 6px; padding: 2px 8px; font-size: 8.5pt; }}
 QLabel#SectionHeading {{ color: {t.muted}; font-weight: 700; font-size: 8.5pt; letter-spacing: 1px; }}
 QFrame#ChatBubble {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 12px; }}
 QFrame#ChatBubbleUser {{ background: {t.accent}; border-radius: 12px; }}
@@ -104,6 +146,8 @@ class MainWindow(QMainWindow):
         self._running: dict[str, str] = {}        # run_id -> tool_id
         self._first_load_done = False
         self._restore_last = restore
+        self.warmed = False
+        self._warm_started = False
         self._unsubscribe: list[Callable[[], Any]] = []
         self.pages: dict[str, QWidget] = {}
         self.page_titles: dict[str, str] = {}
@@ -581,7 +625,7 @@ class MainWindow(QMainWindow):
         from pixie_desktop.ui import theme
 
         value = getattr(self.ctx.settings, "theme", "system")
-        dark = None if value not in ("light", "dark") else value == "dark"
+        dark = system_prefers_dark() if value not in ("light", "dark") else value == "dark"
         self._applying_theme = True
         try:
             t = theme.apply_theme(QApplication.instance(), dark)
@@ -664,6 +708,20 @@ class MainWindow(QMainWindow):
         split = self._get_bytes(SPLITTER_KEY)
         if split is not None:
             self.splitter.restoreState(split)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._warm_started:
+            self._warm_started = True
+            QTimer.singleShot(30, self._warm_up)
+
+    def _warm_up(self) -> None:
+        from pixie_desktop.ui.workers import submit
+
+        def done(_n: int) -> None:
+            self.warmed = True
+
+        submit(_preimport, on_result=done, on_error=lambda _t: done(0))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_state()

@@ -85,6 +85,20 @@ def nav_icon(key: str, colour: QColor | None = None) -> QIcon:
     return QIcon(pm)
 
 
+def paint_pin(p: QPainter, centre: QPointF, colour: QColor) -> None:
+    """A small push-pin: round head, short collar, needle."""
+    p.save()
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(colour)
+    x, y = centre.x(), centre.y()
+    p.drawEllipse(QPointF(x, y - 3), 3.2, 3.2)
+    p.drawRect(QRectF(x - 1.2, y - 1, 2.4, 2.5))
+    p.setPen(QPen(colour, 1.2))
+    p.drawLine(QPointF(x, y + 1.5), QPointF(x, y + 6))
+    p.restore()
+
+
 class SidebarDelegate(QStyledItemDelegate):
     """Paints section headers (chevron, colour chip, title, count) and tool rows (avatar, name,
     running spinner, favourite star, validation dot)."""
@@ -192,10 +206,7 @@ class SidebarDelegate(QStyledItemDelegate):
             paint_star(p, QRectF(right - 12, rect.center().y() - 6.5, 13, 13), True)
             right -= 17
         if index.data(tm.PinnedRole) and not index.data(tm.FavouriteRole):
-            p.setPen(QPen(pal.color(QPalette.ColorRole.PlaceholderText), 1.3))
-            cx = right - 6
-            p.drawLine(QPointF(cx, rect.center().y() - 5), QPointF(cx, rect.center().y() + 5))
-            p.drawLine(QPointF(cx - 4, rect.center().y() - 1), QPointF(cx + 4, rect.center().y() - 1))
+            paint_pin(p, QPointF(right - 6, rect.center().y()), pal.color(QPalette.ColorRole.PlaceholderText))
             right -= 14
         p.setFont(option.font)
         text_colour = pal.color(QPalette.ColorRole.Text)
@@ -330,6 +341,7 @@ class Sidebar(QWidget):
         self.archived_toggle.setObjectName("ArchivedToggle")
         self.archived_toggle.setCheckable(True)
         self.archived_toggle.toggled.connect(self.model.set_show_archived)
+        self.archived_toggle.toggled.connect(lambda _on: self._schedule_chrome())
         bottom = QHBoxLayout()
         bottom.setContentsMargins(10, 0, 10, 0)
         bottom.addWidget(self.archived_toggle)
@@ -342,7 +354,7 @@ class Sidebar(QWidget):
         self.proxy.layoutChanged.connect(self._apply_expansion)
         self.proxy.rowsInserted.connect(lambda *a: self._apply_expansion())
         self.tools.modelReset.connect(self._schedule_chrome)
-        self.tools.dataChanged.connect(lambda *a: self._schedule_chrome())
+        self.tools.dataChanged.connect(self._on_tools_data_changed)
         self.workspaces.modelReset.connect(self._schedule_chrome)
         self.workspaces.dataChanged.connect(lambda *a: self._schedule_chrome())
         self._chrome_timer = QTimer(self)
@@ -472,12 +484,23 @@ class Sidebar(QWidget):
         return QModelIndex()
 
     # -- chrome: tag chips, workspace combo, archived toggle, empty label --------------------------
+    def _on_tools_data_changed(self, _tl=None, _br=None, roles=()) -> None:
+        if list(roles) != [tm.RunningRole]:  # a run starting/ending changes no chip or count
+            self._schedule_chrome()
+
     def _schedule_chrome(self) -> None:
         self._chrome_timer.start()
 
     def _refresh_chrome(self) -> None:
-        # workspace filter
+        # workspace filter (rebuilt only when the workspaces changed)
         current = self.workspace_filter.currentData()
+        ws_sig = [(w.id, w.name, w.colour) for w in self.workspaces.workspaces()]
+        if ws_sig != getattr(self, "_ws_sig", None):
+            self._ws_sig = ws_sig
+            self._rebuild_workspace_filter(current)
+        self._refresh_tags_and_toggle()
+
+    def _rebuild_workspace_filter(self, current) -> None:
         self.workspace_filter.blockSignals(True)
         self.workspace_filter.clear()
         self.workspace_filter.addItem("All workspaces", None)
@@ -489,13 +512,14 @@ class Sidebar(QWidget):
         if current is not None and i < 0:
             self._on_workspace_filter(0)
         self.workspace_filter.setVisible(bool(self.workspaces.workspaces()))
-        # tag chips
+
+    def _refresh_tags_and_toggle(self) -> None:
         tags: dict[str, int] = {}
         for row in self.tools.rows():
             if not row.state.archived:
                 for t in row.tags:
                     tags[t] = tags.get(t, 0) + 1
-        wanted = sorted(tags, key=lambda t: (-tags[t], t))[:8]
+        wanted = sorted(tags, key=lambda t: (-tags[t], t))[:6]
         if wanted != list(self._tag_buttons):
             self.tag_flow.clear()
             self._tag_buttons = {}

@@ -224,38 +224,45 @@ class ToolPage(QWidget):
         """Badges, tag chips and the favourite star from the current store state."""
         row = self.tools_model.tool_row(self.tool_id) if self.tools_model is not None else None
         st = row.state if row else tool_state_repo.get(self.ctx.conn, self.tool_id)
-        while self.badge_box.count():
-            w = self.badge_box.takeAt(0).widget()
-            if w is not None:
-                w.deleteLater()
         validation = "broken" if not self.info.ok else (row.validation if row else "unchecked")
-        badge = pill(VALIDATION_TEXT.get(validation, validation), status_colour(validation))
-        badge.setObjectName("ValidationBadge")
-        badge.setToolTip(STATUS_LABELS.get(validation, validation))
-        self.badge_box.addWidget(badge)
-        self.validation_badge = badge
         if self.is_running:
-            state = pill("Running", status_colour("running"))
+            state, state_colour = "Running", status_colour("running")
         elif self._is_warm():
-            state = pill("Warm", "#2f9e5b")
+            state, state_colour = "Warm", QColor("#2f9e5b")
         else:
-            state = pill("Dormant", "#9aa0a6")
-        state.setToolTip("Warm: its process is ready, so the next run starts at once")
-        self.state_badge = state
-        self.badge_box.addWidget(state)
-        if st.pinned_warm:
-            self.badge_box.addWidget(pill("Keep warm", "#5563d1"))
+            state, state_colour = "Dormant", QColor("#9aa0a6")
+        wanted = (validation, state, bool(st.pinned_warm))
+        if wanted != getattr(self, "_shown_badges", None):  # badges change rarely: no relayout per run
+            self._shown_badges = wanted
+            while self.badge_box.count():
+                w = self.badge_box.takeAt(0).widget()
+                if w is not None:
+                    w.deleteLater()
+            badge = pill(VALIDATION_TEXT.get(validation, validation), status_colour(validation))
+            badge.setObjectName("ValidationBadge")
+            badge.setToolTip(STATUS_LABELS.get(validation, validation))
+            self.badge_box.addWidget(badge)
+            self.validation_badge = badge
+            self.state_badge = pill(state, state_colour)
+            self.state_badge.setToolTip("Warm: its process is ready, so the next run starts at once")
+            self.badge_box.addWidget(self.state_badge)
+            if st.pinned_warm:
+                self.badge_box.addWidget(pill("Keep warm", "#5563d1"))
         self.fav_button.blockSignals(True)
         self.fav_button.setChecked(bool(st.favourited))
         self.fav_button.setText("★" if st.favourited else "☆")
+        self.fav_button.setStyleSheet("color: #e0a800; font-size: 12pt;" if st.favourited else "font-size: 12pt;")
+        self.fav_button.setToolTip("Remove from favourites" if st.favourited else "Add to favourites (Ctrl+1…9 opens it)")
         self.fav_button.blockSignals(False)
         tags = row.tags if row else (list(self.info.spec.tags) if self.info.spec else [])
-        self.tag_flow.clear()
-        for t in tags:
-            chip = QLabel(f"#{t}")
-            chip.setObjectName("TagPill")
-            self.tag_flow.addWidget(chip)
-        self.tag_row.setVisible(bool(tags))
+        if tags != getattr(self, "_shown_tags", None):  # rebuilding chips relayouts: only on change
+            self._shown_tags = list(tags)
+            self.tag_flow.clear()
+            for t in tags:
+                chip = QLabel(f"#{t}")
+                chip.setObjectName("TagPill")
+                self.tag_flow.addWidget(chip)
+            self.tag_row.setVisible(bool(tags))
 
     def _is_warm(self) -> bool:
         try:
@@ -316,10 +323,9 @@ class ToolPage(QWidget):
         self.progress.setTextVisible(False)
         self.progress.setFixedHeight(6)
         self.progress.hide()
-        self.elapsed_label = QLabel("")
-        self.elapsed_label.setObjectName("Muted")
         self.status_label = QLabel("")
         self.status_label.setObjectName("Muted")
+        self.status_label.setWordWrap(True)
 
         from pixie_desktop.ui.views.history import HistoryView
         self.history = HistoryView(self.ctx, self.events, tool_id=self.tool_id,
@@ -384,16 +390,17 @@ class ToolPage(QWidget):
         top.addWidget(reset)
         lay.addLayout(top)
         lay.addWidget(form_widget, 1)
-        if with_run:
-            # sticky run bar: outside the form's scroll area so it never scrolls away
-            bar = QHBoxLayout()
+        # status line under the form, outside its scroll area so it never scrolls away; the
+        # split layout (one tall column) also gets its own sticky Run button here
+        bar = QHBoxLayout()
+        bar.addWidget(self.status_label, 1)
+        if with_run and self.info.spec is not None and self.info.spec.layout == "split":
             self.run_bar_button = QPushButton("▶  Run")
             self.run_bar_button.setObjectName("Primary")
             self.run_bar_button.clicked.connect(self.run)
-            bar.addWidget(self.elapsed_label)
-            bar.addStretch(1)
             bar.addWidget(self.run_bar_button)
-            lay.addLayout(bar)
+        lay.addLayout(bar)
+        self._status_in_form = True
         return col
 
     def _wrap_with_status(self, inner: QWidget) -> QWidget:
@@ -403,7 +410,8 @@ class ToolPage(QWidget):
         lay.setSpacing(6)
         lay.addWidget(self.progress)
         lay.addWidget(inner, 1)
-        lay.addWidget(self.status_label)
+        if not getattr(self, "_status_in_form", False):
+            lay.addWidget(self.status_label)
         return w
 
     def _prefill(self) -> None:
@@ -525,7 +533,6 @@ class ToolPage(QWidget):
 
     def _update_elapsed(self) -> None:
         secs = self._elapsed.elapsed() / 1000
-        self.elapsed_label.setText(f"{secs:.1f} s")
         if self.worker is not None:
             self.status_label.setText(f"Running… {secs:.1f} s")
 

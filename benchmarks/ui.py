@@ -1,0 +1,278 @@
+"""UI benchmarks for the main window (not a test; prints numbers):
+
+1. first paint of the main window with 200 tools and 100k runs, as a ratio to an empty database
+   (target ≤ 1.5×) — each measured in a fresh process, median of several;
+2. sidebar search-as-you-type filter time at 1000 tools (target ≤ 16 ms per keystroke);
+3. the longest UI event-loop stall while 4 tool runs execute (target < 50 ms).
+
+Run:  .venv/bin/python benchmarks/ui.py [--quick]"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def _env_for(root: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(QT_QPA_PLATFORM="offscreen", PIXIE_ROOT=str(root), PIXIE_TOOLS_DIR=str(root / "tools"),
+               PIXIE_DB_PATH=str(root / "pixie.db"), PIXIE_ARTEFACTS_ROOT=str(root / "artefacts"))
+    return env
+
+
+def _set_env(root: Path) -> None:
+    os.environ.update(_env_for(root))
+
+
+# -- seeding --------------------------------------------------------------------------------------
+def seed_big(root: Path, n_tools: int = 200, n_runs: int = 100_000) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from pixie_desktop.store.db import open_db
+
+    tools = root / "tools"
+    tools.mkdir(parents=True, exist_ok=True)
+    for i in range(n_tools):
+        d = tools / f"tool-{i:03d}"
+        d.mkdir(exist_ok=True)
+        (d / "tool.json").write_text(json.dumps({
+            "id": f"tool-{i:03d}", "name": f"Tool {i:03d}", "description": f"Benchmark tool number {i}",
+            "tags": [f"group-{i % 12}"],
+            "inputs": [{"key": "x", "type": "number", "label": "X", "default": i},
+                       {"key": "s", "type": "text", "label": "S", "required": False}],
+            "outputs": [{"key": "y", "type": "number", "label": "Y"}]}))
+    conn = open_db(root / "pixie.db")
+    base = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    rows = []
+    for i in range(n_runs):
+        t = (base + timedelta(seconds=37 * i)).isoformat()
+        rows.append((f"run-{i:06d}", f"tool-{i % n_tools:03d}", t, t, '{"inputs": {"x": 1}}', '{"y": 2}', None,
+                     "ok", 0, None, 0, '{"duration_s": 0.12}'))
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO runs(id, tool_id, started_at, finished_at, inputs_json, outputs_json, "
+                     "error_text, status, starred, label, total_artefact_bytes, meta_json) "
+                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    conn.execute("COMMIT")
+    conn.close()
+
+
+# -- 1. first paint (child process) -------------------------------------------------------------------
+def child_first_paint() -> None:
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication([])
+    from pixie_desktop.context import open_context
+    from pixie_desktop.ui.views import main_window as mw  # noqa: F401 - import cost is not measured
+    from pixie_desktop.ui.views.main_window import MainWindow
+
+    painted: dict[str, float] = {}
+
+    class Spy(QObject):
+        def eventFilter(self, obj, ev):  # noqa: N802
+            if ev.type() == QEvent.Type.Paint and "paint" not in painted:
+                painted["paint"] = time.perf_counter()
+            return False
+
+    t0 = time.perf_counter()
+    ctx = open_context()
+    win = MainWindow(ctx, restore=False)
+    spy = Spy()
+    win.installEventFilter(spy)
+    win.resize(1280, 800)
+    win.show()
+    deadline = time.monotonic() + 30
+    while ("paint" not in painted or win.tools_model.rowCount() == 0) and time.monotonic() < deadline:
+        app.processEvents()
+        if "paint" in painted and "listed" not in painted and win.tools_model.rowCount() > 0:
+            painted["listed"] = time.perf_counter()
+        if "paint" in painted and not (REPO / "x").exists() and os.environ.get("PIXIE_BENCH_EMPTY") == "1":
+            break
+        time.sleep(0.001)
+    if "listed" not in painted and win.tools_model.rowCount() > 0:
+        painted["listed"] = time.perf_counter()
+    out = {"first_paint_ms": (painted.get("paint", time.perf_counter()) - t0) * 1000,
+           "tools_listed_ms": ((painted["listed"] - t0) * 1000) if "listed" in painted else None,
+           "tools": win.tools_model.rowCount()}
+    win.shutdown()
+    ctx.close()
+    print(json.dumps(out))
+
+
+def first_paint(root: Path, repeats: int, empty: bool) -> list[dict]:
+    env = _env_for(root)
+    if empty:
+        env["PIXIE_BENCH_EMPTY"] = "1"
+    results = []
+    for _ in range(repeats):
+        proc = subprocess.run([sys.executable, __file__, "--child-first-paint"], env=env, capture_output=True,
+                              text=True, timeout=120)
+        line = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+        if not line:
+            raise RuntimeError(proc.stderr[-2000:])
+        results.append(json.loads(line[-1]))
+    return results
+
+
+# -- 2. sidebar filter ------------------------------------------------------------------------------
+def sidebar_filter(root: Path) -> tuple[float, float, int]:
+    _set_env(root)
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from pixie_desktop.context import open_context
+    from pixie_desktop.spec.discovery import ToolInfo
+    from pixie_desktop.spec.parse import parse_tool_dict
+    from pixie_desktop.ui.models.tools_model import ToolsModel
+    from pixie_desktop.ui.models.workspaces_model import WorkspacesModel
+    from pixie_desktop.ui.views.sidebar import Sidebar
+
+    ctx = open_context()
+    infos = []
+    for i in range(1000):
+        spec = parse_tool_dict({"id": f"tool-{i}", "name": f"Tool number {i}", "description": f"does job {i % 37}",
+                                "tags": [f"tag-{i % 20}"], "inputs": [], "outputs": []})
+        infos.append(ToolInfo(f"tool-{i}", root / f"tool-{i}", f"tool-{i}", spec.name, spec, None, "h"))
+    tools = ToolsModel(ctx.conn)
+    tools.load(infos)
+    bar = Sidebar(ctx.conn, tools, WorkspacesModel(ctx.conn), None)
+    bar.resize(280, 800)
+    bar.show()
+    app.processEvents()
+    times = []
+    for query in ("tool number 42", "job 3", "tag-7", "zzz"):
+        typed = ""
+        for ch in query:
+            typed += ch
+            t0 = time.perf_counter()
+            bar.set_search(typed)
+            times.append((time.perf_counter() - t0) * 1000)
+        bar.set_search("")
+    visible = len(bar.visible_tool_ids())
+    bar.close()
+    ctx.close()
+    return statistics.median(times), max(times), visible
+
+
+# -- 3. event-loop stall during 4 runs --------------------------------------------------------------------
+def stall_during_runs(root: Path) -> tuple[float, float, list[str]]:
+    _set_env(root)
+    tools = root / "tools"
+    src = REPO / "tools" / "slow-counter"
+    for i in range(4):
+        dest = tools / f"counter-{i}"
+        shutil.copytree(src, dest, ignore=shutil.ignore_patterns(".venv", "__pycache__"))
+        spec = json.loads((dest / "tool.json").read_text())
+        spec["id"] = f"counter-{i}"
+        spec["name"] = f"Counter {i}"
+        (dest / "tool.json").write_text(json.dumps(spec))
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from pixie_desktop.context import open_context
+    from pixie_desktop.ui.views.main_window import MainWindow
+
+    ctx = open_context()
+    win = MainWindow(ctx, scan_async=False, restore=False)
+    win.resize(1280, 800)
+    win.show()
+    deadline = time.monotonic() + 60
+    while not win.warmed and time.monotonic() < deadline:  # the app pre-imports after first show
+        app.processEvents()
+        time.sleep(0.005)
+    pages = []
+    for i in range(4):
+        win.open_tool(f"counter-{i}")
+        page = win.tool_pages[f"counter-{i}"]
+        if page.form is not None:
+            page.form.set_values({"steps": 25, "delay": 0.08})
+        pages.append(page)
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.nsecsElapsed()]
+
+    worst: list[tuple[float, float]] = []
+
+    def tick() -> None:
+        now = clock.nsecsElapsed()
+        gap = (now - last[0]) / 1e6
+        gaps.append(gap)
+        worst.append((gap, now / 1e6))
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    t0 = time.perf_counter()
+    t0_clock = t0 - clock.nsecsElapsed() / 1e9
+    def start(page) -> None:
+        win.open_tool(page.tool_id)  # the user opens each tool and presses Run, 150 ms apart
+        page.run()
+
+    for i, page in enumerate(pages):
+        QTimer.singleShot(i * 150, lambda p=page: start(p))
+    while not any(p.is_running for p in pages):
+        app.processEvents()
+    deadline = time.monotonic() + 90
+    while any(p.is_running for p in pages) and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.001)
+    wall = time.perf_counter() - t0
+    timer.stop()
+    if os.environ.get("PIXIE_BENCH_DEBUG"):
+        start_ms = (t0 - t0_clock) * 1000
+        print("worst gaps (ms, at ms after the first Run):",
+              [(round(g), round(at - start_ms)) for g, at in sorted(worst, reverse=True)[:6]])
+    statuses = [getattr(p.last_result, "status", "?") for p in pages]
+    win.shutdown()
+    ctx.close()
+    stall = max(0.0, max(gaps) - 5.0) if gaps else 0.0
+    return stall, wall, statuses
+
+
+def main(argv: list[str]) -> int:
+    if "--child-first-paint" in argv:
+        child_first_paint()
+        return 0
+    quick = "--quick" in argv
+    repeats = 3 if quick else 5
+    tmp = Path(tempfile.mkdtemp(prefix="pixie-bench-ui-"))
+    try:
+        empty, big = tmp / "empty", tmp / "big"
+        (empty / "tools").mkdir(parents=True)
+        t = time.perf_counter()
+        seed_big(big, 200, 20_000 if quick else 100_000)
+        print(f"seeded 200 tools / {'20k' if quick else '100k'} runs in {time.perf_counter() - t:.1f} s")
+        e = first_paint(empty, repeats, True)
+        b = first_paint(big, repeats, False)
+        e_ms = statistics.median(r["first_paint_ms"] for r in e)
+        b_ms = statistics.median(r["first_paint_ms"] for r in b)
+        listed = statistics.median(r["tools_listed_ms"] for r in b if r["tools_listed_ms"] is not None)
+        print(f"first paint: empty DB {e_ms:.0f} ms, 200 tools / runs {b_ms:.0f} ms → ratio {b_ms / e_ms:.2f}× "
+              f"(target ≤ 1.5×); sidebar filled with {b[0]['tools']} tools at {listed:.0f} ms")
+        med, worst, visible = sidebar_filter(tmp / "filter")
+        print(f"sidebar filter at 1000 tools: median {med:.2f} ms, worst {worst:.2f} ms per keystroke "
+              f"(target ≤ 16 ms); {visible} visible after clearing")
+        stall, wall, statuses = stall_during_runs(tmp / "runs")
+        print(f"longest event-loop stall while 4 runs execute: {stall:.1f} ms (target < 50 ms); "
+              f"runs {statuses} in {wall:.1f} s")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
