@@ -208,12 +208,12 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def reconcile_interrupted(conn: sqlite3.Connection) -> list[str]:
-    """Mark `running` rows whose owning process is gone as `error` ("interrupted"). Rows owned
-    by a live process on this host (another window, a CLI run) are left alone."""
+def interrupted_run_ids(conn: sqlite3.Connection) -> list[str]:
+    """`running` rows whose owning process is gone (what `reconcile_interrupted` would mark),
+    without changing anything — `pixie-desktop doctor` reports these."""
     host = socket.gethostname()
     me = os.getpid()
-    fixed: list[str] = []
+    stale: list[str] = []
     for run_id, meta_json in conn.execute(
             "SELECT id, meta_json FROM runs WHERE status = 'running'").fetchall():
         meta = loads(meta_json, {}) or {}
@@ -223,6 +223,15 @@ def reconcile_interrupted(conn: sqlite3.Connection) -> list[str]:
             continue
         if isinstance(pid, int) and not same_host and meta.get("owner_host"):
             continue  # another machine's run on a shared disk: not ours to judge
+        stale.append(run_id)
+    return stale
+
+
+def reconcile_interrupted(conn: sqlite3.Connection) -> list[str]:
+    """Mark `running` rows whose owning process is gone as `error` ("interrupted"). Rows owned
+    by a live process on this host (another window, a CLI run) are left alone."""
+    fixed: list[str] = []
+    for run_id in interrupted_run_ids(conn):
         if finish_run(conn, run_id, "error", error_text=INTERRUPTED_TEXT,
                       meta_update={"interrupted": True}):
             fixed.append(run_id)
