@@ -521,8 +521,12 @@ class Runner:
             relay.close()
             relay.thread.join(timeout=2.0)
 
-        excerpt = proc.stderr_since(mark, STDERR_EXCERPT_BYTES).strip()
         outputs, error = self._parse(tool, req, proc, relay)
+        if not proc.alive():
+            # the tool died: kill what is left of its group (forked grandchildren hold its stderr
+            # open) so the pump drains everything it wrote before the excerpt is taken
+            self.pool.stop(tid, proc, grace=0)
+        excerpt = proc.stderr_since(mark, STDERR_EXCERPT_BYTES).strip()
         if reason == "cancelled":
             return "cancelled", outputs, "cancelled by the user"
         if reason == "timeout":
