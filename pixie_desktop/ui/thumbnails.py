@@ -25,6 +25,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QPainter, QPixmap
 
 from pixie_desktop.artefacts import thumbnails as core
 from pixie_desktop.artefacts.queries import GalleryRow, thread_connection
+from pixie_desktop.artefacts.storage import safe_join
 from pixie_desktop.ui import workers
 
 
@@ -174,9 +175,15 @@ def _save_atomic(image: QImage, dest: Path) -> bool:
             os.unlink(tmp)
 
 
-def load_or_make(artefacts_root: Path, src: Path, kind: str, sha256: str, edge: int) -> ThumbOutcome:
-    """Worker body: reuse the cached PNG for this content+size, else generate and cache it."""
+def load_or_make(artefacts_root: Path, rel_path: str, kind: str, sha256: str, edge: int) -> ThumbOutcome:
+    """Worker body: reuse the cached PNG for this content+size, else generate and cache it.
+    The source path is resolved here (filesystem calls stay off the UI thread); a rel_path
+    that would escape artefacts_root yields no thumbnail."""
     tid = threading.get_ident()
+    try:
+        src = safe_join(Path(artefacts_root), rel_path)
+    except (ValueError, OSError):
+        return ThumbOutcome(sha256, edge, None, None, True, tid)
     try:
         rel = core.thumb_rel_path(sha256, edge)
     except ValueError:
@@ -226,7 +233,7 @@ class ThumbnailService(QObject):
         self.max_workers = max(1, int(workers))
         self.memory_items = memory_items
         self._pixmaps: OrderedDict[tuple[str, int], QPixmap] = OrderedDict()
-        self._queue: OrderedDict[tuple[str, int], tuple[Path, str]] = OrderedDict()  # newest last
+        self._queue: OrderedDict[tuple[str, int], tuple[str, str]] = OrderedDict()  # rel_path, kind; newest last
         self._waiting: dict[tuple[str, int], set[int]] = {}  # key -> artefact ids to notify
         self._thumb_known: dict[int, str | None] = {}  # id -> thumb_path the DB holds
         self._running: set[tuple[str, int]] = set()
@@ -259,21 +266,21 @@ class ThumbnailService(QObject):
         return k in self._queue or k in self._running
 
     # -- requests
-    def request(self, row: GalleryRow, abs_path: Path) -> None:
+    def request(self, row: GalleryRow) -> None:
         """Ask for a thumbnail of a row being painted. Cheap when already cached/queued."""
         if self._closed:
             return
         k = self.key(row)
         if k in self._pixmaps or k in self._failed:
             return
-        if core.generator_for(row.kind) is None and core.cached_thumb(self.artefacts_root, *k) is None:
-            self._failed.add(k)  # placeholder-only kind: never queue it
+        if core.generator_for(row.kind) is None:
+            self._failed.add(k)  # placeholder-only kind (audio, archives…): never queue it
             return
         self._waiting.setdefault(k, set()).add(row.record.id)
         self._thumb_known[row.record.id] = row.record.thumb_path
         if k in self._running:
             return
-        self._queue[k] = (abs_path, row.kind)
+        self._queue[k] = (row.record.rel_path, row.kind)
         self._queue.move_to_end(k)  # most recently painted first
         self._pump()
 
@@ -321,9 +328,9 @@ class ThumbnailService(QObject):
     # -- internals
     def _pump(self) -> None:
         while self._queue and len(self._running) < self.max_workers and not self._closed:
-            k, (path, kind) = self._queue.popitem(last=True)
+            k, (rel_path, kind) = self._queue.popitem(last=True)
             self._running.add(k)
-            task = workers.submit(load_or_make, self.artefacts_root, path, kind, k[0], k[1],
+            task = workers.submit(load_or_make, self.artefacts_root, rel_path, kind, k[0], k[1],
                                   on_result=self._on_result)
             task.signals.done.connect(self._on_done)
             self._tasks[task.signals] = (task, k)

@@ -8,6 +8,7 @@ stand in while a thumbnail is pending or when a kind has none (audio, archives‚Ä
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import PurePosixPath
 
 from PySide6.QtCore import QModelIndex, QRect, QRectF, QSize, Qt
@@ -32,9 +33,39 @@ class ArtefactDelegate(QStyledItemDelegate):
         self.tile = tile
         self.compact = compact
         self._placeholders: dict[tuple[str, str, int], QPixmap] = {}
+        # thumbnails pre-scaled to the tile size: smooth-scaling 256 px images on every paint
+        # of every visible tile is what made fast scrolling stutter
+        self._scaled: OrderedDict[tuple[int, int, int], QPixmap] = OrderedDict()
 
     def set_tile(self, tile: int) -> None:
         self.tile = int(tile)
+        self._scaled.clear()
+
+    def scaled(self, pm: QPixmap, width: int, height: int, radius: float = 0) -> QPixmap:
+        """`pm` fitted into width√óheight (never upscaled) with rounded corners, made once per
+        pixmap and box: painting is then a plain blit (no smooth scaling, no clip path)."""
+        key = (pm.cacheKey(), width, height)
+        out = self._scaled.get(key)
+        if out is None:
+            fit = pm if pm.width() <= width and pm.height() <= height else pm.scaled(
+                width, height, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+            if radius > 0:
+                rounded = QPixmap(fit.size())
+                rounded.fill(Qt.GlobalColor.transparent)
+                rp = QPainter(rounded)
+                rp.setRenderHint(QPainter.RenderHint.Antialiasing)
+                clip = QPainterPath()
+                clip.addRoundedRect(QRectF(rounded.rect()), radius, radius)
+                rp.setClipPath(clip)
+                rp.drawPixmap(0, 0, fit)
+                rp.end()
+                fit = rounded
+            out = self._scaled[key] = fit
+            if len(self._scaled) > 800:
+                self._scaled.popitem(last=False)
+        else:
+            self._scaled.move_to_end(key)
+        return out
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         if self.compact:
@@ -138,18 +169,11 @@ class ArtefactDelegate(QStyledItemDelegate):
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(inset)
             p.drawRoundedRect(thumb_box, 5, 5)
-        src = QSize(pm.width(), pm.height()) / max(1.0, pm.devicePixelRatio())
-        fit = src.scaled(thumb_box.size().toSize(), Qt.AspectRatioMode.KeepAspectRatio)
-        if real and src.width() <= thumb_box.width() and src.height() <= thumb_box.height():
-            fit = src  # never upscale a small image into mush
-        target = QRectF(0, 0, fit.width(), fit.height())
-        target.moveCenter(thumb_box.center())
         if real:
-            clip = QPainterPath()
-            clip.addRoundedRect(target, 4, 4)
-            p.setClipPath(clip)
-        p.drawPixmap(target, pm, QRectF(pm.rect()))
-        p.setClipping(False)
+            pm = self.scaled(pm, int(thumb_box.width()), int(thumb_box.height()), radius=4)
+        target = QRectF(0, 0, pm.width(), pm.height())
+        target.moveCenter(thumb_box.center())
+        p.drawPixmap(target.topLeft(), pm)
 
         # markers: colour chip top-left, star top-right
         chip = index.data(WorkspaceColourRole) or index.data(ToolColourRole)
@@ -195,9 +219,8 @@ class ArtefactDelegate(QStyledItemDelegate):
         edge = r.height() - 6
         box = QRectF(r.left() + 18, r.top() + 3, edge, edge)
         pm, _real = self._thumb_or_placeholder(index, edge)
-        src = QSize(pm.width(), pm.height())
-        fit = src.scaled(box.size().toSize(), Qt.AspectRatioMode.KeepAspectRatio)
-        target = QRectF(0, 0, fit.width(), fit.height())
+        pm = self.scaled(pm, edge, edge)
+        target = QRectF(0, 0, pm.width(), pm.height())
         target.moveCenter(box.center())
         p.drawPixmap(target, pm, QRectF(pm.rect()))
         chip = index.data(WorkspaceColourRole) or index.data(ToolColourRole)

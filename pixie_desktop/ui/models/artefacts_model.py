@@ -200,10 +200,8 @@ class ArtefactsModel(QAbstractTableModel):
         if self.thumbnails is None:
             return None
         pm = self.thumbnails.pixmap(row)
-        if pm is None and not self.thumbnails.has_failed(row):
-            path = self.abs_path(row.record)
-            if path is not None:
-                self.thumbnails.request(row, path)  # only painted (visible) rows get here
+        if pm is None:
+            self.thumbnails.request(row)  # only painted (visible) rows get here; cheap if queued
         return pm
 
     # -- fetching
