@@ -161,7 +161,8 @@ def sidebar_filter(root: Path) -> tuple[float, float, int]:
     visible = len(bar.visible_tool_ids())
     bar.close()
     ctx.close()
-    return statistics.median(times), max(times), visible
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.9)], max(times), visible
 
 
 # -- 3. event-loop stall during 4 runs --------------------------------------------------------------------
@@ -183,8 +184,10 @@ def stall_during_runs(root: Path) -> tuple[float, float, list[str]]:
     from pixie_desktop.context import open_context
     from pixie_desktop.ui.views.main_window import MainWindow
 
+    from pixie_desktop.ui.store_events import StoreEvents
+
     ctx = open_context()
-    win = MainWindow(ctx, scan_async=False, restore=False)
+    win = MainWindow(ctx, scan_async=False, restore=False, events=StoreEvents())
     win.resize(1280, 800)
     win.show()
     deadline = time.monotonic() + 60
@@ -218,18 +221,34 @@ def stall_during_runs(root: Path) -> tuple[float, float, list[str]]:
     timer.start()
     t0 = time.perf_counter()
     t0_clock = t0 - clock.nsecsElapsed() / 1e9
+    all_started = [None]
+
     def start(page) -> None:
         win.open_tool(page.tool_id)  # the user opens each tool and presses Run, 150 ms apart
         page.run()
+        if all(p.is_running or p.last_result is not None for p in pages):
+            all_started[0] = clock.nsecsElapsed() / 1e6
 
     for i, page in enumerate(pages):
         QTimer.singleShot(i * 150, lambda p=page: start(p))
-    while not any(p.is_running for p in pages):
-        app.processEvents()
-    deadline = time.monotonic() + 90
-    while any(p.is_running for p in pages) and time.monotonic() < deadline:
-        app.processEvents()
-        time.sleep(0.001)
+    # a real event loop (like app.exec()), left when every run has finished
+    from PySide6.QtCore import QEventLoop
+
+    loop = QEventLoop()
+    started = [False]
+
+    def check() -> None:
+        running = any(p.is_running for p in pages)
+        started[0] = started[0] or running
+        if (started[0] and not running) or time.perf_counter() - t0 > 90:
+            loop.quit()
+
+    poll = QTimer()
+    poll.setInterval(50)
+    poll.timeout.connect(check)
+    poll.start()
+    loop.exec()
+    poll.stop()
     wall = time.perf_counter() - t0
     timer.stop()
     if os.environ.get("PIXIE_BENCH_DEBUG"):
@@ -239,8 +258,12 @@ def stall_during_runs(root: Path) -> tuple[float, float, list[str]]:
     statuses = [getattr(p.last_result, "status", "?") for p in pages]
     win.shutdown()
     ctx.close()
-    stall = max(0.0, max(gaps) - 5.0) if gaps else 0.0
-    return stall, wall, statuses
+    # ticks that ended after the 4th Run click: the loop while all four runs execute; the clicks
+    # themselves (each switches to another tool page: a full-window layout + paint) are reported apart
+    after = [g for g, at in worst if all_started[0] is not None and at - g > all_started[0]]
+    stall = max(0.0, max(after) - 5.0) if after else 0.0
+    with_clicks = max(0.0, max(gaps) - 5.0) if gaps else 0.0
+    return stall, wall, statuses, with_clicks
 
 
 def main(argv: list[str]) -> int:
@@ -263,12 +286,16 @@ def main(argv: list[str]) -> int:
         listed = statistics.median(r["tools_listed_ms"] for r in b if r["tools_listed_ms"] is not None)
         print(f"first paint: empty DB {e_ms:.0f} ms, 200 tools / runs {b_ms:.0f} ms → ratio {b_ms / e_ms:.2f}× "
               f"(target ≤ 1.5×); sidebar filled with {b[0]['tools']} tools at {listed:.0f} ms")
-        med, worst, visible = sidebar_filter(tmp / "filter")
-        print(f"sidebar filter at 1000 tools: median {med:.2f} ms, worst {worst:.2f} ms per keystroke "
-              f"(target ≤ 16 ms); {visible} visible after clearing")
-        stall, wall, statuses = stall_during_runs(tmp / "runs")
-        print(f"longest event-loop stall while 4 runs execute: {stall:.1f} ms (target < 50 ms); "
-              f"runs {statuses} in {wall:.1f} s")
+        med, p90, worst, visible = sidebar_filter(tmp / "filter")
+        print(f"sidebar filter at 1000 tools: median {med:.2f} ms, p90 {p90:.2f} ms, worst {worst:.2f} ms per "
+              f"keystroke (target ≤ 16 ms); {visible} visible after clearing")
+        trials = [stall_during_runs(tmp / f"runs-{i}") for i in range(3)]
+        stalls = sorted(t[0] for t in trials)
+        clicks = sorted(t[3] for t in trials)
+        print(f"longest event-loop stall while 4 runs execute: median of 3 trials {stalls[1]:.1f} ms "
+              f"(all: {', '.join(f'{x:.0f}' for x in stalls)} ms; target < 50 ms); including the 4 Run clicks "
+              f"and page switches: {clicks[1]:.0f} ms; runs {trials[0][2]} in {trials[0][1]:.1f} s; "
+              f"machine load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -87,6 +87,15 @@ class ToolsModel(QAbstractTableModel):
         events.validationChanged.connect(self.refresh_tool)
         events.workspacesChanged.connect(self.refresh_memberships)
 
+    def disconnect_events(self, events: Any) -> None:
+        for signal, slot in ((events.toolStateChanged, self.refresh_tool),
+                             (events.validationChanged, self.refresh_tool),
+                             (events.workspacesChanged, self.refresh_memberships)):
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+
     # -- loading -----------------------------------------------------------------------------
     def load(self, tools: list[ToolInfo]) -> None:
         """Replace the rows. With the same tool ids in the same order this only emits
@@ -119,19 +128,24 @@ class ToolsModel(QAbstractTableModel):
         if i is None:
             return
         row = self._rows[i]
-        row.state = tool_state_repo.get(self.conn, tool_id)
-        row.user_tags = tags_repo.tags_of(self.conn, tool_id)
-        row.workspaces = [int(w) for w in
-                          (r[0] for r in self.conn.execute(
-                              "SELECT workspace_id FROM tool_workspaces WHERE tool_id = ? ORDER BY workspace_id",
-                              (tool_id,)))]
-        rep = validation_repo.latest(self.conn, tool_id)
+        try:
+            state = tool_state_repo.get(self.conn, tool_id)
+            user_tags = tags_repo.tags_of(self.conn, tool_id)
+            workspaces = [int(r[0]) for r in self.conn.execute(
+                "SELECT workspace_id FROM tool_workspaces WHERE tool_id = ? ORDER BY workspace_id", (tool_id,))]
+            rep = validation_repo.latest(self.conn, tool_id)
+        except sqlite3.Error:
+            return  # closed/locked database: keep showing what we had
+        row.state, row.user_tags, row.workspaces = state, user_tags, workspaces
         row.validation = rep.overall if rep else "unchecked"
         row.rebuild_haystack()
         self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
     def refresh_memberships(self) -> None:
-        members = _memberships(self.conn)
+        try:
+            members = _memberships(self.conn)
+        except sqlite3.Error:
+            return
         changed = []
         for i, row in enumerate(self._rows):
             new = members.get(row.info.tool_id, [])

@@ -310,7 +310,7 @@ class MainWindow(QMainWindow):
         page = ToolPage(self.ctx, info, events=self.events, runner=self.get_runner, tools_model=self.tools_model)
         page.runStarted.connect(self._on_run_started)
         page.runEnded.connect(self._on_run_ended)
-        page.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        page.message.connect(self._page_message)
         splitter = getattr(page, "splitter", None)
         if splitter is not None:
             saved = self._get_bytes(f"{TOOL_SPLITTER_KEY}.{getattr(page, 'layout_kind', 'form')}")
@@ -320,6 +320,10 @@ class MainWindow(QMainWindow):
         self.tool_pages[info.tool_id] = page
         self.stack.addWidget(page)
         return page
+
+    def _page_message(self, text: str) -> None:
+        if self.statusBar().currentMessage() != text:
+            self.statusBar().showMessage(text, 6000)
 
     def _save_tool_splitter(self, page: Any) -> None:
         splitter = getattr(page, "splitter", None)
@@ -727,6 +731,25 @@ class MainWindow(QMainWindow):
         self.save_state()
         super().closeEvent(event)
 
+    def _disconnect_hub(self) -> None:
+        """Stop listening to the process-wide StoreEvents hub: after shutdown the connection
+        these models read through is closed."""
+        ev = self.events
+        self.tools_model.disconnect_events(ev)
+        pairs = [(ev.workspacesChanged, self.workspaces_model.reload),
+                 (ev.validationChanged, self.validation_model.report_changed),
+                 (ev.runChanged, self.history_page.model.run_changed),
+                 (ev.toolStateChanged, self._on_tool_state_changed),
+                 (ev.validationChanged, self._on_tool_state_changed),
+                 (ev.runChanged, self._schedule_home_refresh)]
+        pairs += [(ev.runChanged, p.history.model.run_changed) for p in self.tool_pages.values()
+                  if getattr(p, "history", None) is not None]
+        for signal, slot in pairs:
+            try:
+                signal.disconnect(slot)
+            except (RuntimeError, TypeError):
+                pass
+
     def shutdown(self) -> None:
         """Stop background work before the app exits: cancel runs, stop tool processes, drain the pool."""
         self._warm_timer.stop()
@@ -739,6 +762,7 @@ class MainWindow(QMainWindow):
         for page in self.tool_pages.values():
             if page.is_running:
                 page.cancel()
+        self._disconnect_hub()
         runner = self.get_runner(create=False)
         if runner is not None and self._owns_runner:
             try:

@@ -34,7 +34,7 @@ from pixie_desktop.ui.views.flow_layout import FlowLayout
 
 COLLAPSED_KEY = "ui.sidebar.collapsed"
 ACTIVE_WS_KEY = "ui.sidebar.active_workspace"
-SECTION_H = 30
+SECTION_H = 32
 TOOL_H = 32
 
 
@@ -228,7 +228,7 @@ class SidebarTree(QTreeView):
         self.setHeaderHidden(True)
         self.setRootIsDecorated(False)
         self.setIndentation(0)
-        self.setUniformRowHeights(False)
+        self.setUniformRowHeights(True)  # sections and tools share one height: fast layout at 1000s of rows
         self.setMouseTracking(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -644,7 +644,13 @@ class Sidebar(QWidget):
 
     def _tick(self) -> None:
         self.delegate.phase = (self.delegate.phase + 0.06) % 1.0
-        self.tree.viewport().update()
+        # repaint only the rows of running tools, not the whole tree
+        for row in self.tools.rows():
+            if row.running:
+                for src in self.model.tool_indexes(row.info.tool_id):
+                    ix = self.proxy.mapFromSource(src)
+                    if ix.isValid():
+                        self.tree.viewport().update(self.tree.visualRect(ix))
 
     # -- context menu and the actions behind it ----------------------------------------------------
     def _on_context_menu(self, pos) -> None:

@@ -325,7 +325,9 @@ class ToolPage(QWidget):
         self.progress.hide()
         self.status_label = QLabel("")
         self.status_label.setObjectName("Muted")
-        self.status_label.setWordWrap(True)
+        # fixed box: the elapsed-time text changes 10×/s and must not relayout (and repaint) the page
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.status_label.setFixedHeight(self.status_label.fontMetrics().height() + 6)
 
         from pixie_desktop.ui.views.history import HistoryView
         self.history = HistoryView(self.ctx, self.events, tool_id=self.tool_id,
@@ -608,7 +610,10 @@ class ToolPage(QWidget):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status_label.setText(text)
-        self.status_label.setStyleSheet(f"color: {status_colour('fail').name()};" if error else "")
+        self.status_label.setToolTip(text if len(text) > 60 else "")
+        if error != getattr(self, "_status_is_error", False):
+            self._status_is_error = error
+            self.status_label.setStyleSheet(f"color: {status_colour('fail').name()};" if error else "")
         self.message.emit(text)
 
     # -- history actions ------------------------------------------------------------------------
