@@ -104,7 +104,7 @@ def _render_svg(path: Path, edge: int) -> QImage | None:
 
 
 def _render_text(path: Path, edge: int) -> QImage | None:
-    lines = core.text_excerpt(path, max_lines=16, max_chars=60)
+    lines = core.text_excerpt(path, max_lines=12, max_chars=40)
     if not lines:
         return None
     width, height = int(edge * 0.8), edge  # a portrait "page" that fits the edge box
@@ -114,7 +114,7 @@ def _render_text(path: Path, edge: int) -> QImage | None:
     p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     font = QFont("DejaVu Sans Mono")
     font.setStyleHint(QFont.StyleHint.Monospace)
-    font.setPixelSize(max(7, edge // 22))
+    font.setPixelSize(max(7, edge // 15))  # readable once the tile is scaled down
     p.setFont(font)
     p.setPen(QColor("#3b4252"))
     line_h = int(font.pixelSize() * 1.35)

@@ -142,7 +142,9 @@ class ArtefactDelegate(QStyledItemDelegate):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         pal = option.palette
-        r = QRectF(option.rect).adjusted(4, 4, -4, -4)
+        cell = QRectF(option.rect)
+        width = min(cell.width(), float(self.tile))
+        r = QRectF(cell.left() + (cell.width() - width) / 2, cell.top(), width, cell.height()).adjusted(4, 4, -4, -4)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hover = bool(option.state & QStyle.StateFlag.State_MouseOver)
         card = QColor(pal.color(QPalette.ColorRole.Base))

@@ -143,8 +143,6 @@ class ArtefactsModel(QAbstractTableModel):
             return f"{rec.filename}\n{rec.tool_id} · {human_size(rec.size_bytes)} · {short_time(rec.created_at)}"
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_SIZE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.DecorationRole and col == COL_NAME:
-            return self._thumbnail(row)
         if role == ArtefactRole:
             return rec
         if role == GalleryRowRole:
@@ -352,7 +350,7 @@ class ArtefactsModel(QAbstractTableModel):
         row = self._by_id.get(artefact_id)
         if row is not None:
             idx = self.index(row, COL_NAME)
-            self.dataChanged.emit(idx, idx, [ThumbnailRole, int(Qt.ItemDataRole.DecorationRole)])
+            self.dataChanged.emit(idx, idx, [ThumbnailRole])
 
     def _thumb_stored(self, artefact_id: int, rel: str) -> None:
         row = self._by_id.get(artefact_id)

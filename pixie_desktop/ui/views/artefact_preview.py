@@ -220,6 +220,8 @@ class ArtefactPreview(QWidget):
         self.table = QTableWidget()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.media = QWidget()
         media_lay = QVBoxLayout(self.media)
         self.media_label = QLabel()
@@ -256,7 +258,7 @@ class ArtefactPreview(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.fields: dict[str, QLabel] = {}
-        for key in ("Tool", "Run", "Inputs", "Size", "Type", "Created", "SHA-256"):
+        for key in ("Tool", "Run", "Inputs", "Size", "Type", "Created", "SHA-256"):  # full sha in tooltip
             lab = QLabel()
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             lab.setWordWrap(True)
@@ -343,7 +345,7 @@ class ArtefactPreview(QWidget):
         self.fields["Size"].setText(f"{human_size(rec.size_bytes)} ({rec.size_bytes:,} bytes)")
         self.fields["Type"].setText(rec.mime)
         self.fields["Created"].setText(short_time(rec.created_at))
-        self.fields["SHA-256"].setText(rec.sha256)
+        self.fields["SHA-256"].setText(rec.sha256[:20] + "…")
         self.fields["SHA-256"].setToolTip(rec.sha256)
         if not self.label_edit.hasFocus():
             self.label_edit.setText(rec.label or "")
@@ -381,7 +383,11 @@ class ArtefactPreview(QWidget):
                 item = self.image_lay.takeAt(0)
                 if item.widget():
                     item.widget().deleteLater()
-            width = max(200, self.stack.width() - 30)
+            # the scroll area may not be laid out yet (hidden page of the stack): size from
+            # this pane's width, leaving room for the margins and a vertical scroll bar
+            bar = self.image_scroll.verticalScrollBar().sizeHint().width()
+            margins = self.layout().contentsMargins()
+            width = max(160, self.width() - margins.left() - margins.right() - bar - 24)
             for img in data.images:
                 lab = QLabel()
                 pm = QPixmap.fromImage(img)

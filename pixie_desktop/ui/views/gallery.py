@@ -26,7 +26,8 @@ from pixie_desktop.artefacts.queries import ArtefactQuery
 from pixie_desktop.store import settings_repo, workspaces_repo
 from pixie_desktop.ui import workers
 from pixie_desktop.ui.delegates.artefact_delegate import ArtefactDelegate
-from pixie_desktop.ui.models.artefacts_model import COL_NAME, COL_SIZE, ArtefactsModel, ThumbnailRole
+from pixie_desktop.ui.models.artefacts_model import (COL_CREATED, COL_KIND, COL_LABEL, COL_NAME, COL_SIZE,
+                                                     COL_TOOL, ArtefactsModel, ThumbnailRole)
 from pixie_desktop.ui.thumbnails import ThumbnailService
 from pixie_desktop.ui.views.artefact_preview import ArtefactPreview
 
@@ -93,7 +94,7 @@ class GalleryListView(QListView):
         self.setUniformItemSizes(True)
         self.setLayoutMode(QListView.LayoutMode.Batched)
         self.setBatchSize(400)
-        self.setSpacing(4)
+        self.setSpacing(0)  # the grid cell already pads each tile
         self.setWrapping(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragEnabled(True)
@@ -106,6 +107,25 @@ class GalleryListView(QListView):
 
     def startDrag(self, supportedActions: Qt.DropAction) -> None:  # noqa: N802 - Qt override
         start_file_drag(self, supportedActions)
+
+    def set_tile(self, tile: int) -> None:
+        self._tile = int(tile)
+        self._fit_grid()
+
+    def _fit_grid(self) -> None:
+        """Spread the columns over the whole width: cells are `tile` wide plus an even share
+        of the leftover, so the grid never ends in a ragged empty strip."""
+        tile = getattr(self, "_tile", 168)
+        width = max(1, self.viewport().width() - 2)
+        cols = max(1, width // (tile + 4))
+        cell_w = max(tile + 4, width // cols)
+        size = QSize(cell_w, tile + ArtefactDelegate.TEXT_H + 4)
+        if size != self.gridSize():
+            self.setGridSize(size)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._fit_grid()
 
 
 class GalleryView(QWidget):
@@ -247,7 +267,9 @@ class GalleryView(QWidget):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
         hh.setHighlightSections(False)
-        self.table.setColumnWidth(COL_SIZE, 80)
+        self.table.setWordWrap(False)
+        for col, width in ((COL_TOOL, 130), (COL_KIND, 70), (COL_SIZE, 84), (COL_CREATED, 140), (COL_LABEL, 150)):
+            self.table.setColumnWidth(col, width)
         # one selection model for both views, so switching keeps the selection
         self.table.setSelectionModel(self.grid.selectionModel())
         self.views.addWidget(self.grid)
@@ -337,8 +359,7 @@ class GalleryView(QWidget):
 
     def _apply_tile(self, tile: int) -> None:
         self.delegate.set_tile(tile)
-        self.grid.setGridSize(QSize(tile + 4, tile + ArtefactDelegate.TEXT_H + 4))
-        self.grid.doItemsLayout()
+        self.grid.set_tile(tile)
 
     def _on_zoom(self, value: int) -> None:
         self._apply_tile(value)
