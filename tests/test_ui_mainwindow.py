@@ -188,3 +188,57 @@ def test_drop_file_on_sidebar_tool_opens_it_filled(qtbot, make_window, shell_too
     page = win.tool_pages["beta"]
     qtbot.waitUntil(lambda: page.form.values().get("data") is not None, timeout=5000)
     assert str(page.form.values()["data"]).startswith("data:")
+
+
+FIXTURE_TOOLS = __import__("pathlib").Path(__file__).resolve().parent / "fixtures" / "tools"
+
+
+@needs_runner
+@needs_forms
+def test_chat_layout_sends_messages_and_history(qtbot, make_window, tools_dir):
+    import shutil
+
+    shutil.copytree(FIXTURE_TOOLS / "ui-chat-echo", tools_dir / "ui-chat-echo")
+    win = make_window()
+    assert win.open_tool("ui-chat-echo")
+    page = win.tool_pages["ui-chat-echo"]
+    assert page.chat is not None and page.layout_kind == "chat"
+    page.chat.input.setPlainText("hello there")
+    qtbot.keyClick(page.chat.input, Qt.Key.Key_Return)
+    assert page.is_running
+    wait_idle(qtbot, page)
+    assert page.last_result.status == "ok", page.last_result.error
+    assert page.chat.messages == [{"role": "user", "content": "hello there"},
+                                  {"role": "assistant", "content": "echo: hello there (turn 1)"}]
+    page.form.set_values({"shout": True})  # the tool's other inputs sit beside the conversation
+    page.chat.input.setPlainText("again")
+    page.chat.send_button.click()
+    wait_idle(qtbot, page)
+    assert page.chat.messages[-1]["content"] == "ECHO: AGAIN (TURN 2)"
+    assert len(page.chat.messages) == 4
+    page.chat.clear()
+    assert page.chat.messages == [] and page.chat.empty.isVisibleTo(page.chat)
+
+
+def test_split_layout_is_one_column_with_sticky_run(qtbot, make_window, tools_dir):
+    make_tool(tools_dir, "tall", layout="split")
+    win = make_window()
+    win.open_tool("tall")
+    page = win.tool_pages["tall"]
+    if page.form is None:
+        pytest.skip("forms not importable yet")
+    assert page.splitter.orientation() == Qt.Orientation.Vertical
+    assert hasattr(page, "run_bar_button")
+
+
+def test_missing_venv_notice(qtbot, make_window, tools_dir):
+    d = make_tool(tools_dir, "needs-numpy")
+    (d / "pyproject.toml").write_text('[project]\nname = "needs-numpy"\nversion = "0.1"\n'
+                                      'dependencies = ["numpy>=1.26"]\n')
+    make_tool(tools_dir, "stdlib-only")
+    win = make_window()
+    win.open_tool("needs-numpy")
+    notice = win.tool_pages["needs-numpy"].notice
+    assert notice is not None and notice.property("missingVenv")
+    win.open_tool("stdlib-only")
+    assert win.tool_pages["stdlib-only"].notice is None
