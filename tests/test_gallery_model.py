@@ -212,3 +212,19 @@ def test_retain_drops_jobs_scrolled_away(qtbot, ctx, seeder):
     qtbot.waitUntil(lambda: not svc.busy(), timeout=10_000)
     assert svc.generated == 2
     svc.shutdown()
+
+
+def test_thumbnail_worker_refuses_traversal_and_survives_corrupt_files(qtbot, ctx, tmp_path):
+    from pixie_desktop.ui.thumbnails import load_or_make
+
+    root = Path(ctx.settings.artefacts_root)
+    outside = tmp_path / "outside.png"
+    outside.write_bytes(png_bytes(20, 20))
+    out = load_or_make(root, "../../outside.png", "image", "ab" * 32, 64)
+    assert out.image is None and out.rel_path is None
+    assert not (root / "_thumbs").exists()  # nothing cached for a path outside the root
+    bad = root / "demo/r/broken.png"
+    bad.parent.mkdir(parents=True)
+    bad.write_bytes(b"\x89PNG not really")
+    for kind in ("image", "pdf", "svg", "text"):
+        assert load_or_make(root, "demo/r/broken.png", kind, "cd" * 32, 64).image is None or kind == "text"
