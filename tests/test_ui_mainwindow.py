@@ -242,3 +242,32 @@ def test_missing_venv_notice(qtbot, make_window, tools_dir):
     assert notice is not None and notice.property("missingVenv")
     win.open_tool("stdlib-only")
     assert win.tool_pages["stdlib-only"].notice is None
+
+
+def test_home_cards_and_recent_runs_open_things(qtbot, make_window, shell_tools, ctx):
+    runs_repo.create_run(ctx.conn, "old-run", "gamma", {"x": "1"})
+    runs_repo.finish_run(ctx.conn, "old-run", "ok", outputs_json='{"y": "done"}')
+    tool_state_repo.set_flag(ctx.conn, "gamma", "favourited", True)
+    win = make_window()
+    cards = [win.home.cards_flow.itemAt(i).widget() for i in range(win.home.cards_flow.count())]
+    assert cards[0].tool_id == "gamma"  # favourites first
+    assert "broken" not in [c.tool_id for c in cards]
+    qtbot.mouseClick(cards[1], Qt.MouseButton.LeftButton)
+    assert win.current_tool_id == cards[1].tool_id
+    win.show_page("home")
+    assert win.home.recent.count() == 1
+    item = win.home.recent.item(0)
+    assert "Gamma Ray" in item.text()
+    win.home.recent.itemClicked.emit(item)
+    assert win.current_tool_id == "gamma" and win.current_page == "tool"
+    assert win.tool_pages["gamma"].history.selected_run_ids() == ["old-run"]
+
+
+def test_extensions_install_without_errors(qtbot, make_window, shell_tools, ctx):
+    from pixie_desktop.ui.app import install_extensions
+
+    win = make_window()
+    assert install_extensions(win, ctx) == []
+    tray = getattr(win, "tray", None)
+    if tray is not None and hasattr(tray, "hide"):
+        tray.hide()

@@ -69,9 +69,48 @@ class DropHint(QFrame):
             e.acceptProposedAction()
 
 
+class ToolCard(QFrame):
+    clicked = Signal(str)
+
+    def __init__(self, tool_id: str, name: str, description: str, colour: str | None, parent: QWidget | None = None):
+        super().__init__(parent)
+        from pixie_desktop.ui.views.tool_page import Avatar
+
+        self.tool_id = tool_id
+        self.setObjectName("ToolCard")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFixedSize(260, 82)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(12, 10, 12, 10)
+        lay.setSpacing(10)
+        lay.addWidget(Avatar(tool_id, name, colour, 34), 0, Qt.AlignmentFlag.AlignTop)
+        col = QVBoxLayout()
+        col.setSpacing(2)
+        title = QLabel(name)
+        title.setStyleSheet("font-weight: 600;")
+        title.setFixedHeight(title.fontMetrics().lineSpacing() + 2)
+        col.addWidget(title)
+        desc = QLabel()
+        desc.setObjectName("Muted")
+        desc.setWordWrap(True)
+        fm = desc.fontMetrics()
+        # two lines at most: elide to roughly two line-widths of the text column
+        desc.setText(fm.elidedText(description or "", Qt.TextElideMode.ElideRight, 2 * 186 - 40))
+        desc.setFixedHeight(fm.lineSpacing() * 2 + 2)
+        col.addWidget(desc)
+        col.addStretch(1)
+        lay.addLayout(col, 1)
+        self.setToolTip(description or name)
+
+    def mouseReleaseEvent(self, e) -> None:  # noqa: N802
+        if e.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.tool_id)
+
+
 class HomePage(QWidget):
     runActivated = Signal(str)        # run_id
     filesDropped = Signal(list)       # [Path]
+    toolActivated = Signal(str)       # tool_id
 
     def __init__(self, ctx: Any, parent: QWidget | None = None):
         super().__init__(parent)
@@ -103,6 +142,15 @@ class HomePage(QWidget):
         el.addWidget(self.empty_text)
         lay.addWidget(self.empty)
 
+        self.cards_head = QLabel("YOUR TOOLS")
+        self.cards_head.setObjectName("SectionHeading")
+        lay.addWidget(self.cards_head)
+        from pixie_desktop.ui.views.flow_layout import FlowLayout
+
+        self.cards_box = QWidget()
+        self.cards_flow = FlowLayout(self.cards_box, spacing=10)
+        lay.addWidget(self.cards_box)
+
         recent_head = QLabel("RECENT RUNS")
         recent_head.setObjectName("SectionHeading")
         self.recent_head = recent_head
@@ -121,6 +169,19 @@ class HomePage(QWidget):
         tip.setObjectName("Muted")
         lay.addWidget(tip)
         lay.addStretch(1)
+
+    def set_cards(self, cards: list[tuple[str, str, str, str | None]]) -> None:
+        """Up to six tools to start from: (tool_id, name, description, colour)."""
+        if [c[:3] for c in cards] == getattr(self, "_cards_sig", None):
+            return
+        self._cards_sig = [c[:3] for c in cards]
+        self.cards_flow.clear()
+        for tool_id, name, desc, colour in cards[:6]:
+            card = ToolCard(tool_id, name, desc, colour)
+            card.clicked.connect(self.toolActivated)
+            self.cards_flow.addWidget(card)
+        self.cards_box.setVisible(bool(cards))
+        self.cards_head.setVisible(bool(cards))
 
     def refresh(self, tool_names: dict[str, str], broken: int = 0, archived: int = 0) -> None:
         self.tool_names = dict(tool_names)

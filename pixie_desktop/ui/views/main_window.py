@@ -132,6 +132,8 @@ QStatusBar {{ color: {t.muted}; }}
 QStatusBar QLabel {{ color: {t.muted}; padding: 0 8px; }}
 QSplitter#MainSplitter::handle {{ background: {t.border}; }}
 QListWidget#RecentRuns {{ background: transparent; border: none; }}
+QFrame#ToolCard {{ background: {t.surface}; border: 1px solid {t.border}; border-radius: 10px; }}
+QFrame#ToolCard:hover {{ border-color: {t.accent}; }}
 QListWidget#RecentRuns::item {{ padding: 6px 4px; border-radius: 6px; }}
 QListWidget#RecentRuns::item:hover {{ background: {soft}; }}
 """
@@ -222,6 +224,7 @@ class MainWindow(QMainWindow):
         self.home = HomePage(self.ctx)
         self.home.runActivated.connect(self.open_run)
         self.home.filesDropped.connect(self.open_files)
+        self.home.toolActivated.connect(lambda tid: self.open_tool(tid))
         self.add_page("home", "Home", self.home)
         self.history_page = HistoryView(self.ctx, self.events, tool_name=self._tool_name)
         self.history_page.rerunRequested.connect(self._rerun_from_history)
@@ -436,6 +439,12 @@ class MainWindow(QMainWindow):
         broken = sum(1 for r in rows if not r.info.ok)
         archived = sum(1 for r in rows if r.state.archived)
         self.home.refresh(names, broken, archived)
+        live = [r for r in rows if r.info.ok and not r.state.archived]
+        # favourites first, then the most recently used, then by name
+        live.sort(key=lambda r: r.info.name.lower())
+        live.sort(key=lambda r: r.state.last_run_at or "", reverse=True)  # stable: ties keep name order
+        live.sort(key=lambda r: not r.state.favourited)
+        self.home.set_cards([(r.info.tool_id, r.info.name, r.info.description, r.state.colour) for r in live[:6]])
 
     # -- running state -------------------------------------------------------------------------------
     def _on_run_started(self, tool_id: str, run_id: str) -> None:
@@ -632,9 +641,23 @@ class MainWindow(QMainWindow):
 
         value = getattr(self.ctx.settings, "theme", "system")
         dark = system_prefers_dark() if value not in ("light", "dark") else value == "dark"
+        app = QApplication.instance()
         self._applying_theme = True
         try:
-            t = theme.apply_theme(QApplication.instance(), dark)
+            if app is not None and app.style().name().lower() == "fusion":
+                # Fusion is already set: replacing the app style again while widgets live
+                # (theme.apply_theme does setStyle every time) can crash Qt, so set only the
+                # palette and stylesheet, then tell theme listeners (charts, maps) ourselves
+                t = theme.current(dark)
+                app.setPalette(theme.palette_for(t))
+                app.setStyleSheet(theme.stylesheet(t) + shell_stylesheet(t))
+                for cb in list(getattr(theme, "_listeners", [])):
+                    try:
+                        cb(t)
+                    except Exception:  # noqa: BLE001 - one broken listener must not stop the rest
+                        pass
+            else:
+                t = theme.apply_theme(app, dark)
         finally:
             self._applying_theme = False
         self._append_shell_style(t)
