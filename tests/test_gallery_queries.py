@@ -129,3 +129,26 @@ def test_thumb_paths_are_content_addressed():
         thumb_rel_path("../../etc/passwd", 256)
     assert generator_for("video", ffmpeg_available=False) is None
     assert generator_for("table") == "text" and generator_for("audio") is None
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_per_tool_merge_equals_plain_sort(ctx, seeder, sort):
+    for i in range(30):
+        tool = f"tool{i % 4}"
+        seeder.run(f"m{i}", tool)
+        seeder.artefact(f"m{i}", f"x{i}.txt", tool_id=tool, created_at=_ts(i % 7))  # ties across tools
+    artefacts_repo.soft_delete(ctx.conn, [3, 4])
+    q = ArtefactQuery(sort=sort)
+    tools = queries.tools_with_artefacts_fast(ctx.conn)
+    assert tools == ["tool0", "tool1", "tool2", "tool3"]
+    after = None
+    for _ in range(5):
+        merged_sql, merged_args = queries.page_sql(q, after, 7, tools)
+        plain_sql, plain_args = queries.page_sql(q, after, 7)
+        merged = [r[0] for r in ctx.conn.execute(merged_sql, merged_args)]
+        plain = [r[0] for r in ctx.conn.execute(plain_sql, plain_args)]
+        assert merged == plain
+        if not plain:
+            break
+        rec = artefacts_repo.get(ctx.conn, plain[-1])
+        after = (rec.created_at, rec.id)
