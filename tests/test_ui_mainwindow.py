@@ -271,3 +271,47 @@ def test_extensions_install_without_errors(qtbot, make_window, shell_tools, ctx)
     tray = getattr(win, "tray", None)
     if tray is not None and hasattr(tray, "hide"):
         tray.hide()
+
+
+FAILING_MAIN = '''
+import sys
+from pathlib import Path
+try:
+    from pixie_desktop import sdk
+except ImportError:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+    from pixie_desktop import sdk
+
+tool = sdk.Tool(__file__)
+
+
+@tool.handler
+def run(inputs, ctx):
+    raise ValueError("the token sk-SECRET-123456 was refused by the server")
+
+
+if __name__ == "__main__":
+    tool.serve()
+'''
+
+
+@needs_runner
+@needs_forms
+def test_failed_run_shows_redacted_error_and_prefills_last_inputs(qtbot, make_window, tools_dir, ctx):
+    d = make_tool(tools_dir, "fails", main_py=FAILING_MAIN)
+    (d / ".env").write_text("API_TOKEN=sk-SECRET-123456\n")
+    tool_state_repo.set_last_inputs(ctx.conn, "fails", {"x": "remembered"})
+    win = make_window()
+    win.open_tool("fails")
+    page = win.tool_pages["fails"]
+    assert page.form.values()["x"] == "remembered"  # last inputs pre-filled
+    win.run_action.trigger()  # Ctrl+Enter
+    assert page.is_running
+    wait_idle(qtbot, page)
+    assert page.last_result.status == "error"
+    assert page.outputs.error_box.isVisibleTo(page.outputs)
+    shown = page.outputs.error_text.toPlainText()
+    assert "refused" in shown and "sk-SECRET-123456" not in shown
+    assert page.status_label.text() == "Run failed"
+    qtbot.waitUntil(lambda: page.history.model.rowCount() == 1)
+    assert page.history.model.index(0, 0).data(rm.StatusRole) == "error"

@@ -30,6 +30,7 @@ class FlowLayout(QLayout):
             item = self._items.pop()
             w = item.widget()
             if w is not None:
+                w.hide()
                 w.setParent(None)
                 w.deleteLater()
 

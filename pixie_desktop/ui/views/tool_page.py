@@ -199,6 +199,7 @@ class ToolPage(QWidget):
         self.fav_button.setCheckable(True)
         self.fav_button.setToolTip("Favourite")
         self.fav_button.toggled.connect(self._on_fav_toggled)
+        self.fav_button.setFixedWidth(30)
         self.folder_button = QPushButton("Open folder")
         self.folder_button.setObjectName("Small")
         self.folder_button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path))))
@@ -237,6 +238,7 @@ class ToolPage(QWidget):
             while self.badge_box.count():
                 w = self.badge_box.takeAt(0).widget()
                 if w is not None:
+                    w.hide()  # deleteLater runs only back in the main loop: hide it now
                     w.deleteLater()
             badge = pill(VALIDATION_TEXT.get(validation, validation), status_colour(validation))
             badge.setObjectName("ValidationBadge")
@@ -251,7 +253,7 @@ class ToolPage(QWidget):
         self.fav_button.blockSignals(True)
         self.fav_button.setChecked(bool(st.favourited))
         self.fav_button.setText("★" if st.favourited else "☆")
-        self.fav_button.setStyleSheet("color: #e0a800; font-size: 12pt;" if st.favourited else "font-size: 12pt;")
+        self.fav_button.setStyleSheet("color: #e0a800;" if st.favourited else "")
         self.fav_button.setToolTip("Remove from favourites" if st.favourited else "Add to favourites (Ctrl+1…9 opens it)")
         self.fav_button.blockSignals(False)
         tags = row.tags if row else (list(self.info.spec.tags) if self.info.spec else [])
@@ -309,9 +311,16 @@ class ToolPage(QWidget):
             self.outputs = QLabel(f"Output renderers are not available: {exc}")
             self.outputs.setWordWrap(True)
             self.outputs.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        form_spec = spec
+        if spec.layout == "chat":
+            # the conversation supplies messages/history; the form shows only the other inputs
+            import dataclasses
+
+            form_spec = dataclasses.replace(spec, inputs=[i for i in spec.inputs
+                                                          if i.key not in ("messages", "history")])
         try:
             from pixie_desktop.ui.inputs.form import ToolForm
-            self.form = ToolForm(spec, autocomplete=self._autocomplete)
+            self.form = ToolForm(form_spec, autocomplete=self._autocomplete)
             self.form.submitted.connect(self.run)
         except ImportError as exc:
             self.form = None
