@@ -114,8 +114,6 @@ QPushButton#NavButton:hover {{ background: {soft}; }}
 QPushButton#NavButton:checked {{ background: {soft}; color: {t.accent}; font-weight: 650; }}
 QLineEdit#SidebarSearch {{ border-radius: 8px; padding: 6px 8px; background: {t.surface}; }}
 QComboBox#WorkspaceFilter {{ border-radius: 7px; padding: 3px 8px; background: {t.surface}; }}
-QComboBox#WorkspaceFilter::drop-down {{ border: none; width: 20px; subcontrol-origin: padding;
-    subcontrol-position: center right; }}
 QToolButton#TagChip {{ border: 1px solid {t.border}; border-radius: 10px; padding: 1px 8px;
     color: {t.muted}; background: {t.surface}; font-size: 8.5pt; }}
 QToolButton#TagChip:checked {{ background: {t.accent}; color: {t.accent_text}; border-color: {t.accent}; }}
