@@ -194,3 +194,15 @@ def test_gallery_drag_fills_a_tools_file_input(qtbot, ctx, seeded):
     assert value.startswith("data:text/csv;base64,")  # the form carries the file as a data URL
     assert base64.b64decode(value.split(",", 1)[1]) == b"name,qty\napple,3\npear,5\n"
     g.shutdown()
+
+
+def test_thumbnail_settings_apply_live(qtbot, ctx, seeded):
+    from pixie_desktop.config import save_setting
+
+    g = _gallery(qtbot, ctx)
+    save_setting(ctx.settings, ctx.conn, "thumb_max_edge_px", 128)
+    save_setting(ctx.settings, ctx.conn, "thumb_workers", 3)
+    assert g.thumbs.edge == 128 and g.thumbs.max_workers == 3
+    g.shutdown()
+    save_setting(ctx.settings, ctx.conn, "thumb_max_edge_px", 200)  # no longer listening
+    assert g.thumbs.edge == 128

@@ -150,6 +150,19 @@ class GalleryView(QWidget):
         self.model.rowsRemoved.connect(lambda *_: self._update_empty())
         self.model.loadingChanged.connect(self._update_empty)
         self.model.refresh()
+        from pixie_desktop.config import on_setting_changed
+
+        self._unsubscribe = on_setting_changed(self._on_setting_changed)
+        self.destroyed.connect(lambda *_: self._unsubscribe())
+
+    def _on_setting_changed(self, name: str, value: Any) -> None:
+        """Thumbnail size/threads apply live: new edge → new cache key → fresh thumbnails."""
+        if name == "thumb_max_edge_px":
+            self.thumbs.set_edge(int(value))
+            self.thumbs.clear_memory()
+            self.current_view().viewport().update()
+        elif name == "thumb_workers":
+            self.thumbs.max_workers = max(1, int(value))
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
@@ -657,6 +670,7 @@ class GalleryView(QWidget):
         self.model.refresh()
 
     def shutdown(self) -> None:
+        self._unsubscribe()
         self.thumbs.shutdown()
         workers.app_pool().waitForDone(5000)
 
