@@ -206,3 +206,27 @@ def test_thumbnail_settings_apply_live(qtbot, ctx, seeded):
     g.shutdown()
     save_setting(ctx.settings, ctx.conn, "thumb_max_edge_px", 200)  # no longer listening
     assert g.thumbs.edge == 128
+
+
+def test_scrolled_away_thumbnail_jobs_are_dropped(qtbot, ctx, seeder):
+    from pixie_desktop.ui.models.artefacts_model import ThumbnailRole
+
+    seeder.run("r1")
+    for i in range(60):
+        seeder.artefact("r1", f"p{i:02d}.png", png_bytes(20 + i, 20), mime="image/png")
+    g = _gallery(qtbot, ctx)
+    g.resize(700, 420)
+    qtbot.waitUntil(lambda: g.model.rowCount() == 60, timeout=5000)
+    workers.wait_for_all(5000)
+    g.thumbs.max_workers = 0  # hold jobs in the queue
+    g.thumbs.clear_memory()
+    for r in range(60):
+        g.model.data(g.model.index(r, 0), ThumbnailRole)
+    queued = len(g.thumbs._queue)
+    g.grid.scrollToBottom()
+    g._retain_visible()
+    kept = len(g.thumbs._queue)
+    assert 0 < kept < queued
+    last = g.model.record(59).id
+    assert any(last in g.thumbs._waiting.get(k, ()) for k in g.thumbs._queue)  # bottom tiles kept
+    g.shutdown()

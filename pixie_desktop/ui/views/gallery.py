@@ -326,7 +326,7 @@ class GalleryView(QWidget):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(self._context_menu)
             view.doubleClicked.connect(lambda _i: self.open_selected())
-            view.verticalScrollBar().valueChanged.connect(lambda _v: self._retain_timer.start())
+            view.verticalScrollBar().valueChanged.connect(self._schedule_retain)
         self._retain_timer = QTimer(self, singleShot=True, interval=120)
         self._retain_timer.timeout.connect(self._retain_visible)
 
@@ -499,6 +499,12 @@ class GalleryView(QWidget):
             if path is not None:
                 out.append(path)
         return out
+
+    def _schedule_retain(self, _value: int = 0) -> None:
+        # a throttle, not a debounce: during a long fling jobs for tiles already scrolled
+        # past are dropped every 120 ms instead of only once scrolling stops
+        if not self._retain_timer.isActive():
+            self._retain_timer.start()
 
     def _retain_visible(self) -> None:
         view = self.current_view()
