@@ -8,7 +8,7 @@ import importlib.util
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QMessageBox, QStyleOptionViewItem
 
@@ -17,7 +17,7 @@ from pixie_desktop.store import artefacts_repo, runs_repo
 from pixie_desktop.store.db import dumps
 from pixie_desktop.ui.models import runs_model as rm
 from pixie_desktop.ui.store_events import StoreEvents
-from pixie_desktop.ui.views.compare import CompareDialog, diff_rows
+from pixie_desktop.ui.views.compare import diff_rows
 from pixie_desktop.ui.views.history import HistoryView
 
 

@@ -5,11 +5,9 @@ persistence."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QModelIndex, Qt, QUrl
+from PySide6.QtCore import QMimeData, Qt, QUrl
 
-from fixtures_ui_shell import make_tool
 from pixie_desktop.store import settings_repo, tags_repo, tool_state_repo, workspaces_repo
 from pixie_desktop.ui.models import sidebar_model as sm
 from pixie_desktop.ui.models import tools_model as tm

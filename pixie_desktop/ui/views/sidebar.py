@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import (QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRect, QRectF, QSize, Qt,
+from PySide6.QtCore import (QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt,
                             QTimer, QUrl, Signal)
 from PySide6.QtGui import QAction, QColor, QDesktopServices, QFont, QIcon, QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QColorDialog, QComboBox, QFrame, QHBoxLayout,
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QColorDialog, QC
                                QWidget)
 
 from pixie_desktop.store import settings_repo, tags_repo, tool_state_repo, workspaces_repo
-from pixie_desktop.ui.delegates.painters import (STATUS_LABELS, paint_colour_chip, paint_dot, paint_spinner,
+from pixie_desktop.ui.delegates.painters import (paint_colour_chip, paint_dot, paint_spinner,
                                                  paint_star, status_colour)
 from pixie_desktop.ui.models import sidebar_model as sm
 from pixie_desktop.ui.models import tools_model as tm

@@ -9,14 +9,12 @@ the history row appears through StoreEvents.runChanged (single-row update, never
 
 from __future__ import annotations
 
-import re
-import time
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QElapsedTimer, QRectF, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QElapsedTimer, QRectF, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QGuiApplication, QPainter, QPixmap
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit, QProgressBar,
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar,
                                QPushButton, QSizePolicy, QSplitter, QTabWidget, QToolButton, QVBoxLayout,
                                QWidget)
 
