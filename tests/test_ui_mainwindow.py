@@ -315,3 +315,16 @@ def test_failed_run_shows_redacted_error_and_prefills_last_inputs(qtbot, make_wi
     assert page.status_label.text() == "Run failed"
     qtbot.waitUntil(lambda: page.history.model.rowCount() == 1)
     assert page.history.model.index(0, 0).data(rm.StatusRole) == "error"
+
+
+@needs_forms
+def test_open_tool_with_path_prefill(qtbot, make_window, shell_tools, tmp_path):
+    """The hook the window-level drop and the command line use: prefill a file input by path."""
+    csv = tmp_path / "in.csv"
+    csv.write_text("a\n1\n")
+    win = make_window()
+    assert win.open_tool("beta", {"data": str(csv)})
+    page = win.tool_pages["beta"]
+    qtbot.waitUntil(lambda: page.form.values().get("data") is not None, timeout=5000)
+    assert str(page.form.values()["data"]).startswith("data:")
+    assert win.open_files([csv]) and win.current_tool_id == "beta"

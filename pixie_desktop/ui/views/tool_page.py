@@ -455,8 +455,23 @@ class ToolPage(QWidget):
         return self.worker is not None
 
     def set_prefill(self, values: dict | None) -> None:
-        if values and self.form is not None:
-            self.form.set_values(values)
+        """Prefill the form. A file/image/audio input may be given local paths (what a window
+        drop or the command line has) instead of data URLs: those are read like a drop."""
+        if not values or self.form is None or self.info.spec is None:
+            return
+        plain: dict = {}
+        for key, value in values.items():
+            spec = self.info.spec.input(key)
+            paths = _local_paths(value) if spec is not None and spec.is_file_like else None
+            widget = self.form.widget_for(key) if paths else None
+            if paths and widget is not None:
+                problems = widget.drop_files(paths)
+                if problems:
+                    self._say("; ".join(problems[:2]), error=True)
+            else:
+                plain[key] = value
+        if plain:
+            self.form.set_values(plain)
 
     def drop_files(self, paths: list[Path]) -> str | None:
         if self.form is None:
@@ -666,6 +681,23 @@ class ToolPage(QWidget):
         self.right_tabs.setCurrentIndex(0)
         self._say(f"Showing the outputs of the run of {rec.started_at[:19].replace('T', ' ')}")
         return True
+
+
+def _local_paths(value: Any) -> list[Path] | None:
+    """Existing local files named by a str / Path / file:// URL or a list of them, else None."""
+    items = value if isinstance(value, list) else [value]
+    out: list[Path] = []
+    for item in items:
+        if isinstance(item, Path):
+            p = item
+        elif isinstance(item, str) and not item.startswith("data:"):
+            p = Path(QUrl(item).toLocalFile()) if item.startswith("file://") else Path(item)
+        else:
+            return None
+        if not p.is_file():
+            return None
+        out.append(p)
+    return out or None
 
 
 def load_run_outputs(ctx: Any, rec: Any) -> dict | None:
