@@ -659,6 +659,10 @@ class MainWindow(QMainWindow):
         finally:
             self._applying_theme = False
         self._append_shell_style(t)
+        for page in getattr(self, "tool_pages", {}).values():  # pills carry scheme-dependent colours
+            if hasattr(page, "badge_box"):
+                page._shown_badges = None
+                page.refresh_header()
 
     def _append_shell_style(self, t: Any) -> None:
         app = QApplication.instance()

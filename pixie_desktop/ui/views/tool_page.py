@@ -31,8 +31,9 @@ def pill(text: str, colour: str | QColor, *, filled: bool = False) -> QLabel:
     c = QColor(colour)
     lab = QLabel(text)
     lab.setObjectName("Pill")
-    bg = c.name() if filled else f"rgba({c.red()},{c.green()},{c.blue()},38)"
-    fg = contrast_text(c).name() if filled else c.darker(115).name()
+    dark = QGuiApplication.palette().window().color().lightness() < 128
+    bg = c.name() if filled else f"rgba({c.red()},{c.green()},{c.blue()},{60 if dark else 38})"
+    fg = contrast_text(c).name() if filled else (c.lighter(140) if dark else c.darker(115)).name()
     lab.setStyleSheet(f"QLabel {{ background: {bg}; color: {fg}; border-radius: 9px; padding: 2px 9px;"
                       f" font-size: 8.5pt; font-weight: 600; }}")
     return lab
