@@ -190,7 +190,10 @@ def apply_theme(app=None, dark: bool | None = None) -> Theme:
     app = app or QApplication.instance()
     theme = current(dark)
     if app is not None:
-        app.setStyle("Fusion")
+        # Re-setting the style on every theme change recreates every widget's style objects; doing
+        # it only once avoids needless work and a crash seen when windows were rebuilt afterwards.
+        if app.style().name().lower() != "fusion":
+            app.setStyle("Fusion")
         app.setPalette(palette_for(theme))
         app.setStyleSheet(stylesheet(theme))
     for cb in list(_listeners):

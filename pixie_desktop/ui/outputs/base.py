@@ -29,6 +29,18 @@ class ShapeError(ValueError):
     """The value does not have the shape this output type needs."""
 
 
+def failure_reason(exc: BaseException) -> str:
+    """A readable fallback reason for any exception raised while drawing a value: shape
+    problems are already worded for people; anything else is a drawing failure, named as such
+    (with the technical detail after it) rather than a bare Python exception line."""
+    if isinstance(exc, ShapeError):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return "the value is nested too deeply"
+    detail = str(exc).strip() or type(exc).__name__
+    return f"could not draw this value ({type(exc).__name__}: {detail})"
+
+
 def register(*types: str) -> Callable[[type["OutputRenderer"]], type["OutputRenderer"]]:
     def deco(cls: type["OutputRenderer"]) -> type["OutputRenderer"]:
         for t in types:
@@ -233,12 +245,8 @@ class OutputRenderer(QWidget):
             self._ensure_built()
             self._render(value)
             self._show("body")
-        except ShapeError as exc:
-            self._fail(value, str(exc))
-        except RecursionError:
-            self._fail(value, "the value is nested too deeply")
         except Exception as exc:  # noqa: BLE001 - a renderer bug must never take the window down
-            self._fail(value, f"{type(exc).__name__}: {exc}")
+            self._fail(value, failure_reason(exc))
 
     def _fail(self, value: Any, why: str) -> None:
         self.error = why

@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtWidgets import QSizePolicy
 
 from pixie_desktop.ui import theme
-from pixie_desktop.ui.outputs.base import OutputRenderer, ShapeError, kind_of, need_dict, need_list, num, register
+from pixie_desktop.ui.outputs.base import OutputRenderer, ShapeError, failure_reason, kind_of, need_dict, need_list, num, register
 
 
 def _nums(values: Any, what: str) -> list[float]:
@@ -179,7 +179,7 @@ class XYChart(ChartRenderer):
             merged["series"] = list(by_name.values())
             self.set_value(merged)
         except Exception as exc:  # noqa: BLE001
-            self._fail(chunk, f"{type(exc).__name__}: {exc}")
+            self._fail(chunk, failure_reason(exc))
 
 
 @register("chart_scatter")
@@ -260,17 +260,27 @@ class HistogramChart(ChartRenderer):
         if isinstance(value, list):
             value = {"values": value}
         d = need_dict(value, "values")
-        vals = [v for v in _nums(d["values"], "values") if not math.isnan(v)]
+        vals = [v for v in _nums(d["values"], "values") if math.isfinite(v)]
+        span = (min(vals), max(vals)) if vals else (0.0, 1.0)
+        if not math.isfinite(span[1] - span[0]):
+            raise ShapeError("values span a range too wide to bin (beyond ±1.8e308)")
+        if span[1] - span[0] <= abs(span[1]) * 1e-9:
+            # all values (nearly) equal: give the single bin a width the float type can represent
+            pad = max(abs(span[0]) * 0.01, 0.5)
+            span = (span[0] - pad, span[1] + pad)
         bins = d.get("bins")
-        bins = int(bins) if isinstance(bins, (int, float)) and not isinstance(bins, bool) and 1 <= bins <= 500 else "auto"
-        return vals, bins
+        # Sturges never asks for more bins than log2(n)+1, unlike "auto" (Freedman–Diaconis), which
+        # can demand billions of bins for a tiny IQR over a wide range.
+        bins = int(bins) if isinstance(bins, (int, float)) and not isinstance(bins, bool) and 1 <= bins <= 500 \
+            else "sturges"
+        return vals, bins, span
 
     def draw(self, data: Any) -> None:
-        vals, bins = data
+        vals, bins, span = data
         ax = self.figure.add_subplot(111)
         self._style(ax)
         if vals:
-            ax.hist(vals, bins=bins, color=self.t.series_colour(0), edgecolor=self.t.surface, alpha=0.9)
+            ax.hist(vals, bins=bins, range=span, color=self.t.series_colour(0), edgecolor=self.t.surface, alpha=0.9)
 
 
 @register("chart_boxplot")

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from pixie_desktop.ui import theme
 from pixie_desktop.ui.outputs.base import (
-    OutputRenderer, ShapeError, kind_of, load_media, need_dict, need_list, pretty_json, register,
+    OutputRenderer, ShapeError, failure_reason, kind_of, load_media, need_dict, need_list, pretty_json, register,
 )
 
 
@@ -164,6 +164,8 @@ class LogRenderer(OutputRenderer):
         self._redraw()
 
     def append_stream(self, chunk: Any) -> None:
+        if chunk is None:
+            return  # an empty log event adds nothing
         try:
             self._ensure_built()
             if isinstance(chunk, dict) and "output_key" in chunk:
@@ -186,7 +188,7 @@ class LogRenderer(OutputRenderer):
                 bar.setValue(bar.maximum())
             self._show("body")
         except Exception as exc:  # noqa: BLE001
-            self._fail(chunk, f"{type(exc).__name__}: {exc}")
+            self._fail(chunk, failure_reason(exc))
 
     def copy_text(self) -> str:
         return "\n".join(f"{ln['level'].upper()} {ln['message']}" for ln in getattr(self, "lines", []))

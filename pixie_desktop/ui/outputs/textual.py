@@ -14,7 +14,7 @@ from PySide6.QtGui import QImage, QPixmap, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QProgressBar, QTextBrowser
 
 from pixie_desktop.ui import theme
-from pixie_desktop.ui.outputs.base import OutputRenderer, ShapeError, kind_of, register, text_of
+from pixie_desktop.ui.outputs.base import OutputRenderer, ShapeError, failure_reason, kind_of, register, text_of
 
 
 def _fit_text_height(view, max_h: int = 420, min_h: int = 40) -> None:
@@ -192,7 +192,7 @@ class StreamTextRenderer(TextRenderer):
             self.view.verticalScrollBar().setValue(self.view.verticalScrollBar().maximum())
             self._show("body")
         except Exception as exc:  # noqa: BLE001
-            self._fail(chunk, f"{type(exc).__name__}: {exc}")
+            self._fail(chunk, failure_reason(exc))
 
 
 def number_value(value: Any) -> float:
