@@ -135,6 +135,13 @@ def palette_for(theme: Theme) -> QPalette:
     return p
 
 
+def _icon(name: str) -> str:
+    """Absolute path of a bundled stylesheet icon (resources/icons/<name>.svg), '/'-separated."""
+    from pixie_desktop.desktop.paths import resources_dir
+
+    return (resources_dir() / "icons" / f"{name}.svg").as_posix()
+
+
 def stylesheet(theme: Theme | None = None) -> str:
     """App-wide rules for the object names/properties our widgets use (cards, drop zones, chips,
     help/error text). Kept in one place so views share one look."""
@@ -172,6 +179,28 @@ QLineEdit, QPlainTextEdit, QTextEdit, QSpinBox, QDoubleSpinBox, QDateTimeEdit, Q
 QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QSpinBox:focus, QDoubleSpinBox:focus,
 QDateTimeEdit:focus, QComboBox:focus {{ border-color: {t.accent}; }}
 QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"] {{ border-color: {t.danger}; }}
+QAbstractSpinBox {{ padding-right: 22px; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ subcontrol-origin: border; width: 20px;
+    border-left: 1px solid {t.border}; background: {t.surface_alt}; }}
+QAbstractSpinBox::up-button {{ subcontrol-position: top right; border-top-right-radius: 6px; }}
+QAbstractSpinBox::down-button {{ subcontrol-position: bottom right; border-bottom-right-radius: 6px; }}
+QAbstractSpinBox::up-button:hover, QAbstractSpinBox::down-button:hover {{ background: {t.border}; }}
+QAbstractSpinBox::up-arrow {{ image: url({_icon("chevron-up")}); width: 10px; height: 10px; }}
+QAbstractSpinBox::down-arrow {{ image: url({_icon("chevron-down")}); width: 10px; height: 10px; }}
+QComboBox {{ padding-right: 24px; }}
+QComboBox::drop-down, QDateTimeEdit::drop-down {{ subcontrol-origin: border; subcontrol-position: top right;
+    width: 22px; border: none; border-left: 1px solid {t.border}; border-top-right-radius: 6px;
+    border-bottom-right-radius: 6px; background: {t.surface_alt}; }}
+QComboBox::down-arrow, QDateTimeEdit::down-arrow {{ image: url({_icon("chevron-down")}); width: 10px; height: 10px; }}
+QComboBox QAbstractItemView {{ border: 1px solid {t.border}; background: {t.surface}; selection-background-color: {t.accent};
+    selection-color: {t.accent_text}; outline: none; }}
+QScrollBar:vertical {{ background: transparent; width: 11px; margin: 2px; }}
+QScrollBar:horizontal {{ background: transparent; height: 11px; margin: 2px; }}
+QScrollBar::handle:vertical {{ background: {t.border}; border-radius: 3px; min-height: 28px; margin: 0 2px; }}
+QScrollBar::handle:horizontal {{ background: {t.border}; border-radius: 3px; min-width: 28px; margin: 2px 0; }}
+QScrollBar::handle:hover {{ background: {t.muted}; }}
+QScrollBar::add-line, QScrollBar::sub-line {{ width: 0; height: 0; border: none; background: none; }}
+QScrollBar::add-page, QScrollBar::sub-page {{ background: none; }}
 QTabWidget::pane {{ border: 1px solid {t.border}; border-radius: 6px; top: -1px; background: {t.surface}; }}
 QTabBar::tab {{ padding: 5px 12px; border: 1px solid transparent; border-bottom: 2px solid transparent; color: {t.muted}; }}
 QTabBar::tab:selected {{ color: {t.text}; border-bottom: 2px solid {t.accent}; }}
