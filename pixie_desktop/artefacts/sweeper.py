@@ -37,7 +37,7 @@ from pixie_desktop.store.db import now_iso, transaction
 
 MISSING_FILE_TAG = "_missing-file"
 PARTIAL_MAX_AGE_S = 3600
-RESERVED_DIRS = ("_thumbs", "_quarantine", "_exports")
+RESERVED_DIRS = ("_thumbs", "_quarantine", "_exports", "_inputs")
 
 
 @dataclass
@@ -53,6 +53,7 @@ class SweepReport:
     orphan_files_unknown: list[str] = field(default_factory=list)
     orphan_files_removed: list[str] = field(default_factory=list)
     thumbs_removed: int = 0
+    input_blobs_removed: int = 0                               # stored file inputs no run refers to
     disk_bytes: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -364,6 +365,21 @@ def _retain_map(tools: Iterable[Any] | None) -> dict[str, int]:
     return out
 
 
+def remove_unreferenced_input_blobs(conn: sqlite3.Connection, root: Path, report: SweepReport, *,
+                                    dry_run: bool = False) -> None:
+    """Stored file inputs (see input_blobs) whose runs were all pruned or deleted."""
+    from pixie_desktop.artefacts.input_blobs import unreferenced_blobs
+
+    for path in unreferenced_blobs(conn, root):
+        if not dry_run:
+            try:
+                path.unlink()
+            except OSError as exc:
+                report.errors.append(f"input blob {path.name}: {exc.strerror or exc}")
+                continue
+        report.input_blobs_removed += 1
+
+
 def sweep(conn: sqlite3.Connection, settings: Any, *, tools: Iterable[Any] | None = None, dry_run: bool = False,
           fix: bool = False, default_retain_runs: int = 100) -> SweepReport:
     """Run every step (see module docstring). `tools` (discovery's ToolInfo list) supplies each
@@ -379,6 +395,7 @@ def sweep(conn: sqlite3.Connection, settings: Any, *, tools: Iterable[Any] | Non
         ("orphan rows", lambda: reconcile_orphan_rows(conn, root, report, dry_run=dry_run)),
         ("orphan files", lambda: reconcile_orphan_files(conn, settings, report, fix=fix, dry_run=dry_run)),
         ("thumbnails", lambda: remove_stale_thumbs(conn, root, report, dry_run=dry_run)),
+        ("input blobs", lambda: remove_unreferenced_input_blobs(conn, root, report, dry_run=dry_run)),
         ("disk audit", lambda: disk_audit(conn, settings, report, dry_run=dry_run)),
     )
     for name, step in steps:

@@ -23,6 +23,7 @@ from pixie_desktop.artefacts import spill
 from pixie_desktop.artefacts.spill import load_outputs  # noqa: F401 - re-exported API
 from pixie_desktop.artefacts.storage import register_file, rel_path_for, run_dir
 from pixie_desktop.runtime.client import MAX_RESPONSE_BYTES, ResponseTooLarge, StreamHTTPError
+from pixie_desktop.artefacts.input_blobs import compact_inputs
 from pixie_desktop.runtime.inputs import InputError, check_inputs
 from pixie_desktop.runtime.launcher import LauncherError, ToolProcess
 from pixie_desktop.runtime.pool import Limits, WarmPool, effective_limits
@@ -348,11 +349,15 @@ class Runner:
             self._active[run_id] = active
         try:
             conn = self._conn()
+            try:  # big file inputs go to the blob store, not the database (outside the write lock)
+                recorded = compact_inputs(tool.spec, clean, self.settings.artefacts_root)
+            except OSError:
+                recorded = clean  # a full disk must not stop the run; the inputs are kept inline
             with transaction(conn):  # one commit for the start bookkeeping
                 state = tool_state_repo.get(conn, tool.tool_id)
                 limits = effective_limits(tool, state.overrides, bool(state.pinned_warm) or tool.spec.pinned_warm)
-                runs_repo.create_run(conn, run_id, tool.tool_id, clean)
-                tool_state_repo.set_last_inputs(conn, tool.tool_id, clean)
+                runs_repo.create_run(conn, run_id, tool.tool_id, recorded)
+                tool_state_repo.set_last_inputs(conn, tool.tool_id, recorded)
                 tool_state_repo.bump_run_counters(conn, tool.tool_id)
             emit(RunEvent(run_id, "started"))
             return self._execute(conn, tool, clean, run_id, limits, active, emit, secrets, t0)

@@ -428,7 +428,7 @@ class ToolPage(QWidget):
         if self.form is None:
             return
         st = tool_state_repo.get(self.ctx.conn, self.tool_id)
-        last = st.last_inputs
+        last = self._recorded_inputs(st.last_inputs)
         if last:
             try:
                 self.form.set_values({k: v for k, v in last.items() if k not in ("messages", "history")})
@@ -651,7 +651,8 @@ class ToolPage(QWidget):
         rec = runs_repo.get_run(self.ctx.conn, run_id)
         if rec is None or self.form is None:
             return False
-        self.form.set_values({k: v for k, v in rec.inputs.items() if k not in ("messages", "history")})
+        inputs = self._recorded_inputs(rec.inputs)
+        self.form.set_values({k: v for k, v in inputs.items() if k not in ("messages", "history")})
         self._say("Inputs loaded from the run of " + rec.started_at[:19].replace("T", " "))
         return True
 
@@ -661,9 +662,16 @@ class ToolPage(QWidget):
         rec = runs_repo.get_run(self.ctx.conn, run_id)
         if rec is None:
             return False
+        inputs = self._recorded_inputs(rec.inputs)
         if self.form is not None:
-            self.form.set_values({k: v for k, v in rec.inputs.items() if k not in ("messages", "history")})
-        return self._start(dict(rec.inputs))
+            self.form.set_values({k: v for k, v in inputs.items() if k not in ("messages", "history")})
+        return self._start(inputs)
+
+    def _recorded_inputs(self, inputs: dict) -> dict:
+        """Inputs as recorded in the database, with stored file inputs turned back into data URLs."""
+        from pixie_desktop.artefacts.input_blobs import expand_inputs
+
+        return expand_inputs(inputs, self.ctx.settings.artefacts_root)
 
     def open_outputs_of(self, run_id: str) -> bool:
         from pixie_desktop.store import runs_repo

@@ -1,0 +1,108 @@
+"""File inputs kept out of the database. A dropped file reaches the tool as a data URL (the
+contract), but storing a 50 MB data URL in `runs.inputs_json` / `tool_state.last_inputs_json`
+would bloat the database and every history query. Instead the recorded inputs hold a small
+handle, and the bytes live once, content-addressed, under `artefacts/_inputs/<sha[:2]>/<sha>`.
+
+`compact_inputs` makes the handles when a run is recorded; `expand_inputs` turns them back
+into data URLs when inputs are reloaded (re-run, "load inputs", form pre-fill). A handle whose
+blob is gone expands to nothing, so the field is simply empty rather than wrong."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from pixie_desktop.artefacts.spill import decode_data_url
+from pixie_desktop.artefacts.storage import atomic_write
+from pixie_desktop.spec.model import ToolSpec
+
+INPUTS_DIRNAME = "_inputs"
+HANDLE_KEY = "$pixie_input"
+INLINE_LIMIT = 4096  # data URLs up to this many characters stay inline (tiny files, validator probes)
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+
+
+def blob_path(artefacts_root: Path, sha: str) -> Path:
+    if not _SHA.match(sha):
+        raise ValueError(f"not a sha256: {sha!r}")
+    return artefacts_root / INPUTS_DIRNAME / sha[:2] / sha
+
+
+def is_handle(value: Any) -> bool:
+    return isinstance(value, dict) and isinstance(value.get(HANDLE_KEY), str)
+
+
+def _store(artefacts_root: Path, value: Any) -> Any:
+    if not (isinstance(value, str) and value.startswith("data:") and len(value) > INLINE_LIMIT):
+        return value
+    decoded = decode_data_url(value)
+    if decoded is None:
+        return value
+    mime, data = decoded
+    sha = hashlib.sha256(data).hexdigest()
+    path = blob_path(artefacts_root, sha)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, data)
+    return {HANDLE_KEY: sha, "mime": mime, "size": len(data)}
+
+
+def compact_inputs(spec: ToolSpec, inputs: dict[str, Any], artefacts_root: Path) -> dict[str, Any]:
+    """A copy of `inputs` in which large data URLs of file/image/audio inputs are replaced by
+    handles (their bytes written to the blob store first)."""
+    out = dict(inputs)
+    for ispec in spec.file_inputs:
+        value = out.get(ispec.key)
+        if isinstance(value, list):
+            out[ispec.key] = [_store(artefacts_root, v) for v in value]
+        elif value is not None:
+            out[ispec.key] = _store(artefacts_root, value)
+    return out
+
+
+def _load(artefacts_root: Path, value: Any) -> Any:
+    if not is_handle(value):
+        return value
+    try:
+        data = blob_path(artefacts_root, value[HANDLE_KEY]).read_bytes()
+    except (OSError, ValueError):
+        return None
+    mime = value.get("mime") if isinstance(value.get("mime"), str) else "application/octet-stream"
+    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+
+
+def expand_inputs(inputs: dict[str, Any], artefacts_root: Path) -> dict[str, Any]:
+    """Handles back to data URLs; keys whose blob is missing are dropped."""
+    out: dict[str, Any] = {}
+    for key, value in inputs.items():
+        if isinstance(value, list) and any(is_handle(v) for v in value):
+            items = [v for v in (_load(artefacts_root, x) for x in value) if v is not None]
+            if items:
+                out[key] = items
+            continue
+        loaded = _load(artefacts_root, value)
+        if loaded is not None:
+            out[key] = loaded
+    return out
+
+
+def unreferenced_blobs(conn: sqlite3.Connection, artefacts_root: Path) -> list[Path]:
+    """Blobs that no run and no tool's last inputs mention any more (safe to delete)."""
+    folder = artefacts_root / INPUTS_DIRNAME
+    if not folder.is_dir():
+        return []
+    out: list[Path] = []
+    for path in folder.glob("??/*"):
+        sha = path.name
+        if not _SHA.match(sha):
+            continue
+        pattern = f"%{sha}%"
+        used = conn.execute("SELECT 1 FROM runs WHERE inputs_json LIKE ? LIMIT 1", (pattern,)).fetchone() or \
+            conn.execute("SELECT 1 FROM tool_state WHERE last_inputs_json LIKE ? LIMIT 1", (pattern,)).fetchone()
+        if not used:
+            out.append(path)
+    return out
