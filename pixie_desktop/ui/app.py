@@ -37,11 +37,69 @@ def install_extensions(window: Any, ctx: Any) -> list[str]:
         from pixie_desktop.ui.tray import install_tray
         install_tray(window)
 
+    def sweeper() -> None:
+        from pixie_desktop.ui.views.gallery import SweepScheduler
+
+        sched = SweepScheduler(ctx, window)
+
+        def done(report: Any) -> None:
+            freed = len(getattr(report, "purged", ()) or ()) + len(getattr(report, "pruned_runs", ()) or ())
+            if freed:
+                window.statusBar().showMessage(f"Housekeeping: {report.summary()}", 8000)
+
+        sched.finished.connect(done)
+        sched.start()  # first sweep a few seconds after start-up, then every sweeper_interval_seconds
+        window.sweep_scheduler = sched
+
+    def gallery() -> None:
+        page = window.pages.get("gallery")
+        if page is not None and hasattr(page, "statusMessage"):
+            page.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 8000))
+
+    def tray_events() -> None:
+        from pixie_desktop.store import runs_repo
+
+        tray_ctl = getattr(window, "tray", None)
+        if tray_ctl is None:
+            return
+        seen_running: set[str] = set()
+
+        def on_run(run_id: str) -> None:
+            rec = runs_repo.get_run(ctx.conn, run_id)
+            if rec is None:
+                return
+            info = window.tools_model.tool(rec.tool_id)
+            title = info.name if info is not None else rec.tool_id
+            if rec.status == "running":
+                if run_id not in seen_running:
+                    seen_running.add(run_id)
+                    tray_ctl.run_started(run_id, title)
+            elif run_id in seen_running:
+                seen_running.discard(run_id)
+                tray_ctl.run_finished(run_id, title, rec.status, rec.duration_s, rec.error_text)
+
+        window.events.runChanged.connect(on_run)
+
     attempt("command palette", palette)
     attempt("window drop", drops)
     attempt("validation", validation)
     attempt("tray", tray)
+    attempt("tray run events", tray_events)
+    attempt("gallery status", gallery)
+    attempt("sweeper", sweeper)
     return failed
+
+
+def open_paths(window: Any, args: list[str]) -> None:
+    """Files/folders given on the command line (or handed over by a second launch): a tool folder
+    is offered for import; files open the tool that accepts them."""
+    from pathlib import Path
+
+    paths = [Path(a).expanduser() for a in args if a and not a.startswith("-")]
+    paths = [p for p in paths if p.exists()]
+    ctl = getattr(window, "drop_controller", None)
+    if paths and ctl is not None:
+        ctl.handle_drop(paths)
 
 
 def run_gui(args: list[str]) -> int:
@@ -78,8 +136,15 @@ def run_gui(args: list[str]) -> int:
     if single is not None:
         from pixie_desktop.ui.single_instance import activate_window
 
-        single.start(lambda _msg: activate_window(window))
+        def handover(message: dict) -> None:
+            activate_window(window)
+            args_in = message.get("args") if isinstance(message, dict) else None
+            if isinstance(args_in, list):
+                open_paths(window, [str(a) for a in args_in])
+
+        single.start(handover)
     window.show()
+    open_paths(window, list(args))
     try:
         return app.exec()
     finally:

@@ -778,8 +778,19 @@ class MainWindow(QMainWindow):
                 pass
 
     def shutdown(self) -> None:
-        """Stop background work before the app exits: cancel runs, stop tool processes, drain the pool."""
+        """Stop background work before the app exits: cancel runs, stop tool processes, drain the pool.
+        Safe to call more than once (the app's exit path and tests may both call it)."""
+        if getattr(self, "_shut_down", False):
+            return
+        self._shut_down = True
         self._warm_timer.stop()
+        for extra in (getattr(self, "sweep_scheduler", None), self.pages.get("gallery")):
+            stop = getattr(extra, "stop", None) or getattr(extra, "shutdown", None)
+            if stop is not None:
+                try:
+                    stop()
+                except Exception:  # noqa: BLE001 - exit must continue
+                    pass
         for undo in self._unsubscribe:
             try:
                 undo()

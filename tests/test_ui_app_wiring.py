@@ -1,0 +1,38 @@
+"""The app's wiring of the optional parts: tray hears run start/finish from the store events,
+command-line / handed-over paths go to the window's drop handling, housekeeping is scheduled and
+stopped with the window."""
+
+from __future__ import annotations
+
+from fixtures_ui_shell import copy_bundled  # noqa: F401 - shared helper
+from pixie_desktop.store import runs_repo
+
+
+def test_tray_hears_runs_and_paths_reach_the_drop_controller(qtbot, make_window, shell_tools, ctx, tmp_path):
+    from pixie_desktop.ui.app import install_extensions, open_paths
+
+    win = make_window()
+    assert install_extensions(win, ctx) == []
+    calls: list[tuple] = []
+    win.tray.run_started = lambda run_id, title: calls.append(("started", run_id, title))
+    win.tray.run_finished = lambda run_id, title, status, dur, err=None: calls.append(("finished", run_id, status))
+    tool_id = win.tools_model.rows()[0].info.tool_id
+    runs_repo.create_run(ctx.conn, "r-wire", tool_id, {})
+    win.events.runChanged.emit("r-wire")
+    win.events.runChanged.emit("r-wire")  # a repeat while running is not a second start
+    runs_repo.finish_run(ctx.conn, "r-wire", "ok")
+    win.events.runChanged.emit("r-wire")
+    name = win.tools_model.tool(tool_id).name
+    assert calls == [("started", "r-wire", name), ("finished", "r-wire", "ok")]
+
+    seen: list = []
+    win.drop_controller.handle_drop = lambda paths: seen.append(list(paths))
+    f = tmp_path / "data.csv"
+    f.write_text("a,b\n1,2\n")
+    open_paths(win, ["--flag", str(f), str(tmp_path / "missing.csv")])
+    assert seen == [[f]]
+
+    timer = win.sweep_scheduler._timer  # noqa: SLF001 - the first sweep is scheduled, not run on the UI path
+    assert timer.isActive()
+    win.shutdown()
+    assert not timer.isActive()
