@@ -65,3 +65,9 @@ def test_every_reference_setting_present():
               "thumb_workers", "sweeper_interval_seconds", "soft_delete_retention_days",
               "inline_output_max_bytes", "library_page_size"):
         assert n in names
+
+
+def test_accent_choices_match_the_theme():
+    from pixie_desktop.ui.theme import ACCENTS
+
+    assert set(config.SETTINGS_BY_NAME["accent"].choices) == set(ACCENTS)

@@ -71,10 +71,13 @@ def system_is_dark() -> bool:
     return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
-def set_accent(name_or_hex: str) -> None:
+def set_accent(name_or_hex: str, *, notify: bool = True) -> None:
+    """Choose the accent (a name from ACCENTS or any colour); `notify=False` when a full
+    apply_theme follows anyway."""
     global _accent_name
     _accent_name = name_or_hex
-    _notify()
+    if notify:
+        _notify()
 
 
 def accent_hex() -> str:

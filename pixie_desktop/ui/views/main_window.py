@@ -642,20 +642,9 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         self._applying_theme = True
         try:
-            if app is not None and app.style().name().lower() == "fusion":
-                # Fusion is already set: replacing the app style again while widgets live
-                # (theme.apply_theme does setStyle every time) can crash Qt, so set only the
-                # palette and stylesheet, then tell theme listeners (charts, maps) ourselves
-                t = theme.current(dark)
-                app.setPalette(theme.palette_for(t))
-                app.setStyleSheet(theme.stylesheet(t) + shell_stylesheet(t))
-                for cb in list(getattr(theme, "_listeners", [])):
-                    try:
-                        cb(t)
-                    except Exception:  # noqa: BLE001 - one broken listener must not stop the rest
-                        pass
-            else:
-                t = theme.apply_theme(app, dark)
+            theme.set_accent(getattr(self.ctx.settings, "accent", theme.DEFAULT_ACCENT), notify=False)
+            # apply_theme sets Fusion only once, then palette + stylesheet, and tells listeners
+            t = theme.apply_theme(app, dark)
         finally:
             self._applying_theme = False
         self._append_shell_style(t)
@@ -681,7 +670,7 @@ class MainWindow(QMainWindow):
         # someone else re-applied the theme (settings dialog…): put the shell's rules back
         self._unsubscribe.append(theme.on_theme_changed(self._append_shell_style))
         self._unsubscribe.append(on_setting_changed(
-            lambda name, _v: self.apply_theme_setting() if name == "theme" else None))
+            lambda name, _v: self.apply_theme_setting() if name in ("theme", "accent") else None))
         try:
             QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
         except AttributeError:
