@@ -4,7 +4,6 @@ refused with a clear message; the overlay shows during the drag."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from conftest import write_tool

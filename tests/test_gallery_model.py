@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, QUrl
+from PySide6.QtCore import QModelIndex
 from PySide6.QtGui import QPixmap
 
 from fixtures_gallery import png_bytes

@@ -58,7 +58,7 @@ def test_env_write_failure_keeps_the_old_env(tmp_path, fail_at):
     secrets.write_secret(tool_dir, "API_TOKEN", "old-token-1234")
     before = (tool_dir / ".env").read_bytes()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(secrets.os, fail_at, _enospc)
+        mp.setattr(storage.os, fail_at, _enospc)  # .env goes through storage.atomic_write
         with pytest.raises(OSError):
             secrets.write_secret(tool_dir, "API_TOKEN", "new-token-5678")
         with pytest.raises(OSError):

@@ -6,8 +6,6 @@ from __future__ import annotations
 import base64
 import threading
 import time
-import zlib
-import struct
 
 import pytest
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import stat
-import threading
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st

@@ -3,7 +3,6 @@ widget, the report dialog, secrets editor, settings dialog, workspace manager an
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from pathlib import Path

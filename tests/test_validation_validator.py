@@ -4,10 +4,7 @@ tools), the validate CLI, report persistence and batch jobs."""
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
 import time
-from pathlib import Path
 
 import pytest
 

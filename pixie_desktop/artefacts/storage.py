@@ -92,13 +92,17 @@ def run_dir(settings: Any, tool_id: str, run_id: str, *, create: bool = True) ->
     return path
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
     """Write via a temp file in the same folder, fsync, then os.replace: readers see the old
-    file or the whole new one, never half. On failure the temp file is removed."""
+    file or the whole new one, never half. On failure the temp file is removed. `mode` (POSIX)
+    is applied to the temp file before any byte is written, so a secret is never readable by
+    others even for a moment."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name[:40] + ".", suffix=".partial", dir=str(path.parent))
     try:
+        if mode is not None and os.name == "posix":
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -402,7 +402,6 @@ class Runner:
     # -- the run --------------------------------------------------------------------------
     def _execute(self, conn: Any, tool: ToolInfo, inputs: dict, run_id: str, limits: Limits, active: _Active,
                  emit: Callable[[RunEvent], None], secrets: list[str], t0: float) -> RunResult:
-        spec = tool.spec
         tid = tool.tool_id
         outputs: dict | None = None
         error: str | None = None

@@ -7,9 +7,7 @@ Secret values only ever travel into the child process environment (see launcher.
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -44,24 +42,10 @@ def _quote(value: str) -> str:
 
 
 def _atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".env.", suffix=".tmp", dir=str(path.parent))
-    try:
-        if os.name == "posix":
-            os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    if os.name == "posix":
-        os.chmod(path, 0o600)
+    """`.env` files: atomic (temp + fsync + rename) and owner-only (0600) from the first byte."""
+    from pixie_desktop.artefacts.storage import atomic_write
+
+    atomic_write(path, text.encode("utf-8"), mode=0o600)
 
 
 def _lines(path: Path) -> list[str]:

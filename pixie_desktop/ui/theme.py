@@ -56,10 +56,9 @@ _listeners: list[Callable[[Theme], None]] = []
 
 
 def system_is_dark() -> bool:
-    """True when the OS asks for dark; falls back to the palette's window lightness."""
-    app = QGuiApplication.instance()
-    if app is None:
-        return False
+    """The OS colour scheme; when the platform does not say (offscreen, some X11 desktops), the
+    style's own standard palette — never the palette we set ourselves, which would make a
+    switch back from "dark" to "system" stick on dark."""
     try:
         scheme = QGuiApplication.styleHints().colorScheme()
         if scheme == Qt.ColorScheme.Dark:
@@ -68,7 +67,13 @@ def system_is_dark() -> bool:
             return False
     except AttributeError:  # Qt < 6.5
         pass
-    return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    style = app.style() if isinstance(app, QApplication) else None
+    if style is None:
+        return False
+    return style.standardPalette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def set_accent(name_or_hex: str, *, notify: bool = True) -> None:

@@ -15,7 +15,7 @@ def _settle(app, rounds: int = 6) -> None:
 
 
 def shoot(out_dir: Path) -> list[Path]:
-    from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
+    from PySide6.QtWidgets import QApplication
 
     sys.path.insert(0, str(REPO / "tests" / "data"))
     from sample_outputs import sample_outputs

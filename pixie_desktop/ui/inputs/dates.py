@@ -110,8 +110,8 @@ class _DateTimeBase(InputWidget):
             first = QDateTime(parse_date(self.spec.min), QTime(0, 0))
         e = BlankableDateTimeEdit(self.fmt, self, first)
         if self.spec.type == "date":
-            lo, hi = parse_date(self.spec.min), parse_date(self.spec.max)
-            if hi is not None:
+            hi = parse_date(self.spec.max)  # the minimum is checked in validate(): the edit's own
+            if hi is not None:              # minimum is the "blank" sentinel
                 e.setMaximumDate(hi)
         e.dateTimeChanged.connect(self._emit)
         return e

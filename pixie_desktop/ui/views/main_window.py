@@ -78,22 +78,9 @@ def _preimport(names: tuple[str, ...] = WARM_IMPORTS) -> int:
 
 
 def system_prefers_dark() -> bool:
-    """The OS colour scheme; when the platform does not say (offscreen, some X11 desktops), the
-    style's own standard palette — never the palette we set ourselves, which would make a
-    switch back from "dark" to "system" stick on dark."""
-    try:
-        scheme = QGuiApplication.styleHints().colorScheme()
-        if scheme == Qt.ColorScheme.Dark:
-            return True
-        if scheme == Qt.ColorScheme.Light:
-            return False
-    except AttributeError:  # Qt < 6.5
-        pass
-    app = QApplication.instance()
-    style = app.style() if app is not None else None
-    if style is None:
-        return False
-    return style.standardPalette().color(style.standardPalette().ColorRole.Window).lightness() < 128
+    from pixie_desktop.ui.theme import system_is_dark
+
+    return system_is_dark()
 
 
 def shell_stylesheet(t: Any) -> str:
