@@ -9,7 +9,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from pixie_desktop.ui.models.base import RowListModel
 
 from pixie_desktop.spec.discovery import ToolInfo
 from pixie_desktop.store import tags_repo, tool_state_repo, validation_repo
@@ -72,7 +74,8 @@ def _memberships(conn: sqlite3.Connection) -> dict[str, list[int]]:
     return out
 
 
-class ToolsModel(QAbstractTableModel):
+class ToolsModel(RowListModel):
+    COLUMNS = COLUMNS
     def __init__(self, conn: sqlite3.Connection, parent: QObject | None = None, *, events: Any = None):
         super().__init__(parent)
         self.conn = conn
@@ -179,22 +182,8 @@ class ToolsModel(QAbstractTableModel):
         return row.info if row else None
 
     # -- Qt model API --------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        return self.row_data(self._rows[index.row()], role, index.column())
+    def _row_data(self, row: ToolRow, role: int, column: int) -> Any:
+        return self.row_data(row, role, column)
 
     @staticmethod
     def row_data(row: ToolRow, role: int, column: int = 0) -> Any:

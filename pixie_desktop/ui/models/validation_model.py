@@ -6,7 +6,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from pixie_desktop.ui.models.base import RowListModel
 
 from pixie_desktop.store import validation_repo
 from pixie_desktop.store.db import parse_iso
@@ -21,7 +23,8 @@ RowRole = Qt.ItemDataRole.UserRole + 5        # ValidationReportRow
 COLUMNS = ("Tool", "Result", "Checked")
 
 
-class ValidationReportsModel(QAbstractTableModel):
+class ValidationReportsModel(RowListModel):
+    COLUMNS = COLUMNS
     def __init__(self, conn: sqlite3.Connection, parent: QObject | None = None, *, events: Any = None):
         super().__init__(parent)
         self.conn = conn
@@ -63,26 +66,11 @@ class ValidationReportsModel(QAbstractTableModel):
         rep = next((r for r in self._rows if r.tool_id == tool_id), None)
         return rep.overall if rep else "unchecked"
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        rep = self._rows[index.row()]
+    def _row_data(self, rep: ValidationReportRow, role: int, column: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            if index.column() == 0:
+            if column == 0:
                 return rep.tool_id
-            if index.column() == 1:
+            if column == 1:
                 return rep.overall
             dt = parse_iso(rep.timestamp)
             return dt.astimezone().strftime("%d %b %Y %H:%M") if dt else rep.timestamp

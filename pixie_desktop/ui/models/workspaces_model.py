@@ -6,7 +6,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from pixie_desktop.ui.models.base import RowListModel
 
 from pixie_desktop.store import workspaces_repo
 from pixie_desktop.store.workspaces_repo import Workspace
@@ -20,7 +22,8 @@ ToolIdsRole = Qt.ItemDataRole.UserRole + 5
 COLUMNS = ("Workspace", "Tools")
 
 
-class WorkspacesModel(QAbstractTableModel):
+class WorkspacesModel(RowListModel):
+    COLUMNS = COLUMNS
     def __init__(self, conn: sqlite3.Connection, parent: QObject | None = None, *, events: Any = None):
         super().__init__(parent)
         self.conn = conn
@@ -48,25 +51,10 @@ class WorkspacesModel(QAbstractTableModel):
     def workspace(self, workspace_id: int) -> Workspace | None:
         return next((w for w in self._rows if w.id == workspace_id), None)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(COLUMNS):
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        ws = self._rows[index.row()]
+    def _row_data(self, ws: Workspace, role: int, column: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            return ws.name if index.column() == 0 else len(ws.tool_ids)
-        if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and ws.colour:
+            return ws.name if column == 0 else len(ws.tool_ids)
+        if role == Qt.ItemDataRole.DecorationRole and column == 0 and ws.colour:
             from PySide6.QtGui import QColor
 
             colour = QColor(ws.colour)
