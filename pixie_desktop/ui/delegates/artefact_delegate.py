@@ -77,47 +77,8 @@ class ArtefactDelegate(QStyledItemDelegate):
         ext = PurePosixPath(filename or "").suffix.lstrip(".").upper()[:5] or kind.upper()[:5]
         key = (kind, ext, edge)
         pm = self._placeholders.get(key)
-        if pm is not None:
-            return pm
-        pm = QPixmap(edge, edge)
-        pm.fill(Qt.GlobalColor.transparent)
-        p = QPainter(pm)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        colour = QColor(KIND_COLOURS.get(kind, KIND_COLOURS["other"]))
-        bg = QColor(colour)
-        bg.setAlpha(30)
-        # a "page" with a folded corner, tinted by kind
-        w, h = edge * 0.62, edge * 0.78
-        x, y = (edge - w) / 2, (edge - h) / 2
-        fold = w * 0.28
-        path = QPainterPath()
-        path.moveTo(x, y)
-        path.lineTo(x + w - fold, y)
-        path.lineTo(x + w, y + fold)
-        path.lineTo(x + w, y + h)
-        path.lineTo(x, y + h)
-        path.closeSubpath()
-        p.setPen(QColor(colour.red(), colour.green(), colour.blue(), 150))
-        p.setBrush(bg)
-        p.drawPath(path)
-        corner = QPainterPath()
-        corner.moveTo(x + w - fold, y)
-        corner.lineTo(x + w - fold, y + fold)
-        corner.lineTo(x + w, y + fold)
-        p.drawPath(corner)
-        badge_h = max(12.0, edge * 0.17)
-        badge = QRectF(x - edge * 0.04, y + h * 0.55, w * 0.8, badge_h)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(colour)
-        p.drawRoundedRect(badge, 3, 3)
-        f = QFont()
-        f.setBold(True)
-        f.setPixelSize(max(8, int(badge_h * 0.62)))
-        p.setFont(f)
-        p.setPen(QColor("white"))
-        p.drawText(badge, Qt.AlignmentFlag.AlignCenter, ext)
-        p.end()
-        self._placeholders[key] = pm
+        if pm is None:
+            pm = self._placeholders[key] = file_badge(kind, filename, edge)
         return pm
 
     # -- painting
@@ -238,3 +199,47 @@ class ArtefactDelegate(QStyledItemDelegate):
                              max(10, r.right() - x - 4))
         p.drawText(QRect(x, r.top(), r.right() - x, r.height()), Qt.AlignmentFlag.AlignVCenter, text)
         p.restore()
+
+
+def file_badge(kind: str, filename: str, edge: int) -> QPixmap:
+    """A "page with a folded corner" tinted by the file's kind, with its extension on a badge:
+    the stand-in for a file without a thumbnail (gallery tiles, file inputs, file outputs)."""
+    ext = PurePosixPath(filename or "").suffix.lstrip(".").upper()[:5] or kind.upper()[:5]
+    pm = QPixmap(edge, edge)
+    pm.fill(Qt.GlobalColor.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    colour = QColor(KIND_COLOURS.get(kind, KIND_COLOURS["other"]))
+    bg = QColor(colour)
+    bg.setAlpha(30)
+    w, h = edge * 0.62, edge * 0.78
+    x, y = (edge - w) / 2, (edge - h) / 2
+    fold = w * 0.28
+    path = QPainterPath()
+    path.moveTo(x, y)
+    path.lineTo(x + w - fold, y)
+    path.lineTo(x + w, y + fold)
+    path.lineTo(x + w, y + h)
+    path.lineTo(x, y + h)
+    path.closeSubpath()
+    p.setPen(QColor(colour.red(), colour.green(), colour.blue(), 150))
+    p.setBrush(bg)
+    p.drawPath(path)
+    corner = QPainterPath()
+    corner.moveTo(x + w - fold, y)
+    corner.lineTo(x + w - fold, y + fold)
+    corner.lineTo(x + w, y + fold)
+    p.drawPath(corner)
+    badge_h = max(12.0, edge * 0.17)
+    badge = QRectF(x - edge * 0.04, y + h * 0.55, w * 0.8, badge_h)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(colour)
+    p.drawRoundedRect(badge, 3, 3)
+    f = QFont()
+    f.setBold(True)
+    f.setPixelSize(max(8, int(badge_h * 0.62)))
+    p.setFont(f)
+    p.setPen(QColor("white"))
+    p.drawText(badge, Qt.AlignmentFlag.AlignCenter, ext)
+    p.end()
+    return pm

@@ -183,9 +183,12 @@ class _EntryRow(QFrame):
             pic.setAlignment(Qt.AlignmentFlag.AlignCenter)
             row.addWidget(pic)
         else:
-            icon = QLabel("♪" if entry.mime.startswith("audio/") else "🗎", self)
-            icon.setStyleSheet("font-size: 18pt;")
-            icon.setFixedWidth(32)
+            from pixie_desktop.artefacts.thumbnails import mime_kind
+            from pixie_desktop.ui.delegates.artefact_delegate import file_badge
+
+            icon = QLabel(self)
+            icon.setPixmap(file_badge(mime_kind(entry.mime, entry.name), entry.name, 36))
+            icon.setFixedWidth(38)
             row.addWidget(icon)
         text = QVBoxLayout()
         text.setSpacing(0)

@@ -366,8 +366,8 @@ def _human(n: float) -> str:
 class FileRenderer(OutputRenderer):
     def _build(self) -> None:
         row = QHBoxLayout()
-        icon = QLabel("🗎", self.body)
-        icon.setStyleSheet("font-size: 22pt;")
+        self.icon = icon = QLabel(self.body)
+        icon.setFixedSize(44, 44)
         row.addWidget(icon)
         col = QWidget(self.body)
         from PySide6.QtWidgets import QVBoxLayout
@@ -412,6 +412,10 @@ class FileRenderer(OutputRenderer):
         if isinstance(size, (int, float)) and not isinstance(size, bool):
             bits.append(_human(float(size)))
         self.name.setText(self.filename)
+        from pixie_desktop.artefacts.thumbnails import mime_kind
+        from pixie_desktop.ui.delegates.artefact_delegate import file_badge
+
+        self.icon.setPixmap(file_badge(mime_kind(str(mime or ""), self.filename), self.filename, 44))
         self.meta.setText(" · ".join(bits))
         remote = src.startswith(("http://", "https://"))
         self.save_btn.setEnabled(not remote)
