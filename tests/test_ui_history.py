@@ -177,3 +177,27 @@ def test_rerun_load_inputs_and_open_outputs(qtbot, make_window, tools_dir, ctx):
     assert win.open_run(first)
     assert win.current_page == "tool" and page.history.selected_run_ids() == [first]
     assert page.outputs.content.isVisibleTo(page.outputs)
+
+
+def test_global_history_shows_workspace_colour_chips(qtbot, make_window, shell_tools, ctx):
+    from pixie_desktop.store import runs_repo, tool_state_repo, workspaces_repo
+    from pixie_desktop.ui.delegates.item_delegates import ColourChipDelegate
+    from pixie_desktop.ui.models import runs_model as rm
+
+    win = make_window()
+    tool_ids = [r.info.tool_id for r in win.tools_model.rows()]
+    a, b = tool_ids[0], tool_ids[1]
+    ws = workspaces_repo.create(ctx.conn, "Reports", "#2f9e5b")
+    workspaces_repo.add_tool(ctx.conn, ws.id, a)
+    tool_state_repo.set_colour(ctx.conn, b, "#d1495b")
+    win.events.workspacesChanged.emit()
+    win.events.toolStateChanged.emit(b)
+    for i, tid in enumerate((a, b)):
+        runs_repo.create_run(ctx.conn, f"chip-{i}", tid, {})
+        win.events.runChanged.emit(f"chip-{i}")
+    model = win.history_page.model
+    colours = {model.index(r, 0).data(rm.ToolIdRole): model.index(r, rm.COL_TOOL).data(rm.ToolColourRole)
+               for r in range(model.rowCount())}
+    assert colours[a] == "#2f9e5b"  # the workspace's colour
+    assert colours[b] == "#d1495b"  # the tool's own colour wins
+    assert isinstance(win.history_page.table.itemDelegateForColumn(rm.COL_TOOL), ColourChipDelegate)

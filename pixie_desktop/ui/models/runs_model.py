@@ -23,6 +23,7 @@ LabelRole = Qt.ItemDataRole.UserRole + 5        # str or None (settable)
 RunIdRole = Qt.ItemDataRole.UserRole + 6
 ToolIdRole = Qt.ItemDataRole.UserRole + 7
 BytesRole = Qt.ItemDataRole.UserRole + 8
+ToolColourRole = Qt.ItemDataRole.UserRole + 9   # the tool's colour, else its first workspace's colour
 
 COL_STATUS, COL_TOOL, COL_STARTED, COL_DURATION, COL_LABEL, COL_STAR, COL_BYTES = range(7)
 COLUMNS = ("Status", "Tool", "Started", "Duration", "Label", "★", "Artefacts")
@@ -67,6 +68,7 @@ _COLS = runs_repo.COLUMNS
 class RunsModel(QAbstractTableModel):
     def __init__(self, conn: sqlite3.Connection, parent: QObject | None = None, *, tool_id: str | None = None,
                  page_size: int = 50, tool_name: Callable[[str], str] | None = None,
+                 tool_colour: Callable[[str], str | None] | None = None,
                  starred_only: bool = False, events: Any = None):
         super().__init__(parent)
         self.conn = conn
@@ -74,6 +76,7 @@ class RunsModel(QAbstractTableModel):
         self.page_size = max(1, int(page_size))
         self.starred_only = starred_only
         self._tool_name = tool_name or (lambda tid: tid)
+        self._tool_colour = tool_colour or (lambda tid: None)
         self._events = events
         self._rows: list[RunRecord] = []
         self._pos: dict[str, int] = {}
@@ -259,6 +262,8 @@ class RunsModel(QAbstractTableModel):
             return rec.tool_id
         if role == BytesRole:
             return rec.total_artefact_bytes
+        if role == ToolColourRole:
+            return self._tool_colour(rec.tool_id)
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:

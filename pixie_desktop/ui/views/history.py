@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeade
                                QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from pixie_desktop.store import artefacts_repo, runs_repo
-from pixie_desktop.ui.delegates.item_delegates import StarDelegate, StatusDotDelegate
+from pixie_desktop.ui.delegates.item_delegates import ColourChipDelegate, StarDelegate, StatusDotDelegate
 from pixie_desktop.ui.models import runs_model as rm
 from pixie_desktop.ui.models.runs_model import RunsModel
 
@@ -77,13 +77,14 @@ class HistoryView(QWidget):
 
     def __init__(self, ctx: Any, events: Any, *, tool_id: str | None = None,
                  tool_name: Callable[[str], str] | None = None, compact: bool = False,
+                 tool_colour: Callable[[str], str | None] | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.events = events
         self.tool_id = tool_id
         self.model = RunsModel(ctx.conn, self, tool_id=tool_id, page_size=ctx.settings.library_page_size,
-                               tool_name=tool_name, events=events)
+                               tool_name=tool_name, tool_colour=tool_colour, events=events)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0 if compact else 20, 6 if compact else 16, 0 if compact else 20, 0)
         lay.setSpacing(8)
@@ -116,6 +117,10 @@ class HistoryView(QWidget):
         self.table.setModel(self.model)
         self.table.setItemDelegateForColumn(rm.COL_STATUS, StatusDotDelegate(rm.StatusRole, self.table))
         self.table.setItemDelegateForColumn(rm.COL_STAR, StarDelegate(rm.StarredRole, self.table))
+        self.table.setItemDelegateForColumn(rm.COL_TOOL, ColourChipDelegate(rm.ToolColourRole, self.table))
+        if events is not None and tool_colour is not None:  # a recoloured tool/workspace repaints its chips
+            events.workspacesChanged.connect(self.table.viewport().update)
+            events.toolStateChanged.connect(lambda _tid: self.table.viewport().update())
         hh = self.table.horizontalHeader()
         hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

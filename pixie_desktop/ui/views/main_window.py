@@ -211,7 +211,8 @@ class MainWindow(QMainWindow):
         self.home.filesDropped.connect(self.open_files)
         self.home.toolActivated.connect(lambda tid: self.open_tool(tid))
         self.add_page("home", "Home", self.home)
-        self.history_page = HistoryView(self.ctx, self.events, tool_name=self._tool_name)
+        self.history_page = HistoryView(self.ctx, self.events, tool_name=self._tool_name,
+                                        tool_colour=self._tool_colour)
         self.history_page.rerunRequested.connect(self._rerun_from_history)
         self.history_page.loadInputsRequested.connect(self._load_from_history)
         self.history_page.openOutputsRequested.connect(self.open_run)
@@ -270,6 +271,20 @@ class MainWindow(QMainWindow):
     def _tool_name(self, tool_id: str) -> str:
         row = self.tools_model.tool_row(tool_id)
         return row.info.name if row else tool_id
+
+    def _tool_colour(self, tool_id: str) -> str | None:
+        """The colour chip shown next to a tool in lists: its own colour, else the colour of the
+        first workspace it belongs to."""
+        row = self.tools_model.tool_row(tool_id)
+        if row is None:
+            return None
+        if row.state.colour:
+            return row.state.colour
+        for ws_id in row.workspaces:
+            ws = self.workspaces_model.workspace(ws_id)
+            if ws is not None and ws.colour:
+                return ws.colour
+        return None
 
     def open_tool(self, tool_id: str, prefill: dict | None = None) -> bool:
         info = self.tools_model.tool(tool_id)
