@@ -328,3 +328,22 @@ def test_open_tool_with_path_prefill(qtbot, make_window, shell_tools, tmp_path):
     qtbot.waitUntil(lambda: page.form.values().get("data") is not None, timeout=5000)
     assert str(page.form.values()["data"]).startswith("data:")
     assert win.open_files([csv]) and win.current_tool_id == "beta"
+
+
+def test_tool_page_more_menu_offers_the_sidebar_actions(qtbot, make_window, shell_tools, ctx):
+    from pixie_desktop.store import tool_state_repo
+
+    win = make_window()
+    tool_id = win.tools_model.rows()[0].info.tool_id
+    assert win.open_tool(tool_id)
+    page = win.tool_pages[tool_id]
+    assert page.more_button.isVisibleTo(page)
+    menu = page.more_menu()
+    texts = [a.text() for a in menu.actions()]
+    for wanted in ("Pin", "Keep warm", "Archive", "Colour…", "Tags…"):
+        assert wanted in texts
+    next(a for a in menu.actions() if a.text() == "Pin").trigger()
+    assert tool_state_repo.get(ctx.conn, tool_id).pinned == 1
+    assert tool_state_repo.get(ctx.conn, tool_id).pinned_at
+    menu = page.more_menu()  # rebuilt from the new state
+    assert next(a for a in menu.actions() if a.text() == "Pin").isChecked()

@@ -312,7 +312,8 @@ class MainWindow(QMainWindow):
     def _make_tool_page(self, info: ToolInfo) -> Any:
         from pixie_desktop.ui.views.tool_page import ToolPage
 
-        page = ToolPage(self.ctx, info, events=self.events, runner=self.get_runner, tools_model=self.tools_model)
+        page = ToolPage(self.ctx, info, events=self.events, runner=self.get_runner, tools_model=self.tools_model,
+                        menu_provider=self.sidebar.tool_menu)
         page.runStarted.connect(self._on_run_started)
         page.runEnded.connect(self._on_run_ended)
         page.message.connect(self._page_message)

@@ -115,7 +115,8 @@ class ToolPage(QWidget):
     message = Signal(str)                    # for the status bar
 
     def __init__(self, ctx: Any, info: ToolInfo, *, events: Any, runner: Callable[[], Any],
-                 tools_model: Any = None, parent: QWidget | None = None):
+                 tools_model: Any = None, parent: QWidget | None = None,
+                 menu_provider: Callable[[str], Any] | None = None):
         super().__init__(parent)
         self.setObjectName("ToolPage")
         self.ctx = ctx
@@ -124,6 +125,7 @@ class ToolPage(QWidget):
         self.events = events
         self._runner = runner
         self.tools_model = tools_model
+        self.menu_provider = menu_provider  # the same tool menu as the sidebar's context menu
         self.form: Any = None
         self.outputs: Any = None
         self.chat: Any = None
@@ -215,10 +217,27 @@ class ToolPage(QWidget):
         self.run_button.setToolTip("Run with these inputs (Ctrl+Enter)")
         self.run_button.setMinimumWidth(96)
         self.run_button.clicked.connect(self.run)
-        for b in (self.fav_button, self.folder_button, self.history_button, self.cancel_button, self.run_button):
+        self.more_button = QToolButton()
+        self.more_button.setObjectName("Small")
+        self.more_button.setText("⋯")
+        self.more_button.setToolTip("Pin, keep warm, archive, colour, tags, workspaces, validation…")
+        self.more_button.setFixedWidth(30)
+        self.more_button.setVisible(self.menu_provider is not None)
+        self.more_button.clicked.connect(self.show_more_menu)
+        for b in (self.fav_button, self.more_button, self.folder_button, self.history_button, self.cancel_button,
+                  self.run_button):
             buttons.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(buttons)
         return head
+
+    def more_menu(self) -> Any:
+        """A fresh tool menu (built from the current state each time), or None."""
+        return self.menu_provider(self.tool_id) if self.menu_provider is not None else None
+
+    def show_more_menu(self) -> None:
+        menu = self.more_menu()
+        if menu is not None:
+            menu.exec(self.more_button.mapToGlobal(self.more_button.rect().bottomLeft()))
 
     def refresh_header(self) -> None:
         """Badges, tag chips and the favourite star from the current store state."""
