@@ -263,3 +263,17 @@ def test_install_adds_actions_and_status_widget(qtbot, ctx):
     win.findChild(QAction, "editSecrets").trigger()  # no tool open: a message, no dialog
     assert "Open a tool first" in win.statusBar().currentMessage()
     ctl.shutdown()
+
+
+def test_startup_sweep_validates_new_tools_soon_after_start(qtbot, ctx, three_tools, controller):
+    from pixie_desktop.store import validation_repo
+
+    assert validation_repo.latest_all(ctx.conn) == {}
+    seen = []
+    controller.toolValidated.connect(lambda tid, overall: seen.append(tid))
+    with qtbot.waitSignal(controller.finished, timeout=60_000):
+        controller.start_nightly(60_000, startup_delay_ms=0)
+    assert sorted(seen) == sorted(t.tool_id for t in ctx.tools() if t.ok)
+    assert set(validation_repo.latest_all(ctx.conn)) == set(seen)
+    controller.stop_nightly()
+    assert not controller._startup_timer.isActive() and not controller._timer.isActive()

@@ -32,6 +32,7 @@ from pixie_desktop.validation.validator import ValidateOptions, validate_tool
 LAST_SWEEP_KEY = "validation.last_sweep_at"
 SWEEP_CHECK_MS = 30 * 60 * 1000   # look every 30 min whether a daily sweep is due
 SWEEP_EVERY_S = 24 * 3600
+STARTUP_SWEEP_MS = 8000           # new/changed tools are validated this long after start-up
 
 
 class _Relay(QObject):
@@ -63,6 +64,8 @@ class RevalidateController(QObject):
         self._relay.progress.connect(self._on_progress)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._maybe_sweep)
+        self._startup_timer = QTimer(self, singleShot=True)
+        self._startup_timer.timeout.connect(lambda: None if self.running else self.sweep_changed())
 
     # -- public -------------------------------------------------------------------------------
     @property
@@ -85,11 +88,17 @@ class RevalidateController(QObject):
         """Stop after the tool being validated now; the job ends as error "cancelled by user"."""
         self._cancel.set()
 
-    def start_nightly(self, check_ms: int = SWEEP_CHECK_MS) -> None:
+    def start_nightly(self, check_ms: int = SWEEP_CHECK_MS, startup_delay_ms: int = STARTUP_SWEEP_MS) -> None:
+        """Check every `check_ms` whether the daily sweep is due, and shortly after start-up
+        validate tools that are new or changed since their last report (so a fresh install or a
+        freshly edited tool gets its dot without waiting a day)."""
         self._timer.start(check_ms)
+        if startup_delay_ms >= 0:
+            self._startup_timer.start(startup_delay_ms)
 
     def stop_nightly(self) -> None:
         self._timer.stop()
+        self._startup_timer.stop()
 
     def shutdown(self, timeout_s: float = 15.0) -> None:
         """Cancel and wait for the worker (used at exit and in tests)."""

@@ -776,7 +776,8 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self._warm_timer.stop()
-        for extra in (getattr(self, "sweep_scheduler", None), self.pages.get("gallery")):
+        for extra in (getattr(self, "sweep_scheduler", None), getattr(self, "revalidate", None),
+                      self.pages.get("gallery")):
             stop = getattr(extra, "stop", None) or getattr(extra, "shutdown", None)
             if stop is not None:
                 try:
