@@ -347,3 +347,41 @@ def test_tool_page_more_menu_offers_the_sidebar_actions(qtbot, make_window, shel
     assert tool_state_repo.get(ctx.conn, tool_id).pinned_at
     menu = page.more_menu()  # rebuilt from the new state
     assert next(a for a in menu.actions() if a.text() == "Pin").isChecked()
+
+
+def test_new_tool_from_file_menu_opens_it(qtbot, make_window, ctx):
+    win = make_window()
+    dlg = win.new_tool()
+    qtbot.addWidget(dlg)
+    dlg.name.setText("Greeter deluxe")
+    dlg.tool_id.setText("greeter-deluxe")
+    dlg.create()
+    assert win.current_tool_id == "greeter-deluxe"
+    assert win.tools_model.tool("greeter-deluxe").ok
+
+
+def test_tool_with_dependencies_offers_environment_setup(qtbot, make_window, tools_dir, ctx, monkeypatch):
+    from conftest import write_tool
+
+    write_tool(tools_dir, "needs-deps", {"id": "needs-deps", "name": "Needs deps", "inputs": [],
+                                         "outputs": [{"key": "o", "type": "text", "label": "O"}]},
+               main_py="print('x')\n",
+               extra={"pyproject.toml": '[project]\nname = "needs-deps"\nversion = "0.1"\n'
+                                        'dependencies = ["six"]\n'})
+    win = make_window()
+    assert win.open_tool("needs-deps")
+    page = win.tool_pages["needs-deps"]
+    assert page.setup_button.isVisibleTo(page)
+    texts = [a.text() for a in win.sidebar.tool_menu("needs-deps").actions()]
+    assert "Set up environment…" in texts and "Open in editor" in texts
+    opened = []
+    from pixie_desktop.ui.views import tool_setup_dialog
+
+    monkeypatch.setattr(tool_setup_dialog.ToolSetupDialog, "start", lambda self: opened.append(self.tool_dir))
+    dlg = win.set_up_tool("needs-deps")
+    qtbot.addWidget(dlg)
+    assert opened == [tools_dir / "needs-deps"]
+    from pixie_desktop.desktop.envsetup import SetupResult
+
+    page._on_setup_finished(SetupResult(True))
+    assert not page.notice.isVisibleTo(page)

@@ -172,6 +172,7 @@ class MainWindow(QMainWindow):
         self.sidebar.validateRequested.connect(self.validate_tool)
         self.sidebar.reportRequested.connect(self.show_validation_report)
         self.sidebar.manageWorkspacesRequested.connect(self.manage_workspaces)
+        self.sidebar.setupRequested.connect(self.set_up_tool)
         self.events.toolStateChanged.connect(self._on_tool_state_changed)
         self.events.validationChanged.connect(self._on_tool_state_changed)
         self.events.runChanged.connect(self._schedule_home_refresh)
@@ -271,6 +272,27 @@ class MainWindow(QMainWindow):
     def _tool_name(self, tool_id: str) -> str:
         row = self.tools_model.tool_row(tool_id)
         return row.info.name if row else tool_id
+
+    def new_tool(self) -> Any:
+        """File ▸ New tool…: scaffold a working tool from a template, then open it."""
+        from pixie_desktop.ui.views.new_tool_dialog import NewToolDialog
+
+        dlg = NewToolDialog(self.ctx.settings.tools_dir, self)
+
+        def created(tool_id: str, _path: Any) -> None:
+            self.refresh_tools(sync=True)
+            self.open_tool(tool_id)
+
+        dlg.created.connect(created)
+        dlg.open()
+        return dlg
+
+    def set_up_tool(self, tool_id: str) -> Any:
+        """Create (or rebuild) a tool's own .venv from its tool page."""
+        if not self.open_tool(tool_id):
+            return None
+        page = self.tool_pages.get(tool_id)
+        return page.set_up_environment() if page is not None else None
 
     def _tool_colour(self, tool_id: str) -> str | None:
         """The colour chip shown next to a tool in lists: its own colour, else the colour of the
@@ -549,6 +571,7 @@ class MainWindow(QMainWindow):
         for title in ("File", "Edit", "View", "Tools", "Help"):
             self.menus[title] = mb.addMenu(f"&{title}")
         f, e, v, t, h = (self.menus[k] for k in ("File", "Edit", "View", "Tools", "Help"))
+        self._action(f, "New tool…", self.new_tool, QKeySequence.StandardKey.New, "newTool")
         self._action(f, "Refresh tools", self.refresh_tools, "F5", "refreshTools")
         self._action(f, "Open tools folder", lambda: QDesktopServices.openUrl(
             QUrl.fromLocalFile(str(self.ctx.settings.tools_dir))))

@@ -252,6 +252,7 @@ class Sidebar(QWidget):
     validateRequested = Signal(str)           # tool_id ("Validate now")
     reportRequested = Signal(str)             # tool_id (show latest validation report)
     manageWorkspacesRequested = Signal()
+    setupRequested = Signal(str)              # tool_id: create / rebuild its .venv
 
     def __init__(self, conn: sqlite3.Connection, tools: ToolsModel, workspaces: WorkspacesModel,
                  events: Any, parent: QWidget | None = None):
@@ -733,6 +734,12 @@ class Sidebar(QWidget):
         report = menu.addAction("Validation report…", lambda: self.reportRequested.emit(tool_id))
         report.setEnabled(row.validation != "unchecked")
         menu.addAction("Open folder", lambda: self.open_folder(tool_id))
+        entry = next((row.info.path / n for n in ("main.py", "tool.json") if (row.info.path / n).is_file()), None)
+        if entry is not None:
+            menu.addAction("Open in editor", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(entry))))
+        if (row.info.path / "pyproject.toml").is_file() or (row.info.path / "requirements.txt").is_file():
+            menu.addAction("Rebuild environment…" if row.info.has_venv else "Set up environment…",
+                           lambda: self.setupRequested.emit(tool_id))
         return menu
 
     def _changed(self, tool_id: str) -> None:

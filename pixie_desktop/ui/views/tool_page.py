@@ -310,14 +310,47 @@ class ToolPage(QWidget):
         lay = QHBoxLayout(box)
         lay.setContentsMargins(12, 8, 12, 8)
         text = QLabel(f"This tool declares dependencies ({', '.join(deps[:4])}{'…' if len(deps) > 4 else ''}) "
-                      f"but has no .venv, so it runs on the app's own Python. If a run fails with an "
-                      f"import error, create its environment: <code>python -m venv .venv && .venv/bin/pip "
-                      f"install -e .</code> in <code>{self.info.path}</code>.")
+                      f"but has no environment yet, so it runs on the app's own Python. Set it up once to "
+                      f"install them into <code>{self.info.path / '.venv'}</code>.")
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.RichText)
-        lay.addWidget(text)
+        lay.addWidget(text, 1)
+        self.setup_button = QPushButton("Set up environment…")
+        self.setup_button.setObjectName("Small")
+        self.setup_button.clicked.connect(self.set_up_environment)
+        lay.addWidget(self.setup_button, 0, Qt.AlignmentFlag.AlignVCenter)
         box.setProperty("missingVenv", True)
+        self.notice = box
         return box
+
+    def set_up_environment(self) -> Any:
+        """Create the tool's .venv (uv sync, else venv + pip) in a dialog with the streamed log,
+        progress and Cancel; on success the warm process on the app's Python is stopped so the
+        next run uses the new environment."""
+        from pixie_desktop.ui.views.tool_setup_dialog import ToolSetupDialog
+
+        dlg = ToolSetupDialog(self.info.path, self.info.name, self)
+        dlg.finished_setup.connect(self._on_setup_finished)
+        dlg.open()
+        dlg.start()
+        return dlg
+
+    def _on_setup_finished(self, result: Any) -> None:
+        if not getattr(result, "ok", False):
+            return
+        try:
+            runner = self._runner(create=False)
+        except TypeError:
+            runner = None
+        pool = getattr(runner, "pool", None)
+        if pool is not None:
+            from pixie_desktop.ui.workers import submit
+
+            submit(pool.stop, self.tool_id)
+        notice = getattr(self, "notice", None)
+        if notice is not None:
+            notice.hide()
+        self._say("Environment ready: runs now use the tool's own .venv")
 
     def _build_body(self) -> QWidget:
         spec = self.info.spec
