@@ -280,19 +280,25 @@ class ArtefactPreview(QWidget):
         tags_box.addWidget(self.tags_edit)
         form.addRow("Tags", tags_box)
         lay.addWidget(meta)
+        self.meta_box = meta
 
         btns = QHBoxLayout()
+        btns.setSpacing(6)
         self.run_btn = QPushButton("Go to run")
         self.run_btn.clicked.connect(lambda: self._row and self.goToRun.emit(self._row.record.run_id))
         self.open_btn = QPushButton("Open")
         self.open_btn.clicked.connect(self.openRequested)
-        self.reveal_btn = QPushButton("Show in folder")
+        self.reveal_btn = QPushButton("Reveal")
+        self.reveal_btn.setToolTip("Show the file in your file manager")
         self.reveal_btn.clicked.connect(self.revealRequested)
         self.copy_btn = QPushButton("Copy path")
         self.copy_btn.clicked.connect(self.copyPathRequested)
+        self.buttons_box = QWidget()
+        self.buttons_box.setLayout(btns)
+        btns.setContentsMargins(0, 0, 0, 0)
         for b in (self.run_btn, self.open_btn, self.reveal_btn, self.copy_btn):
             btns.addWidget(b)
-        lay.addLayout(btns)
+        lay.addWidget(self.buttons_box)
         self.clear()
 
     # ------------------------------------------------------------------ public
@@ -315,6 +321,10 @@ class ArtefactPreview(QWidget):
         for w in (self.run_btn, self.open_btn, self.reveal_btn, self.copy_btn, self.label_edit, self.tags_edit,
                   self.star_btn):
             w.setEnabled(False)
+        # nothing selected: no empty metadata rows or dead buttons, just the hint
+        self.meta_box.hide()
+        self.buttons_box.hide()
+        self.star_btn.hide()
 
     def show_row(self, row: GalleryRow, path: Path | None) -> None:
         """Show an artefact: metadata now, content when the worker has read it."""
@@ -335,6 +345,9 @@ class ArtefactPreview(QWidget):
 
     # ------------------------------------------------------------------ internals
     def _fill_meta(self, row: GalleryRow) -> None:
+        self.meta_box.show()
+        self.buttons_box.show()
+        self.star_btn.show()
         rec = row.record
         self.title.setText(rec.label or rec.filename)
         self.title.setToolTip(rec.filename)
