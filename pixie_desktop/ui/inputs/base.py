@@ -177,3 +177,19 @@ def create_input(spec: InputSpec, parent: QWidget | None = None, **kw: Any) -> I
     _load_all()
     cls = INPUT_WIDGETS.get(spec.type) or INPUT_WIDGETS["text"]
     return cls(spec, parent, **kw)
+
+
+class PlainTextValue:
+    """`_read`/`_write` for inputs whose value is the plain text of `self.edit` (textarea, code,
+    markdown): None clears it, a string fills it, anything else is refused."""
+
+    def _read(self) -> Any:
+        return self.edit.toPlainText()  # type: ignore[attr-defined]
+
+    def _write(self, value: Any) -> None:
+        if value is None:
+            self.edit.clear()  # type: ignore[attr-defined]
+        elif isinstance(value, str):
+            self.edit.setPlainText(value)  # type: ignore[attr-defined]
+        else:
+            raise TypeError(f"{self.spec.type} expects a string")  # type: ignore[attr-defined]

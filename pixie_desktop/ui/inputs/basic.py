@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox, QColorDialog, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
 )
 
-from pixie_desktop.ui.inputs.base import InputWidget, as_float, register
+from pixie_desktop.ui.inputs.base import InputWidget, PlainTextValue, as_float, register
 
 TRUTHY = {"true", "on", "1", "yes", "y", "t"}
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
@@ -62,7 +62,7 @@ class TextInput(InputWidget):
 
 
 @register("textarea")
-class TextAreaInput(InputWidget):
+class TextAreaInput(PlainTextValue, InputWidget):
     def _build(self) -> None:
         self.edit = QPlainTextEdit(self)
         if self.spec.placeholder:
@@ -74,17 +74,6 @@ class TextAreaInput(InputWidget):
         self.edit.setMaximumHeight(180)
         self.edit.textChanged.connect(self._emit)
         self.add_body(self.edit)
-
-    def _read(self) -> Any:
-        return self.edit.toPlainText()
-
-    def _write(self, value: Any) -> None:
-        if value is None:
-            self.edit.clear()
-        elif isinstance(value, str):
-            self.edit.setPlainText(value)
-        else:
-            raise TypeError("textarea expects a string")
 
     _extra_problem = TextInput._extra_problem
 

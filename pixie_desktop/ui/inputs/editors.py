@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QSyntaxHighlig
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTabWidget, QTextBrowser, QWidget
 
 from pixie_desktop.ui import theme
-from pixie_desktop.ui.inputs.base import InputWidget, register
+from pixie_desktop.ui.inputs.base import InputWidget, PlainTextValue, register
 
 LANGUAGE_ALIASES = {
     "py": "python", "js": "javascript", "ts": "typescript", "plain": "text", "txt": "text",
@@ -170,7 +170,7 @@ class CodeEditor(QPlainTextEdit):
 
 
 @register("code")
-class CodeInput(InputWidget):
+class CodeInput(PlainTextValue, InputWidget):
     def _build(self) -> None:
         self.edit = CodeEditor(self.spec.language, self)
         self.edit.setMinimumHeight(120)
@@ -182,17 +182,6 @@ class CodeInput(InputWidget):
             lab.setObjectName("Muted")
             lab.setAlignment(Qt.AlignmentFlag.AlignRight)
             self.add_body(lab)
-
-    def _read(self) -> Any:
-        return self.edit.toPlainText()
-
-    def _write(self, value: Any) -> None:
-        if value is None:
-            self.edit.clear()
-        elif isinstance(value, str):
-            self.edit.setPlainText(value)
-        else:
-            raise TypeError("code expects a string")
 
     def focus_editor(self) -> None:
         self.edit.setFocus()
@@ -277,7 +266,7 @@ class JsonInput(InputWidget):
 
 
 @register("markdown")
-class MarkdownInput(InputWidget):
+class MarkdownInput(PlainTextValue, InputWidget):
     def _build(self) -> None:
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
@@ -299,16 +288,8 @@ class MarkdownInput(InputWidget):
             text = self.edit.toPlainText()
             self.preview.setMarkdown(text if text.strip() else "*Nothing to preview.*")
 
-    def _read(self) -> Any:
-        return self.edit.toPlainText()
-
     def _write(self, value: Any) -> None:
-        if value is None:
-            self.edit.clear()
-        elif isinstance(value, str):
-            self.edit.setPlainText(value)
-        else:
-            raise TypeError("markdown expects a string")
+        super()._write(value)
         if self.tabs.currentIndex() == 1:
             self._render(1)
 
