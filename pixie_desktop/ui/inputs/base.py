@@ -193,3 +193,19 @@ class PlainTextValue:
             self.edit.setPlainText(value)  # type: ignore[attr-defined]
         else:
             raise TypeError(f"{self.spec.type} expects a string")  # type: ignore[attr-defined]
+
+
+class LineTextValue:
+    """`_read`/`_write` for inputs whose value is the text of a one-line `self.edit` (text,
+    autocomplete): numbers are shown as text, None clears it, anything else is refused."""
+
+    def _read(self) -> Any:
+        return self.edit.text()  # type: ignore[attr-defined]
+
+    def _write(self, value: Any) -> None:
+        if value is None:
+            self.edit.clear()  # type: ignore[attr-defined]
+        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            self.edit.setText(str(value))  # type: ignore[attr-defined]
+        else:
+            raise TypeError(f"{self.spec.type} expects a string")  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QCheckBox, QColorDialog, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
 )
 
-from pixie_desktop.ui.inputs.base import InputWidget, PlainTextValue, as_float, register
+from pixie_desktop.ui.inputs.base import InputWidget, LineTextValue, PlainTextValue, as_float, register
 
 TRUTHY = {"true", "on", "1", "yes", "y", "t"}
 _HEX = re.compile(r"^#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})$")
@@ -31,7 +31,7 @@ def to_bool(value: Any) -> bool:
 
 
 @register("text")
-class TextInput(InputWidget):
+class TextInput(LineTextValue, InputWidget):
     def _build(self) -> None:
         self.edit = QLineEdit(self)
         if self.spec.placeholder:
@@ -39,17 +39,6 @@ class TextInput(InputWidget):
         self.edit.textChanged.connect(self._emit)
         self.edit.returnPressed.connect(lambda: None)
         self.add_body(self.edit)
-
-    def _read(self) -> Any:
-        return self.edit.text()
-
-    def _write(self, value: Any) -> None:
-        if value is None:
-            self.edit.clear()
-        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            self.edit.setText(str(value))
-        else:
-            raise TypeError("text expects a string")
 
     def _extra_problem(self, value: Any) -> str | None:
         n = self.spec.max_length

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QToolButton, QWidget,
 )
 
-from pixie_desktop.ui.inputs.base import InputWidget, as_float, register
+from pixie_desktop.ui.inputs.base import InputWidget, LineTextValue, as_float, register
 
 
 # -- tags ------------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ def suggestion_items(answer: Any) -> list[dict]:
 
 
 @register("autocomplete")
-class AutocompleteInput(InputWidget):
+class AutocompleteInput(LineTextValue, InputWidget):
     DEBOUNCE_MS = 250
 
     def _build(self) -> None:
@@ -214,17 +214,6 @@ class AutocompleteInput(InputWidget):
 
         # callbacks are guarded so a late answer after the form closed is dropped
         workers.submit(fetch, endpoint, q, on_result=_guarded(self, done), on_error=_guarded(self, failed))
-
-    def _read(self) -> Any:
-        return self.edit.text()
-
-    def _write(self, value: Any) -> None:
-        if value is None:
-            self.edit.clear()
-        elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            self.edit.setText(str(value))
-        else:
-            raise TypeError("autocomplete expects a string")
 
     def focus_editor(self) -> None:
         self.edit.setFocus()
