@@ -10,9 +10,10 @@ from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from pixie_desktop.spec.model import InputSpec, ToolSpec
+from pixie_desktop.ui.widgets.scrolling import scrolling_column
 from pixie_desktop.ui.inputs.base import InputWidget, create_input, is_empty
 
 
@@ -77,20 +78,7 @@ class ToolForm(QWidget):
         self.fields: dict[str, _Field] = {}
         self.setAcceptDrops(True)
 
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("FormScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget()
-        body.setObjectName("FormBody")
-        self.body_layout = QVBoxLayout(body)
-        self.body_layout.setContentsMargins(16, 12, 16, 16)
-        self.body_layout.setSpacing(8)
-        self.scroll.setWidget(body)
-        outer.addWidget(self.scroll)
+        self.scroll, body, self.body_layout = scrolling_column(self, "FormScroll", "FormBody", spacing=8)
 
         group: str | None = None
         for ispec in spec.inputs:

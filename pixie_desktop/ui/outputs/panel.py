@@ -10,11 +10,12 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QTabWidget, QVBoxLayout,
+    QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout,
     QWidget,
 )
 
 from pixie_desktop.spec.model import OutputSpec, ToolSpec
+from pixie_desktop.ui.widgets.scrolling import scrolling_column
 from pixie_desktop.ui.outputs.base import OutputRenderer, create_renderer
 
 EMPTY_TEXT = "Run the tool to see outputs here"
@@ -84,20 +85,7 @@ class OutputPanel(QWidget):
         self.spec = spec
         self.renderers: dict[str, OutputRenderer] = {}
         self.cards: dict[str, QWidget] = {}
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("OutputScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget()
-        body.setObjectName("OutputBody")
-        self.body_layout = QVBoxLayout(body)
-        self.body_layout.setContentsMargins(16, 12, 16, 16)
-        self.body_layout.setSpacing(12)
-        self.scroll.setWidget(body)
-        outer.addWidget(self.scroll)
+        self.scroll, body, self.body_layout = scrolling_column(self, "OutputScroll", "OutputBody", spacing=12)
 
         self.error_box = QFrame(body)
         self.error_box.setObjectName("ErrorBox")

@@ -9,8 +9,9 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea,
-                               QSizePolicy, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
+
+from pixie_desktop.ui.widgets.scrolling import scrolling_column
 
 TEXT_TYPES = ("stream_text", "markdown", "text")
 
@@ -89,24 +90,15 @@ class ChatView(QWidget):
         super().__init__(parent)
         self.messages: list[dict[str, str]] = []
         self._pending: Bubble | None = None
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("ChatScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        body = QWidget()
-        body.setObjectName("ChatBody")
-        self.column = QVBoxLayout(body)
-        self.column.setContentsMargins(16, 16, 16, 16)
-        self.column.setSpacing(10)
+        self.scroll, body, self.column = scrolling_column(self, "ChatScroll", "ChatBody", spacing=10,
+                                                          margins=(16, 16, 16, 16), horizontal=True)
+        lay = self.layout()
         self.empty = QLabel("Start the conversation below.")
         self.empty.setObjectName("EmptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.column.addWidget(self.empty)
         self.column.addStretch(1)
-        self.scroll.setWidget(body)
-        lay.addWidget(self.scroll, 1)
+        lay.setStretchFactor(self.scroll, 1)
         row = QHBoxLayout()
         row.setContentsMargins(12, 8, 12, 12)
         self.input = _MessageBox()
