@@ -36,3 +36,17 @@ def test_tray_hears_runs_and_paths_reach_the_drop_controller(qtbot, make_window,
     assert timer.isActive()
     win.shutdown()
     assert not timer.isActive()
+
+
+def test_palette_takes_ctrl_k_and_ctrl_f_still_finds_tools(qtbot, make_window, shell_tools, ctx):
+    from PySide6.QtGui import QKeySequence
+
+    from pixie_desktop.ui.app import install_extensions
+
+    win = make_window()
+    assert install_extensions(win, ctx) == []
+    keys = [s.toString() for s in win.find_action.shortcuts()]
+    assert "Ctrl+K" not in keys  # the palette (which searches tools too) owns Ctrl+K
+    assert QKeySequence(QKeySequence.StandardKey.Find).toString() in keys
+    win.find_action.trigger()
+    assert win.sidebar.search.hasFocus() or win.focusWidget() is win.sidebar.search

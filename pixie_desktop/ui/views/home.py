@@ -165,7 +165,8 @@ class HomePage(QWidget):
         self.drop = DropHint()
         self.drop.filesDropped.connect(self.filesDropped)
         lay.addWidget(self.drop)
-        tip = QLabel("Ctrl+K searches tools · Ctrl+Enter runs · Esc cancels · Ctrl+1…9 opens a favourite")
+        tip = QLabel("Ctrl+K command palette · Ctrl+F searches tools · Ctrl+Enter runs · Esc cancels · "
+                     "Ctrl+1…9 opens a favourite")
         tip.setObjectName("Muted")
         lay.addWidget(tip)
         lay.addStretch(1)

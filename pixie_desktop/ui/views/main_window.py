@@ -578,6 +578,8 @@ class MainWindow(QMainWindow):
         f.addSeparator()
         self._action(f, "Quit", self.close, QKeySequence.StandardKey.Quit, "quit")
         self.find_action = self._action(e, "Find tool…", self.sidebar.focus_search, "Ctrl+K", "findTool")
+        # Ctrl+F stays on the sidebar search even when the command palette takes Ctrl+K
+        self.find_action.setShortcuts([QKeySequence("Ctrl+K"), QKeySequence.StandardKey.Find])
         self._view_pages_end = v.addSeparator()
         self.archived_action = QAction("Show archived tools", self)
         self.archived_action.setCheckable(True)

@@ -295,7 +295,7 @@ class Sidebar(QWidget):
 
         self.search = QLineEdit()
         self.search.setObjectName("SidebarSearch")
-        self.search.setPlaceholderText("Search tools   Ctrl+K")
+        self.search.setPlaceholderText("Search tools   Ctrl+F")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.set_search)
         self.search.installEventFilter(self)
