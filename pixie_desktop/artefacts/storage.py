@@ -167,3 +167,31 @@ def register_file(conn: sqlite3.Connection, settings: Any, *, run_id: str, tool_
     rec = artefacts_repo.get(conn, art_id)
     assert rec is not None
     return rec
+
+
+def folder_bytes(folder: Path | str | None, *, stop_above: int | None = None) -> int:
+    """Bytes of the regular files under `folder` (symlinks not followed). Stops counting once
+    past `stop_above`, so a quota check on a huge folder stays cheap. Missing folder → 0."""
+    if folder is None:
+        return 0
+    total = 0
+    stack = [str(folder)]
+    while stack:
+        try:
+            entries = os.scandir(stack.pop())
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    if entry.is_symlink():
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    elif entry.is_file(follow_symlinks=False):
+                        total += entry.stat(follow_symlinks=False).st_size
+                except OSError:
+                    continue
+                if stop_above is not None and total > stop_above:
+                    return total
+    return total

@@ -24,6 +24,7 @@ from pixie_desktop.artefacts.spill import load_outputs  # noqa: F401 - re-export
 from pixie_desktop.artefacts.storage import register_file, rel_path_for, run_dir
 from pixie_desktop.runtime.client import MAX_RESPONSE_BYTES, ResponseTooLarge, StreamHTTPError
 from pixie_desktop.artefacts.input_blobs import compact_inputs
+from pixie_desktop.artefacts.storage import folder_bytes
 from pixie_desktop.runtime.inputs import InputError, check_inputs
 from pixie_desktop.runtime.launcher import LauncherError, ToolProcess
 from pixie_desktop.runtime.pool import Limits, WarmPool, effective_limits
@@ -473,6 +474,9 @@ class Runner:
         next_rss = time.monotonic() + 0.5
         reason: str | None = None
         rss_seen = 0.0
+        quota = int(getattr(self.settings, "max_artefact_bytes_per_run", 10 * 1024 ** 3))
+        quota_seen = 0
+
         def complete() -> bool:
             if not req.done.is_set():
                 return False
@@ -503,6 +507,10 @@ class Runner:
                 if rss is not None and rss > limits.max_memory_mb:
                     reason, rss_seen = "memory", rss
                     break
+                written = folder_bytes(folder, stop_above=quota)
+                if written > quota:
+                    reason, quota_seen = "quota", written
+                    break
 
         if reason in ("cancelled", "timeout"):
             emit(RunEvent(run_id, "status", message="cancelling…" if reason == "cancelled" else "timed out"))
@@ -521,6 +529,10 @@ class Runner:
         elif reason == "memory":
             self.pool.stop(tid, proc, reason=f"memory limit of {limits.max_memory_mb} MB exceeded", grace=1.0)
             req.done.wait(3.0)
+        elif reason == "quota":
+            # the writer is the tool process itself: stopping it is the only way to stop the writing
+            self.pool.stop(tid, proc, reason=f"run {run_id} exceeded its artefact quota", grace=1.0)
+            req.done.wait(3.0)
         if relay is not None:
             relay.close()
             relay.thread.join(timeout=2.0)
@@ -536,6 +548,11 @@ class Runner:
         if reason == "timeout":
             return "error", None, _with_stderr(
                 f"timed out after {limits.max_runtime_seconds} s (the tool's max_runtime_seconds)", excerpt)
+        if reason == "quota":
+            return "error", None, _with_stderr(
+                f"stopped: the run wrote {quota_seen / 1024 ** 2:.1f} MB of artefacts, more than the "
+                f"max_artefact_bytes_per_run setting allows ({quota / 1024 ** 2:.1f} MB); the files it wrote are kept",
+                excerpt)
         if reason == "memory":
             return "error", None, _with_stderr(
                 f"stopped: the tool used {rss_seen:.0f} MB, more than its max_memory_mb of {limits.max_memory_mb} MB",
