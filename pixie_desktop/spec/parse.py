@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from pixie_desktop.spec.jsonkind import describe_kind
 from pixie_desktop.spec.model import (
     INPUT_REQUIRED_FIELDS, INPUT_TYPE_FIELDS, INPUT_TYPES, OUTPUT_TYPE_FIELDS, OUTPUT_TYPES, Column, InputSpec,
     Option, OutputSpec, SecretSpec, ShowIf, ToolSpec,
@@ -52,21 +53,7 @@ class _Collector:
 
 
 def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+    return describe_kind(value, ints_apart=True)
 
 
 def _got(value: Any) -> str:

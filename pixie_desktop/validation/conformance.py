@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from pixie_desktop.spec.jsonkind import describe_kind
 from pixie_desktop.spec.model import ToolSpec
 
 TEXT_LIKE = ("text", "markdown", "latex", "code", "stream_text")
@@ -37,19 +38,7 @@ class Conformance:
 
 
 def _kind(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "a boolean"
-    if isinstance(v, (int, float)):
-        return "a number"
-    if isinstance(v, str):
-        return "a string"
-    if isinstance(v, list):
-        return "a list"
-    if isinstance(v, dict):
-        return "an object"
-    return type(v).__name__
+    return describe_kind(v)
 
 
 def _is_media_url(v: Any) -> bool:

@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QFrame, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from pixie_desktop.spec.jsonkind import describe_kind
 from pixie_desktop.spec.model import OutputSpec
 
 OUTPUT_RENDERERS: dict[str, type["OutputRenderer"]] = {}
@@ -50,20 +51,7 @@ def register(*types: str) -> Callable[[type["OutputRenderer"]], type["OutputRend
 
 
 def kind_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        keys = ", ".join(list(map(str, value))[:5])
-        return f"an object with {{{keys}}}" if keys else "an empty object"
-    return type(value).__name__
+    return describe_kind(value, object_keys=True)
 
 
 def need_dict(value: Any, *keys: str) -> dict:
