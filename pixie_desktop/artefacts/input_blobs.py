@@ -90,19 +90,23 @@ def expand_inputs(inputs: dict[str, Any], artefacts_root: Path) -> dict[str, Any
     return out
 
 
+def referenced_shas(conn: sqlite3.Connection) -> set[str]:
+    """Every blob sha named by a handle in a run's inputs or a tool's last inputs (one pass over
+    the rows that hold any handle at all)."""
+    pattern = re.compile(r'"\$pixie_input":\s*"([0-9a-f]{64})"')
+    shas: set[str] = set()
+    like = f"%{HANDLE_KEY}%"
+    for (text,) in conn.execute("SELECT inputs_json FROM runs WHERE inputs_json LIKE ?", (like,)):
+        shas.update(pattern.findall(text or ""))
+    for (text,) in conn.execute("SELECT last_inputs_json FROM tool_state WHERE last_inputs_json LIKE ?", (like,)):
+        shas.update(pattern.findall(text or ""))
+    return shas
+
+
 def unreferenced_blobs(conn: sqlite3.Connection, artefacts_root: Path) -> list[Path]:
     """Blobs that no run and no tool's last inputs mention any more (safe to delete)."""
     folder = artefacts_root / INPUTS_DIRNAME
     if not folder.is_dir():
         return []
-    out: list[Path] = []
-    for path in folder.glob("??/*"):
-        sha = path.name
-        if not _SHA.match(sha):
-            continue
-        pattern = f"%{sha}%"
-        used = conn.execute("SELECT 1 FROM runs WHERE inputs_json LIKE ? LIMIT 1", (pattern,)).fetchone() or \
-            conn.execute("SELECT 1 FROM tool_state WHERE last_inputs_json LIKE ? LIMIT 1", (pattern,)).fetchone()
-        if not used:
-            out.append(path)
-    return out
+    used = referenced_shas(conn)
+    return [path for path in folder.glob("??/*") if _SHA.match(path.name) and path.name not in used]
