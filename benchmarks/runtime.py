@@ -49,7 +49,7 @@ def main() -> int:
     from pixie_desktop.config import load_settings
     from pixie_desktop.runtime.launcher import spawn
     from pixie_desktop.runtime.runner import Runner
-    from pixie_desktop.spec.discovery import Discovery
+    from pixie_desktop.catalog.discovery import Discovery
     from pixie_desktop.store.db import open_db
 
     with tempfile.TemporaryDirectory(prefix="pixie-bench-") as tmp:

@@ -131,8 +131,8 @@ def sidebar_filter(root: Path) -> tuple[float, float, int]:
 
     app = QApplication.instance() or QApplication([])
     from pixie_desktop.context import open_context
-    from pixie_desktop.spec.discovery import ToolInfo
-    from pixie_desktop.spec.parse import parse_tool_dict
+    from pixie_desktop.catalog.discovery import ToolInfo
+    from pixie_desktop.manifest.parse import parse_tool_dict
     from pixie_desktop.ui.models.tools_model import ToolsModel
     from pixie_desktop.ui.models.workspaces_model import WorkspacesModel
     from pixie_desktop.ui.views.sidebar import Sidebar

@@ -36,7 +36,7 @@ def main() -> int:
                       PIXIE_ARTEFACTS_ROOT=str(tmp / "artefacts"))
     from pixie_desktop.config import load_settings
     from pixie_desktop.runtime.launcher import spawn
-    from pixie_desktop.spec.discovery import Discovery
+    from pixie_desktop.catalog.discovery import Discovery
     from pixie_desktop.validation.validator import validate_tool
 
     settings = load_settings()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pixie_desktop.config import Settings, apply_db_settings, load_settings
-from pixie_desktop.spec.discovery import Discovery, ToolInfo, find_tool, sync_tool_state
+from pixie_desktop.catalog.discovery import Discovery, ToolInfo, find_tool, sync_tool_state
 from pixie_desktop.store import runs_repo, validate_jobs_repo, validation_repo
 from pixie_desktop.store.db import open_db
 

@@ -152,7 +152,7 @@ def check_orphan_artefacts(conn: sqlite3.Connection, settings: Any, report: Doct
 
 
 def check_tools(tools: Iterable[Any], report: DoctorReport) -> None:
-    from pixie_desktop.spec.discovery import venv_python
+    from pixie_desktop.catalog.discovery import venv_python
     from pixie_desktop.validation import deps
 
     tools = list(tools)

@@ -38,7 +38,7 @@ def render(svg: Path, out_dir: Path, sizes: tuple[int, ...]) -> list[Path]:
 
 def main() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from pixie_desktop.desktop.paths import ICON_SIZES, icon_svg
+    from pixie_desktop.integration.paths import ICON_SIZES, icon_svg
 
     for p in render(icon_svg(), icon_svg().parent, ICON_SIZES):
         print(p.relative_to(REPO))

@@ -7,7 +7,7 @@ import base64
 
 from conftest import write_tool
 from pixie_desktop.artefacts import input_blobs, sweeper
-from pixie_desktop.spec.parse import parse_tool_dict
+from pixie_desktop.manifest.parse import parse_tool_dict
 from pixie_desktop.store import runs_repo, tool_state_repo
 
 SPEC = parse_tool_dict({"id": "f", "name": "F", "inputs": [

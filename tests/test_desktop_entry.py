@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from pixie_desktop import APP_ID
-from pixie_desktop.desktop import entry, paths
+from pixie_desktop.integration import entry
+from pixie_desktop.integration import paths
 
 
 def _keys(text: str) -> dict[str, str]:

@@ -16,9 +16,9 @@ import psutil
 import pytest
 from desktop_helpers import run_tool_once
 
-from pixie_desktop.desktop.envsetup import (SetupError, Step, _run_step, needs_setup, plan_setup,
+from pixie_desktop.lifecycle.envsetup import (SetupError, Step, _run_step, needs_setup, plan_setup,
                                             read_pyproject, run_setup)
-from pixie_desktop.spec.discovery import Discovery, venv_python
+from pixie_desktop.catalog.discovery import Discovery, venv_python
 
 FIXTURE = Path(__file__).parent / "fixtures" / "tools" / "six-echo"
 

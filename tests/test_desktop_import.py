@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import write_tool
 
-from pixie_desktop.desktop.importer import ImportProblem, import_tool, is_tool_folder, plan_import
-from pixie_desktop.spec.discovery import Discovery
+from pixie_desktop.lifecycle.importer import ImportProblem, import_tool, is_tool_folder, plan_import
+from pixie_desktop.catalog.discovery import Discovery
 
 SPEC = {"id": "hello", "name": "Hello", "inputs": [], "outputs": [{"key": "o", "type": "text", "label": "O"}]}
 
@@ -121,7 +121,7 @@ def test_file_is_refused(tools_dir, outside):
 
 def test_failed_copy_leaves_nothing(tools_dir, outside, monkeypatch):
     src = write_tool(outside, "hello", SPEC)
-    import pixie_desktop.desktop.importer as imp
+    import pixie_desktop.lifecycle.importer as imp
 
     def boom(*a, **k):
         raise OSError(28, "No space left on device")

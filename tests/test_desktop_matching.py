@@ -6,10 +6,10 @@ from pathlib import Path
 
 from conftest import write_tool
 
-from pixie_desktop.desktop.fuzzy import fuzzy_score, rank
-from pixie_desktop.desktop.matching import accept_problem, first_matching_input, prefill_for, suggest_tools
-from pixie_desktop.spec.discovery import Discovery
-from pixie_desktop.spec.model import InputSpec
+from pixie_desktop.matching.fuzzy import fuzzy_score, rank
+from pixie_desktop.matching.suggest import accept_problem, first_matching_input, prefill_for, suggest_tools
+from pixie_desktop.catalog.discovery import Discovery
+from pixie_desktop.manifest.model import InputSpec
 
 
 def test_fuzzy_subsequence_required():

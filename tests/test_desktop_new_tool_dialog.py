@@ -3,7 +3,7 @@ Create scaffolds a tool that discovery lists."""
 
 from __future__ import annotations
 
-from pixie_desktop.spec.discovery import Discovery
+from pixie_desktop.catalog.discovery import Discovery
 from pixie_desktop.ui.views.new_tool_dialog import NewToolDialog, slugify
 
 

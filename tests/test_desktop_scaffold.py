@@ -10,9 +10,9 @@ import sys
 import pytest
 from desktop_helpers import run_tool_once
 
-from pixie_desktop.desktop.scaffold import ScaffoldError, default_name, scaffold_tool
-from pixie_desktop.spec.discovery import Discovery
-from pixie_desktop.spec.parse import parse_tool_file
+from pixie_desktop.lifecycle.scaffold import ScaffoldError, default_name, scaffold_tool
+from pixie_desktop.catalog.discovery import Discovery
+from pixie_desktop.manifest.parse import parse_tool_file
 
 HAVE_SDK = importlib.util.find_spec("pixie_desktop.sdk") is not None
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from conftest import write_tool
-from pixie_desktop.spec.discovery import Discovery, find_tool, sync_tool_state
+from pixie_desktop.catalog.discovery import Discovery, find_tool, sync_tool_state
 from pixie_desktop.store import tool_state_repo
 
 GOOD = {"id": "good-tool", "name": "Good", "inputs": [{"key": "x", "type": "number", "label": "X"}],

@@ -175,7 +175,7 @@ def test_gallery_drag_fills_a_tools_file_input(qtbot, ctx, seeded):
     from PySide6.QtCore import QPointF
     from PySide6.QtGui import QDropEvent
 
-    from pixie_desktop.spec.parse import parse_tool_dict
+    from pixie_desktop.manifest.parse import parse_tool_dict
     from pixie_desktop.ui.inputs.form import ToolForm
 
     spec = parse_tool_dict({"id": "csv-in", "name": "CSV in", "description": "takes a csv",

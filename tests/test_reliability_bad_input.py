@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pixie_desktop.spec.model import INPUT_TYPES, OUTPUT_TYPES
+from pixie_desktop.manifest.model import INPUT_TYPES, OUTPUT_TYPES
 
 DATA = Path(__file__).resolve().parent / "data"
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
@@ -52,8 +52,8 @@ tool_docs = st.one_of(
 @given(doc=tool_docs, raw=st.one_of(st.none(), st.binary(max_size=40)))
 def test_fuzzed_tool_json_never_raises(tmp_path_factory, doc, raw):
     from pixie_desktop.runtime.inputs import InputError, check_inputs
-    from pixie_desktop.spec.discovery import Discovery
-    from pixie_desktop.spec.parse import SpecError, coherence_problems, parse_tool_dict
+    from pixie_desktop.catalog.discovery import Discovery
+    from pixie_desktop.manifest.parse import SpecError, coherence_problems, parse_tool_dict
     from pixie_desktop.validation.samples import sample_inputs
 
     tools = tmp_path_factory.mktemp("fuzz-tools")
@@ -79,7 +79,7 @@ def test_fuzzed_tool_json_never_raises(tmp_path_factory, doc, raw):
 
 @pytest.fixture(scope="module")
 def all_outputs_spec():
-    from pixie_desktop.spec.parse import parse_tool_file
+    from pixie_desktop.manifest.parse import parse_tool_file
 
     return parse_tool_file(DATA / "all-outputs.tool.json")
 
@@ -113,7 +113,7 @@ def _fake_request(status, body):
 
 def test_fuzzed_run_responses_never_break_the_output_pipeline(ctx, all_outputs_spec, tmp_path):
     from pixie_desktop.runtime.runner import Runner
-    from pixie_desktop.spec.discovery import ToolInfo
+    from pixie_desktop.catalog.discovery import ToolInfo
     from pixie_desktop.store import artefacts_repo, runs_repo
     from pixie_desktop.validation.conformance import check_outputs
 
@@ -161,7 +161,7 @@ HOSTILE = ["../../x", "/etc/passwd", "a\x00b.txt", "n" * 300 + ".txt", "CON", "n
 def test_hostile_file_output_names_are_sanitised_into_the_run_folder(tmp_path, name):
     from pixie_desktop.artefacts.spill import materialise_media
     from pixie_desktop.artefacts.storage import sanitize_filename
-    from pixie_desktop.spec.parse import parse_tool_dict
+    from pixie_desktop.manifest.parse import parse_tool_dict
 
     spec = parse_tool_dict({"id": "t", "name": "t", "inputs": [],
                             "outputs": [{"key": "f", "type": "file", "label": "F"}]})

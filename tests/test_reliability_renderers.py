@@ -29,7 +29,7 @@ value = st.recursive(scalar, lambda inner: st.one_of(
 
 @pytest.fixture(scope="module")
 def spec():
-    from pixie_desktop.spec.parse import parse_tool_file
+    from pixie_desktop.manifest.parse import parse_tool_file
 
     return parse_tool_file(DATA / "all-outputs.tool.json")
 

@@ -16,7 +16,7 @@ from pixie_desktop.artefacts.storage import (atomic_write, guess_mime, run_dir, 
 from pixie_desktop.runtime.inputs import InputError, check_inputs
 from pixie_desktop.runtime.secrets import (delete_secret, read_env, redact, redact_obj, secret_values,
                                            write_secret)
-from pixie_desktop.spec.parse import parse_tool_dict
+from pixie_desktop.manifest.parse import parse_tool_dict
 
 
 # -- secrets ----------------------------------------------------------------------------------

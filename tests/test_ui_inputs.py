@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from pixie_desktop.spec.model import INPUT_TYPES
-from pixie_desktop.spec.parse import parse_tool_dict, parse_tool_file
+from pixie_desktop.manifest.model import INPUT_TYPES
+from pixie_desktop.manifest.parse import parse_tool_dict, parse_tool_file
 from pixie_desktop.ui.inputs import INPUT_WIDGETS, create_input
 from pixie_desktop.ui.inputs.form import ToolForm
 

@@ -381,7 +381,7 @@ def test_tool_with_dependencies_offers_environment_setup(qtbot, make_window, too
     dlg = win.set_up_tool("needs-deps")
     qtbot.addWidget(dlg)
     assert opened == [tools_dir / "needs-deps"]
-    from pixie_desktop.desktop.envsetup import SetupResult
+    from pixie_desktop.lifecycle.envsetup import SetupResult
 
     page._on_setup_finished(SetupResult(True))
     assert not page.notice.isVisibleTo(page)

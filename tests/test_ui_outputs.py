@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from pixie_desktop.spec.model import OUTPUT_TYPES, OutputSpec
-from pixie_desktop.spec.parse import parse_tool_dict, parse_tool_file
+from pixie_desktop.manifest.model import OUTPUT_TYPES, OutputSpec
+from pixie_desktop.manifest.parse import parse_tool_dict, parse_tool_file
 from pixie_desktop.ui.outputs import OUTPUT_RENDERERS, create_renderer
 from pixie_desktop.ui.outputs.panel import EMPTY_TEXT, OutputPanel, group_outputs
 from pixie_desktop.ui.outputs.textual import format_number

@@ -217,8 +217,8 @@ def test_collapse_persists(qtbot, shell_models):
 
 
 def test_filter_is_fast_at_1000_tools(qtbot, ctx, tools_dir):
-    from pixie_desktop.spec.discovery import ToolInfo
-    from pixie_desktop.spec.parse import parse_tool_dict
+    from pixie_desktop.catalog.discovery import ToolInfo
+    from pixie_desktop.manifest.parse import parse_tool_dict
     from pixie_desktop.ui.models.tools_model import ToolsModel
     from pixie_desktop.ui.models.workspaces_model import WorkspacesModel
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pixie_desktop.spec.parse import parse_tool_dict, parse_tool_file
+from pixie_desktop.manifest.parse import parse_tool_dict, parse_tool_file
 from pixie_desktop.validation import comparators, conformance, schema_diff
 from pixie_desktop.validation.fixtures import Fixture, compare_outputs, summarise, FixtureResult
 from pixie_desktop.validation.model import CheckList, overall_of
@@ -83,7 +83,7 @@ def test_conformance_accepts_value_wrappers_and_run_id_echo():
 
 
 def test_conformance_knows_every_output_type():
-    from pixie_desktop.spec.model import OUTPUT_TYPES
+    from pixie_desktop.manifest.model import OUTPUT_TYPES
 
     scalar = set(conformance.TEXT_LIKE) | set(conformance.MEDIA) | {"number", "boolean", "progress"}
     for t in OUTPUT_TYPES:

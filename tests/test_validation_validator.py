@@ -164,7 +164,7 @@ def test_secrets_are_redacted_from_the_report(make_sqrt_tool, validate):
 
 def test_bundled_tools_all_pass(ctx, monkeypatch):
     """Every tool shipped in tools/ passes validation (zero-setup tools on the app's interpreter)."""
-    from pixie_desktop.spec.discovery import Discovery
+    from pixie_desktop.catalog.discovery import Discovery
     from pixie_desktop.validation.validator import validate_tool
 
     bundled = REPO / "tools"

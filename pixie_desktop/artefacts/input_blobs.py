@@ -18,7 +18,7 @@ from typing import Any
 
 from pixie_desktop.artefacts.spill import decode_data_url
 from pixie_desktop.artefacts.storage import atomic_write
-from pixie_desktop.spec.model import ToolSpec
+from pixie_desktop.manifest.model import ToolSpec
 
 INPUTS_DIRNAME = "_inputs"
 HANDLE_KEY = "$pixie_input"

@@ -77,7 +77,7 @@ def safe_join(root: Path, *parts: str) -> Path:
 def run_dir(settings: Any, tool_id: str, run_id: str, *, create: bool = True) -> Path:
     """artefacts_root/<tool_id>/<run_id>/ (mode 0700). Ids that could escape the root, or start
     with '_' (reserved: _thumbs, _exports…), are refused."""
-    from pixie_desktop.spec.discovery import id_problem
+    from pixie_desktop.catalog.discovery import id_problem
 
     problem = id_problem(tool_id)
     if problem:

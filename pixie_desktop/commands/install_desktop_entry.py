@@ -17,7 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(ns: argparse.Namespace) -> int:
-    from pixie_desktop.desktop import entry, paths
+    from pixie_desktop.integration import entry
+    from pixie_desktop.integration import paths
 
     if ns.print_only:
         sys.stdout.write(entry.render_entry())

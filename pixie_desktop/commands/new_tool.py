@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pixie_desktop.desktop import templates
+from pixie_desktop.lifecycle import templates
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,8 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(ns: argparse.Namespace) -> int:
     from pixie_desktop.config import load_settings
-    from pixie_desktop.desktop.scaffold import ScaffoldError, scaffold_tool
-    from pixie_desktop.spec.parse import SpecError, parse_tool_file
+    from pixie_desktop.lifecycle.scaffold import ScaffoldError, scaffold_tool
+    from pixie_desktop.manifest.parse import SpecError, parse_tool_file
 
     settings = load_settings()
     try:

@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(ns: argparse.Namespace) -> int:
     from pixie_desktop.commands._common import context
-    from pixie_desktop.desktop.envsetup import run_setup
+    from pixie_desktop.lifecycle.envsetup import run_setup
 
     ctx = context()
     try:

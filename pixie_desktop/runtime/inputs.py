@@ -10,7 +10,7 @@ import json
 import math
 from typing import Any
 
-from pixie_desktop.spec.model import InputSpec, ToolSpec
+from pixie_desktop.manifest.model import InputSpec, ToolSpec
 
 JSON_TYPES = ("multiselect", "tags", "json", "table", "date_range", "map_point", "map_bbox",
               "map_polygon", "map_multipoint")

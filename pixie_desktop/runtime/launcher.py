@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from pixie_desktop.runtime.secrets import read_env, redact, secret_values
-from pixie_desktop.spec.discovery import ToolInfo, venv_python
+from pixie_desktop.catalog.discovery import ToolInfo, venv_python
 
 STDERR_RING_BYTES = 64 * 1024
 ENV_ALLOW = ("PATH", "HOME", "USERPROFILE", "APPDATA", "LOCALAPPDATA", "SYSTEMROOT", "SYSTEMDRIVE",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from pixie_desktop.runtime.launcher import ToolProcess, spawn
-from pixie_desktop.spec.discovery import ToolInfo
+from pixie_desktop.catalog.discovery import ToolInfo
 
 REAP_INTERVAL = 2.0
 EVICT_GRACE = 3.0

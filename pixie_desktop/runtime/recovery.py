@@ -122,7 +122,7 @@ def _register_leftovers(conn: sqlite3.Connection, settings: Any, run: runs_repo.
 
 def _declared_outputs(settings: Any, tool_id: str) -> list[str]:
     try:
-        from pixie_desktop.spec.discovery import Discovery, find_tool
+        from pixie_desktop.catalog.discovery import Discovery, find_tool
 
         tool = find_tool(Discovery(Path(settings.tools_dir)).scan(), tool_id)
         if tool is not None and tool.spec is not None:

@@ -29,7 +29,7 @@ from pixie_desktop.runtime.inputs import InputError, check_inputs
 from pixie_desktop.runtime.launcher import LauncherError, ToolProcess
 from pixie_desktop.runtime.pool import Limits, WarmPool, effective_limits
 from pixie_desktop.runtime.secrets import redact, redact_obj, secret_values
-from pixie_desktop.spec.discovery import ToolInfo
+from pixie_desktop.catalog.discovery import ToolInfo
 from pixie_desktop.store import artefacts_repo, runs_repo, tool_state_repo
 from pixie_desktop.store.artefacts_repo import ArtefactRecord
 from pixie_desktop.store.db import connect, open_db, transaction

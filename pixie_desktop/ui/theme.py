@@ -145,7 +145,7 @@ def palette_for(theme: Theme) -> QPalette:
 
 def _icon(name: str) -> str:
     """Absolute path of a bundled stylesheet icon (resources/icons/<name>.svg), '/'-separated."""
-    from pixie_desktop.desktop.paths import resources_dir
+    from pixie_desktop.integration.paths import resources_dir
 
     return (resources_dir() / "icons" / f"{name}.svg").as_posix()
 

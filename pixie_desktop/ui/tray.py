@@ -47,7 +47,7 @@ def launcher_entry_properties(progress: float | None, count: int) -> dict[str, A
 
 
 def app_icon() -> QIcon:
-    from pixie_desktop.desktop import paths
+    from pixie_desktop.integration import paths
 
     icon = QIcon.fromTheme(APP_ID)
     if icon.isNull():

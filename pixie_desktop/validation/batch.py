@@ -8,7 +8,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
-from pixie_desktop.spec.discovery import ToolInfo
+from pixie_desktop.catalog.discovery import ToolInfo
 from pixie_desktop.store import tool_state_repo, validate_jobs_repo
 from pixie_desktop.validation import report as report_mod
 from pixie_desktop.validation.validator import ValidateOptions, validate_tool

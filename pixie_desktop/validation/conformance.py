@@ -7,8 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pixie_desktop.spec.jsonkind import describe_kind
-from pixie_desktop.spec.model import ToolSpec
+from pixie_desktop.manifest.jsonkind import describe_kind
+from pixie_desktop.manifest.model import ToolSpec
 
 TEXT_LIKE = ("text", "markdown", "latex", "code", "stream_text")
 MEDIA = ("image", "audio", "video")

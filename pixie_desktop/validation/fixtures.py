@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from pixie_desktop.spec.model import ToolSpec
+from pixie_desktop.manifest.model import ToolSpec
 from pixie_desktop.validation.comparators import FAIL, PASS, SKIP, compare
 from pixie_desktop.validation.tolerance import ToleranceConfig, ToleranceError, load_tolerance
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from pixie_desktop.spec.discovery import ToolInfo
+from pixie_desktop.catalog.discovery import ToolInfo
 from pixie_desktop.store import validation_repo
 from pixie_desktop.store.db import transaction
 from pixie_desktop.validation.model import counts

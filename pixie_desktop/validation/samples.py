@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pixie_desktop.spec.model import InputSpec, ToolSpec
+from pixie_desktop.manifest.model import InputSpec, ToolSpec
 
 # A 1×1 transparent PNG; the reference sends it for file, image and audio inputs alike.
 PNG_1X1_DATA_URL = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkY"

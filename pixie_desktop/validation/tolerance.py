@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from pixie_desktop.spec.model import OUTPUT_TYPES
+from pixie_desktop.manifest.model import OUTPUT_TYPES
 
 
 class ToleranceError(ValueError):

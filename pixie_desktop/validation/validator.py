@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from pixie_desktop.spec.discovery import ToolInfo, discovery_hash, venv_python
-from pixie_desktop.spec.parse import SpecError, coherence_problems, parse_tool_file
+from pixie_desktop.catalog.discovery import ToolInfo, discovery_hash, venv_python
+from pixie_desktop.manifest.parse import SpecError, coherence_problems, parse_tool_file
 from pixie_desktop.store.db import now_iso
 from pixie_desktop.validation import conformance, deps, fixtures, schema_diff
 from pixie_desktop.validation.model import CHECK_NAMES, FAIL, PASS, SKIP, WARN, CheckList
@@ -447,7 +447,7 @@ def validate_tool(tool: ToolInfo, settings: Any, options: ValidateOptions | None
 def tool_for_folder(folder: Path) -> ToolInfo:
     """A ToolInfo for a folder that discovery would skip (no tool.json), so the validator can
     still report what is missing."""
-    from pixie_desktop.spec.discovery import _load_one
+    from pixie_desktop.catalog.discovery import _load_one
 
     folder = Path(folder)
     digest = discovery_hash(folder)

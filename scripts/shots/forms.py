@@ -20,7 +20,7 @@ def shoot(out_dir: Path) -> list[Path]:
     sys.path.insert(0, str(REPO / "tests" / "data"))
     from sample_outputs import sample_outputs
 
-    from pixie_desktop.spec.parse import parse_tool_file
+    from pixie_desktop.manifest.parse import parse_tool_file
     from pixie_desktop.ui import theme
     from pixie_desktop.ui.inputs.form import ToolForm
     from pixie_desktop.ui.outputs.panel import OutputPanel

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from pixie_desktop.spec.model import InputSpec
+from pixie_desktop.manifest.model import InputSpec
 
 INPUT_WIDGETS: dict[str, type["InputWidget"]] = {}
 

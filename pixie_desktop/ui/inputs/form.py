@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from pixie_desktop.spec.model import InputSpec, ToolSpec
+from pixie_desktop.manifest.model import InputSpec, ToolSpec
 from pixie_desktop.ui.widgets.scrolling import scrolling_column
 from pixie_desktop.ui.inputs.base import InputWidget, create_input, is_empty
 

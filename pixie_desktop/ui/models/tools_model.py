@@ -13,7 +13,7 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from pixie_desktop.ui.models.base import RowListModel
 
-from pixie_desktop.spec.discovery import ToolInfo
+from pixie_desktop.catalog.discovery import ToolInfo
 from pixie_desktop.store import tags_repo, tool_state_repo, validation_repo
 from pixie_desktop.store.tool_state_repo import ToolState
 

@@ -18,8 +18,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QFrame, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from pixie_desktop.spec.jsonkind import describe_kind
-from pixie_desktop.spec.model import OutputSpec
+from pixie_desktop.manifest.jsonkind import describe_kind
+from pixie_desktop.manifest.model import OutputSpec
 
 OUTPUT_RENDERERS: dict[str, type["OutputRenderer"]] = {}
 FALLBACK_CHARS = 4000

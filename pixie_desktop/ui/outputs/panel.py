@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pixie_desktop.spec.model import OutputSpec, ToolSpec
+from pixie_desktop.manifest.model import OutputSpec, ToolSpec
 from pixie_desktop.ui.widgets.scrolling import scrolling_column
 from pixie_desktop.ui.outputs.base import OutputRenderer, create_renderer
 

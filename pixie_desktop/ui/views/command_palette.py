@@ -22,7 +22,7 @@ from PySide6.QtGui import (QAction, QColor, QDesktopServices, QFont, QFontMetric
 from PySide6.QtWidgets import (QFrame, QLabel, QLineEdit, QListView,
                                QMenu, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget)
 
-from pixie_desktop.desktop.fuzzy import rank
+from pixie_desktop.matching.fuzzy import rank
 
 KIND_LABELS = {"tool": "Tool", "run": "Run", "artefact": "Starred", "action": "Action"}
 KIND_GLYPHS = {"tool": "◆", "run": "▶", "artefact": "★", "action": "⌘"}

@@ -27,9 +27,9 @@ from PySide6.QtGui import QColor, QCursor, QFont, QFontMetrics, QPainter, QPaint
 from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QLabel, QMenu, QRadioButton,
                                QVBoxLayout, QWidget)
 
-from pixie_desktop.desktop.importer import ImportPlan, ImportProblem, import_tool, is_tool_folder, plan_import
-from pixie_desktop.desktop.matching import Suggestion, first_matching_input, prefill_for, suggest_tools
-from pixie_desktop.spec.discovery import ToolInfo
+from pixie_desktop.lifecycle.importer import ImportPlan, ImportProblem, import_tool, is_tool_folder, plan_import
+from pixie_desktop.matching.suggest import Suggestion, first_matching_input, prefill_for, suggest_tools
+from pixie_desktop.catalog.discovery import ToolInfo
 
 
 @dataclass

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMenu, QMessag
 
 from pixie_desktop import APP_NAME
 from pixie_desktop.context import AppContext
-from pixie_desktop.spec.discovery import ToolInfo
+from pixie_desktop.catalog.discovery import ToolInfo
 from pixie_desktop.store import runs_repo, settings_repo
 from pixie_desktop.ui.models.tools_model import ToolsModel
 from pixie_desktop.ui.models.validation_model import ValidationReportsModel
@@ -40,7 +40,7 @@ LAST_TOOL_KEY = "ui.main.last_tool"
 
 def _scan_tools(ctx: AppContext) -> list[ToolInfo]:
     """Discovery + tool_state sync on a pool thread, with that thread's own connection."""
-    from pixie_desktop.spec.discovery import sync_tool_state
+    from pixie_desktop.catalog.discovery import sync_tool_state
     from pixie_desktop.store.db import open_db
 
     tools = ctx.discovery.scan()
@@ -59,7 +59,7 @@ def _scan_tools(ctx: AppContext) -> list[ToolInfo]:
 # it showed up as a multi-hundred-millisecond event-loop stall.
 WARM_IMPORTS = ("pixie_desktop.runtime.runner", "pixie_desktop.runtime.pool", "pixie_desktop.runtime.client",
                 "pixie_desktop.runtime.launcher", "pixie_desktop.artefacts.spill", "pixie_desktop.artefacts.storage",
-                "pixie_desktop.ui.outputs.panel", "pixie_desktop.ui.inputs.form", "pixie_desktop.desktop.matching",
+                "pixie_desktop.ui.outputs.panel", "pixie_desktop.ui.inputs.form", "pixie_desktop.matching.suggest",
                 "matplotlib", "matplotlib.figure", "matplotlib.backends.backend_agg", "pygments.lexers",
                 "pygments.formatters")
 
@@ -369,7 +369,7 @@ class MainWindow(QMainWindow):
 
     def open_files(self, paths: list) -> bool:
         """Files dropped on the Home page: open the best tool for them."""
-        from pixie_desktop.desktop.matching import suggest_tools
+        from pixie_desktop.matching.suggest import suggest_tools
 
         suggestions = suggest_tools([r.info for r in self.tools_model.rows() if not r.state.archived],
                                     [Path(p) for p in paths])

@@ -16,7 +16,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFormLayout, QFrame, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QRadioButton, QVBoxLayout, QWidget)
 
-from pixie_desktop.desktop.scaffold import ScaffoldError, id_problem, scaffold_tool
+from pixie_desktop.lifecycle.scaffold import ScaffoldError, id_problem, scaffold_tool
 
 LAYOUT_TEXT = {
     "form": ("Form", "Inputs on the left, outputs on the right. Best for most tools."),

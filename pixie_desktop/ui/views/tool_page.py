@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPro
                                QPushButton, QSizePolicy, QSplitter, QTabWidget, QToolButton, QVBoxLayout,
                                QWidget)
 
-from pixie_desktop.spec.discovery import ToolInfo
+from pixie_desktop.catalog.discovery import ToolInfo
 from pixie_desktop.store import tool_state_repo
 from pixie_desktop.ui.delegates.painters import STATUS_LABELS, contrast_text, status_colour
 from pixie_desktop.ui.views.flow_layout import FlowLayout

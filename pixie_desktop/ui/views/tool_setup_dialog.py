@@ -17,7 +17,7 @@ from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QTextCursor
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
                                QVBoxLayout, QWidget)
 
-from pixie_desktop.desktop.envsetup import SetupError, SetupResult, plan_setup, run_setup
+from pixie_desktop.lifecycle.envsetup import SetupError, SetupResult, plan_setup, run_setup
 
 STEP_SPAN = 100  # progress units per phase; lines inside a phase nudge the bar toward its end
 

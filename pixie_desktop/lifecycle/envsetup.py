@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from pixie_desktop.spec.discovery import venv_python
+from pixie_desktop.catalog.discovery import venv_python
 
 LineFn = Callable[[str], None]
 PhaseFn = Callable[[int, int, str], None]  # (index, total, label)

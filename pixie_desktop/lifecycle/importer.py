@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Literal
 
-from pixie_desktop.spec.discovery import Discovery, id_problem
-from pixie_desktop.spec.parse import SpecError, parse_tool_file
+from pixie_desktop.catalog.discovery import Discovery, id_problem
+from pixie_desktop.manifest.parse import SpecError, parse_tool_file
 
 Mode = Literal["copy", "link"]
 COPY_IGNORE = (".venv", "venv", "__pycache__", "*.pyc", ".mypy_cache", ".pytest_cache", ".ruff_cache")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pixie_desktop import APP_ID
-from pixie_desktop.desktop import paths
+from pixie_desktop.integration import paths
 
 # Characters that force an Exec argument to be quoted (Desktop Entry Spec, "The Exec key").
 _RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from pixie_desktop.spec.model import ToolSpec
-from pixie_desktop.spec.parse import SpecError, parse_tool_file
+from pixie_desktop.manifest.model import ToolSpec
+from pixie_desktop.manifest.parse import SpecError, parse_tool_file
 
 HASHED_FILES = ("tool.json", "pyproject.toml", "main.py")
 _UNSAFE_ID_CHARS = set('/\\:*?"<>|\0')

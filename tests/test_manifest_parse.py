@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import DATA
-from pixie_desktop.spec import INPUT_TYPES, OUTPUT_TYPES, SpecError, coherence_problems, parse_tool_dict, parse_tool_file
-from pixie_desktop.spec.discovery import Discovery
-from pixie_desktop.spec.model import INPUT_TYPE_FIELDS, OUTPUT_TYPE_FIELDS
+from pixie_desktop.manifest import INPUT_TYPES, OUTPUT_TYPES, SpecError, coherence_problems, parse_tool_dict, parse_tool_file
+from pixie_desktop.catalog.discovery import Discovery
+from pixie_desktop.manifest.model import INPUT_TYPE_FIELDS, OUTPUT_TYPE_FIELDS
 
 
 def test_counts():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pixie_desktop.config import PACKAGE_DIR
-from pixie_desktop.desktop import templates
+from pixie_desktop.lifecycle import templates
 
 ID_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from pixie_desktop.spec.discovery import ToolInfo
-from pixie_desktop.spec.model import InputSpec, ToolSpec
+from pixie_desktop.catalog.discovery import ToolInfo
+from pixie_desktop.manifest.model import InputSpec, ToolSpec
 
 _TYPE_PREFIX = {"image": "image/", "audio": "audio/"}
 

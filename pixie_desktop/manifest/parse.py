@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from pixie_desktop.spec.jsonkind import describe_kind
-from pixie_desktop.spec.model import (
+from pixie_desktop.manifest.jsonkind import describe_kind
+from pixie_desktop.manifest.model import (
     INPUT_REQUIRED_FIELDS, INPUT_TYPE_FIELDS, INPUT_TYPES, OUTPUT_TYPE_FIELDS, OUTPUT_TYPES, Column, InputSpec,
     Option, OutputSpec, SecretSpec, ShowIf, ToolSpec,
 )
