@@ -104,3 +104,18 @@ def test_level_from_environment(monkeypatch, log_file):
     monkeypatch.setenv(logs.LOG_LEVEL_ENV, "warning")
     logs.setup_logging(level="DEBUG")
     assert logging.getLogger(logs.LOGGER_NAME).level == logging.WARNING
+
+
+def test_batch_validation_logs_the_traceback_of_a_broken_tool(conn, caplog):
+    from types import SimpleNamespace
+
+    from pixie_desktop.validation.batch import run_batch
+
+    def broken_validator(tool, settings, options):
+        raise AttributeError("validator bug")
+
+    caplog.set_level(logging.ERROR, logger="pixie_desktop")
+    result = run_batch(conn, None, [SimpleNamespace(tool_id="calc")], validate=broken_validator)
+    assert result.failed == 1 and result.note == "calc: AttributeError: validator bug"
+    record = next(r for r in caplog.records if r.name == "pixie_desktop.validation.batch")
+    assert "calc" in record.getMessage() and record.exc_info[0] is AttributeError
