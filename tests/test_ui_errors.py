@@ -16,12 +16,19 @@ from pixie_desktop import logs
 from pixie_desktop.ui import errors
 
 
+def _flush_deletes() -> None:
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
 @pytest.fixture
 def hooks(qtbot):
     errors.install()
     yield
     errors.uninstall()
     logs.shutdown_logging()
+    _flush_deletes()  # the closed notice is really gone (no top-level widget left behind)
 
 
 def _notice(qtbot) -> errors.ErrorNotice:
@@ -101,6 +108,8 @@ def test_uninstall_restores_hooks_and_closes_notice(qtbot):
         logs.shutdown_logging()
     assert (sys.excepthook, threading.excepthook) == before
     assert errors.current_notice() is None and not notice.isVisible()
+    _flush_deletes()
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, errors.ErrorNotice)]
 
 
 def test_report_without_install_only_logs(caplog):
@@ -111,3 +120,15 @@ def test_report_without_install_only_logs(caplog):
         errors.report(exc, context="Sums failed")
     assert errors.current_notice() is None
     assert any("Sums failed: ZeroDivisionError: nope" in r.getMessage() for r in caplog.records)
+
+
+def test_notice_is_anchored_on_the_main_window(qtbot, hooks):
+    from PySide6.QtWidgets import QMainWindow
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    errors.report(RuntimeError("anchored"))
+    notice = _notice(qtbot)
+    assert notice.parent() is window and not notice.isModal()
+    assert window.isEnabled()  # nothing blocks the window

@@ -143,8 +143,11 @@ def test_default_error_path_logs_and_shows_notice(qtbot, caplog):
                    for r in caplog.records)
         assert task.error_handled is False
     finally:
+        from PySide6.QtCore import QCoreApplication, QEvent
+
         errors.uninstall()
         logs.shutdown_logging()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def test_cancelled_raised_by_plain_submit_is_not_an_error(qtbot):

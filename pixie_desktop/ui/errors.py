@@ -60,6 +60,7 @@ class ErrorNotice(QDialog):
         self.setModal(False)
         self.setWindowModality(Qt.WindowModality.NonModal)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)  # never keeps the app alive
         self.errors: list[ErrorInfo] = []
         self.count = 0
         self.headline = QLabel()
@@ -106,7 +107,7 @@ class ErrorNotice(QDialog):
         first = self.errors[0]
         self.headline.setText(f"<b>{first.context}</b><br>{_escape(first.summary)}")
         extra = self.count - 1
-        self.more.setText(f"and {extra} more error{'s' if extra != 1 else ''} since" if extra else "")
+        self.more.setText(f"and {extra} more error{'s' if extra != 1 else ''} after it" if extra else "")
         self.more.setVisible(bool(extra))
         self.details.setPlainText(self.details_text())
 
@@ -128,6 +129,13 @@ class ErrorNotice(QDialog):
         self.resize(self.width(), 420 if show else 160)
 
 
+def _main_window() -> QWidget | None:
+    """The app's visible main window, so a notice is never a parentless window of its own."""
+    from PySide6.QtWidgets import QMainWindow
+
+    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow) and w.isVisible()), None)
+
+
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
@@ -147,7 +155,7 @@ class _Dispatcher(QObject):
         if self.notice is None:
             parent = self.parent_window
             if parent is None or not shiboken6.isValid(parent):
-                parent = QApplication.activeWindow()
+                parent = QApplication.activeWindow() or _main_window()
             self.notice = ErrorNotice(parent)
             self.notice.destroyed.connect(self._forget)
             self.notice.add(info)
