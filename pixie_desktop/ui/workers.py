@@ -148,6 +148,9 @@ class Task(QRunnable):
                 exc.details = format_details(exc)  # type: ignore[attr-defined]
             except (AttributeError, TypeError):  # an exception type that refuses attributes
                 pass
+            # keep file/line info but drop the frames' locals: the exception travels to the UI
+            # thread and must not keep the job's connections and buffers alive
+            traceback.clear_frames(exc.__traceback__)
             if self.error_handled:
                 log.warning("background job %s failed", self.name, exc_info=exc)
             self._emit(self.signals.error, exc)
