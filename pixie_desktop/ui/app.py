@@ -110,6 +110,8 @@ def run_gui(args: list[str]) -> int:
     from pixie_desktop.ui.views.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([sys.argv[0], *args])
+    from pixie_desktop.ui import errors
+    errors.install()  # log file + sys/threading excepthooks showing the non-modal error notice
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName(APP_ID)

@@ -369,7 +369,7 @@ class DropController(QObject):
                     out.append(("error", str(exc)))
             return out
 
-        submit(work, on_result=self._imported, on_error=lambda e: self.importFailed.emit(e))
+        submit(work, on_result=self._imported, on_error=lambda exc: self.importFailed.emit(str(exc)))
 
     def _imported(self, outcomes: list[tuple[str, str]]) -> None:
         ok = [v for s, v in outcomes if s == "ok"]

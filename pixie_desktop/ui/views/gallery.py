@@ -634,10 +634,10 @@ class GalleryView(QWidget):
         self.statusMessage.emit(msg)
         self.model.refresh()
 
-    def _purge_failed(self, text: str) -> None:
+    def _purge_failed(self, exc: BaseException) -> None:
         self.purge_btn.setEnabled(True)
         self.empty_btn.setEnabled(True)
-        self.statusMessage.emit(f"Delete failed: {text}")
+        self.statusMessage.emit(f"Delete failed: {exc}")
 
     def _context_menu(self, pos: QPoint) -> None:
         view = self.sender()
@@ -728,9 +728,9 @@ class SweepScheduler(QObject):
         self.finished.emit(report)
         self._reschedule()
 
-    def _error(self, text: str) -> None:
+    def _error(self, exc: BaseException) -> None:
         self._running = False
-        self.failed.emit(text)
+        self.failed.emit(str(exc))
         self._reschedule()
 
     def _reschedule(self) -> None:
