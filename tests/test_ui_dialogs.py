@@ -255,7 +255,7 @@ def test_revalidation_extension_adds_actions_and_status_widget(qtbot, ctx):
 
     win = QMainWindow()
     qtbot.addWidget(win)
-    registry = ActionRegistry(win)
+    registry = ActionRegistry()
     menus = {"Tools": win.menuBar().addMenu("Tools"), "Edit": win.menuBar().addMenu("Edit")}
     registry.bind_window(win, menus, lambda: ActionContext(win))
     services = Services(ctx=ctx, events=None, window=win, actions=registry, runner=lambda: None,

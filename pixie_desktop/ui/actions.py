@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
-from PySide6.QtCore import QObject, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -83,11 +83,11 @@ def _plain(text: str) -> str:
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&").replace("…", "").strip()
 
 
-class ActionRegistry(QObject):
-    """Declarations in registration order, plus the QActions built for the menu bar of one window."""
+class ActionRegistry:
+    """Declarations in registration order, plus the QActions built for the menu bar of one window
+    (owned by that window). A plain object: it has no signals and needs no Qt parent."""
 
-    def __init__(self, parent: QObject | None = None, declarations: Iterable[Action] = ()):
-        super().__init__(parent)
+    def __init__(self, declarations: Iterable[Action] = ()):
         self._actions: dict[str, Action] = {}
         self._qactions: dict[str, QAction] = {}
         self._groups: dict[str, QActionGroup] = {}
@@ -233,10 +233,14 @@ class ActionRegistry(QObject):
                 menu.addSeparator()
             section = a.section
             if a.submenu is not None:
-                a.submenu(c, menu.addMenu(a.text(c)))
+                sub = menu.addMenu(a.text(c))
+                sub.menuAction().setObjectName(a.id)
+                a.submenu(c, sub)
                 continue
             act = menu.addAction(a.text(c))
             act.setObjectName(a.id)
+            if a.icon:
+                act.setIcon(QIcon.fromTheme(a.icon))
             if a.checked_when is not None:
                 act.setCheckable(True)
                 act.setChecked(a.checked_when(c))
@@ -425,9 +429,9 @@ def standard_tool_actions() -> ActionRegistry:
     return _STANDARD_TOOL_ACTIONS
 
 
-def standard_registry(app_name: str, parent: QObject | None = None) -> ActionRegistry:
+def standard_registry(app_name: str) -> ActionRegistry:
     """A window's registry: its own commands and the tool-menu commands."""
-    return ActionRegistry(parent, [*window_actions(app_name), *tool_actions()])
+    return ActionRegistry([*window_actions(app_name), *tool_actions()])
 
 
 __all__ = ["Action", "ActionContext", "ActionRegistry", "MENU_BAR", "PALETTE", "TOOL_CONTEXT", "TOOL_MORE",

@@ -55,7 +55,7 @@ class MainWindow(QMainWindow):
         self.tools_model = ToolsModel(ctx.conn, self, events=self.events)
         self.workspaces_model = WorkspacesModel(ctx.conn, self, events=self.events)
         self.validation_model = ValidationReportsModel(ctx.conn, self, events=self.events)
-        self.action_registry = actions.standard_registry(APP_NAME, self)
+        self.action_registry = actions.standard_registry(APP_NAME)
         self.sidebar = Sidebar(ctx.conn, self.tools_model, self.workspaces_model, self.events)
         self.sidebar.action_registry = self.action_registry
         self.sidebar.setMinimumWidth(200)
