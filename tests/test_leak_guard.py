@@ -32,7 +32,7 @@ def test_guard_reports_window_timer_and_pool_job(qtbot):
     assert "top-level window: QWidget 'leaky-window' (visible)" in text
     assert "running QTimer: QTimer owned by QObject 'timer-owner'" in text
     assert "live Task(s) in ui.workers" in text
-    assert not timer.isActive() and task.cancelled.is_set()
+    assert not timer.isActive() and task.is_cancelled()
 
 
 def test_guard_is_quiet_after_a_clean_test(qtbot):
