@@ -57,28 +57,32 @@ def install_extensions(window: Any, ctx: Any) -> list[str]:
             page.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 8000))
 
     def tray_events() -> None:
-        from pixie_desktop.store import runs_repo
+        from pixie_desktop.ui.run_controller import never_started
 
         tray_ctl = getattr(window, "tray", None)
-        if tray_ctl is None:
+        runs = getattr(window, "run_controller", None)
+        if tray_ctl is None or runs is None:
             return
-        seen_running: set[str] = set()
 
-        def on_run(run_id: str) -> None:
-            rec = runs_repo.get_run(ctx.conn, run_id)
-            if rec is None:
+        def title(tool_id: str) -> str:
+            info = window.tools_model.tool(tool_id)
+            return info.name if info is not None else tool_id
+
+        def announced(run_id: str) -> bool:  # a queued run dropped before it started never was
+            return any(r.run_id == run_id for r in tray_ctl.recent)
+
+        def on_finished(run_id: str, tool_id: str, result: Any) -> None:
+            if never_started(result) and not announced(run_id):
                 return
-            info = window.tools_model.tool(rec.tool_id)
-            title = info.name if info is not None else rec.tool_id
-            if rec.status == "running":
-                if run_id not in seen_running:
-                    seen_running.add(run_id)
-                    tray_ctl.run_started(run_id, title)
-            elif run_id in seen_running:
-                seen_running.discard(run_id)
-                tray_ctl.run_finished(run_id, title, rec.status, rec.duration_s, rec.error_text)
+            tray_ctl.run_finished(run_id, title(tool_id), result.status, result.duration_s, result.error)
 
-        window.events.runChanged.connect(on_run)
+        def on_failed(run_id: str, tool_id: str, text: str) -> None:
+            if announced(run_id):
+                tray_ctl.run_finished(run_id, title(tool_id), "error", None, text)
+
+        runs.runStarted.connect(lambda run_id, tool_id: tray_ctl.run_started(run_id, title(tool_id)))
+        runs.runFinished.connect(on_finished)
+        runs.runFailed.connect(on_failed)
 
     attempt("command palette", palette)
     attempt("window drop", drops)

@@ -126,13 +126,17 @@ QListWidget#RecentRuns::item:hover {{ background: {soft}; }}
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, runner: Any = None, *, events: Any = None, scan_async: bool = True,
-                 restore: bool = True):
+                 restore: bool = True, run_controller: Any = None):
         super().__init__()
         self.ctx = ctx
         self.events = events or store_events()
         self._runner = runner
         self._owns_runner = runner is None
-        self._running: dict[str, str] = {}        # run_id -> tool_id
+        if run_controller is None:  # the app normally owns it; standalone windows (tests) make one
+            from pixie_desktop.ui.run_controller import RunController
+
+            run_controller = RunController(self.get_runner, settings=ctx.settings, events=self.events, parent=self)
+        self.run_controller = run_controller
         self._first_load_done = False
         self._restore_last = restore
         self.warmed = False
@@ -335,9 +339,7 @@ class MainWindow(QMainWindow):
         from pixie_desktop.ui.views.tool_page import ToolPage
 
         page = ToolPage(self.ctx, info, events=self.events, runner=self.get_runner, tools_model=self.tools_model,
-                        menu_provider=self.sidebar.tool_menu)
-        page.runStarted.connect(self._on_run_started)
-        page.runEnded.connect(self._on_run_ended)
+                        menu_provider=self.sidebar.tool_menu, controller=self.run_controller)
         page.message.connect(self._page_message)
         splitter = getattr(page, "splitter", None)
         if splitter is not None:
@@ -393,6 +395,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _rerun_from_history(self, run_id: str) -> None:
+        """The tool's page re-submits the run to the RunController (its form shows the inputs)."""
         rec = runs_repo.get_run(self.ctx.conn, run_id)
         if rec is not None and self.open_tool(rec.tool_id):
             self.tool_pages[rec.tool_id].rerun(run_id)
@@ -470,33 +473,10 @@ class MainWindow(QMainWindow):
         self.home.set_cards([(r.info.tool_id, r.info.name, r.info.description, r.state.colour) for r in live[:6]])
 
     # -- running state -------------------------------------------------------------------------------
-    def _on_run_started(self, tool_id: str, run_id: str) -> None:
-        self._running[run_id] = tool_id
-        self._update_running()
-
-    def _on_run_ended(self, tool_id: str, run_id: str, status: str) -> None:
-        self._running.pop(run_id, None)
-        self._update_running()
-        name = self._tool_name(tool_id)
-        text = {"ok": f"{name} finished", "cancelled": f"{name} was cancelled"}.get(status, f"{name} failed")
-        self.statusBar().showMessage(text, 6000)
-
-    def _update_running(self) -> None:
-        counts: dict[str, int] = {}
-        for tid in self._running.values():
-            counts[tid] = counts.get(tid, 0) + 1
-        for row in self.tools_model.rows():
-            self.tools_model.set_running(row.info.tool_id, counts.get(row.info.tool_id, 0))
-        for tid, n in counts.items():
-            self.events.runningChanged.emit(tid, n > 0)
-        n = len(self._running)
-        self.running_label.setText(f"● {n} running" if n else "Idle")
-        self.running_label.setStyleSheet("color: #3b82f6; font-weight: 600;" if n else "")
+    def _on_tool_runs_changed(self, tool_id: str, running: int) -> None:
+        """The RunController's runningChanged: the sidebar dot counts runs in flight (queued too)."""
+        self.tools_model.set_running(tool_id, running + len(self.run_controller.queued_for(tool_id)))
         self._update_warm()
-
-    @property
-    def running_count(self) -> int:
-        return len(self._running)
 
     def _on_pinned_warm(self, tool_id: str, on: bool) -> None:
         runner = self.get_runner(create=False)
@@ -525,8 +505,11 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
-        self.running_label = QLabel("Idle")
-        self.running_label.setObjectName("RunningCount")
+        from pixie_desktop.ui.widgets.run_status import RunStatusLabel
+
+        self.running_label = RunStatusLabel(self.run_controller, tool_name=self._tool_name,
+                                            show_message=bar.showMessage)
+        self.run_controller.runningChanged.connect(self._on_tool_runs_changed)
         self.warm_label = QLabel("")
         self.warm_label.setObjectName("WarmCount")
         self.warm_label.setToolTip("Tool processes kept warm so their next run starts at once")
@@ -815,9 +798,7 @@ class MainWindow(QMainWindow):
             except Exception:  # noqa: BLE001
                 pass
         self._unsubscribe.clear()
-        for page in self.tool_pages.values():
-            if page.is_running:
-                page.cancel()
+        self.run_controller.shutdown(10_000)  # cancels queued and running runs, waits for them
         self._disconnect_hub()
         runner = self.get_runner(create=False)
         if runner is not None and self._owns_runner:
