@@ -206,3 +206,9 @@ def test_max_parallel_comes_from_the_setting_else_the_cpu_count(qtbot, ctx, runn
     assert ctx.settings.max_parallel_runs == 0  # the default: one per core
     assert RunController(runner, settings=ctx.settings).max_parallel == max(1, os.cpu_count() or 1)
     assert RunController(runner, settings=ctx.settings, max_parallel=5).max_parallel == 5
+
+
+@pytest.fixture(autouse=True)
+def _drain_app_pool():
+    yield
+    assert workers.app_pool().waitForDone(10_000)
