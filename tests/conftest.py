@@ -36,6 +36,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, P
     monkeypatch.setenv("PIXIE_DB_PATH", str(paths["db"]))
     monkeypatch.setenv("PIXIE_ARTEFACTS_ROOT", str(paths["artefacts"]))
     monkeypatch.setenv("HOME", str(paths["home"]))
+    monkeypatch.setenv("PIXIE_LOG_DIR", str(tmp_path / "logs"))  # pixie_desktop.logs never writes to home
     for var in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(var, str(paths["home"] / var.lower()))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))

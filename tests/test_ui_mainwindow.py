@@ -267,10 +267,10 @@ def test_extensions_install_without_errors(qtbot, make_window, shell_tools, ctx)
     from pixie_desktop.ui.app import install_extensions
 
     win = make_window()
-    assert install_extensions(win, ctx) == []
-    tray = getattr(win, "tray", None)
-    if tray is not None and hasattr(tray, "hide"):
-        tray.hide()
+    exts = install_extensions(win, ctx)
+    assert exts.failed == []
+    assert exts.names() == ["palette", "drops", "revalidation", "tray", "sweeper"]
+    exts.shutdown()
 
 
 FAILING_MAIN = '''

@@ -1,0 +1,1 @@
+"""Read queries shared by the desktop models, the CLI and (later) export and search. Qt-free."""
