@@ -1,11 +1,13 @@
-"""The app's wiring of the optional parts: tray hears run start/finish from the store events,
+"""The app's wiring of the optional parts: tray hears run start/finish from the RunController,
 command-line / handed-over paths go to the window's drop handling, housekeeping is scheduled and
 stopped with the window."""
 
 from __future__ import annotations
 
 from fixtures_ui_shell import copy_bundled  # noqa: F401 - shared helper
-from pixie_desktop.store import runs_repo
+from pixie_desktop.runtime.queue import RunRequest
+from pixie_desktop.runtime.runner import RunResult
+from pixie_desktop.ui.run_controller import not_started_result
 
 
 def test_tray_hears_runs_and_paths_reach_the_drop_controller(qtbot, make_window, shell_tools, ctx, tmp_path):
@@ -19,11 +21,12 @@ def test_tray_hears_runs_and_paths_reach_the_drop_controller(qtbot, make_window,
     tray.run_started = lambda run_id, title: calls.append(("started", run_id, title))
     tray.run_finished = lambda run_id, title, status, dur, err=None: calls.append(("finished", run_id, status))
     tool_id = win.tools_model.rows()[0].info.tool_id
-    runs_repo.create_run(ctx.conn, "r-wire", tool_id, {})
-    win.events.runChanged.emit("r-wire")
-    win.events.runChanged.emit("r-wire")  # a repeat while running is not a second start
-    runs_repo.finish_run(ctx.conn, "r-wire", "ok")
-    win.events.runChanged.emit("r-wire")
+    runs = win.run_controller
+    runs.runStarted.emit("r-wire", tool_id)
+    runs.runFinished.emit("r-wire", tool_id, RunResult("r-wire", tool_id, "ok", {}, None, 7.5))
+    runs.runFailed.emit("r-never", tool_id, "refused: x must be a number")  # never started: not a tray run
+    runs.runFinished.emit("r-dropped", tool_id, not_started_result(RunRequest(win.tools_model.tool(tool_id), {},
+                                                                              run_id="r-dropped")))
     name = win.tools_model.tool(tool_id).name
     assert calls == [("started", "r-wire", name), ("finished", "r-wire", "ok")]
 

@@ -106,7 +106,7 @@ def test_run_bundled_tool_shows_outputs_and_history_row(qtbot, make_window, tool
     resets = []
     win.history_page.model.modelReset.connect(lambda: resets.append(1))
     qtbot.keyClick(page.run_button, Qt.Key.Key_Space) if False else page.run_button.click()
-    assert page.is_running and win.running_count == 1
+    assert page.is_running and win.run_controller.running_count() == 1
     assert win.tools_model.tool_row("calculator").running == 1
     wait_idle(qtbot, page)
     assert page.last_result.status == "ok", page.last_result.error
@@ -116,7 +116,7 @@ def test_run_bundled_tool_shows_outputs_and_history_row(qtbot, make_window, tool
     assert page.history.model.index(0, 0).data(rm.StatusRole) == "ok"
     qtbot.waitUntil(lambda: win.history_page.model.rowCount() == 1)
     assert not resets  # the row arrived by run_changed, not a reset
-    assert win.running_count == 0 and win.tools_model.tool_row("calculator").running == 0
+    assert win.run_controller.running_count() == 0 and win.tools_model.tool_row("calculator").running == 0
     st = tool_state_repo.get(ctx.conn, "calculator")
     assert st.run_count_total == 1 and st.last_inputs.get("a") == 6
 

@@ -231,14 +231,13 @@ def page_message(window: Any, text: str) -> None:
 
 
 def make_tool_page(window: Any, info: Any) -> Any:
-    """A page for one tool, wired to the window's run tracking, status bar and remembered splitter."""
+    """A page for one tool, wired to the window's RunController, status bar and remembered splitter."""
     from pixie_desktop.ui.views.tool_page import ToolPage
 
     page = ToolPage(window.ctx, info, events=window.events, runner=window.get_runner,
                     tools_model=window.tools_model,  # ⋯ menu: the TOOL_MORE declarations of ui/actions.py
-                    menu_provider=lambda tid: window.sidebar.tool_menu(tid, place=TOOL_MORE))
-    page.runStarted.connect(window._on_run_started)  # noqa: SLF001
-    page.runEnded.connect(window._on_run_ended)  # noqa: SLF001
+                    menu_provider=lambda tid: window.sidebar.tool_menu(tid, place=TOOL_MORE),
+                    controller=window.run_controller)
     page.message.connect(lambda text: page_message(window, text))
     window.window_state.watch_tool_page(page)
     window.tool_pages[info.tool_id] = page

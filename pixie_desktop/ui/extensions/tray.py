@@ -1,11 +1,9 @@
 """The "tray" extension: the tray icon and taskbar progress (ui/tray.py), fed with run starts and
-finishes heard on the store-events hub."""
+finishes by the window's RunController."""
 
 from __future__ import annotations
 
 from typing import Any
-
-from pixie_desktop.store import runs_repo
 
 
 class TrayExtension:
@@ -14,38 +12,48 @@ class TrayExtension:
     def __init__(self, **tray_options: Any) -> None:
         self.tray_options = tray_options  # notifier / taskbar / icon, for tests and embedding
         self.tray: Any = None
-        self._hub: Any = None
+        self._runs: Any = None
 
     def install(self, services: Any) -> None:
         from pixie_desktop.ui.tray import install_tray
 
         self.tray = install_tray(services.window, services.ctx, **self.tray_options)
         self._services = services
-        self._seen_running: set[str] = set()
-        self._hub = services.events
-        self._hub.runChanged.connect(self._on_run)
+        self._runs = services.window.run_controller
+        self._runs.runStarted.connect(self._on_started)
+        self._runs.runFinished.connect(self._on_finished)
+        self._runs.runFailed.connect(self._on_failed)
 
-    def _on_run(self, run_id: str) -> None:
-        s = self._services
-        rec = runs_repo.get_run(s.ctx.conn, run_id)
-        if rec is None or self.tray is None:
+    def _title(self, tool_id: str) -> str:
+        info = self._services.window.tools_model.tool(tool_id)
+        return info.name if info is not None else tool_id
+
+    def _announced(self, run_id: str) -> bool:  # a queued run dropped before it started never was
+        return self.tray is not None and any(r.run_id == run_id for r in self.tray.recent)
+
+    def _on_started(self, run_id: str, tool_id: str) -> None:
+        if self.tray is not None:
+            self.tray.run_started(run_id, self._title(tool_id))
+
+    def _on_finished(self, run_id: str, tool_id: str, result: Any) -> None:
+        from pixie_desktop.ui.run_controller import never_started
+
+        if self.tray is None or (never_started(result) and not self._announced(run_id)):
             return
-        info = s.window.tools_model.tool(rec.tool_id)
-        title = info.name if info is not None else rec.tool_id
-        if rec.status == "running":
-            if run_id not in self._seen_running:
-                self._seen_running.add(run_id)
-                self.tray.run_started(run_id, title)
-        elif run_id in self._seen_running:
-            self._seen_running.discard(run_id)
-            self.tray.run_finished(run_id, title, rec.status, rec.duration_s, rec.error_text)
+        self.tray.run_finished(run_id, self._title(tool_id), result.status, result.duration_s, result.error)
+
+    def _on_failed(self, run_id: str, tool_id: str, text: str) -> None:
+        if self._announced(run_id):
+            self.tray.run_finished(run_id, self._title(tool_id), "error", None, text)
 
     def shutdown(self) -> None:
-        if self._hub is not None:
-            try:
-                self._hub.runChanged.disconnect(self._on_run)
-            except (RuntimeError, TypeError):  # the hub is already gone at exit
-                pass
-            self._hub = None
+        runs, self._runs = self._runs, None
+        if runs is not None:
+            for signal, slot in ((runs.runStarted, self._on_started), (runs.runFinished, self._on_finished),
+                                 (runs.runFailed, self._on_failed)):
+                try:
+                    signal.disconnect(slot)
+                except (RuntimeError, TypeError):  # the controller is already gone at exit
+                    pass
         if self.tray is not None:
             self.tray.shutdown()

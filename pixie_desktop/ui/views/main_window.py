@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QIcon
-from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QSplitter, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QMenu, QSplitter, QStackedWidget, QWidget
 
 from pixie_desktop import APP_NAME
 from pixie_desktop.catalog.discovery import ToolInfo
@@ -30,17 +30,22 @@ from pixie_desktop.ui.models.workspaces_model import WorkspacesModel
 from pixie_desktop.ui.shell_style import ShellStyle
 from pixie_desktop.ui.store_events import store_events
 from pixie_desktop.ui.views.sidebar import Sidebar
+from pixie_desktop.ui.widgets.run_status import RunStatusLabel
 from pixie_desktop.ui.widgets.warm_status import WarmCountLabel
 from pixie_desktop.ui.window_state import WindowState
 
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, runner: Any = None, *, events: Any = None, scan_async: bool = True,
-                 restore: bool = True):
+                 restore: bool = True, run_controller: Any = None):
         super().__init__()
         self.ctx, self.events = ctx, events or store_events()
         self._runner, self._owns_runner = runner, runner is None
-        self._running: dict[str, str] = {}        # run_id -> tool_id
+        if run_controller is None:  # the app normally owns it; standalone windows (tests) make one
+            from pixie_desktop.ui.run_controller import RunController
+
+            run_controller = RunController(self.get_runner, settings=ctx.settings, events=self.events, parent=self)
+        self.run_controller = run_controller
         self._first_load_done, self._restore_last, self._shut_down = False, restore, False
         self.warmed = self._warm_started = False
         self.pages: dict[str, QWidget] = {}
@@ -205,39 +210,17 @@ class MainWindow(QMainWindow):
                              for r in rank_home_tools(rows)])
 
     # -- running state -------------------------------------------------------------------------------
-    def _on_run_started(self, tool_id: str, run_id: str) -> None:
-        self._running[run_id] = tool_id
-        self._update_running()
-
-    def _on_run_ended(self, tool_id: str, run_id: str, status: str) -> None:
-        self._running.pop(run_id, None)
-        self._update_running()
-        name = self._tool_name(tool_id)
-        text = {"ok": f"{name} finished", "cancelled": f"{name} was cancelled"}.get(status, f"{name} failed")
-        self.statusBar().showMessage(text, 6000)
-
-    def _update_running(self) -> None:
-        counts: dict[str, int] = {}
-        for tid in self._running.values():
-            counts[tid] = counts.get(tid, 0) + 1
-        for row in self.tools_model.rows():
-            self.tools_model.set_running(row.info.tool_id, counts.get(row.info.tool_id, 0))
-        for tid, n in counts.items():
-            self.events.runningChanged.emit(tid, n > 0)
-        n = len(self._running)
-        self.running_label.setText(f"● {n} running" if n else "Idle")
-        self.running_label.setStyleSheet("color: #3b82f6; font-weight: 600;" if n else "")
+    def _on_tool_runs_changed(self, tool_id: str, running: int) -> None:
+        """The RunController's runningChanged: the sidebar dot counts runs in flight (queued too)."""
+        self.tools_model.set_running(tool_id, running + len(self.run_controller.queued_for(tool_id)))
         self._update_warm()
-
-    @property
-    def running_count(self) -> int:
-        return len(self._running)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         bar.setSizeGripEnabled(False)
-        self.running_label = QLabel("Idle")
-        self.running_label.setObjectName("RunningCount")
+        self.running_label = RunStatusLabel(self.run_controller, tool_name=self._tool_name,
+                                            show_message=bar.showMessage)
+        self.run_controller.runningChanged.connect(self._on_tool_runs_changed)
         self.warm_label = WarmCountLabel(lambda: self.get_runner(create=False))
         bar.addPermanentWidget(self.warm_label)
         bar.addPermanentWidget(self.running_label)
@@ -286,9 +269,7 @@ class MainWindow(QMainWindow):
         gallery = self.pages.get("gallery")
         if gallery is not None:
             gallery.shutdown()
-        for page in self.tool_pages.values():
-            if page.is_running:
-                page.cancel()
+        self.run_controller.shutdown(10_000)  # cancels queued and running runs, waits for them
         wc.disconnect_hub(self)
         runner = self.get_runner(create=False)
         if runner is not None and self._owns_runner:
