@@ -127,27 +127,17 @@ def _qt_app():
 
 
 def _live_runs() -> list[str]:
-    """Tool runs still running or queued. TODO(lead): when wt-run lands, make this ask the
-    RunController (ui/run_controller.py) for its running + queued run ids and drop the workers
-    part once RunWorker/live_runs move out of ui/workers.py."""
-    runs: list[str] = []
-    workers = sys.modules.get("pixie_desktop.ui.workers")
-    if workers is not None and hasattr(workers, "live_runs"):
-        runs += [f"run {r} (ui.workers)" for r in workers.live_runs()]
+    """Tool runs still queued or running in any live RunController (ui/run_controller.py)."""
     controller_mod = sys.modules.get("pixie_desktop.ui.run_controller")
-    live = getattr(controller_mod, "live_runs", None)
-    if callable(live):
-        runs += [f"run {r} (RunController)" for r in live()]
-    return runs
+    if controller_mod is None:
+        return []
+    return [f"run {r} (RunController)" for r in controller_mod.live_runs()]
 
 
 def _cancel_live_runs() -> None:
-    workers = sys.modules.get("pixie_desktop.ui.workers")
-    if workers is not None and hasattr(workers, "cancel_all_runs"):
-        workers.cancel_all_runs()
-    cancel = getattr(sys.modules.get("pixie_desktop.ui.run_controller"), "cancel_all_runs", None)
-    if callable(cancel):
-        cancel()
+    controller_mod = sys.modules.get("pixie_desktop.ui.run_controller")
+    if controller_mod is not None:
+        controller_mod.cancel_all_runs()
 
 
 def _pool_work() -> list[str]:
@@ -160,6 +150,10 @@ def _pool_work() -> list[str]:
         pool = getattr(workers, "_pool", None)  # never create the pool just to look at it
         if pool is not None and pool.activeThreadCount():
             out.append(f"app_pool() has {pool.activeThreadCount()} active thread(s)")
+    controller_mod = sys.modules.get("pixie_desktop.ui.run_controller")
+    for ctl in (controller_mod.live_controllers() if controller_mod is not None else []):
+        if ctl.pool.activeThreadCount():
+            out.append(f"a RunController's run pool has {ctl.pool.activeThreadCount()} active thread(s)")
     from PySide6.QtCore import QThreadPool
 
     if QThreadPool.globalInstance().activeThreadCount():

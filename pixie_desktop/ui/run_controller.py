@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import threading
 import traceback
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,28 @@ from pixie_desktop.runtime.runner import InputError, RunResult
 from pixie_desktop.runtime.queue import QUEUED, RUNNING, RunQueue, RunRequest, default_max_parallel
 
 NOT_STARTED = "cancelled before it started"
+
+# Every live controller, so shutdown paths and the tests' leak guard can ask "is any run still
+# queued or running?" without a reference to the window that owns the controller.
+_controllers: "weakref.WeakSet[RunController]" = weakref.WeakSet()
+
+
+def live_controllers() -> list["RunController"]:
+    return [c for c in list(_controllers) if not c._shut_down]
+
+
+def live_runs() -> list[str]:
+    """Run ids queued or running in any live controller of this process."""
+    out: list[str] = []
+    for ctl in live_controllers():
+        out += [r.run_id for r in ctl.queue.queued()] + [r.run_id for r in ctl.queue.running()]
+    return out
+
+
+def cancel_all_runs(wait_ms: int = 10_000) -> None:
+    """Shut down every live controller (cancel, wait for its pool): used by the tests' guard."""
+    for ctl in live_controllers():
+        ctl.shutdown(wait_ms)
 
 
 class _JobSignals(QObject):
@@ -130,6 +153,7 @@ class RunController(QObject):
         self.pool.setExpiryTimeout(30_000)
         self._jobs: dict[str, _RunJob] = {}
         self._shut_down = False
+        _controllers.add(self)
 
     # -- runner -------------------------------------------------------------------------------
     def runner(self) -> Any:
