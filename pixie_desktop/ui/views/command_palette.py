@@ -344,7 +344,10 @@ def default_provider(main_window: Any, ctx: Any) -> Callable[[], list[PaletteIte
         from pixie_desktop.store import artefacts_repo, runs_repo
 
         items: list[PaletteItem] = []
-        tools = [t for t in ctx.tools() if not (t.spec and t.spec.archived)]
+        from pixie_desktop.queries.tools import archived_flags
+
+        archived = archived_flags(ctx.conn)  # read on every open: the app's flag, as the sidebar shows it
+        tools = [t for t in ctx.tools() if not archived.get(t.tool_id, bool(t.spec and t.spec.archived))]
         names = {t.tool_id: t.name for t in tools}
         runs = runs_repo.list_runs(ctx.conn, limit=15)
         for r in runs:

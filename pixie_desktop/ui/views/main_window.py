@@ -631,11 +631,10 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Validating {info.name}…")
 
-        def done(report: dict) -> None:
-            self.events.validationChanged.emit(tool_id)
+        def done(report: dict) -> None:  # validate_one has already published the saved report
             self.statusBar().showMessage(f"{info.name}: validation {report.get('overall', 'done')}", 8000)
 
-        validate_one(self.ctx, info, on_done=done,
+        validate_one(self.ctx, info, on_done=done, hub=self.events,
                      on_error=lambda text: self.statusBar().showMessage(f"Validation could not run: {text}", 8000))
 
     def show_validation_report(self, tool_id: str) -> None:
