@@ -4,7 +4,7 @@ re-exported here so the UI and the CLI have one place to read from) and single r
 from __future__ import annotations
 
 import sqlite3
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from pixie_desktop.artefacts.queries import (  # noqa: F401 - re-exported
     MIME_KINDS, SORT_LABELS, ArtefactQuery, GalleryRow, count, fetch_rows, page, tag_counts, thread_connection,
@@ -15,7 +15,7 @@ from pixie_desktop.store.artefacts_repo import ArtefactRecord
 
 __all__ = ["MIME_KINDS", "SORT_LABELS", "ArtefactQuery", "ArtefactRecord", "GalleryRow", "count", "fetch_rows",
            "page", "tag_counts", "thread_connection", "tool_ids", "total_count", "where_clause", "get", "get_many",
-           "for_run", "list_artefacts", "starred"]
+           "for_run", "list_artefacts", "starred", "still_matching"]
 
 
 def get(conn: sqlite3.Connection, artefact_id: int) -> ArtefactRecord | None:
@@ -40,3 +40,15 @@ def list_artefacts(conn: sqlite3.Connection, *, tool_id: str | None = None, star
 def starred(conn: sqlite3.Connection, limit: int = 30) -> list[ArtefactRecord]:
     """Newest starred artefacts (command palette)."""
     return artefacts_repo.list_artefacts(conn, starred=True, limit=limit)
+
+
+def still_matching(conn: sqlite3.Connection, q: ArtefactQuery, ids: Sequence[int]) -> set[int]:
+    """Which of `ids` the gallery query `q` still selects (after an edit, to drop rows that left
+    the filter)."""
+    ids = list(ids)
+    if not ids:
+        return set()
+    where, args = where_clause(q)
+    marks = ",".join("?" * len(ids))
+    return {r[0] for r in conn.execute(f"SELECT a.id FROM artefacts a WHERE {where} AND a.id IN ({marks})",
+                                       [*args, *ids])}

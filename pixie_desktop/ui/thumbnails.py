@@ -317,9 +317,7 @@ class ThumbnailService(QObject):
             pairs = list(self._pending_paths.items())
             self._pending_paths.clear()
             try:
-                conn = thread_connection(self.db_path)
-                for artefact_id, rel in pairs:
-                    conn.execute("UPDATE artefacts SET thumb_path = ? WHERE id = ?", (rel, artefact_id))
+                write_thumb_paths(self.db_path, pairs)
             except Exception:  # noqa: BLE001 - a locked DB at exit only costs a cached path
                 pass
 

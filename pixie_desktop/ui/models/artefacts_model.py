@@ -326,10 +326,7 @@ class ArtefactsModel(QAbstractTableModel):
             return
         conn = self.ctx.conn
         fresh = queries.fetch_rows(conn, ids, self._query.sort)
-        where, args = queries.where_clause(self._query)
-        marks = ",".join("?" * len(ids))
-        still = {r[0] for r in conn.execute(f"SELECT a.id FROM artefacts a WHERE {where} AND a.id IN ({marks})",
-                                             [*args, *ids])}
+        still = queries.still_matching(conn, self._query, ids)
         gone = sorted((self._by_id[i] for i in ids if i not in still or i not in fresh), reverse=True)
         for artefact_id in ids:
             if artefact_id in still and artefact_id in fresh:
