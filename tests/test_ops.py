@@ -56,6 +56,12 @@ def test_run_star_and_label(conn):
     assert run_queries.get_run(conn, "r1").label == "best"
 
 
+def test_runner_writes_have_a_change_to_publish():
+    assert run_ops.recorded_by_runner("r1") == Change.of(run_ids=["r1"])
+    assert run_ops.recorded_by_runner("r1", "calc", artefacts=True) == \
+        Change.of(run_ids=["r1"], tool_ids=["calc"], artefacts=True)
+
+
 def test_delete_runs_unlinks_files_skips_running_and_reports_change(conn, tmp_path):
     root = tmp_path / "arts"
     _run(conn, "r1")

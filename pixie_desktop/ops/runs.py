@@ -67,3 +67,10 @@ def delete_runs(conn: sqlite3.Connection, settings: Any, run_ids: Iterable[str])
     deletable = [r for r in ids if (rec := runs_repo.get_run(conn, r)) is not None and rec.status != "running"]
     n = runs_repo.delete_runs(conn, deletable)
     return n, Change.of(run_ids=ids, artefacts=True)
+
+
+def recorded_by_runner(run_id: str, tool_id: str | None = None, *, artefacts: bool = False) -> Change:
+    """The Change for what the runner itself wrote (a run row started or finished; with the tool,
+    its counters and last inputs; `artefacts` when files were recorded), for the run pipeline
+    to publish on the UI thread."""
+    return Change.of(run_ids=[run_id], tool_ids=[tool_id] if tool_id else None, artefacts=artefacts)

@@ -1,9 +1,10 @@
 """A process-wide Qt signal hub for store changes.
 
 A write from the UI goes through an operation (pixie_desktop.ops) whose Change is announced here
-by `pixie_desktop.ui.publish.publish` (a finished run and the validator are announced the same
-way); models listen and update only the affected rows instead of resetting. Signals
-carry ids, never records, so a listener always re-reads the row through its own connection."""
+by `pixie_desktop.ui.publish.publish`; what the runner and the batch validator write is announced
+from their Change builders (`ops.runs.recorded_by_runner`, `ops.validation.saved_by_batch`).
+Models listen and update only the affected rows instead of resetting. Signals carry ids, never
+records, so a listener always re-reads the row through its own connection."""
 
 from __future__ import annotations
 
