@@ -12,7 +12,8 @@ from pixie_desktop.store.db import loads
 from pixie_desktop.store.tool_state_repo import ToolState
 
 __all__ = ["ToolState", "ToolSnapshot", "ToolsSnapshot", "state", "all_states", "user_tags",
-           "all_user_tags", "memberships", "workspaces_of", "snapshot", "snapshot_all", "archived_ids", "archived_flags", "workspace_order",
+           "all_user_tags", "memberships", "workspaces_of", "snapshot", "snapshot_all", "archived_ids",
+           "archived_flags", "workspace_order",
            "last_inputs"]
 
 UNCHECKED = "unchecked"
