@@ -217,15 +217,17 @@ def test_ops_and_queries_import_no_qt():
 
 
 def test_ui_outside_the_shell_does_not_import_the_store():
-    """Views, widgets and models write through ops and read through queries. The four shell files
-    are still to be switched over (they belong to the shell rework)."""
+    """Views, widgets and models write through ops and read through queries. The shell's files
+    listed here are still to be switched over (they belong to the shell rework): drop each entry
+    as it moves to ops/queries."""
     import re
     from pathlib import Path
 
     import pixie_desktop
 
     ui = Path(pixie_desktop.__file__).parent / "ui"
-    allowed = {"views/main_window.py", "app.py", "tray.py", "views/command_palette.py"}
+    allowed = {"views/main_window.py", "tray.py", "views/command_palette.py", "window_commands.py",
+               "window_state.py", "warmup.py", "extensions/tray.py"}
     pattern = re.compile(r"pixie_desktop\.store\b|from pixie_desktop import store\b")
     offenders = [str(p.relative_to(ui)) for p in ui.rglob("*.py")
                  if str(p.relative_to(ui)) not in allowed and pattern.search(p.read_text(encoding="utf-8"))]

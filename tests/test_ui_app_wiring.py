@@ -12,10 +12,12 @@ def test_tray_hears_runs_and_paths_reach_the_drop_controller(qtbot, make_window,
     from pixie_desktop.ui.app import install_extensions, open_paths
 
     win = make_window()
-    assert install_extensions(win, ctx) == []
+    exts = install_extensions(win, ctx)
+    assert exts.failed == []
+    tray = exts.get("tray").tray
     calls: list[tuple] = []
-    win.tray.run_started = lambda run_id, title: calls.append(("started", run_id, title))
-    win.tray.run_finished = lambda run_id, title, status, dur, err=None: calls.append(("finished", run_id, status))
+    tray.run_started = lambda run_id, title: calls.append(("started", run_id, title))
+    tray.run_finished = lambda run_id, title, status, dur, err=None: calls.append(("finished", run_id, status))
     tool_id = win.tools_model.rows()[0].info.tool_id
     runs_repo.create_run(ctx.conn, "r-wire", tool_id, {})
     win.events.runChanged.emit("r-wire")
@@ -26,16 +28,16 @@ def test_tray_hears_runs_and_paths_reach_the_drop_controller(qtbot, make_window,
     assert calls == [("started", "r-wire", name), ("finished", "r-wire", "ok")]
 
     seen: list = []
-    win.drop_controller.handle_drop = lambda paths: seen.append(list(paths))
+    exts.get("drops").controller.handle_drop = lambda paths: seen.append(list(paths))
     f = tmp_path / "data.csv"
     f.write_text("a,b\n1,2\n")
-    open_paths(win, ["--flag", str(f), str(tmp_path / "missing.csv")])
+    open_paths(exts, ["--flag", str(f), str(tmp_path / "missing.csv")])
     assert seen == [[f]]
 
-    timer = win.sweep_scheduler._timer  # noqa: SLF001 - the first sweep is scheduled, not run on the UI path
+    timer = exts.get("sweeper").scheduler._timer  # noqa: SLF001 - the first sweep is scheduled, not run now
     assert timer.isActive()
-    win.shutdown()
-    assert not timer.isActive()
+    exts.shutdown()
+    assert not timer.isActive() and exts.names() == []
 
 
 def test_palette_takes_ctrl_k_and_ctrl_f_still_finds_tools(qtbot, make_window, shell_tools, ctx):
@@ -44,9 +46,11 @@ def test_palette_takes_ctrl_k_and_ctrl_f_still_finds_tools(qtbot, make_window, s
     from pixie_desktop.ui.app import install_extensions
 
     win = make_window()
-    assert install_extensions(win, ctx) == []
+    exts = install_extensions(win, ctx)
+    assert exts.failed == []
     keys = [s.toString() for s in win.find_action.shortcuts()]
     assert "Ctrl+K" not in keys  # the palette (which searches tools too) owns Ctrl+K
     assert QKeySequence(QKeySequence.StandardKey.Find).toString() in keys
     win.find_action.trigger()
     assert win.sidebar.search.hasFocus() or win.focusWidget() is win.sidebar.search
+    exts.shutdown()

@@ -207,8 +207,6 @@ class ArtefactPreview(QWidget):
         self.empty = QLabel("Select an artefact to preview it")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setEnabled(False)
-        self.images = QLabel()
-        self.images.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.image_scroll = QScrollArea()
         self.image_scroll.setWidgetResizable(True)
         self.image_box = QWidget()

@@ -1,11 +1,11 @@
 """The gallery page: every artefact as an icon grid or a details list, a filter bar, a preview
 pane, actions (star, label, tags, Trash with Undo, restore, empty Trash, open, reveal, copy
-path, drag out as file URLs) — plus `SweepScheduler`, which runs the housekeeping sweeper in
-the background at start-up and then every `sweeper_interval_seconds`.
+path, drag out as file URLs). (The background housekeeping sweep is the "sweeper" extension,
+ui/extensions/sweeper.py.)
 
 Main window API: `GalleryView(ctx, parent)` with signals `goToRun(str)` and
 `statusMessage(str)`; `gallery.show_run(run_id)` filters to one run; `gallery.shutdown()`
-stops thumbnail work. `SweepScheduler(ctx, parent).start()`.
+stops thumbnail work.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPoint, QProcess, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QPoint, QProcess, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QDrag, QGuiApplication, QKeySequence, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QInputDialog,
                                QLabel, QLineEdit, QListView, QMenu, QMessageBox, QPushButton, QSlider, QSplitter,
@@ -635,10 +635,10 @@ class GalleryView(QWidget):
         self.statusMessage.emit(msg)
         self.model.refresh()
 
-    def _purge_failed(self, text: str) -> None:
+    def _purge_failed(self, exc: BaseException) -> None:
         self.purge_btn.setEnabled(True)
         self.empty_btn.setEnabled(True)
-        self.statusMessage.emit(f"Delete failed: {text}")
+        self.statusMessage.emit(f"Delete failed: {exc}")
 
     def _context_menu(self, pos: QPoint) -> None:
         view = self.sender()
@@ -680,60 +680,3 @@ class GalleryView(QWidget):
         self._unsubscribe()
         self.thumbs.shutdown()
         workers.app_pool().waitForDone(5000)
-
-
-class SweepScheduler(QObject):
-    """Runs `artefacts.sweeper.sweep` on the pool shortly after start-up and then every
-    `sweeper_interval_seconds` (re-read each time, so a settings change applies)."""
-
-    finished = Signal(object)  # SweepReport
-    failed = Signal(str)
-
-    def __init__(self, ctx: Any, parent: QObject | None = None, *, first_delay_ms: int = 5000):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.first_delay_ms = first_delay_ms
-        self._timer = QTimer(self, singleShot=True)
-        self._timer.timeout.connect(self.run_now)
-        self._running = False
-        self.last_report: sweeper.SweepReport | None = None
-
-    def start(self) -> None:
-        self._timer.start(self.first_delay_ms)
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-    def is_running(self) -> bool:
-        return self._running
-
-    def run_now(self) -> None:
-        if self._running:
-            return
-        self._running = True
-        settings = self.ctx.settings
-        try:
-            tools = [t for t in self.ctx.tools() if t.ok]
-        except Exception:  # noqa: BLE001 - the sweep still runs with default retention
-            tools = []
-        db = str(settings.db_path)
-
-        def job() -> sweeper.SweepReport:
-            return sweeper.sweep(queries.thread_connection(db), settings, tools=tools)
-
-        workers.submit(job, on_result=self._done, on_error=self._error)
-
-    def _done(self, report: sweeper.SweepReport) -> None:
-        self._running = False
-        self.last_report = report
-        self.finished.emit(report)
-        self._reschedule()
-
-    def _error(self, text: str) -> None:
-        self._running = False
-        self.failed.emit(text)
-        self._reschedule()
-
-    def _reschedule(self) -> None:
-        seconds = int(getattr(self.ctx.settings, "sweeper_interval_seconds", 21_600))
-        self._timer.start(max(60, seconds) * 1000)

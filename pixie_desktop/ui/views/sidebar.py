@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import (QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt,
                             QTimer, QUrl, Signal)
-from PySide6.QtGui import QAction, QColor, QDesktopServices, QFont, QIcon, QKeyEvent, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QDesktopServices, QFont, QIcon, QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QColorDialog, QComboBox, QFrame, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QStyle,
                                QStyledItemDelegate, QStyleOptionViewItem, QToolButton, QTreeView, QVBoxLayout,
@@ -686,66 +686,18 @@ class Sidebar(QWidget):
         menu.addAction("Manage workspaces…", self.manageWorkspacesRequested.emit)
         return menu
 
-    def tool_menu(self, tool_id: str, in_workspace: int | None = None) -> QMenu | None:
+    action_registry: Any = None  # the window's ActionRegistry; None: the standard declarations
+
+    def tool_menu(self, tool_id: str, in_workspace: int | None = None, place: str = "") -> QMenu | None:
+        """A fresh menu of the tool actions declared for `place` (default: the sidebar's context
+        menu; the tool page's ⋯ menu asks for TOOL_MORE) — see ui/actions.py."""
+        from pixie_desktop.ui import actions
+
         row = self.tools.tool_row(tool_id)
         if row is None:
             return None
-        st = row.state
-        menu = QMenu(self)
-        menu.setObjectName("ToolMenu")
-
-        def check(text: str, on: bool, slot: Callable[[], None]) -> QAction:
-            act = menu.addAction(text)
-            act.setCheckable(True)
-            act.setChecked(on)
-            act.triggered.connect(slot)
-            return act
-
-        menu.addAction("Open", lambda: self.toolActivated.emit(tool_id))
-        menu.addSeparator()
-        check("Favourite", bool(st.favourited), lambda: self.set_flag(tool_id, "favourited", not st.favourited))
-        check("Pin", bool(st.pinned), lambda: self.set_flag(tool_id, "pinned", not st.pinned))
-        check("Keep warm", bool(st.pinned_warm), lambda: self.set_flag(tool_id, "pinned_warm", not st.pinned_warm))
-        menu.addAction("Unarchive" if st.archived else "Archive",
-                       lambda: self.set_flag(tool_id, "archived", not st.archived))
-        menu.addSeparator()
-        menu.addAction("Colour…", lambda: self.tool_colour_dialog(tool_id))
-        if st.colour:
-            menu.addAction("Clear colour", lambda: self.set_colour(tool_id, None))
-        menu.addAction("Tags…", lambda: self.tags_dialog(tool_id))
-        add = menu.addMenu("Add to workspace")
-        add.setObjectName("AddToWorkspace")
-        for ws in self.workspaces.workspaces():
-            act = add.addAction(self._chip_icon(ws.colour), ws.name)
-            act.setEnabled(ws.id not in row.workspaces)
-            act.triggered.connect(lambda _=False, w=ws.id: self.add_to_workspace(tool_id, w))
-        if self.workspaces.workspaces():
-            add.addSeparator()
-        add.addAction("New workspace…", lambda: self.new_workspace_dialog(tool_id))
-        if row.workspaces:
-            target = in_workspace if in_workspace in row.workspaces else None
-            if target is not None:
-                ws = self.workspaces.workspace(target)
-                menu.addAction(f"Remove from “{ws.name if ws else target}”",
-                               lambda: self.remove_from_workspace(tool_id, target))
-            else:
-                rem = menu.addMenu("Remove from workspace")
-                for ws_id in row.workspaces:
-                    ws = self.workspaces.workspace(ws_id)
-                    if ws is not None:
-                        rem.addAction(ws.name, lambda w=ws_id: self.remove_from_workspace(tool_id, w))
-        menu.addSeparator()
-        menu.addAction("Validate now", lambda: self.validateRequested.emit(tool_id))
-        report = menu.addAction("Validation report…", lambda: self.reportRequested.emit(tool_id))
-        report.setEnabled(row.validation != "unchecked")
-        menu.addAction("Open folder", lambda: self.open_folder(tool_id))
-        entry = next((row.info.path / n for n in ("main.py", "tool.json") if (row.info.path / n).is_file()), None)
-        if entry is not None:
-            menu.addAction("Open in editor", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(entry))))
-        if (row.info.path / "pyproject.toml").is_file() or (row.info.path / "requirements.txt").is_file():
-            menu.addAction("Rebuild environment…" if row.info.has_venv else "Set up environment…",
-                           lambda: self.setupRequested.emit(tool_id))
-        return menu
+        registry = self.action_registry or actions.standard_tool_actions()
+        return registry.tool_menu(place or actions.TOOL_CONTEXT, self, tool_id, row, in_workspace, parent=self)
 
     def _changed(self, tool_id: str, change: Change | None = None) -> None:
         if self.events is not None:

@@ -128,7 +128,7 @@ class ToolPage(QWidget):
         self.events = events
         self._runner = runner
         self.tools_model = tools_model
-        self.menu_provider = menu_provider  # the same tool menu as the sidebar's context menu
+        self.menu_provider = menu_provider  # the ⋯ menu: the same declarations as the sidebar menu
         self.form: Any = None
         self.outputs: Any = None
         self.chat: Any = None
@@ -234,13 +234,15 @@ class ToolPage(QWidget):
         return head
 
     def more_menu(self) -> Any:
-        """A fresh tool menu (built from the current state each time), or None."""
+        """A fresh ⋯ menu (the TOOL_MORE declarations of ui/actions.py, built from the tool's
+        current state each time), or None."""
         return self.menu_provider(self.tool_id) if self.menu_provider is not None else None
 
     def show_more_menu(self) -> None:
         menu = self.more_menu()
         if menu is not None:
             menu.exec(self.more_button.mapToGlobal(self.more_button.rect().bottomLeft()))
+            menu.deleteLater()  # built fresh on every open
 
     def refresh_header(self) -> None:
         """Badges, tag chips and the favourite star from the current store state."""

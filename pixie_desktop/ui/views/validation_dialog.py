@@ -330,8 +330,8 @@ class ValidationReportDialog(QDialog):
         self.set_report(report)
         self.reportChanged.emit(report)
 
-    def _failed(self, text: str) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self._task = None
         self.again_button.setText("Validate again")
         self.again_button.setEnabled(True)
-        self.subtitle.setText(f"The validator could not run: {text}")
+        self.subtitle.setText(f"The validator could not run: {exc}")  # traceback: in the log
