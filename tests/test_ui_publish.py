@@ -96,14 +96,20 @@ def test_validate_tool_from_the_window_is_announced_once(qtbot, make_window, mak
     from pixie_desktop.ui.store_events import store_events
 
     make_sqrt_tool("validate-once", spec_changes={"id": "validate-once"}, reference=False)
-    hub = store_events()  # as in the app: the window's hub is the shared one
+    hub = StoreEvents()
     win = make_window(events=hub)
-    announced: list[str] = []
-    hub.validationChanged.connect(announced.append)
+    announced: list[tuple[str, str]] = []
+    hub.validationChanged.connect(lambda tid: announced.append(("window", tid)))
+    shared = store_events()  # the hub the validator used to announce on, whatever the window's
+
+    def on_shared(tid: str) -> None:
+        announced.append(("shared", tid))
+
+    shared.validationChanged.connect(on_shared)
     try:
         win.validate_tool("validate-once")
         qtbot.waitUntil(lambda: "validation" in win.statusBar().currentMessage(), timeout=30_000)
     finally:
-        hub.validationChanged.disconnect(announced.append)
-    assert announced == ["validate-once"]
+        shared.validationChanged.disconnect(on_shared)
+    assert announced == [("window", "validate-once")]
     assert win.tools_model.tool_row("validate-once").validation in ("pass", "warn", "fail")
