@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -49,9 +48,5 @@ def test_core_never_imports_qt_or_ui():
     assert_kept("core-qt-free")
 
 
-# TODO(lead): remove this xfail when wt-ops lands; strict=True turns the test red as soon as the
-# contract holds, and raises=ContractBroken keeps a config error from passing as "expected".
-@pytest.mark.xfail(strict=True, raises=ContractBroken,
-                   reason="views still import the store until the ops layer lands")
 def test_views_and_widgets_never_import_the_store():
     assert_kept("views-no-store")

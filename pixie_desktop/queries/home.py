@@ -1,11 +1,15 @@
-"""What the Home page shows about tools: the summary counts and the ranked tool cards
-(favourites first, then the most recently used, then by name). Qt-free: it ranks the rows the
-tools model already holds (anything with `.info` and `.state`)."""
+"""What the Home page shows: the summary counts and the ranked tool cards (favourites first, then
+the most recently used, then by name), and the latest runs. Qt-free: it ranks the rows the tools
+model already holds (anything with `.info` and `.state`)."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Any, Iterable
+
+from pixie_desktop.store import runs_repo
+from pixie_desktop.store.runs_repo import RunRecord
 
 HOME_CARDS = 6
 
@@ -30,3 +34,8 @@ def rank_home_tools(rows: Iterable[Any], limit: int = HOME_CARDS) -> list[Any]:
     live.sort(key=lambda r: r.state.last_run_at or "", reverse=True)  # stable: ties keep name order
     live.sort(key=lambda r: not r.state.favourited)
     return live[:limit]
+
+
+def recent_runs(conn: sqlite3.Connection, limit: int = HOME_CARDS) -> list[RunRecord]:
+    """The latest runs of every tool (the home page's "Recent runs")."""
+    return runs_repo.list_runs(conn, limit=limit)

@@ -53,7 +53,8 @@ def set_up_tool(window: Any, tool_id: str) -> Any:
 
 
 def validate_tool(window: Any, tool_id: str) -> None:
-    """Validate one tool on the pool (the validator's Qt controller saves and announces it)."""
+    """Validate one tool on the pool (validate_one saves the report and publishes it once, on
+    the window's hub)."""
     from pixie_desktop.ui.revalidate import validate_one
 
     info = window.tools_model.tool(tool_id) if tool_id else None
@@ -63,10 +64,9 @@ def validate_tool(window: Any, tool_id: str) -> None:
     bar.showMessage(f"Validating {info.name}…")
 
     def done(report: dict) -> None:
-        window.events.validationChanged.emit(tool_id)
         bar.showMessage(f"{info.name}: validation {report.get('overall', 'done')}", 8000)
 
-    validate_one(window.ctx, info, on_done=done,
+    validate_one(window.ctx, info, on_done=done, hub=window.events,
                  on_error=lambda text: bar.showMessage(f"Validation could not run: {text}", 8000))
 
 

@@ -355,7 +355,13 @@ def default_provider(main_window: Any, ctx: Any, *, commands: Callable[[], list[
         from pixie_desktop.store import artefacts_repo, runs_repo
 
         items: list[PaletteItem] = []
-        found = tools() if tools is not None else [t for t in ctx.tools() if not (t.spec and t.spec.archived)]
+        if tools is not None:
+            found = tools()
+        else:
+            from pixie_desktop.queries.tools import archived_flags
+
+            archived = archived_flags(ctx.conn)  # read on every open: the app's flag, as the sidebar shows it
+            found = [t for t in ctx.tools() if not archived.get(t.tool_id, bool(t.spec and t.spec.archived))]
         tools_now = list(found)
         names = {t.tool_id: t.name for t in tools_now}
         runs = runs_repo.list_runs(ctx.conn, limit=15)

@@ -21,9 +21,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBox
                                QLabel, QLineEdit, QListView, QMenu, QMessageBox, QPushButton, QSlider, QSplitter,
                                QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget)
 
-from pixie_desktop.artefacts import queries, sweeper
-from pixie_desktop.artefacts.queries import ArtefactQuery
-from pixie_desktop.store import settings_repo, workspaces_repo
+from pixie_desktop.artefacts import sweeper
+from pixie_desktop.ops import settings as settings_ops
+from pixie_desktop.queries import artefacts as queries
+from pixie_desktop.queries import settings as settings_queries
+from pixie_desktop.queries import workspaces as workspace_queries
+from pixie_desktop.queries.artefacts import ArtefactQuery
 from pixie_desktop.ui import workers
 from pixie_desktop.ui.delegates.artefact_delegate import ArtefactDelegate
 from pixie_desktop.ui.models.artefacts_model import (COL_CREATED, COL_KIND, COL_LABEL, COL_NAME, COL_SIZE,
@@ -359,7 +362,7 @@ class GalleryView(QWidget):
     def _load_prefs(self) -> None:
         conn = self.ctx.conn
         try:
-            tile = int(settings_repo.get_setting(conn, TILE_KEY, str(TILE_DEFAULT)) or TILE_DEFAULT)
+            tile = int(settings_queries.get_setting(conn, TILE_KEY, str(TILE_DEFAULT)) or TILE_DEFAULT)
         except ValueError:
             tile = TILE_DEFAULT
         tile = min(TILE_MAX, max(TILE_MIN, tile))
@@ -367,7 +370,7 @@ class GalleryView(QWidget):
         self.zoom.setValue(tile)
         self.zoom.blockSignals(False)
         self._apply_tile(tile)
-        mode = settings_repo.get_setting(conn, MODE_KEY, "grid")
+        mode = settings_queries.get_setting(conn, MODE_KEY, "grid")
         self.set_view_mode("list" if mode == "list" else "grid", save=False)
 
     def _apply_tile(self, tile: int) -> None:
@@ -379,14 +382,14 @@ class GalleryView(QWidget):
         self._zoom_save.start()
 
     def _save_zoom(self) -> None:
-        settings_repo.set_setting(self.ctx.conn, TILE_KEY, str(self.zoom.value()))
+        settings_ops.set_setting(self.ctx.conn, TILE_KEY, str(self.zoom.value()))
 
     def set_view_mode(self, mode: str, *, save: bool = True) -> None:
         self.views.setCurrentWidget(self.table if mode == "list" else self.grid)
         (self.list_btn if mode == "list" else self.grid_btn).setChecked(True)
         self.zoom.setEnabled(mode != "list")
         if save:
-            settings_repo.set_setting(self.ctx.conn, MODE_KEY, mode)
+            settings_ops.set_setting(self.ctx.conn, MODE_KEY, mode)
         self._update_empty()
 
     def view_mode(self) -> str:
@@ -401,7 +404,7 @@ class GalleryView(QWidget):
         conn = self.ctx.conn
         for combo, items, first in (
                 (self.tool_combo, [(t, t) for t in queries.tool_ids(conn)], "All tools"),
-                (self.ws_combo, [(w.name, w.id) for w in workspaces_repo.list_all(conn)], "All workspaces"),
+                (self.ws_combo, [(w.name, w.id) for w in workspace_queries.list_all(conn)], "All workspaces"),
                 (self.tag_combo, [(f"#{t} ({n})", t) for t, n in queries.tag_counts(conn)], "All tags")):
             current = combo.currentData()
             combo.blockSignals(True)
@@ -603,9 +606,7 @@ class GalleryView(QWidget):
                 self, "Delete forever", f"Delete {len(ids)} artefact(s) and their files for good?") \
                 != QMessageBox.StandardButton.Yes:
             return
-        from pixie_desktop.store import artefacts_repo
-
-        recs = [r for r in (artefacts_repo.get(self.ctx.conn, i) for i in ids) if r is not None]
+        recs = queries.get_many(self.ctx.conn, ids)
         self._run_purge(sweeper.purge_records, recs)
 
     def empty_trash(self, *, confirm: bool = True) -> None:

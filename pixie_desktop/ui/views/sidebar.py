@@ -21,7 +21,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QColorDialog, QC
                                QStyledItemDelegate, QStyleOptionViewItem, QToolButton, QTreeView, QVBoxLayout,
                                QWidget)
 
-from pixie_desktop.store import settings_repo, tags_repo, tool_state_repo, workspaces_repo
+from pixie_desktop.ops import settings as settings_ops
+from pixie_desktop.ops import tools as tool_ops
+from pixie_desktop.ops import workspaces as workspace_ops
+from pixie_desktop.ops.change import Change
+from pixie_desktop.queries import settings as settings_queries
+from pixie_desktop.ui.publish import publish
 from pixie_desktop.ui.delegates.painters import (paint_colour_chip, paint_dot, paint_spinner,
                                                  paint_star, status_colour)
 from pixie_desktop.ui.models import sidebar_model as sm
@@ -366,7 +371,7 @@ class Sidebar(QWidget):
         self._spin.timeout.connect(self._tick)
         self.tools.dataChanged.connect(lambda *a: self._update_spinner())
         self._refresh_chrome()
-        saved_ws = settings_repo.get_setting(conn, ACTIVE_WS_KEY)
+        saved_ws = settings_queries.get_setting(conn, ACTIVE_WS_KEY)
         if saved_ws and saved_ws.isdigit():
             i = self.workspace_filter.findData(int(saved_ws))
             if i > 0:
@@ -376,14 +381,14 @@ class Sidebar(QWidget):
     # -- small persistence helpers -----------------------------------------------------------------
     def _load_json(self, key: str, default: Any) -> Any:
         try:
-            raw = settings_repo.get_setting(self.conn, key)
+            raw = settings_queries.get_setting(self.conn, key)
             return json.loads(raw) if raw else default
         except (sqlite3.Error, ValueError):
             return default
 
     def _save(self, key: str, value: str) -> None:
         try:
-            settings_repo.set_setting(self.conn, key, value)
+            settings_ops.set_setting(self.conn, key, value)
         except sqlite3.Error:
             pass
 
@@ -592,7 +597,7 @@ class Sidebar(QWidget):
             return
         if sec.workspace_id is not None:
             try:
-                workspaces_repo.set_collapsed(self.conn, sec.workspace_id, collapsed)
+                workspace_ops.set_collapsed(self.conn, sec.workspace_id, collapsed)  # shown already: not published
             except sqlite3.Error:
                 return
             ws = self.workspaces.workspace(sec.workspace_id)
@@ -694,65 +699,52 @@ class Sidebar(QWidget):
         registry = self.action_registry or actions.standard_tool_actions()
         return registry.tool_menu(place or actions.TOOL_CONTEXT, self, tool_id, row, in_workspace, parent=self)
 
-    def _changed(self, tool_id: str) -> None:
+    def _changed(self, tool_id: str, change: Change | None = None) -> None:
         if self.events is not None:
-            self.events.toolStateChanged.emit(tool_id)
+            publish(change or Change.of(tool_ids=[tool_id]), self.events)
         else:
             self.tools.refresh_tool(tool_id)
 
     def set_flag(self, tool_id: str, flag: str, on: bool) -> None:
         try:
-            tool_state_repo.set_flag(self.conn, tool_id, flag, on)
+            change = tool_ops.set_flag(self.conn, tool_id, flag, on)
         except (sqlite3.Error, KeyError) as exc:
             QMessageBox.warning(self, "Could not save", str(exc))
             return
-        self._changed(tool_id)
+        self._changed(tool_id, change)
         if flag == "pinned_warm":
             self.pinnedWarmChanged.emit(tool_id, on)
 
     def set_colour(self, tool_id: str, colour: str | None) -> None:
-        tool_state_repo.set_colour(self.conn, tool_id, colour)
-        self._changed(tool_id)
+        self._changed(tool_id, tool_ops.set_colour(self.conn, tool_id, colour))
 
     def set_user_tags(self, tool_id: str, tags: list[str]) -> list[str]:
         """Replace the user tags; returns the error messages for tags that were refused."""
-        errors: list[str] = []
-        clean: list[str] = []
-        for t in tags:
-            try:
-                clean.append(tags_repo.normalise_tag(t))
-            except tags_repo.TagError as exc:
-                errors.append(str(exc))
+        clean, errors = tool_ops.check_tags(tags)
         if errors:
             return errors
-        current = set(tags_repo.tags_of(self.conn, tool_id))
-        for t in current - set(clean):
-            tags_repo.remove_tag(self.conn, tool_id, t)
-        for t in clean:
-            if t not in current:
-                tags_repo.add_tag(self.conn, tool_id, t)
-        self._changed(tool_id)
+        self._changed(tool_id, tool_ops.set_user_tags(self.conn, tool_id, clean))
         return []
 
     def add_to_workspace(self, tool_id: str, workspace_id: int) -> bool:
         return self.model.add_to_workspace(workspace_id, [tool_id])
 
     def remove_from_workspace(self, tool_id: str, workspace_id: int) -> None:
-        workspaces_repo.remove_tool(self.conn, workspace_id, tool_id)
+        change = workspace_ops.remove_tool(self.conn, workspace_id, tool_id)
         self.workspaces.reload()
         self.tools.refresh_memberships()
         if self.events is not None:
-            self.events.workspacesChanged.emit()
+            publish(change, self.events)
 
     def create_workspace(self, name: str, colour: str | None = None) -> int | None:
         try:
-            ws = workspaces_repo.create(self.conn, name, colour)
-        except workspaces_repo.WorkspaceError as exc:
+            ws, change = workspace_ops.create(self.conn, name, colour)
+        except workspace_ops.WorkspaceError as exc:
             QMessageBox.warning(self, "Workspace", str(exc))
             return None
         self.workspaces.reload()
         if self.events is not None:
-            self.events.workspacesChanged.emit()
+            publish(change, self.events)
         return ws.id
 
     def open_folder(self, tool_id: str) -> None:
@@ -805,23 +797,23 @@ class Sidebar(QWidget):
         name, ok = QInputDialog.getText(self, "Rename workspace", "Name", text=ws.name)
         if ok:
             try:
-                workspaces_repo.rename(self.conn, workspace_id, name)
-            except workspaces_repo.WorkspaceError as exc:
+                change = workspace_ops.rename(self.conn, workspace_id, name)
+            except workspace_ops.WorkspaceError as exc:
                 QMessageBox.warning(self, "Workspace", str(exc))
                 return
             self.workspaces.reload()
             if self.events is not None:
-                self.events.workspacesChanged.emit()
+                publish(change, self.events)
 
     def workspace_colour_dialog(self, workspace_id: int) -> None:
         ws = self.workspaces.workspace(workspace_id)
         c = QColorDialog.getColor(QColor(ws.colour) if ws and ws.colour else QColor("#5563d1"), self,
                                   "Workspace colour")
         if c.isValid():
-            workspaces_repo.set_colour(self.conn, workspace_id, c.name())
+            change = workspace_ops.set_colour(self.conn, workspace_id, c.name())
             self.workspaces.reload()
             if self.events is not None:
-                self.events.workspacesChanged.emit()
+                publish(change, self.events)
 
     def delete_workspace_dialog(self, workspace_id: int) -> None:
         ws = self.workspaces.workspace(workspace_id)
@@ -831,8 +823,8 @@ class Sidebar(QWidget):
                                 f"Delete the workspace “{ws.name}”? Its tools stay where they are.") \
                 != QMessageBox.StandardButton.Yes:
             return
-        workspaces_repo.delete(self.conn, workspace_id)
+        change = workspace_ops.delete(self.conn, workspace_id)
         self.workspaces.reload()
         self.tools.refresh_memberships()
         if self.events is not None:
-            self.events.workspacesChanged.emit()
+            publish(change, self.events)

@@ -21,7 +21,10 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPro
                                QWidget)
 
 from pixie_desktop.catalog.discovery import ToolInfo
-from pixie_desktop.store import tool_state_repo
+from pixie_desktop.ops import tools as tool_ops
+from pixie_desktop.queries import runs as run_queries
+from pixie_desktop.queries import tools as tool_queries
+from pixie_desktop.ui.publish import publish
 from pixie_desktop.ui.delegates.painters import STATUS_LABELS, contrast_text, status_colour
 from pixie_desktop.ui.views.flow_layout import FlowLayout
 
@@ -173,7 +176,7 @@ class ToolPage(QWidget):
         lay = QHBoxLayout(head)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(12)
-        st = tool_state_repo.get(self.ctx.conn, self.tool_id)
+        st = tool_queries.state(self.ctx.conn, self.tool_id)
         lay.addWidget(Avatar(self.tool_id, info.name, st.colour, 44), 0, Qt.AlignmentFlag.AlignTop)
         col = QVBoxLayout()
         col.setSpacing(4)
@@ -254,7 +257,7 @@ class ToolPage(QWidget):
     def refresh_header(self) -> None:
         """Badges, tag chips and the favourite star from the current store state."""
         row = self.tools_model.tool_row(self.tool_id) if self.tools_model is not None else None
-        st = row.state if row else tool_state_repo.get(self.ctx.conn, self.tool_id)
+        st = row.state if row else tool_queries.state(self.ctx.conn, self.tool_id)
         validation = "broken" if not self.info.ok else (row.validation if row else "unchecked")
         if self.is_running:
             state = "Running" if self._run_started else "Queued"
@@ -309,8 +312,7 @@ class ToolPage(QWidget):
             return False
 
     def _on_fav_toggled(self, on: bool) -> None:
-        tool_state_repo.set_flag(self.ctx.conn, self.tool_id, "favourited", on)
-        self.events.toolStateChanged.emit(self.tool_id)
+        publish(tool_ops.set_favourite(self.ctx.conn, self.tool_id, on), self.events)
         self.refresh_header()
 
     # -- body -----------------------------------------------------------------------------------
@@ -492,7 +494,7 @@ class ToolPage(QWidget):
     def _prefill(self) -> None:
         if self.form is None:
             return
-        st = tool_state_repo.get(self.ctx.conn, self.tool_id)
+        st = tool_queries.state(self.ctx.conn, self.tool_id)
         last = self._recorded_inputs(st.last_inputs)
         if last:
             try:
@@ -730,9 +732,7 @@ class ToolPage(QWidget):
         self.historyRequested.emit(self.tool_id)
 
     def load_inputs_of(self, run_id: str) -> bool:
-        from pixie_desktop.store import runs_repo
-
-        rec = runs_repo.get_run(self.ctx.conn, run_id)
+        rec = run_queries.get_run(self.ctx.conn, run_id)
         if rec is None or self.form is None:
             return False
         inputs = self._recorded_inputs(rec.inputs)
@@ -741,9 +741,7 @@ class ToolPage(QWidget):
         return True
 
     def rerun(self, run_id: str) -> bool:
-        from pixie_desktop.store import runs_repo
-
-        rec = runs_repo.get_run(self.ctx.conn, run_id)
+        rec = run_queries.get_run(self.ctx.conn, run_id)
         if rec is None:
             return False
         inputs = self._recorded_inputs(rec.inputs)
@@ -758,9 +756,7 @@ class ToolPage(QWidget):
         return expand_inputs(inputs, self.ctx.settings.artefacts_root)
 
     def open_outputs_of(self, run_id: str) -> bool:
-        from pixie_desktop.store import runs_repo
-
-        rec = runs_repo.get_run(self.ctx.conn, run_id)
+        rec = run_queries.get_run(self.ctx.conn, run_id)
         if rec is None or not hasattr(self.outputs, "show_outputs"):
             return False
         outputs = load_run_outputs(self.ctx, rec)
