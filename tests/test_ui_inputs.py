@@ -206,7 +206,7 @@ def test_drop_file_fills_and_rejects(qtbot, tmp_path):
     png.write_bytes(PNG_1x1)
     w = form.widget_for("img")
     _drop(w.zone, [png])
-    assert w.value().startswith("data:image/png;base64,")
+    assert w.value().startswith("data:image/png;name=dot.png;base64,")  # the name is recorded, not sent
     assert base64.b64decode(w.value().split(",", 1)[1]) == PNG_1x1
     assert w.entries[0].pixels == (1, 1)
     # wrong type: message, value unchanged

@@ -23,7 +23,8 @@ from pixie_desktop.artefacts import spill
 from pixie_desktop.artefacts.spill import load_outputs  # noqa: F401 - re-exported API
 from pixie_desktop.artefacts.storage import register_file, rel_path_for, run_dir
 from pixie_desktop.runtime.client import MAX_RESPONSE_BYTES, ResponseTooLarge, StreamHTTPError
-from pixie_desktop.artefacts.input_blobs import compact_inputs
+from pixie_desktop.artefacts.input_blobs import compact_inputs, wire_inputs
+from pixie_desktop.store.search_repo import summarise_outputs
 from pixie_desktop.artefacts.storage import folder_bytes
 from pixie_desktop.runtime.inputs import InputError, check_inputs
 from pixie_desktop.runtime.launcher import LauncherError, ToolProcess
@@ -375,7 +376,9 @@ class Runner:
                 tool_state_repo.set_last_inputs(conn, tool.tool_id, recorded)
                 tool_state_repo.bump_run_counters(conn, tool.tool_id)
             emit(RunEvent(run_id, "started"))
-            return self._execute(conn, tool, clean, run_id, limits, active, emit, secrets, t0, serialised)
+            # the tool gets the contract's plain data URLs; the recorded inputs keep file names
+            return self._execute(conn, tool, wire_inputs(tool.spec, clean), run_id, limits, active, emit,
+                                 secrets, t0, serialised)
         finally:
             with self._lock:
                 self._active.pop(run_id, None)
@@ -637,7 +640,9 @@ class Runner:
                     if spilled_path is not None:
                         spilled = True
                         meta.update({"outputs_oversize": True, "bytes": nbytes,
-                                     "outputs_path": rel_path_for(self.settings, spilled_path)})
+                                     "outputs_path": rel_path_for(self.settings, spilled_path),
+                                     # triggers cannot read outputs.json: its words, for search
+                                     "search_text": summarise_outputs(outputs)})
                         files.append((spilled_path, "", spill.OUTPUTS_TAG))
                 declared = [o.key for o in tool.spec.outputs] if tool.spec else []
                 limit = int(getattr(self.settings, "max_artefacts_per_run", 10_000))
@@ -650,6 +655,7 @@ class Runner:
                 meta.pop("outputs_oversize", None)
                 meta.pop("bytes", None)
                 meta.pop("outputs_path", None)
+                meta.pop("search_text", None)
                 files = []
                 error = f"could not save the run's outputs: {exc}"
         duration = round(time.monotonic() - t0, 4)
