@@ -224,7 +224,7 @@ def test_drop_file_fills_and_rejects(qtbot, tmp_path):
     csv = tmp_path / "data.csv"
     csv.write_text("a,b\n1,2\n")
     assert form.drop_files([csv]) == "doc"
-    assert form.widget_for("doc").value() == ["data:text/csv;base64," + base64.b64encode(b"a,b\n1,2\n").decode()]
+    assert form.widget_for("doc").value() == ["data:text/csv;name=data.csv;base64," + base64.b64encode(b"a,b\n1,2\n").decode()]
     assert form.drop_files([tmp_path / "missing.bin"]) is None
 
 
