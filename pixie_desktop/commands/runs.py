@@ -29,9 +29,6 @@ def _one_line(text: str | None, n: int = 70) -> str:
 
 
 def run(ns: argparse.Namespace) -> int:
-    from pixie_desktop.runtime.runner import load_outputs
-    from pixie_desktop.queries import runs as run_queries
-
     ctx = context()
     try:
         tool_id = None
@@ -40,6 +37,9 @@ def run(ns: argparse.Namespace) -> int:
             tool_id = tool.tool_id if tool else ns.tool
         if ns.search is not None or ns.since or ns.until or ns.starred:
             return _search(ctx, ns, tool_id)
+        from pixie_desktop.queries import runs as run_queries
+        from pixie_desktop.runtime.runner import load_outputs
+
         runs = run_queries.list_runs(ctx.conn, tool_id=tool_id, status=ns.status, limit=max(1, ns.limit or 20))
         if ns.json:
             print_json([{"run_id": r.id, "tool_id": r.tool_id, "status": r.status, "started_at": r.started_at,

@@ -11,7 +11,7 @@ from pixie_desktop.store import search_repo
 from pixie_desktop.store.runs_repo import RunRecord
 from pixie_desktop.store.search_repo import RunFilter, fts_query
 
-__all__ = ["RunFilter", "fts_query", "page", "search", "count", "needs_backfill", "unindexed_count", "has_index"]
+__all__ = ["RunFilter", "fts_query", "page", "search", "count", "matches", "run_tool_ids", "needs_backfill", "unindexed_count", "has_index"]
 
 
 def page(conn: sqlite3.Connection, flt: RunFilter, *, after: RunRecord | None = None,
@@ -26,6 +26,14 @@ def search(conn: sqlite3.Connection, flt: RunFilter, limit: int = 100) -> list[R
 
 def count(conn: sqlite3.Connection, flt: RunFilter) -> int:
     return search_repo.count_matches(conn, flt)
+
+
+def matches(conn: sqlite3.Connection, flt: RunFilter, run_id: str) -> bool:
+    return search_repo.matches(conn, flt, run_id)
+
+
+def run_tool_ids(conn: sqlite3.Connection) -> list[str]:
+    return search_repo.run_tool_ids(conn)
 
 
 def needs_backfill(conn: sqlite3.Connection) -> bool:

@@ -166,7 +166,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 
 # settings row: which version of the indexed text every existing run has been (re)indexed with
 SEARCH_INDEX_SETTING = "search_index_version"
-SEARCH_INDEX_VERSION = "1"
+SEARCH_INDEX_VERSION = "2"
 
 SEARCH_TABLES: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS run_search_docs (
@@ -178,7 +178,8 @@ outputs TEXT,
 error TEXT
 )""",
     "CREATE VIRTUAL TABLE IF NOT EXISTS run_search USING fts5(label, inputs, outputs, error, "
-    "content='run_search_docs', content_rowid='doc', tokenize='unicode61 remove_diacritics 2')",
+    "content='run_search_docs', content_rowid='doc', tokenize='unicode61 remove_diacritics 2', "
+    "prefix='1 2 3')",
 )
 
 
@@ -202,8 +203,27 @@ def search_doc_values(row: str) -> str:
     summary = f"CASE WHEN json_valid({meta}) THEN json_extract({meta}, '$.search_text') END"
     outputs = (f"trim(COALESCE({_json_text(row + '.outputs_json', SKIP_OUTPUT_KEYS)}, '') || ' ' "
                f"|| COALESCE({summary}, ''))")
-    return (f"{row}.id, {row}.label, {_json_text(row + '.inputs_json', SKIP_INPUT_KEYS)}, "
+    return (f"{doc_id_sql(row)}, {row}.id, {row}.label, {_json_text(row + '.inputs_json', SKIP_INPUT_KEYS)}, "
             f"{outputs}, {row}.error_text")
+
+
+DOC_SLOTS = 1 << 20  # doc ids per millisecond of started_at (ms × 2^20 stays far inside int64 until year ~2248)
+
+
+def doc_base_sql(started_at: str) -> str:
+    """SQL: the first doc id for a start time (ms since the epoch × DOC_SLOTS; 0 if unparsable)."""
+    return (f"(COALESCE(CAST(round((julianday({started_at}) - 2440587.5) * 86400000) AS INTEGER), 0) "
+            f"* {DOC_SLOTS})")
+
+
+def doc_id_sql(row: str) -> str:
+    """SQL: a free doc id that sorts like the run's started_at. Newest-first search pages then
+    walk the FTS index in descending rowid order, which FTS5 streams and stops after one page,
+    instead of collecting every match to sort it: a common word costs what a rare one does.
+    Runs started in the same millisecond take the next free slot (insertion order)."""
+    base = doc_base_sql(f"{row}.started_at")
+    return (f"(SELECT COALESCE(MAX(doc) + 1, {base}) FROM run_search_docs "
+            f"WHERE doc >= {base} AND doc < {base} + {DOC_SLOTS})")
 
 
 # Bookkeeping leaves that are not the user's words: the envelope's run_id, a blob handle's sha,
@@ -212,7 +232,7 @@ def search_doc_values(row: str) -> str:
 SKIP_INPUT_KEYS = ("(path = '$' AND key = 'run_id') OR (path NOT IN ('$', '$.inputs') "
                    "AND key IN ('$pixie_input', 'mime', 'size'))")
 SKIP_OUTPUT_KEYS = "path <> '$' AND key IN ('mime', 'sha256', 'size', 'url')"
-DOC_COLUMNS = "run_id, label, inputs, outputs, error"
+DOC_COLUMNS = "doc, run_id, label, inputs, outputs, error"
 _SEARCHED = ("label", "inputs_json", "outputs_json", "error_text")
 
 SEARCH_TRIGGERS: tuple[tuple[str, str], ...] = (

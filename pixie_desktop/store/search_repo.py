@@ -15,7 +15,8 @@ from typing import Any, Iterator
 
 from pixie_desktop.store.db import transaction
 from pixie_desktop.store.runs_repo import COLUMNS, RunRecord
-from pixie_desktop.store.schema import DOC_COLUMNS, SEARCH_INDEX_SETTING, SEARCH_INDEX_VERSION, search_doc_values
+from pixie_desktop.store.schema import (DOC_COLUMNS, DOC_SLOTS, SEARCH_INDEX_SETTING, SEARCH_INDEX_VERSION,
+                                       doc_base_sql, search_doc_values)
 
 # Bumped (in schema.py) when what the triggers index changes, so old rows are indexed again.
 INDEX_VERSION = SEARCH_INDEX_VERSION
@@ -86,25 +87,60 @@ def _filters(flt: RunFilter, after: RunRecord | None) -> tuple[list[str], list[A
 
 def search_page(conn: sqlite3.Connection, flt: RunFilter, *, after: RunRecord | None = None,
                 limit: int = 50) -> list[RunRecord]:
-    """The next `limit` runs matching `flt`, newest first, strictly older than `after`."""
-    where, args = _filters(flt, after)
+    """The next `limit` runs matching `flt`, newest first, strictly after `after` in that order.
+
+    With words, the page walks the FTS index in descending doc id — doc ids sort like started_at
+    (schema.doc_id_sql) — so FTS5 streams matches newest first and stops after one page."""
     words = flt.words
     if words and has_index(conn):
-        # The matching run ids are computed once (an ephemeral index); the outer query then walks
-        # runs newest first and stops after `limit`, so a page costs the same for 10 or 10k hits.
-        where.insert(0, "r.id IN (SELECT d.run_id FROM run_search s JOIN run_search_docs d ON d.doc = s.rowid "
-                        "WHERE run_search MATCH ?)")
+        where, args = _filters(flt, None)
+        where.insert(0, "run_search MATCH ?")
         args.insert(0, fts_query(words))
-    elif words:
-        for w in words:
-            like = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            where.append("(COALESCE(r.label, '') || ' ' || r.inputs_json || ' ' || COALESCE(r.outputs_json, '') "
-                         "|| ' ' || COALESCE(r.error_text, '') || ' ' || COALESCE(r.meta_json, '')) "
-                         "LIKE ? ESCAPE '\\'")
-            args.append(like)
+        if after is not None:
+            where.append(f"s.rowid < COALESCE((SELECT doc FROM run_search_docs WHERE run_id = ?), "
+                         f"{doc_base_sql('?')})")
+            args += [after.id, after.started_at]
+        if flt.until:  # lets FTS5 skip newer docs; a day of slack covers any timezone spelling
+            where.append(f"s.rowid < {doc_base_sql('?')} + {86_400_000 * DOC_SLOTS}")
+            args.append(flt.until)
+        sql = (f"SELECT {_RUN_COLUMNS} FROM run_search s JOIN run_search_docs d ON d.doc = s.rowid "
+               f"JOIN runs r ON r.id = d.run_id WHERE {' AND '.join(where)} ORDER BY s.rowid DESC LIMIT ?")
+        return [RunRecord(*row) for row in conn.execute(sql, (*args, max(1, int(limit))))]
+    where, args = _filters(flt, after)
+    for w in words:  # no FTS5 in this SQLite: the same words as LIKE scans
+        like = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append("(COALESCE(r.label, '') || ' ' || r.inputs_json || ' ' || COALESCE(r.outputs_json, '') "
+                     "|| ' ' || COALESCE(r.error_text, '') || ' ' || COALESCE(r.meta_json, '')) "
+                     "LIKE ? ESCAPE '\\'")
+        args.append(like)
     sql = (f"SELECT {_RUN_COLUMNS} FROM runs r {'WHERE ' + ' AND '.join(where) if where else ''} "
            "ORDER BY r.started_at DESC, r.id DESC LIMIT ?")
     return [RunRecord(*row) for row in conn.execute(sql, (*args, max(1, int(limit))))]
+
+
+def matches(conn: sqlite3.Connection, flt: RunFilter, run_id: str) -> bool:
+    """Whether one run passes `flt` (a live view deciding where a changed run belongs)."""
+    where, args = _filters(flt, None)
+    where.insert(0, "r.id = ?")
+    args.insert(0, run_id)
+    words = flt.words
+    if words and has_index(conn):
+        where.append("r.id IN (SELECT d.run_id FROM run_search s JOIN run_search_docs d ON d.doc = s.rowid "
+                     "WHERE run_search MATCH ? AND d.run_id = ?)")
+        args += [fts_query(words), run_id]
+    elif words:
+        return any(r.id == run_id for r in search_page(conn, flt, limit=1_000_000))
+    return conn.execute(f"SELECT 1 FROM runs r WHERE {' AND '.join(where)}", args).fetchone() is not None
+
+
+def run_tool_ids(conn: sqlite3.Connection) -> list[str]:
+    """Every tool id with at least one run (the History page's tool filter), via idx_runs_tool."""
+    out: list[str] = []
+    row = conn.execute("SELECT MIN(tool_id) FROM runs").fetchone()
+    while row is not None and row[0] is not None:  # a skip-scan: one index seek per tool, not per run
+        out.append(row[0])
+        row = conn.execute("SELECT MIN(tool_id) FROM runs WHERE tool_id > ?", (row[0],)).fetchone()
+    return out
 
 
 def count_matches(conn: sqlite3.Connection, flt: RunFilter) -> int:
@@ -147,8 +183,9 @@ def backfill_batch(conn: sqlite3.Connection, after_rowid: int, limit: int = 500)
     marks = ",".join("?" * len(ids))
     with transaction(conn):
         conn.execute(f"DELETE FROM run_search_docs WHERE run_id IN ({marks})", ids)
-        conn.execute(f"INSERT INTO run_search_docs ({DOC_COLUMNS}) SELECT {search_doc_values('r')} "
-                     f"FROM runs r WHERE r.id IN ({marks})", ids)
+        # one row per statement: each doc id is chosen after the previous row is in (doc_id_sql)
+        conn.executemany(f"INSERT INTO run_search_docs ({DOC_COLUMNS}) SELECT {search_doc_values('r')} "
+                         "FROM runs r WHERE r.id = ?", [(i,) for i in ids])
     return len(rows), int(rows[-1][0])
 
 

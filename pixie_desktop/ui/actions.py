@@ -301,6 +301,16 @@ def _host(name: str) -> Callable[[ActionContext], Any]:
     return lambda c: getattr(c.host, name)()
 
 
+def _find(c: ActionContext) -> None:
+    """Ctrl+F searches what is on screen: the History page's runs there, the tool list elsewhere
+    (one window-wide shortcut; a second page-level Ctrl+F would make Qt call both ambiguous)."""
+    page = c.host.stack.currentWidget() if hasattr(c.host, "stack") else None
+    if callable(getattr(page, "focus_search", None)):
+        page.focus_search()
+    else:
+        c.host.sidebar.focus_search()
+
+
 def window_actions(app_name: str) -> list[Action]:
     """File, Edit, View, Tools and Help of the main window plus its window-wide shortcuts; `host`
     is the MainWindow."""
@@ -315,8 +325,8 @@ def window_actions(app_name: str) -> list[Action]:
                help="rescan tools"),
         Action("openToolsFolder", "Open tools folder", open_folder, ("File", PALETTE)),
         Action("quit", "Quit", _host("close"), ("File", PALETTE), (QKeySequence.StandardKey.Quit,), section=1),
-        Action("findTool", "Find tool…", lambda c: c.host.sidebar.focus_search(), ("Edit", PALETTE),
-               ("Ctrl+K", QKeySequence.StandardKey.Find), help="find a tool"),
+        Action("findTool", "Find tool…", _find, ("Edit", PALETTE),
+               ("Ctrl+K", QKeySequence.StandardKey.Find), help="find a tool (on History: search runs)"),
         Action("showArchived", "Show archived tools", lambda c: c.host.sidebar.archived_toggle.setChecked(c.checked),
                ("View", PALETTE), section=1, checked_when=lambda c: c.host.sidebar.archived_toggle.isChecked()),
         theme("system", "Follow the system"), theme("light", "Light"), theme("dark", "Dark"),

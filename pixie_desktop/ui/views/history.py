@@ -1,19 +1,27 @@
 """Run history: a table over RunsModel (status dot, tool, started, duration, label, star marker,
 artefact bytes) for one tool (a tab on its page) or for every tool (the History page). Actions:
 star, label (inline edit), delete (with confirm; artefact files unlinked), re-run with the same
-inputs, load inputs into the form, open outputs, and compare two runs side by side."""
+inputs, load inputs into the form, open outputs, and compare two runs side by side.
+
+The search bar (Ctrl+F on the History page) narrows the table as you type: words over labels,
+inputs (file names too), outputs and error text, plus tool, status and date filters. The model
+pages through `queries.search` exactly as it pages the unfiltered history."""
 
 from __future__ import annotations
 
 import sqlite3
 from typing import Any, Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from datetime import datetime, timedelta, timezone
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QMenu,
-                               QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QMenu, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from pixie_desktop.ops import runs as run_ops
+from pixie_desktop.queries import search as search_queries
+from pixie_desktop.queries.search import RunFilter
 from pixie_desktop.ui.delegates.item_delegates import ColourChipDelegate, StarDelegate, StatusDotDelegate
 from pixie_desktop.ui.models import runs_model as rm
 from pixie_desktop.ui.models.runs_model import RunsModel
@@ -40,6 +48,12 @@ class RunsTable(QTableView):
         self.horizontalHeader().setHighlightSections(False)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setMouseTracking(True)
+
+
+SEARCH_DEBOUNCE_MS = 180
+# (label, days back) for the date filter; None = any time
+SINCE_CHOICES: tuple[tuple[str, int | None], ...] = (("Any time", None), ("Today", 0), ("Last 7 days", 7),
+                                                       ("Last 30 days", 30), ("Last 365 days", 365))
 
 
 class HistoryView(QWidget):
@@ -85,6 +99,7 @@ class HistoryView(QWidget):
         bar.addWidget(self.starred_only)
         bar.addWidget(self.delete_button)
         lay.addLayout(bar)
+        lay.addLayout(self._search_bar(tool_name))
 
         self.table = RunsTable(self)
         self.table.setModel(self.model)
@@ -125,6 +140,65 @@ class HistoryView(QWidget):
         self._update_buttons()
         self._update_empty()
 
+    # -- search -------------------------------------------------------------------------------
+    def _search_bar(self, tool_name: Callable[[str], str] | None) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        self.search_field = QLineEdit(self)
+        self.search_field.setObjectName("RunSearch")
+        self.search_field.setPlaceholderText("Search runs: label, inputs, file names, outputs, errors   Ctrl+F")
+        self.search_field.setClearButtonEnabled(True)
+        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply_search)
+        self.search_field.textChanged.connect(lambda _t: self._debounce.start())
+        self.search_field.returnPressed.connect(self.apply_search)
+        row.addWidget(self.search_field, 1)
+        self.status_filter = QComboBox(self)
+        for text, value in (("Any status", None), ("Done", "ok"), ("Failed", "error"), ("Cancelled", "cancelled"),
+                            ("Running", "running")):
+            self.status_filter.addItem(text, value)
+        self.tool_filter = QComboBox(self)
+        self.tool_filter.addItem("All tools", None)
+        if self.tool_id is None:
+            name = tool_name or (lambda tid: tid)
+            try:
+                for tid in search_queries.run_tool_ids(self.ctx.conn):
+                    self.tool_filter.addItem(name(tid), tid)
+            except sqlite3.Error:
+                pass  # the filter just offers "All tools"
+        self.tool_filter.setVisible(self.tool_id is None)
+        self.since_filter = QComboBox(self)
+        for text, days in SINCE_CHOICES:
+            self.since_filter.addItem(text, days)
+        for combo in (self.status_filter, self.tool_filter, self.since_filter):
+            combo.currentIndexChanged.connect(lambda _i: self.apply_search())
+            row.addWidget(combo)
+        find = QAction(self)  # Esc in the field clears the search
+        find.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        find.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        find.triggered.connect(self.search_field.clear)
+        self.search_field.addAction(find)
+        return row
+
+    def focus_search(self) -> None:
+        """Ctrl+F on this page (the window's Find action asks the current page first)."""
+        self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_field.selectAll()
+
+    def current_filter(self) -> RunFilter:
+        days = self.since_filter.currentData()
+        since = None
+        if days is not None:
+            start = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+            since = (start - timedelta(days=int(days))).astimezone(timezone.utc).isoformat()
+        return RunFilter(text=self.search_field.text().strip(), tool_id=self.tool_filter.currentData(),
+                         status=self.status_filter.currentData(), since=since)
+
+    def apply_search(self) -> None:
+        self._debounce.stop()
+        self.model.set_search(self.current_filter())
+        self._update_empty()
+
     def _button(self, text: str, slot: Callable[[], Any]) -> QPushButton:
         b = QPushButton(text)
         b.setObjectName("Small")
@@ -133,7 +207,11 @@ class HistoryView(QWidget):
 
     def _update_empty(self) -> None:
         has = self.model.rowCount() > 0
-        self.table.setVisible(has)
+        filtered = not self.model.search.is_empty() or self.model.starred_only
+        # while searching the table stays (headers in place) and the note says nothing matched
+        self.table.setVisible(has or filtered)
+        self.empty.setText("No runs match this search." if filtered
+                           else "No runs yet. Run the tool and its history appears here.")
         self.empty.setVisible(not has)
 
     # -- selection ------------------------------------------------------------------------------
