@@ -174,3 +174,54 @@ def test_cli_export_html_zip_pdf(run, tmp_path):
     assert (tmp_path / "out.pdf").read_bytes().startswith(b"%PDF")
     missing = cli("export", "no-such-run", "--out", str(tmp_path / "x.html"))
     assert missing.returncode == 1 and "No run matches" in missing.stderr
+
+
+def _action(menu, name):
+    return next(a for a in menu.actions() if a.objectName() == name)
+
+
+def test_history_context_menu_exports_off_the_ui_thread(qtbot, ctx, run, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from pixie_desktop.ui import workers
+    from pixie_desktop.ui.store_events import StoreEvents
+    from pixie_desktop.ui.views.history import HistoryView
+
+    view = HistoryView(ctx, StoreEvents())
+    qtbot.addWidget(view)
+    view.table.selectRow(0)
+    menu = view.context_menu(view.model.index(0, 0))
+    target = tmp_path / "chosen"  # the suffix is added when the dialog's name lacks it
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    seen: list[object] = []
+    real_submit = workers.submit
+    monkeypatch.setattr(workers, "submit", lambda *a, **k: seen.append(a[0]) or real_submit(*a, **k))
+    _action(menu, "run.export.zip").trigger()
+    qtbot.waitUntil(lambda: (tmp_path / "chosen.zip").is_file(), timeout=15_000)
+    assert seen and seen[0].__name__ == "export_job"          # built on the pool, not in the slot
+    assert "report.html" in zipfile.ZipFile(tmp_path / "chosen.zip").namelist()
+    _action(menu, "run.export.pdf").trigger()
+    qtbot.waitUntil(lambda: (tmp_path / "chosen.pdf").is_file(), timeout=15_000)
+    qtbot.waitUntil(lambda: workers.live_tasks() == 0, timeout=15_000)
+    assert (tmp_path / "chosen.pdf").read_bytes().startswith(b"%PDF")
+    menu.deleteLater()
+
+
+def test_tool_more_menu_exports_the_latest_run(qtbot, make_window, ctx, run, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from pixie_desktop.ui import workers
+    from pixie_desktop.ui.actions import TOOL_MORE
+
+    win = make_window()
+    menu = win.sidebar.tool_menu("reporter", place=TOOL_MORE)
+    sub = _action(menu, "tool.exportLatest").menu()
+    act = _action(sub, "tool.exportLatest.html")
+    assert act.isEnabled() and [a.objectName() for a in sub.actions()] == \
+        ["tool.exportLatest.html", "tool.exportLatest.pdf", "tool.exportLatest.zip"]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "latest.html"), ""))
+    act.trigger()
+    qtbot.waitUntil(lambda: (tmp_path / "latest.html").is_file(), timeout=15_000)
+    qtbot.waitUntil(lambda: workers.live_tasks() == 0, timeout=15_000)
+    assert "run-1" in (tmp_path / "latest.html").read_text(encoding="utf-8")
+    menu.deleteLater()

@@ -70,6 +70,9 @@ class HistoryView(QWidget):
         self.ctx = ctx
         self.events = events
         self.tool_id = tool_id
+        from pixie_desktop.ui.actions import standard_tool_actions
+
+        self.run_actions = standard_tool_actions()  # RUN_CONTEXT declarations for the context menu
         self.model = RunsModel(ctx.conn, self, tool_id=tool_id, page_size=ctx.settings.library_page_size,
                                tool_name=tool_name, tool_colour=tool_colour, events=events)
         lay = QVBoxLayout(self)
@@ -307,6 +310,12 @@ class HistoryView(QWidget):
             return
         if not self.table.selectionModel().isRowSelected(ix.row(), QModelIndex()):
             self.table.selectRow(ix.row())
+        menu = self.context_menu(ix)
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def context_menu(self, ix: QModelIndex) -> QMenu:
+        """The right-click menu for the run at `ix` (built fresh each time)."""
         rid = ix.data(rm.RunIdRole)
         menu = QMenu(self)
         menu.addAction("Open outputs", lambda: self.openOutputsRequested.emit(rid))
@@ -321,6 +330,8 @@ class HistoryView(QWidget):
         rec = ix.data(rm.RunRole)
         menu.addAction("Copy inputs as JSON", lambda: QGuiApplication.clipboard().setText(rec.inputs_json))
         menu.addSeparator()
+        if len(self.selected_run_ids()) == 1:  # export and other run commands: declared in ui/actions.py
+            self.run_actions.run_menu(self, rid, ix.data(rm.ToolIdRole), menu=menu)
+            menu.addSeparator()
         menu.addAction("Delete…", lambda: self.delete_selected(confirm=True))
-        menu.exec(self.table.viewport().mapToGlobal(pos))
-        menu.deleteLater()
+        return menu
