@@ -230,3 +230,41 @@ def test_cli_runs_search_json(conn):
     assert [d["id"] for d in one] == ["b"]
     table = cli("runs", "--search", "nomatchword")
     assert table.returncode == 0 and "No matching runs" in table.stdout
+
+
+ECHO_MAIN = '''
+import sys
+from pathlib import Path
+sys.path.insert(0, %r)
+from pixie_desktop import sdk
+
+tool = sdk.Tool(__file__)
+
+
+@tool.handler
+def run(inputs, ctx):
+    return {"head": inputs["doc"].split(",", 1)[0]}
+
+
+if __name__ == "__main__":
+    tool.serve()
+'''
+
+
+def test_tool_receives_plain_data_url_and_run_records_the_name(ctx, tools_dir, runner, tmp_path):
+    from conftest import write_tool
+    from pixie_desktop.catalog.discovery import Discovery, find_tool
+
+    repo = str(Path(__file__).resolve().parent.parent)
+    write_tool(tools_dir, "echo-head", {"id": "echo-head", "name": "Echo head", "description": "x",
+                                        "inputs": [{"key": "doc", "type": "file", "label": "Doc"}],
+                                        "outputs": [{"key": "head", "type": "text", "label": "Head"}]},
+               main_py=ECHO_MAIN % repo)
+    tool = find_tool(Discovery(tools_dir).scan(), "echo-head")
+    assert tool is not None and tool.ok, tool and tool.error
+    url = with_name("data:text/plain;base64,aGVsbG8=", "Quarterly notes.txt")
+    result = runner.run(tool, {"doc": url})
+    assert result.status == "ok", result.error
+    assert result.outputs["head"] == "data:text/plain;base64"     # the contract's form, no name=
+    assert find(ctx.conn, "quarterly notes") == [result.run_id]
+    assert file_names(runs_repo.get_run(ctx.conn, result.run_id).inputs["doc"]) == ["Quarterly notes.txt"]
