@@ -162,13 +162,8 @@ class HistoryView(QWidget):
             self.status_filter.addItem(text, value)
         self.tool_filter = QComboBox(self)
         self.tool_filter.addItem("All tools", None)
-        if self.tool_id is None:
-            name = tool_name or (lambda tid: tid)
-            try:
-                for tid in search_queries.run_tool_ids(self.ctx.conn):
-                    self.tool_filter.addItem(name(tid), tid)
-            except sqlite3.Error:
-                pass  # the filter just offers "All tools"
+        self._tool_name = tool_name or (lambda tid: tid)
+        self.refresh_tool_filter()
         self.tool_filter.setVisible(self.tool_id is None)
         self.since_filter = QComboBox(self)
         for text, days in SINCE_CHOICES:
@@ -182,6 +177,27 @@ class HistoryView(QWidget):
         find.triggered.connect(self.search_field.clear)
         self.search_field.addAction(find)
         return row
+
+    def refresh_tool_filter(self) -> None:
+        """The tool filter lists every tool with runs (refreshed each time the page is shown)."""
+        if self.tool_id is not None:
+            return
+        try:
+            ids = search_queries.run_tool_ids(self.ctx.conn)
+        except sqlite3.Error:
+            return  # the filter keeps what it offered
+        current = self.tool_filter.currentData()
+        self.tool_filter.blockSignals(True)
+        self.tool_filter.clear()
+        self.tool_filter.addItem("All tools", None)
+        for tid in ids:
+            self.tool_filter.addItem(self._tool_name(tid), tid)
+        self.tool_filter.setCurrentIndex(max(0, self.tool_filter.findData(current)))
+        self.tool_filter.blockSignals(False)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.refresh_tool_filter()
+        super().showEvent(event)
 
     def focus_search(self) -> None:
         """Ctrl+F on this page (the window's Find action asks the current page first)."""
