@@ -49,7 +49,7 @@ class AppContext:
     def close(self) -> None:
         try:
             self.conn.close()
-        except sqlite3.Error:
+        except sqlite3.Error:  # closing at exit: the data is committed; nothing left to save
             pass
 
 

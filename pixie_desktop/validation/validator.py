@@ -112,7 +112,7 @@ class _Run:
             raw = json.loads((path / "tool.json").read_text(encoding="utf-8"))
             if isinstance(raw, dict) and isinstance(raw.get("entrypoint"), str) and raw["entrypoint"]:
                 entry = raw["entrypoint"]
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # unreadable tool.json is reported by its own check; assume main.py
             pass
         if not (path / entry).is_file():
             missing.append(entry)
@@ -401,7 +401,7 @@ class _Run:
                 self.output_conforms()
                 self.streaming_check()
             self.reference_fixtures()
-        except _Stop:
+        except _Stop:  # a blocking check failed: the remaining checks are already marked skipped
             pass
         finally:
             try:

@@ -147,10 +147,8 @@ class CompareDialog(QDialog):
         tool = next((t for t in self.ctx.discovery.scan() if t.tool_id == self.a.tool_id), None)
         if tool is None or tool.spec is None or self.a.tool_id != self.b.tool_id:
             return None
-        try:
-            from pixie_desktop.ui.outputs.panel import OutputPanel
-        except ImportError:
-            return None
+        from pixie_desktop.ui.outputs.panel import OutputPanel
+
         split = QSplitter(Qt.Orientation.Horizontal)
         for outputs in (self.outputs_a, self.outputs_b):
             panel = OutputPanel(tool.spec)

@@ -370,13 +370,9 @@ class ToolPage(QWidget):
     def _build_body(self) -> QWidget:
         spec = self.info.spec
         assert spec is not None
-        try:
-            from pixie_desktop.ui.outputs.panel import OutputPanel
-            self.outputs = OutputPanel(spec)
-        except ImportError as exc:
-            self.outputs = QLabel(f"Output renderers are not available: {exc}")
-            self.outputs.setWordWrap(True)
-            self.outputs.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        from pixie_desktop.ui.outputs.panel import OutputPanel
+
+        self.outputs = OutputPanel(spec)
         form_spec = spec
         if spec.layout == "chat":
             # the conversation supplies messages/history; the form shows only the other inputs
@@ -384,15 +380,11 @@ class ToolPage(QWidget):
 
             form_spec = dataclasses.replace(spec, inputs=[i for i in spec.inputs
                                                           if i.key not in ("messages", "history")])
-        try:
-            from pixie_desktop.ui.inputs.form import ToolForm
-            self.form = ToolForm(form_spec, autocomplete=self._autocomplete)
-            self.form.submitted.connect(self.run)
-        except ImportError as exc:
-            self.form = None
-            form_widget: QWidget = QLabel(f"Form widgets are not available: {exc}")
-        else:
-            form_widget = self.form
+        from pixie_desktop.ui.inputs.form import ToolForm
+
+        self.form = ToolForm(form_spec, autocomplete=self._autocomplete)
+        self.form.submitted.connect(self.run)
+        form_widget: QWidget = self.form
         self.progress = QProgressBar()
         self.progress.setObjectName("RunProgress")
         self.progress.setTextVisible(False)
@@ -791,11 +783,8 @@ def _local_paths(value: Any) -> list[Path] | None:
 
 def load_run_outputs(ctx: Any, rec: Any) -> dict | None:
     """The stored outputs of a run (inline or spilled), via the runtime's loader."""
-    try:
-        from pixie_desktop.runtime.runner import load_outputs
-    except ImportError:
-        data = rec.inline_outputs
-        return data if isinstance(data, dict) else None
+    from pixie_desktop.runtime.runner import load_outputs
+
     try:
         return load_outputs(ctx.conn, ctx.settings, rec)
     except Exception:  # noqa: BLE001 - unreadable spill → "not kept"
