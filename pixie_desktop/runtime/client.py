@@ -1,6 +1,7 @@
 """HTTP/1.1 client for one tool server on 127.0.0.1 (stdlib http.client): keep-alive
 connections reused across calls (a small idle pool makes it safe from many threads at once),
-response size caps, and a Server-Sent-Events reader for `/stream`."""
+response size caps, and a Server-Sent-Events reader for `/stream`. Every request carries the
+spawn's token (`X-Pixie-Token`) and POSTs are `application/json` (what the SDK insists on)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 MAX_RESPONSE_BYTES = 50 * 1024 * 1024
+TOKEN_HEADER = "X-Pixie-Token"
 
 
 class ResponseTooLarge(Exception):
@@ -43,9 +45,10 @@ class ToolClient:
     """Calls to http://127.0.0.1:<port>. Each call borrows an idle keep-alive connection (or
     opens one) and returns it afterwards, so concurrent calls never share a socket."""
 
-    def __init__(self, port: int, host: str = "127.0.0.1"):
+    def __init__(self, port: int, host: str = "127.0.0.1", token: str | None = None):
         self.port = port
         self.host = host
+        self.token = token
         self._idle: list[_Conn] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -70,8 +73,12 @@ class ToolClient:
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
                 timeout: float | None = 5.0, max_bytes: int = MAX_RESPONSE_BYTES) -> tuple[int, bytes]:
         hdrs = {"Connection": "keep-alive"}
+        if method == "POST":
+            hdrs["Content-Type"] = "application/json"
         if headers:
             hdrs.update(headers)
+        if self.token:
+            hdrs[TOKEN_HEADER] = self.token
         for attempt in (0, 1):
             conn, reused = self._take(timeout)
             try:
@@ -117,7 +124,7 @@ class ToolClient:
         """Open an SSE stream on its own connection; iterate for SSEEvent, `close()` from any
         thread to stop. Raises http.client.HTTPException / OSError on connect failure and
         StreamHTTPError for a non-200 answer."""
-        return SSEStream(self.host, self.port, path, timeout)
+        return SSEStream(self.host, self.port, path, timeout, token=self.token)
 
     def close(self) -> None:
         with self._lock:
@@ -138,9 +145,12 @@ class SSEStream:
     """An open text/event-stream response, parsed per the SSE spec (event/data fields,
     multi-line data joined with \\n, comments ignored)."""
 
-    def __init__(self, host: str, port: int, path: str, timeout: float | None):
+    def __init__(self, host: str, port: int, path: str, timeout: float | None, token: str | None = None):
         self._conn = _Conn(host, port, timeout=timeout if timeout is not None else 10.0)
-        self._conn.request("GET", path, headers={"Accept": "text/event-stream"})
+        headers = {"Accept": "text/event-stream"}
+        if token:
+            headers[TOKEN_HEADER] = token
+        self._conn.request("GET", path, headers=headers)
         self._resp = self._conn.getresponse()
         if self._resp.status != 200:
             body = self._resp.read(2000)
