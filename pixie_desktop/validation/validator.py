@@ -284,10 +284,12 @@ class _Run:
             text = raw[:500].decode("utf-8", "replace")
             self.add("sample_run_succeeds", FAIL, f"POST /run returned HTTP {status}: {text}",
                      {"stderr": self._stderr(), "inputs": self.sample_inputs})
+        from pixie_desktop.runtime import safejson
+
         try:
-            self.sample_output = json.loads(raw)
-        except ValueError:
-            self.add("sample_run_succeeds", FAIL, "POST /run did not return JSON",
+            self.sample_output = safejson.loads(raw)
+        except ValueError as exc:
+            self.add("sample_run_succeeds", FAIL, f"POST /run did not return JSON the app accepts ({exc})",
                      {"body": raw[:500].decode("utf-8", "replace")})
         self.add("sample_run_succeeds", PASS, f"HTTP 200 with JSON in {_ms(self.run_ms)}",
                  {"run_ms": round(self.run_ms, 1)})
