@@ -26,7 +26,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Callable
 
-from pixie_desktop.runtime.secrets import read_env, redact, secret_values
+from pixie_desktop.runtime.secrets import longest_variant, read_env, redact_then_cut, secret_values
 from pixie_desktop.catalog.discovery import ToolInfo, venv_python
 
 STDERR_RING_BYTES = 64 * 1024
@@ -232,12 +232,17 @@ class ToolProcess:
         return self._ring.written
 
     def stderr_since(self, mark: int, max_bytes: int = 8192) -> str:
-        text = self._ring.since(mark, max_bytes).decode("utf-8", "replace")
-        return redact(text, self._secrets)
+        # read a little more than shown and redact *before* cutting, so a secret straddling the
+        # cut is masked whole instead of leaving its second half in the excerpt
+        extra = longest_variant(self._secrets)
+        text = self._ring.since(mark, max_bytes + extra).decode("utf-8", "replace")
+        return redact_then_cut(text, self._secrets, max_bytes, keep="tail")
 
     def stderr_tail(self, max_bytes: int = 8192) -> str:
-        """The last `max_bytes` of stderr, secrets redacted."""
-        return redact(self._ring.tail(max_bytes).decode("utf-8", "replace"), self._secrets)
+        """The last `max_bytes` of stderr, secrets redacted (before cutting)."""
+        extra = longest_variant(self._secrets)
+        text = self._ring.tail(max_bytes + extra).decode("utf-8", "replace")
+        return redact_then_cut(text, self._secrets, max_bytes, keep="tail")
 
     # -- state ----------------------------------------------------------------------------
     def alive(self) -> bool:
