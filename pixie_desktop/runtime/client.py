@@ -16,6 +16,18 @@ MAX_RESPONSE_BYTES = 50 * 1024 * 1024
 TOKEN_HEADER = "X-Pixie-Token"
 
 
+MAX_EVENT_BYTES = 8 * 1024 * 1024  # one SSE event (all its lines until the blank line)
+
+
+class StreamTooLarge(Exception):
+    """A stream event grew past the limit without its terminating blank line: the stream is cut."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"the tool's stream sent more than {limit // (1024 * 1024)} MB without ending an "
+                         "event (a blank line); the stream was cut")
+        self.limit = limit
+
+
 class ResponseTooLarge(Exception):
     def __init__(self, limit: int):
         super().__init__(f"response larger than {limit // (1024 * 1024)} MB")
@@ -160,18 +172,36 @@ class SSEStream:
             self._conn.sock.settimeout(timeout)  # None = wait as long as the run takes
         self._closed = False
 
+    max_event_bytes = MAX_EVENT_BYTES
+
+    def _readline(self, budget: int) -> bytes:
+        """One line, read in bounded pieces; StreamTooLarge once it would exceed `budget`."""
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            piece = self._resp.readline(min(1 << 20, budget - size + 1))
+            parts.append(piece)
+            size += len(piece)
+            if size > budget:
+                raise StreamTooLarge(self.max_event_bytes)
+            if not piece or piece.endswith(b"\n"):
+                return b"".join(parts) if len(parts) > 1 else piece
+
     def __iter__(self) -> Iterator[SSEEvent]:
         event, data = "", []
+        pending = 0  # bytes of the event being assembled
         try:
             while not self._closed:
-                raw = self._resp.readline(1 << 20)
+                raw = self._readline(self.max_event_bytes - pending)
                 if not raw:
                     break
+                pending += len(raw)
                 line = raw.decode("utf-8", "replace").rstrip("\r\n")
                 if line == "":
                     if data or event:
                         yield SSEEvent(event or "message", "\n".join(data))
                     event, data = "", []
+                    pending = 0
                     continue
                 if line.startswith(":"):
                     continue
