@@ -153,3 +153,17 @@ def test_validator_refuses_a_deep_sample_answer_as_a_failed_check(ctx, install, 
     assert rep["overall"] == "fail"
     check = next(c for c in rep["checks"] if c["name"] == "sample_run_succeeds")
     assert check["status"] == "fail" and "nests deeper than 200" in check["message"]
+
+
+def test_safejson_counts_structure_not_string_contents():
+    from pixie_desktop.runtime import safejson
+
+    inside = b'{"a": "' + b"[{" * 1000 + b'\\" ]]", "b": [1, 2]}'
+    assert safejson.loads(inside)["b"] == [1, 2]
+    with pytest.raises(safejson.UntrustedJSONError, match="nests deeper"):
+        safejson.loads(b'{"a": "\\"", "b": ' + b"[" * 201 + b"]" * 201 + b"}")
+    assert safejson.loads(b"[" * 200 + b"]" * 200) is not None
+    with pytest.raises(safejson.UntrustedJSONError, match="arrays/objects"):
+        safejson.loads(b"[" + b"[]," * 20 + b"[]]", max_containers=10)
+    with pytest.raises(safejson.UntrustedJSONError):
+        safejson.loads(b"\xff\xfe not utf-8")

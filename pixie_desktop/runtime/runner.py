@@ -295,6 +295,11 @@ class _StreamRelay:
         """Accumulated stream_text per key."""
         return {k: "".join(v) for k, v in self._parts.items()}
 
+    @text.setter
+    def text(self, value: dict[str, str]) -> None:
+        self._parts = {k: [v] for k, v in value.items()}
+        self._text_bytes = sum(len(v) for v in value.values())
+
     def merge_into(self, outputs: dict) -> dict:
         """Fill outputs the /run body left empty with what the stream delivered."""
         for key, text in self.text.items():
