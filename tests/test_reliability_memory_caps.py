@@ -67,3 +67,22 @@ def test_a_stream_without_blank_lines_is_cut_with_an_error(ctx, hostile, runner)
     assert "without ending an event" in res.error and "cut" in res.error
     assert any("cut" in m for m in statuses)
     assert growth < GROWTH_BOUND_MB
+
+
+def test_endless_log_frames_share_the_stream_budget(monkeypatch):
+    from pixie_desktop.manifest.parse import parse_tool_dict
+    from pixie_desktop.runtime import runner as runner_mod
+
+    monkeypatch.setattr(runner_mod, "MAX_STREAM_TEXT_CHARS", 10_000)
+    spec = parse_tool_dict({"id": "t", "name": "T", "inputs": [],
+                            "outputs": [{"key": "log", "type": "log", "label": "L"}]})
+    relay = runner_mod._StreamRelay.__new__(runner_mod._StreamRelay)
+    relay.emit, relay.run_id = (lambda ev: None), "r"
+    relay.types = {o.key: o.type for o in spec.outputs}
+    relay.first_stream_key = relay.first_progress_key = None
+    relay.first_log_key = "log"
+    relay.text, relay.lines, relay.values, relay.error = {}, {}, {}, None
+    with pytest.raises(runner_mod._StreamTextTooLarge):
+        for _ in range(1000):
+            relay._handle("log", '{"lines": [{"message": "' + "m" * 100 + '"}]}')
+    assert len(relay.lines["log"]) < 100

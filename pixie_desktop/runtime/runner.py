@@ -286,6 +286,13 @@ class _StreamRelay:
                          **({"t": line["t"]} if "t" in line else {})}
             else:
                 entry = {"level": str(level or "info"), "message": str(line)}
+            # log lines share the streamed-text budget (plus a little per line): an endless log
+            # stream is cut like endless text instead of growing the app's memory
+            self._text_bytes = getattr(self, "_text_bytes", 0) + len(entry["message"]) + 64
+            if self._text_bytes > MAX_STREAM_TEXT_CHARS:
+                raise _StreamTextTooLarge(
+                    f"the tool streamed more than {MAX_STREAM_TEXT_CHARS // (1024 * 1024)} M characters "
+                    "of text and log lines; the stream was cut")
             if key:
                 self.lines.setdefault(key, []).append(entry)
             self.emit(RunEvent(self.run_id, "log", key=key, value=entry, message=entry["message"]))
