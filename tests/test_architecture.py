@@ -48,5 +48,5 @@ def test_core_never_imports_qt_or_ui():
     assert_kept("core-qt-free")
 
 
-def test_views_and_widgets_never_import_the_store():
+def test_the_qt_layer_never_imports_the_store():
     assert_kept("views-no-store")

@@ -187,11 +187,11 @@ class TrayController(QObject):
         self._rebuild_recent()
 
     def load_recent(self, conn: Any, names: dict[str, str] | None = None) -> None:
-        from pixie_desktop.store import runs_repo
+        from pixie_desktop.queries import runs as run_queries
 
         names = names or {}
         self.set_recent_runs([RecentRun(r.id, r.label or names.get(r.tool_id, r.tool_id), r.status)
-                              for r in runs_repo.list_runs(conn, limit=RECENT_LIMIT)])
+                              for r in run_queries.recent(conn, RECENT_LIMIT)])
 
     def _remember(self, run: RecentRun) -> None:
         self.recent = [run] + [r for r in self.recent if r.run_id != run.run_id]

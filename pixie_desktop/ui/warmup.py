@@ -22,10 +22,9 @@ WARM_IMPORTS = ("pixie_desktop.runtime.runner", "pixie_desktop.runtime.pool", "p
 def scan_tools(ctx: AppContext) -> list[ToolInfo]:
     """Discovery + tool_state sync on a pool thread, with that thread's own connection."""
     from pixie_desktop.catalog.discovery import sync_tool_state
-    from pixie_desktop.store.db import open_db
 
     tools = ctx.discovery.scan()
-    conn = open_db(ctx.settings.db_path)
+    conn = ctx.new_connection()
     try:
         sync_tool_state(conn, tools)
     except sqlite3.Error:  # the tools still show; their state rows sync on the next scan

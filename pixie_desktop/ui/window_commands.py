@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from pixie_desktop import APP_NAME
-from pixie_desktop.store import runs_repo
+from pixie_desktop.queries import runs as run_queries
 from pixie_desktop.ui.actions import TOOL_MORE
 
 
@@ -122,7 +122,7 @@ def open_files(window: Any, paths: list) -> bool:
 
 def open_run(window: Any, run_id: str) -> bool:
     """Show a past run: open its tool, its outputs, and select it in the tool's history."""
-    rec = runs_repo.get_run(window.ctx.conn, run_id)
+    rec = run_queries.get_run(window.ctx.conn, run_id)
     if rec is None:
         window.statusBar().showMessage("That run is no longer in the history", 6000)
         return False
@@ -136,7 +136,7 @@ def open_run(window: Any, run_id: str) -> bool:
 
 
 def load_from_history(window: Any, run_id: str) -> None:
-    rec = runs_repo.get_run(window.ctx.conn, run_id)
+    rec = run_queries.get_run(window.ctx.conn, run_id)
     if rec is not None and window.open_tool(rec.tool_id):
         window.tool_pages[rec.tool_id].load_inputs_of(run_id)
 

@@ -10,7 +10,8 @@ from typing import Any
 
 from PySide6.QtCore import QByteArray
 
-from pixie_desktop.store import settings_repo
+from pixie_desktop.ops import settings as settings_ops
+from pixie_desktop.queries import settings as settings_queries
 
 GEOMETRY_KEY = "ui.main.geometry"
 SPLITTER_KEY = "ui.main.splitter"
@@ -25,13 +26,13 @@ class WindowState:
 
     def get(self, key: str) -> str | None:
         try:
-            return settings_repo.get_setting(self.conn, key)
+            return settings_queries.get_setting(self.conn, key)
         except sqlite3.Error:
             return None
 
     def set(self, key: str, value: str) -> None:
         try:
-            settings_repo.set_setting(self.conn, key, value)
+            settings_ops.set_setting(self.conn, key, value)
         except sqlite3.Error:  # the UI state is a convenience: losing it must not interrupt the user
             pass
 

@@ -352,7 +352,7 @@ def default_provider(main_window: Any, ctx: Any, *, commands: Callable[[], list[
     the commands (`commands()`, default the window's menus walked)."""
 
     def provide() -> list[PaletteItem]:
-        from pixie_desktop.store import artefacts_repo, runs_repo
+        from pixie_desktop.queries import artefacts as artefact_queries, runs as run_queries
 
         items: list[PaletteItem] = []
         if tools is not None:
@@ -364,7 +364,7 @@ def default_provider(main_window: Any, ctx: Any, *, commands: Callable[[], list[
             found = [t for t in ctx.tools() if not archived.get(t.tool_id, bool(t.spec and t.spec.archived))]
         tools_now = list(found)
         names = {t.tool_id: t.name for t in tools_now}
-        runs = runs_repo.list_runs(ctx.conn, limit=15)
+        runs = run_queries.recent(ctx.conn, 15)
         for r in runs:
             when = r.started_at.replace("T", " ")[:16]
             title = f"{names.get(r.tool_id, r.tool_id)} — {r.label}" if r.label else names.get(r.tool_id, r.tool_id)
@@ -375,7 +375,7 @@ def default_provider(main_window: Any, ctx: Any, *, commands: Callable[[], list[
             kw = [t.tool_id, t.folder, *(t.spec.tags if t.spec else []), (t.spec.category or "") if t.spec else ""]
             items.append(PaletteItem("tool", t.name, desc, _call(main_window, "open_tool", t.tool_id),
                                      keywords=kw, key=t.tool_id))
-        for a in artefacts_repo.list_artefacts(ctx.conn, starred=True, limit=30):
+        for a in artefact_queries.starred(ctx.conn, 30):
             trigger = _call(main_window, "open_run", a.run_id) if hasattr(main_window, "open_run") else \
                 _open_file(ctx.settings.artefacts_root / a.rel_path)
             items.append(PaletteItem("artefact", a.label or a.filename,

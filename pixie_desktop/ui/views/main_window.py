@@ -21,7 +21,7 @@ from pixie_desktop import APP_NAME
 from pixie_desktop.catalog.discovery import ToolInfo
 from pixie_desktop.context import AppContext
 from pixie_desktop.queries.home import home_summary, rank_home_tools
-from pixie_desktop.store import runs_repo
+from pixie_desktop.queries import runs as run_queries
 from pixie_desktop.ui import actions, warmup
 from pixie_desktop.ui import window_commands as wc
 from pixie_desktop.ui.models.tools_model import ToolsModel
@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _rerun_from_history(self, run_id: str) -> None:
-        rec = runs_repo.get_run(self.ctx.conn, run_id)
+        rec = run_queries.get_run(self.ctx.conn, run_id)
         if rec is not None and self.open_tool(rec.tool_id):
             self.tool_pages[rec.tool_id].rerun(run_id)
 
