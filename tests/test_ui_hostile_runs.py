@@ -23,7 +23,7 @@ def test_deep_json_answer_ends_the_run_error_in_the_window(qtbot, make_window, t
     page.form.set_values({"mode": "deep", "n": 100_000})
     assert page.run()
     wait_idle(qtbot, page)
-    assert win.running_count == 0
+    assert win.run_controller.running_count() == 0
     assert runs_repo.count_runs(ctx.conn, status="running") == 0
     (rec,) = runs_repo.list_runs(ctx.conn, tool_id="hostile", limit=5)
     assert rec.status == "error" and "nests deeper than 200 levels" in rec.error_text

@@ -325,10 +325,10 @@ class FileInput(InputWidget):
                 self._set_entries([])
             self._add_entry(entry)
 
-        def failed(msg: str) -> None:
+        def failed(exc: BaseException) -> None:
             self.pending -= 1
             self.busy.setVisible(self.pending > 0)
-            self.set_error(f"{path.name}: {msg}")
+            self.set_error(f"{path.name}: {exc}")
 
         workers.submit(encode_file, path, on_result=_guarded(self, done), on_error=_guarded(self, failed))
 
