@@ -503,7 +503,7 @@ class ToolPage(QWidget):
             from pixie_desktop.runtime.client import ToolClient
             import json
 
-            status, body = ToolClient(proc.port).get(f"/autocomplete/{quote(endpoint)}?q={quote(query)}", timeout=5.0)
+            status, body = ToolClient(proc.port, token=getattr(proc, "token", None)).get(f"/autocomplete/{quote(endpoint)}?q={quote(query)}", timeout=5.0)
         if status != 200:
             return []
         data = json.loads(body or b"[]")
