@@ -16,6 +16,7 @@ from __future__ import annotations
 import http.client
 import os
 import secrets as _secrets
+import select
 import signal
 import socket
 import subprocess
@@ -210,6 +211,7 @@ class ToolProcess:
         self._ring = _Ring()
         self._client: Any = None
         self._stop_lock = threading.Lock()
+        self._stderr_lock = threading.Lock()
         self._pump = threading.Thread(target=self._pump_stderr, name=f"stderr-{tool.tool_id}", daemon=True)
         self._pump.start()
 
@@ -219,16 +221,36 @@ class ToolProcess:
         if stream is None:
             return
         try:
+            fd = stream.fileno()
             while True:
-                chunk = stream.read1(4096) if hasattr(stream, "read1") else stream.read(4096)
-                if not chunk:
-                    break
-                self._ring.append(chunk)
-        except (OSError, ValueError):
+                ready, _, _ = select.select([fd], [], [], 0.5)
+                if ready and not self._read_stderr_chunk(fd):
+                    break  # EOF: the tool and every child holding its stderr are gone
+        except (OSError, ValueError):  # the pipe was closed by stop(): nothing more to read
             pass
 
+    def _read_stderr_chunk(self, fd: int) -> bool:
+        """Read what the pipe holds into the ring (under the lock `stderr_mark` takes, so a mark
+        never falls between a read and its append). False at end of file."""
+        with self._stderr_lock:
+            chunk = os.read(fd, 65536)
+            if chunk:
+                self._ring.append(chunk)
+            return bool(chunk)
+
     def stderr_mark(self) -> int:
-        """A position in the stderr stream; pass it to `stderr_since` to get only newer output."""
+        """A position in the stderr stream; pass it to `stderr_since` to get only newer output.
+        Whatever the tool already wrote is drained into the ring first, so a previous run's late
+        lines (still in the pipe because the pump thread had not been scheduled) never count as
+        this run's."""
+        stream = self.popen.stderr
+        try:
+            fd = stream.fileno() if stream is not None else -1
+            while fd >= 0 and select.select([fd], [], [], 0)[0]:
+                if not self._read_stderr_chunk(fd):
+                    break
+        except (OSError, ValueError):  # closed pipe: the ring already holds everything
+            pass
         return self._ring.written
 
     def stderr_since(self, mark: int, max_bytes: int = 8192) -> str:
