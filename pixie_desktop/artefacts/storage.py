@@ -11,6 +11,7 @@ import mimetypes
 import os
 import re
 import sqlite3
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -64,14 +65,107 @@ def sanitize_filename(name: str) -> str:
     return stem + ext
 
 
+def _inside(path: Path, base: Path) -> bool:
+    return path == base or base in path.parents
+
+
+def _linked_tool_folder(base: Path, name: str) -> Path | None:
+    """The resolved target of `base/name` when it is a top-level tool folder that is a symlink
+    to a directory (the user moved one tool's artefacts to another disk): that one link is
+    trusted, because the user made it. Reserved (`_thumbs`…) and hidden names never are."""
+    if not name or name in (".", "..") or name.startswith(("_", ".")):
+        return None
+    top = base / name
+    try:
+        if top.is_symlink() and top.is_dir():
+            return top.resolve()
+    except OSError:
+        return None
+    return None
+
+
 def safe_join(root: Path, *parts: str) -> Path:
     """root/parts…, resolved; ValueError if the result would escape root (.., absolute parts,
-    symlinks pointing outside)."""
+    symlinks pointing outside). A top-level tool folder that is a symlink to a directory
+    (artefacts/<tool_id> → elsewhere) is allowed: paths under it must then stay inside its
+    target. For deleting, use `contained_path`/`unlink_inside`, which follow no link at all
+    below that one."""
     base = Path(root).resolve()
-    target = base.joinpath(*[str(p) for p in parts]).resolve()
-    if target != base and base not in target.parents:
-        raise ValueError(f"path escapes {base}: {'/'.join(map(str, parts))}")
-    return target
+    rel = Path(*[str(p) for p in parts]) if parts else Path()
+    target = base.joinpath(rel).resolve()
+    if _inside(target, base):
+        return target
+    if not rel.is_absolute() and rel.parts:
+        tool_base = _linked_tool_folder(base, rel.parts[0])
+        if tool_base is not None:
+            linked = tool_base.joinpath(*rel.parts[1:]).resolve()
+            if _inside(linked, tool_base):
+                return linked
+    raise ValueError(f"path escapes {base}: {'/'.join(map(str, parts))}")
+
+
+def contained_path(root: Path, rel_path: str) -> Path:
+    """The path of `rel_path` under root, WITHOUT following any symlink on the way (except a
+    top-level tool folder link, see `safe_join`): ValueError for an absolute path, a `..`
+    part, or a folder on the way that is a symlink. The last component is not followed
+    either, so the caller can lstat it and remove a link itself rather than its target."""
+    rel = Path(str(rel_path).replace("\\", "/"))
+    if rel.is_absolute() or not rel.parts or any(p in ("..", "") for p in rel.parts):
+        raise ValueError(f"path escapes {root}: {rel_path}")
+    base = Path(root).resolve()
+    cur = base
+    for i, part in enumerate(rel.parts[:-1]):
+        nxt = cur / part
+        try:
+            st = os.lstat(nxt)
+        except FileNotFoundError:
+            return cur.joinpath(*rel.parts[i:])  # nothing there: nothing to follow or delete
+        except OSError as exc:
+            raise ValueError(f"cannot inspect {nxt}: {exc.strerror or exc}") from exc
+        if stat.S_ISLNK(st.st_mode):
+            linked = _linked_tool_folder(base, part) if i == 0 else None
+            if linked is None:
+                raise ValueError(f"path escapes {base} through a symlink: {rel_path}")
+            nxt = linked
+        elif not stat.S_ISDIR(st.st_mode):
+            return nxt.joinpath(*rel.parts[i + 1:])  # a file where a folder should be: no such path
+        cur = nxt
+    return cur / rel.parts[-1]
+
+
+def unlink_inside(root: Path, rel_path: str, *, protected: frozenset[tuple[int, int]] | set = frozenset()
+                  ) -> tuple[str, str | None]:
+    """Delete the file at root/rel_path without ever leaving root: no symlink is followed (a
+    link found there is removed itself, never its target), folders and special files are left
+    alone, and a file whose (st_dev, st_ino) is in `protected` (a starred artefact's file) is
+    never removed. Returns (outcome, why):
+    - ("gone", None): removed, or was not there;
+    - ("kept", why): deliberately left (escapes root, crosses a symlink, a starred file) — the
+      row naming it may still go;
+    - ("error", why): could not remove (folder, device/FIFO, permission…) — keep the row and retry."""
+    try:
+        path = contained_path(root, rel_path)
+    except ValueError as exc:
+        return "kept", str(exc)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return "gone", None
+    except OSError as exc:
+        return "error", f"{path}: {exc.strerror or exc}"
+    if stat.S_ISDIR(st.st_mode):
+        return "error", f"{path} is a folder, not removed"
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+        return "error", f"{path} is not a regular file, not removed"
+    if stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) in protected:
+        return "kept", f"{path} is the file of a starred artefact, not removed"
+    try:
+        path.unlink()  # unlinks a symlink itself, never its target
+    except FileNotFoundError:
+        return "gone", None
+    except OSError as exc:
+        return "error", f"{path}: {exc.strerror or exc}"
+    return "gone", None
 
 
 def run_dir(settings: Any, tool_id: str, run_id: str, *, create: bool = True) -> Path:
@@ -151,7 +245,23 @@ def unique_path(folder: Path, filename: str) -> Path:
 
 
 def rel_path_for(settings: Any, path: Path) -> str:
-    return Path(path).resolve().relative_to(Path(settings.artefacts_root).resolve()).as_posix()
+    """`path` relative to artefacts_root (ValueError when outside). A file inside a top-level
+    tool folder that is a symlink (see `safe_join`) is named through that link."""
+    base = Path(settings.artefacts_root).resolve()
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(base).as_posix()
+    except ValueError:
+        pass
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        entries = []
+    for entry in entries:
+        tool_base = _linked_tool_folder(base, entry.name)
+        if tool_base is not None and _inside(resolved, tool_base) and resolved != tool_base:
+            return (Path(entry.name) / resolved.relative_to(tool_base)).as_posix()
+    raise ValueError(f"{path} is not under {base}")
 
 
 def register_file(conn: sqlite3.Connection, settings: Any, *, run_id: str, tool_id: str, output_key: str,

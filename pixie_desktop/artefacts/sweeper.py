@@ -3,8 +3,8 @@ background scheduler call the same `sweep()`).
 
 Steps, each isolated so one failure never stops the others:
 1. purge soft-deleted artefacts past `soft_delete_retention_days`: file and thumbnails are
-   unlinked (through `safe_join`) FIRST, then the row; an unlink error keeps the row and is
-   reported, so nothing is silently orphaned;
+   unlinked (through `storage.unlink_inside`) FIRST, then the row; an unlink error keeps the
+   row and is reported, so nothing is silently orphaned;
 2. prune runs beyond each tool's `retain_runs` (never starred, labelled, running, or holding a
    starred artefact — `runs_repo.prunable_run_ids`), deleting their files too;
 3. remove stale `*.partial` files older than an hour;
@@ -18,19 +18,26 @@ Steps, each isolated so one failure never stops the others:
    `last_disk_audit`.
 
 Starred artefacts and artefacts of starred runs are never touched by any step.
+
+Deleting never leaves the artefacts root and never follows a symlink: every removal goes
+through `storage.unlink_inside`, which walks the relative path with lstat, refuses a folder on
+the way that is a link (only a top-level tool folder link, made by the user, is trusted), and
+removes a link found at the end itself, never its target. A file that is (or became, through a
+link or a shared path) the file of a starred artefact is never removed, whatever its row says.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from pixie_desktop.artefacts import thumbnails as thumbs
-from pixie_desktop.artefacts.storage import register_file, safe_join
+from pixie_desktop.artefacts.storage import contained_path, register_file, safe_join, unlink_inside
 from pixie_desktop.store import artefacts_repo, runs_repo, tool_state_repo
 from pixie_desktop.store.artefacts_repo import ArtefactRecord, join_tags, split_tags
 from pixie_desktop.store.db import now_iso, transaction
@@ -76,16 +83,35 @@ class SweepReport:
         return "; ".join(parts)
 
 
-def _unlink(path: Path, report: SweepReport, what: str) -> bool:
-    """Unlink; a missing file is fine (already gone), any other error is reported."""
-    try:
-        path.unlink()
-        return True
-    except FileNotFoundError:
-        return True
-    except OSError as exc:
-        report.errors.append(f"could not delete {what} {path}: {exc.strerror or exc}")
-        return False
+def _remove(root: Path, rel_path: str, report: SweepReport, what: str,
+            protected: frozenset[tuple[int, int]] | set = frozenset()) -> str:
+    """`unlink_inside` + reporting: "gone", "kept" (deliberately left; the row may go) or "error"."""
+    outcome, why = unlink_inside(root, rel_path, protected=protected)
+    if why:
+        report.errors.append(f"{what}: {why}" if outcome == "error" else f"{what}: {why}; file left alone")
+    return outcome
+
+
+def _rel_under(root: Path, path: Path) -> str:
+    """`path` (built as root/…) relative to root, lexically: no symlink is resolved."""
+    return Path(path).relative_to(Path(root)).as_posix()
+
+
+def _protected_inodes(conn: sqlite3.Connection, root: Path, ids: set[int]) -> set[tuple[int, int]]:
+    """(st_dev, st_ino) of every protected artefact's file, as found both without and with
+    following links: another row whose file is (or became) the same file never removes it."""
+    out: set[tuple[int, int]] = set()
+    if not ids:
+        return out
+    rows = conn.execute(f"SELECT rel_path FROM artefacts WHERE id IN ({','.join('?' * len(ids))})", sorted(ids))
+    for (rel,) in rows.fetchall():
+        for getter in (lambda: os.lstat(contained_path(root, rel)), lambda: os.stat(safe_join(root, rel))):
+            try:
+                st = getter()
+            except (OSError, ValueError):
+                continue
+            out.add((st.st_dev, st.st_ino))
+    return out
 
 
 def _protected_ids(conn: sqlite3.Connection) -> set[int]:
@@ -103,23 +129,15 @@ def purge_records(conn: sqlite3.Connection, artefacts_root: Path, records: Itera
     root = Path(artefacts_root)
     protected = _protected_ids(conn)
     done: list[ArtefactRecord] = []
+    inodes = _protected_inodes(conn, root, protected) if not dry_run else set()
     for rec in records:
         if rec.id in protected:
             continue
-        ok = True
-        try:
-            path = safe_join(root, rec.rel_path)
-        except ValueError:
-            # a traversal rel_path never names a file we may delete; dropping the row is safe
-            report.errors.append(f"artefact {rec.id}: rel_path escapes the artefacts folder, row removed only")
-            path = None
-        if path is not None and not dry_run:
-            if path.is_dir():
-                report.errors.append(f"artefact {rec.id}: {path} is a folder, not removed")
-                ok = False
-            else:
-                ok = _unlink(path, report, f"artefact {rec.id}")
-        if not ok:
+        if dry_run:
+            outcome = "gone"
+        else:
+            outcome = _remove(root, rec.rel_path, report, f"artefact {rec.id}", inodes)
+        if outcome == "error":
             continue  # keep the row so the next sweep retries; never orphan the file
         done.append(rec)
         report.purged.append(rec.id)
@@ -140,19 +158,20 @@ def _remove_unused_thumbs(conn: sqlite3.Connection, root: Path, shas: Iterable[s
         if conn.execute("SELECT 1 FROM artefacts WHERE sha256 = ? LIMIT 1", (sha,)).fetchone():
             continue
         for p in thumbs.thumbs_for_sha(root, sha):
-            if _unlink(p, report, "thumbnail"):
+            if _remove(root, _rel_under(root, p), report, "thumbnail") == "gone":
                 removed += 1
     return removed
 
 
 def _remove_empty_parents(root: Path, rel_path: str) -> None:
-    """Remove the run folder (and tool folder) once empty; never the root itself."""
+    """Remove the run folder (and tool folder) once empty; never the root itself, never a
+    folder reached through a symlink, never a linked tool folder's target itself."""
     try:
-        folder = safe_join(root, rel_path).parent
+        folder = contained_path(root, rel_path).parent
     except ValueError:
         return
     base = root.resolve()
-    while folder != base and base in folder.parents:
+    while folder != base and base in folder.parents and not folder.is_symlink():
         try:
             folder.rmdir()
         except OSError:
@@ -176,6 +195,7 @@ def prune_runs(conn: sqlite3.Connection, artefacts_root: Path, retain: dict[str,
                report: SweepReport, *, dry_run: bool = False) -> None:
     tool_ids = [r[0] for r in conn.execute("SELECT DISTINCT tool_id FROM runs")]
     root = Path(artefacts_root)
+    inodes = _protected_inodes(conn, root, _protected_ids(conn)) if not dry_run else set()
     for tool_id in tool_ids:
         keep = int(retain.get(tool_id, default_keep))
         run_ids = runs_repo.prunable_run_ids(conn, tool_id, keep)
@@ -188,11 +208,8 @@ def prune_runs(conn: sqlite3.Connection, artefacts_root: Path, retain: dict[str,
                 if rec.starred:  # prunable_run_ids excludes these; belt and braces
                     files_ok = False
                     break
-                try:
-                    path = safe_join(root, rec.rel_path)
-                except ValueError:
-                    continue
-                if not dry_run and not _unlink(path, report, f"artefact {rec.id} of run {run_id}"):
+                if not dry_run and _remove(root, rec.rel_path, report, f"artefact {rec.id} of run {run_id}",
+                                           inodes) == "error":
                     files_ok = False
             if files_ok:
                 deletable.append(run_id)
@@ -204,7 +221,7 @@ def prune_runs(conn: sqlite3.Connection, artefacts_root: Path, retain: dict[str,
             report.thumbs_removed += _remove_unused_thumbs(conn, root, shas, report)
             for run_id in deletable:
                 try:
-                    folder = safe_join(root, tool_id, run_id)
+                    folder = contained_path(root, f"{tool_id}/{run_id}")
                 except ValueError:
                     continue
                 _remove_tree_if_only_leftovers(folder)
@@ -212,8 +229,9 @@ def prune_runs(conn: sqlite3.Connection, artefacts_root: Path, retain: dict[str,
 
 
 def _remove_tree_if_only_leftovers(folder: Path) -> None:
-    """After its registered files are gone, a pruned run's folder may hold only empty dirs."""
-    if not folder.is_dir():
+    """After its registered files are gone, a pruned run's folder may hold only empty dirs
+    (os.walk does not descend into linked folders, and rmdir never removes a link's target)."""
+    if folder.is_symlink() or not folder.is_dir():
         return
     for dirpath, _dirnames, _files in sorted(os.walk(folder), key=lambda t: -len(t[0])):
         try:
@@ -237,7 +255,7 @@ def remove_stale_partials(artefacts_root: Path, report: SweepReport, *, max_age_
             except OSError:
                 continue
             rel = p.relative_to(root).as_posix()
-            if dry_run or _unlink(p, report, "partial file"):
+            if dry_run or _remove(root, rel, report, "partial file") == "gone":
                 report.partials_removed.append(rel)
 
 
@@ -250,9 +268,9 @@ def reconcile_orphan_rows(conn: sqlite3.Connection, artefacts_root: Path, report
     for raw in rows.fetchall():
         rec = ArtefactRecord(*raw)
         try:
-            exists = safe_join(root, rec.rel_path).is_file()
-        except ValueError:
-            exists = False  # a row pointing outside the root is as good as missing
+            exists = stat.S_ISREG(os.lstat(contained_path(root, rec.rel_path)).st_mode)
+        except (OSError, ValueError):
+            exists = False  # outside the root, through a link, a folder now: as good as missing
         if exists:
             continue
         if rec.id in protected:
@@ -305,7 +323,7 @@ def reconcile_orphan_files(conn: sqlite3.Connection, settings: Any, report: Swee
                         report.errors.append(f"could not register {rel}: {exc}")
                 continue
             report.orphan_files_unknown.append(rel)
-            if fix and not dry_run and _unlink(p, report, "orphan file"):
+            if fix and not dry_run and _remove(root, rel, report, "orphan file") == "gone":
                 report.orphan_files_removed.append(rel)
             elif fix and dry_run:
                 report.orphan_files_removed.append(rel)
@@ -313,13 +331,17 @@ def reconcile_orphan_files(conn: sqlite3.Connection, settings: Any, report: Swee
 
 def remove_stale_thumbs(conn: sqlite3.Connection, artefacts_root: Path, report: SweepReport, *,
                         dry_run: bool = False) -> None:
-    folder = Path(artefacts_root) / thumbs.THUMBS_DIRNAME
+    root = Path(artefacts_root)
+    folder = root / thumbs.THUMBS_DIRNAME
     if not folder.is_dir():
         return
     live = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM artefacts")}
+    if folder.is_symlink():
+        report.errors.append(f"thumbnails: {folder} is a symlink, not cleaned")
+        return
     for p in folder.glob("*/*.png"):
         sha = p.name.rsplit("-", 1)[0]
-        if sha not in live and (dry_run or _unlink(p, report, "thumbnail")):
+        if sha not in live and (dry_run or _remove(root, _rel_under(root, p), report, "thumbnail") == "gone"):
             report.thumbs_removed += 1
 
 
@@ -371,12 +393,8 @@ def remove_unreferenced_input_blobs(conn: sqlite3.Connection, root: Path, report
     from pixie_desktop.artefacts.input_blobs import unreferenced_blobs
 
     for path in unreferenced_blobs(conn, root):
-        if not dry_run:
-            try:
-                path.unlink()
-            except OSError as exc:
-                report.errors.append(f"input blob {path.name}: {exc.strerror or exc}")
-                continue
+        if not dry_run and _remove(root, _rel_under(root, path), report, f"input blob {path.name}") != "gone":
+            continue
         report.input_blobs_removed += 1
 
 

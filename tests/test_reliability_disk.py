@@ -1,0 +1,143 @@
+"""Issue 11, disk side: the sweeper and purge never follow a symlink, never delete outside the
+artefacts root, and never remove a starred artefact's file whatever it became (class 9)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pixie_desktop.artefacts import sweeper, thumbnails
+from pixie_desktop.store import artefacts_repo, runs_repo
+from pixie_desktop.store.db import iso_ago
+
+
+def _age_deletion(conn, ids, days=30):
+    conn.execute(f"UPDATE artefacts SET deleted_at = ? WHERE id IN ({','.join('?' * len(ids))})",
+                 (iso_ago(days * 86400), *ids))
+
+
+def _trash(conn, ids):
+    artefacts_repo.soft_delete(conn, ids)
+    _age_deletion(conn, ids)
+
+
+# --- class 9: symlinks and starred files --------------------------------------------------------
+
+def test_purge_removes_symlink_itself_never_its_outside_target(ctx, seeder, tmp_path):
+    conn, root = ctx.conn, Path(ctx.settings.artefacts_root)
+    seeder.run("r1")
+    a = seeder.artefact("r1", "out.txt", b"x")
+    victim = tmp_path / "outside" / "victim.txt"
+    victim.parent.mkdir()
+    victim.write_text("keep")
+    link = root / "demo/r1/out.txt"
+    link.unlink()
+    link.symlink_to(victim)
+    _trash(conn, [a])
+    report = sweeper.sweep(conn, ctx.settings)
+    assert victim.read_text() == "keep"
+    assert not os.path.lexists(link), "the link inside the root is removed itself"
+    assert report.purged == [a]
+
+
+def test_purge_never_deletes_a_starred_file_reached_through_a_symlink(ctx, seeder):
+    conn, root = ctx.conn, Path(ctx.settings.artefacts_root)
+    seeder.run("r1")
+    seeder.run("r2")
+    starred = seeder.artefact("r2", "precious.txt", b"precious")
+    artefacts_repo.set_starred(conn, starred, True)
+    plain = seeder.artefact("r1", "plain.txt", b"plain")
+    # the plain artefact's file became a link to the starred one
+    (root / "demo/r1/plain.txt").unlink()
+    (root / "demo/r1/plain.txt").symlink_to(root / "demo/r2/precious.txt")
+    _trash(conn, [plain])
+    sweeper.sweep(conn, ctx.settings)
+    assert (root / "demo/r2/precious.txt").read_bytes() == b"precious"
+    assert artefacts_repo.get(conn, starred) is not None
+
+
+def test_purge_never_follows_a_linked_run_folder_into_a_starred_run(ctx, seeder):
+    conn, root = ctx.conn, Path(ctx.settings.artefacts_root)
+    seeder.run("r1")
+    seeder.run("r2")
+    runs_repo.set_starred(conn, "r2", True)
+    seeder.artefact("r2", "same.txt", b"starred run")
+    plain = seeder.artefact("r1", "same.txt", b"plain")
+    # the run folder r1 was replaced by a link to the starred run's folder
+    (root / "demo/r1/same.txt").unlink()
+    (root / "demo/r1").rmdir()
+    (root / "demo/r1").symlink_to(root / "demo/r2", target_is_directory=True)
+    _trash(conn, [plain])
+    report = sweeper.sweep(conn, ctx.settings)
+    assert (root / "demo/r2/same.txt").read_bytes() == b"starred run"
+    assert any("symlink" in e for e in report.errors)
+
+
+def test_same_file_shared_with_a_starred_row_is_not_removed(ctx, seeder):
+    conn, root = ctx.conn, Path(ctx.settings.artefacts_root)
+    seeder.run("r1")
+    starred = seeder.artefact("r1", "both.txt", b"both")
+    artefacts_repo.set_starred(conn, starred, True)
+    other = artefacts_repo.insert(conn, run_id="r1", tool_id="demo", output_key="dup", rel_path="demo/r1/./both.txt",
+                                  filename="both.txt", mime="text/plain", size_bytes=4, sha256="ab" * 32)
+    _trash(conn, [other])
+    sweeper.sweep(conn, ctx.settings)
+    assert (root / "demo/r1/both.txt").read_bytes() == b"both"
+
+
+def test_starred_file_replaced_by_a_folder_or_link_survives_sweep_fix(ctx, seeder, tmp_path):
+    conn, root = ctx.conn, Path(ctx.settings.artefacts_root)
+    seeder.run("r1")
+    as_dir = seeder.artefact("r1", "d.txt", b"d")
+    as_link = seeder.artefact("r1", "l.txt", b"l")
+    for i in (as_dir, as_link):
+        artefacts_repo.set_starred(conn, i, True)
+    (root / "demo/r1/d.txt").unlink()
+    (root / "demo/r1/d.txt").mkdir()
+    (root / "demo/r1/d.txt/inner.bin").write_bytes(b"inner")
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("outside")
+    (root / "demo/r1/l.txt").unlink()
+    (root / "demo/r1/l.txt").symlink_to(outside)
+    report = sweeper.sweep(conn, ctx.settings, fix=True)
+    for i in (as_dir, as_link):
+        rec = artefacts_repo.get(conn, i)
+        assert rec is not None and rec.deleted_at is None and rec.starred
+    assert sorted(report.orphan_rows_starred) == sorted([as_dir, as_link])
+    assert outside.read_text() == "outside"
+    assert (root / "demo/r1/d.txt").is_dir()
+    artefacts_repo.soft_delete(conn, [as_dir, as_link])
+    _age_deletion(conn, [as_dir, as_link])
+    sweeper.empty_trash(conn, root)
+    assert artefacts_repo.get(conn, as_dir) is not None and artefacts_repo.get(conn, as_link) is not None
+
+
+def test_thumbnail_and_input_folders_linked_outside_are_not_emptied(ctx, seeder, tmp_path):
+    conn, root = ctx.conn, Path(ctx.settings.artefacts_root)
+    outside = tmp_path / "photos"
+    outside.mkdir()
+    sha = "ef" * 32
+    victims = [outside / f"{sha}-256.png", outside / ("ab" * 32)]
+    for v in victims:
+        v.write_bytes(b"user data")
+    (root / thumbnails.THUMBS_DIRNAME).mkdir()
+    (root / thumbnails.THUMBS_DIRNAME / sha[:2]).symlink_to(outside, target_is_directory=True)
+    (root / "_inputs").mkdir()
+    (root / "_inputs" / "ab").symlink_to(outside, target_is_directory=True)
+    sweeper.sweep(conn, ctx.settings)
+    for v in victims:
+        assert v.read_bytes() == b"user data"
+
+
+def test_orphan_file_fix_and_partials_never_follow_links(ctx, seeder, tmp_path):
+    conn, root = ctx.conn, Path(ctx.settings.artefacts_root)
+    outside = tmp_path / "docs"
+    outside.mkdir()
+    (outside / "thesis.tex").write_text("years of work")
+    old = outside / "x.partial"
+    old.write_text("p")
+    os.utime(old, (1, 1))
+    (root / "stray").mkdir()
+    (root / "stray" / "docs").symlink_to(outside, target_is_directory=True)
+    sweeper.sweep(conn, ctx.settings, fix=True)
+    assert (outside / "thesis.tex").read_text() == "years of work" and old.exists()
