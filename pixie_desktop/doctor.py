@@ -6,6 +6,9 @@ Checks, each independent (one failing never hides the others):
 - **stale runs**: rows left `running` by a process that is gone (`runs_repo.interrupted_run_ids`);
   --fix marks them interrupted and runs the same recovery as start-up (orphan tool processes
   killed, finished files registered, `.partial` leftovers removed);
+- **artefacts root**: the artefacts folder is there and is the one the database knows (its
+  `.pixie-artefacts` marker); when it is missing or unmounted the report says where it went and
+  the orphan check below is skipped, so nothing is sent to the Trash;
 - **orphan artefacts**: rows whose file is missing and files with no row, via the sweeper's
   own reconcile functions (rows → Trash with `_missing-file`, files of a known run →
   registered); files belonging to no known run are only reported (they may be the user's, and
@@ -24,7 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-CHECKS = ("database", "stale_runs", "orphan_artefacts", "missing_venvs", "unparsable_tools")
+CHECKS = ("database", "stale_runs", "artefacts_root", "orphan_artefacts", "missing_venvs", "unparsable_tools")
 
 
 @dataclass
@@ -124,8 +127,17 @@ def check_stale_runs(conn: sqlite3.Connection, settings: Any, report: DoctorRepo
 def check_orphan_artefacts(conn: sqlite3.Connection, settings: Any, report: DoctorReport, fix: bool) -> None:
     from pixie_desktop.artefacts import sweeper
 
+    from pixie_desktop.artefacts.storage import check_root
+
     sweep = sweeper.SweepReport(dry_run=not fix)
     root = Path(settings.artefacts_root)
+    status = check_root(root, conn)
+    if not status.ok:
+        report.add("artefacts_root", status.problem, subject=str(root))
+        report.checked["artefacts_root"] = f"{root} is missing or not the artefacts folder"
+        report.checked["orphan_artefacts"] = "not checked while the artefacts folder is unavailable"
+        return
+    report.checked["artefacts_root"] = f"{root} is there"
     sweeper.remove_stale_partials(root, sweep, dry_run=not fix)
     sweeper.reconcile_orphan_rows(conn, root, sweep, dry_run=not fix)
     sweeper.reconcile_orphan_files(conn, settings, sweep, fix=False, dry_run=not fix)

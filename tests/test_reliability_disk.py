@@ -141,3 +141,106 @@ def test_orphan_file_fix_and_partials_never_follow_links(ctx, seeder, tmp_path):
     (root / "stray" / "docs").symlink_to(outside, target_is_directory=True)
     sweeper.sweep(conn, ctx.settings, fix=True)
     assert (outside / "thesis.tex").read_text() == "years of work" and old.exists()
+
+
+# --- class 10: missing / unmounted artefacts root -----------------------------------------------
+
+def _unmount(root: Path) -> None:
+    """What an unmounted drive looks like: the mount point is there, empty."""
+    import shutil
+
+    shutil.rmtree(root)
+    root.mkdir()
+
+
+def test_unmounted_root_trashes_and_purges_nothing_and_says_where(ctx, seeder):
+    from pixie_desktop.artefacts.storage import ROOT_MARKER
+
+    conn, root = ctx.conn, Path(ctx.settings.artefacts_root)
+    assert (root / ROOT_MARKER).exists(), "created on first init"
+    seeder.run("r1")
+    live = seeder.artefact("r1", "live.txt", b"live")
+    old = seeder.artefact("r1", "old.txt", b"old")
+    _trash(conn, [old])
+    _unmount(root)
+    report = sweeper.sweep(conn, ctx.settings, fix=True)
+    assert report.orphan_rows_marked == [] and report.purged == []
+    assert artefacts_repo.get(conn, live).deleted_at is None
+    assert artefacts_repo.get(conn, old) is not None
+    assert str(root) in report.root_problem and ROOT_MARKER in report.root_problem
+    assert report.summary().startswith("Nothing cleaned up")
+    trash = sweeper.empty_trash(conn, root)
+    assert trash.purged == [] and artefacts_repo.get(conn, old) is not None and trash.root_problem
+
+
+def test_missing_root_is_not_recreated_and_doctor_says_where(ctx, seeder, capsys):
+    import shutil
+
+    from pixie_desktop.cli import main
+    from pixie_desktop.context import open_context
+    from pixie_desktop.doctor import run_doctor
+
+    conn, root = ctx.conn, Path(ctx.settings.artefacts_root)
+    seeder.run("r1")
+    live = seeder.artefact("r1", "live.txt", b"live")
+    shutil.rmtree(root)
+    other = open_context()
+    try:
+        assert not root.exists(), "an empty folder at the mount point would hide the drive"
+        assert not other.artefacts_root_status.ok
+    finally:
+        other.close()
+    report = run_doctor(conn, ctx.settings, [], fix=True)
+    probs = [p for p in report.problems if p.check == "artefacts_root"]
+    assert probs and str(root) in probs[0].message and "missing" in probs[0].message
+    assert artefacts_repo.get(conn, live).deleted_at is None
+    assert main(["sweep", "--fix"]) == 1
+    out = capsys.readouterr().out
+    assert str(root) in out and "missing" in out
+    assert artefacts_repo.get(conn, live).deleted_at is None and not root.exists()
+
+
+def test_root_from_before_the_marker_is_adopted(ctx, seeder):
+    from pixie_desktop.artefacts.storage import ROOT_MARKER
+
+    conn, root = ctx.conn, Path(ctx.settings.artefacts_root)
+    seeder.run("r1")
+    seeder.artefact("r1", "live.txt", b"live")
+    gone = seeder.artefact("r1", "gone.txt", b"gone")
+    (root / "demo/r1/gone.txt").unlink()
+    (root / ROOT_MARKER).unlink()
+    report = sweeper.sweep(conn, ctx.settings)
+    assert not report.root_problem and report.orphan_rows_marked == [gone]
+    assert (root / ROOT_MARKER).exists()
+
+
+def test_symlinked_tool_folder_works_for_writing_reading_and_purging(ctx, seeder, tmp_path):
+    """A user may move one tool's artefacts to another disk (artefacts/<tool_id> → elsewhere):
+    files are written, registered (under the link's name), read and purged through the link;
+    a link below it pointing further out is still never followed for deletion."""
+    from pixie_desktop.artefacts.storage import register_file, run_dir, safe_join
+
+    conn, root = ctx.conn, Path(ctx.settings.artefacts_root)
+    elsewhere = tmp_path / "big-disk" / "demo"
+    elsewhere.mkdir(parents=True)
+    (root / "demo").symlink_to(elsewhere, target_is_directory=True)
+    seeder.run("r1")
+    folder = run_dir(ctx.settings, "demo", "r1")
+    (folder / "out.txt").write_bytes(b"through the link")
+    rec = register_file(conn, ctx.settings, run_id="r1", tool_id="demo", output_key="o", path=folder / "out.txt")
+    assert rec.rel_path == "demo/r1/out.txt"
+    assert safe_join(root, rec.rel_path).read_bytes() == b"through the link"
+    assert (elsewhere / "r1/out.txt").exists()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    (elsewhere / "r1" / "sub").symlink_to(tmp_path, target_is_directory=True)
+    far = artefacts_repo.insert(conn, run_id="r1", tool_id="demo", output_key="", rel_path="demo/r1/sub/victim.txt",
+                                filename="victim.txt", mime="text/plain", size_bytes=4, sha256="cd" * 32)
+    report = sweeper.sweep(conn, ctx.settings)
+    assert not report.root_problem and report.orphan_rows_marked == [far]
+    assert artefacts_repo.get(conn, rec.id).deleted_at is None
+    _trash(conn, [rec.id, far])
+    report = sweeper.sweep(conn, ctx.settings)
+    assert set(report.purged) == {rec.id, far}
+    assert not (elsewhere / "r1/out.txt").exists() and victim.read_text() == "keep"
+    assert elsewhere.is_dir() and (root / "demo").is_symlink()

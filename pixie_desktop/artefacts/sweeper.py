@@ -19,6 +19,11 @@ Steps, each isolated so one failure never stops the others:
 
 Starred artefacts and artefacts of starred runs are never touched by any step.
 
+Before anything, the artefacts root is checked (`storage.check_root`: its `.pixie-artefacts`
+marker, or recorded files found there): a missing or unmounted root, or a wrong folder, stops
+the whole sweep (and `purge_records`, `reconcile_orphan_rows`) with `report.root_problem`
+saying where the folder went — it is never "every file was deleted".
+
 Deleting never leaves the artefacts root and never follows a symlink: every removal goes
 through `storage.unlink_inside`, which walks the relative path with lstat, refuses a folder on
 the way that is a link (only a top-level tool folder link, made by the user, is trusted), and
@@ -37,7 +42,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from pixie_desktop.artefacts import thumbnails as thumbs
-from pixie_desktop.artefacts.storage import contained_path, register_file, safe_join, unlink_inside
+from pixie_desktop.artefacts.storage import (check_root, contained_path, init_root, register_file, safe_join,
+                                               unlink_inside)
 from pixie_desktop.store import artefacts_repo, runs_repo, tool_state_repo
 from pixie_desktop.store.artefacts_repo import ArtefactRecord, join_tags, split_tags
 from pixie_desktop.store.db import now_iso, transaction
@@ -64,11 +70,14 @@ class SweepReport:
     disk_bytes: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    root_problem: str = ""                                     # set: artefacts root missing/unmounted, nothing done
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def summary(self) -> str:
+        if self.root_problem:
+            return "Nothing cleaned up: " + self.root_problem
         verb = "would " if self.dry_run else ""
         parts = [f"{verb}purge {len(self.purged)} artefacts ({self.purged_bytes} bytes)",
                  f"{verb}prune {len(self.pruned_runs)} runs",
@@ -114,6 +123,18 @@ def _protected_inodes(conn: sqlite3.Connection, root: Path, ids: set[int]) -> se
     return out
 
 
+def _root_unavailable(conn: sqlite3.Connection, root: Path, report: SweepReport) -> bool:
+    """True (and reported) when the artefacts root is missing or not the one the database
+    knows (no marker, none of its files): then nothing may be trashed or purged."""
+    status = check_root(root, conn)
+    if status.ok:
+        return False
+    if not report.root_problem:
+        report.root_problem = status.problem
+        report.errors.append(status.problem)
+    return True
+
+
 def _protected_ids(conn: sqlite3.Connection) -> set[int]:
     """Starred artefacts and every artefact of a starred run: never touched."""
     return {r[0] for r in conn.execute(
@@ -127,6 +148,8 @@ def purge_records(conn: sqlite3.Connection, artefacts_root: Path, records: Itera
     those of starred runs are skipped even if asked for (the Trash's "Empty" uses this too)."""
     report = report or SweepReport(dry_run=dry_run)
     root = Path(artefacts_root)
+    if _root_unavailable(conn, root, report):
+        return report
     protected = _protected_ids(conn)
     done: list[ArtefactRecord] = []
     inodes = _protected_inodes(conn, root, protected) if not dry_run else set()
@@ -262,6 +285,8 @@ def remove_stale_partials(artefacts_root: Path, report: SweepReport, *, max_age_
 def reconcile_orphan_rows(conn: sqlite3.Connection, artefacts_root: Path, report: SweepReport, *,
                           dry_run: bool = False) -> None:
     root = Path(artefacts_root)
+    if _root_unavailable(conn, root, report):
+        return
     protected = _protected_ids(conn)
     missing: list[ArtefactRecord] = []
     rows = conn.execute(f"SELECT {', '.join(artefacts_repo.COLUMNS)} FROM artefacts WHERE deleted_at IS NULL")
@@ -405,6 +430,12 @@ def sweep(conn: sqlite3.Connection, settings: Any, *, tools: Iterable[Any] | Non
     started = time.monotonic()
     report = SweepReport(dry_run=dry_run)
     root = Path(settings.artefacts_root)
+    status = check_root(root, conn) if dry_run else init_root(root, conn, create=False)
+    if not status.ok:
+        report.root_problem = status.problem
+        report.errors.append(status.problem)
+        report.seconds = round(time.monotonic() - started, 3)
+        return report
     steps = (
         ("purge", lambda: purge_expired(conn, root, float(settings.soft_delete_retention_days), report,
                                         dry_run=dry_run)),
