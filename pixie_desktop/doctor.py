@@ -11,8 +11,9 @@ Checks, each independent (one failing never hides the others):
   the orphan check below is skipped, so nothing is sent to the Trash;
 - **orphan artefacts**: rows whose file is missing and files with no row, via the sweeper's
   own reconcile functions (rows → Trash with `_missing-file`, files of a known run →
-  registered); files belonging to no known run are only reported (they may be the user's, and
-  `pixie-desktop sweep --fix` deletes them deliberately); stale `.partial` files are removed;
+  registered); files belonging to no known run are only reported (they may be the user's;
+  `pixie-desktop sweep --fix` moves them to `artefacts/_quarantine/<date>/`, kept for the Trash
+  retention period, then purged — never deleted outright); stale `.partial` files are removed;
 - **missing venvs**: a tool whose pyproject.toml declares dependencies that the interpreter that
   would run it (no `.venv` → the app's own) does not have, or whose `.venv` has no python;
 - **unparsable tools**: tool.json that does not parse (shown with its first problems).
@@ -138,6 +139,7 @@ def check_orphan_artefacts(conn: sqlite3.Connection, settings: Any, report: Doct
         report.checked["orphan_artefacts"] = "not checked while the artefacts folder is unavailable"
         return
     report.checked["artefacts_root"] = f"{root} is there"
+    days = float(getattr(settings, "soft_delete_retention_days", 30))
     sweeper.remove_stale_partials(root, sweep, dry_run=not fix)
     sweeper.reconcile_orphan_rows(conn, root, sweep, dry_run=not fix)
     sweeper.reconcile_orphan_files(conn, settings, sweep, fix=False, dry_run=not fix)
@@ -155,8 +157,9 @@ def check_orphan_artefacts(conn: sqlite3.Connection, settings: Any, report: Doct
         report.add("orphan_artefacts", f"file with no row in a known run: {rel} (gets registered)", fixable=True,
                    fixed=fix and rel not in failed, subject=rel)
     for rel in sweep.orphan_files_unknown:
-        report.add("orphan_artefacts", f"file that belongs to no known run: {rel} (delete it yourself, or with "
-                                       "`pixie-desktop sweep --fix`)", subject=rel)
+        report.add("orphan_artefacts", f"file that belongs to no known run: {rel} (move it away yourself, or "
+                                       f"`pixie-desktop sweep --fix` moves it to artefacts/_quarantine/<date>/, "
+                                       f"kept {days:g} days, then purged)", subject=rel)
     report.errors.extend(sweep.errors)
     n = (len(sweep.partials_removed) + len(sweep.orphan_rows_marked) + len(sweep.orphan_rows_starred)
          + len(sweep.orphan_files_registered) + len(sweep.orphan_files_unknown))

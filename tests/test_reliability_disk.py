@@ -244,3 +244,53 @@ def test_symlinked_tool_folder_works_for_writing_reading_and_purging(ctx, seeder
     assert set(report.purged) == {rec.id, far}
     assert not (elsewhere / "r1/out.txt").exists() and victim.read_text() == "keep"
     assert elsewhere.is_dir() and (root / "demo").is_symlink()
+
+
+# --- class 11: sweep --fix after a database reset quarantines, never deletes -------------------
+
+def test_sweep_fix_after_db_reset_quarantines_orphans_then_purges_after_retention(ctx, seeder, capsys):
+    import time as _time
+
+    from pixie_desktop.cli import main
+    from pixie_desktop.doctor import run_doctor
+
+    conn, root = ctx.conn, Path(ctx.settings.artefacts_root)
+    seeder.run("r1")
+    seeder.artefact("r1", "result.csv", b"a,b\n1,2\n")
+    seeder.artefact("r1", "plot.png", b"png")
+    # database reset: every row gone, the files stay
+    conn.execute("DELETE FROM artefacts")
+    conn.execute("DELETE FROM runs")
+    doctor = run_doctor(conn, ctx.settings, [])
+    advice = [p.message for p in doctor.problems if p.check == "orphan_artefacts"]
+    assert advice and all("moves it to artefacts/_quarantine/" in m for m in advice)
+
+    assert main(["sweep", "--fix"]) == 0
+    assert "_quarantine/" in capsys.readouterr().out
+    day = _time.strftime("%Y-%m-%d", _time.gmtime())
+    q = root / "_quarantine" / day
+    assert (q / "demo/r1/result.csv").read_bytes() == b"a,b\n1,2\n"
+    assert (q / "demo/r1/plot.png").read_bytes() == b"png"
+    assert not (root / "demo/r1/result.csv").exists()
+    # a second sweep neither re-quarantines nor removes them inside the retention period
+    again = sweeper.sweep(conn, ctx.settings, fix=True)
+    assert again.orphan_files_unknown == [] and (q / "demo/r1/result.csv").exists()
+    # past retention, the dated folder is purged
+    old = root / "_quarantine" / "2000-01-01"
+    (old / "demo").mkdir(parents=True)
+    (old / "demo" / "x.bin").write_bytes(b"x")
+    done = sweeper.sweep(conn, ctx.settings)
+    assert done.quarantine_purged == ["_quarantine/2000-01-01"] and not old.exists()
+    assert (q / "demo/r1/result.csv").exists()
+
+
+def test_quarantine_never_moves_files_out_of_the_root(ctx, tmp_path):
+    root = Path(ctx.settings.artefacts_root)
+    outside = tmp_path / "outside-q"
+    outside.mkdir()
+    (root / "_quarantine").symlink_to(outside, target_is_directory=True)
+    (root / "stray").mkdir()
+    (root / "stray" / "f.txt").write_text("mine")
+    report = sweeper.sweep(ctx.conn, ctx.settings, fix=True)
+    assert (root / "stray" / "f.txt").read_text() == "mine" and not any(outside.iterdir())
+    assert any("symlink" in e for e in report.errors)

@@ -12,7 +12,10 @@ Steps, each isolated so one failure never stops the others:
    they show in the Trash with the reason and are purged by retention like any deleted item
    (never deleting data outright on a transient unmount); starred rows are only reported;
 5. reconcile orphan files (file, no row): registered when inside the folder of a known,
-   finished run of that tool; otherwise reported, and removed only with `fix=True`;
+   finished run of that tool; otherwise reported, and with `fix=True` MOVED to
+   `_quarantine/<YYYY-MM-DD>/<same rel path>` (after a database reset every file is an
+   orphan: they are the user's data, never deleted outright);
+5b. quarantine folders older than `soft_delete_retention_days` are purged;
 6. remove cached thumbnails whose content hash no longer has a row;
 7. disk audit: `tool_state.disk_bytes` (live artefacts + the tool folder's .venv and data) and
    `last_disk_audit`.
@@ -50,7 +53,8 @@ from pixie_desktop.store.db import now_iso, transaction
 
 MISSING_FILE_TAG = "_missing-file"
 PARTIAL_MAX_AGE_S = 3600
-RESERVED_DIRS = ("_thumbs", "_quarantine", "_exports", "_inputs")
+QUARANTINE_DIRNAME = "_quarantine"
+RESERVED_DIRS = ("_thumbs", QUARANTINE_DIRNAME, "_exports", "_inputs")
 
 
 @dataclass
@@ -64,7 +68,9 @@ class SweepReport:
     orphan_rows_starred: list[int] = field(default_factory=list)
     orphan_files_registered: list[str] = field(default_factory=list)
     orphan_files_unknown: list[str] = field(default_factory=list)
-    orphan_files_removed: list[str] = field(default_factory=list)
+    orphan_files_removed: list[str] = field(default_factory=list)  # moved to quarantine_folder (fix=True)
+    quarantine_folder: str = ""                                # rel path of today's quarantine folder
+    quarantine_purged: list[str] = field(default_factory=list)  # dated quarantine folders past retention
     thumbs_removed: int = 0
     input_blobs_removed: int = 0                               # stored file inputs no run refers to
     disk_bytes: dict[str, int] = field(default_factory=dict)
@@ -85,8 +91,11 @@ class SweepReport:
                  f"{verb}mark {len(self.orphan_rows_marked)} rows with missing files",
                  f"{verb}register {len(self.orphan_files_registered)} orphan files",
                  f"{len(self.orphan_files_unknown)} unknown files"
-                 + (f" ({verb}remove {len(self.orphan_files_removed)})" if self.orphan_files_removed else ""),
+                 + (f" ({verb}move {len(self.orphan_files_removed)} to {self.quarantine_folder}/)"
+                    if self.orphan_files_removed else ""),
                  f"{verb}remove {self.thumbs_removed} stale thumbnails"]
+        if self.quarantine_purged:
+            parts.append(f"{verb}purge {len(self.quarantine_purged)} expired quarantine folder(s)")
         if self.errors:
             parts.append(f"{len(self.errors)} errors")
         return "; ".join(parts)
@@ -348,10 +357,78 @@ def reconcile_orphan_files(conn: sqlite3.Connection, settings: Any, report: Swee
                         report.errors.append(f"could not register {rel}: {exc}")
                 continue
             report.orphan_files_unknown.append(rel)
-            if fix and not dry_run and _remove(root, rel, report, "orphan file") == "gone":
+            if fix:
+                report.quarantine_folder = f"{QUARANTINE_DIRNAME}/{_today()}"
+            if fix and (dry_run or quarantine_file(root, rel, report)):
                 report.orphan_files_removed.append(rel)
-            elif fix and dry_run:
-                report.orphan_files_removed.append(rel)
+
+
+def _today() -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime())
+
+
+def _quarantine_day_folder(root: Path) -> Path:
+    """root/_quarantine/<today>, created; ValueError when either is a symlink (moving files
+    there must never take them out of the root)."""
+    base = Path(root).resolve()
+    folder = base / QUARANTINE_DIRNAME
+    day = folder / _today()
+    for d in (folder, day):
+        if d.is_symlink():
+            raise ValueError(f"{d} is a symlink; orphan files are not moved there")
+        d.mkdir(mode=0o700, exist_ok=True)
+    return day
+
+
+def quarantine_file(root: Path, rel: str, report: SweepReport) -> bool:
+    """Move the orphan file root/rel to `_quarantine/<date>/rel` (never delete it): it is kept
+    for the Trash retention period, then `purge_quarantine` removes it. No link is followed."""
+    try:
+        src = contained_path(root, rel)
+        if not stat.S_ISREG(os.lstat(src).st_mode):
+            return False
+        day = _quarantine_day_folder(root)
+        dest = day.joinpath(*Path(rel).parts)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        contained_path(root, dest.relative_to(Path(root).resolve()).as_posix())  # no link on the way
+        n = 2
+        while os.path.lexists(dest):
+            dest = dest.with_name(f"{Path(rel).stem}-{n}{Path(rel).suffix}")
+            n += 1
+        os.rename(src, dest)  # same file system (both under the root): never a copy + delete
+        return True
+    except (OSError, ValueError) as exc:
+        report.errors.append(f"could not move orphan file {rel} to quarantine: {getattr(exc, 'strerror', None) or exc}")
+        return False
+
+
+def purge_quarantine(artefacts_root: Path, retention_days: float, report: SweepReport, *,
+                     dry_run: bool = False) -> None:
+    """Remove `_quarantine/<date>/` folders older than the retention period (shutil.rmtree
+    does not follow symlinks inside; a linked quarantine folder is left alone)."""
+    import shutil
+    from datetime import datetime, timezone
+
+    folder = Path(artefacts_root) / QUARANTINE_DIRNAME
+    if folder.is_symlink() or not folder.is_dir():
+        return
+    now = datetime.now(timezone.utc)
+    for day in sorted(folder.iterdir()):
+        try:
+            when = datetime.strptime(day.name, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+        if (now - when).total_seconds() < (float(retention_days) + 1) * 86400 or day.is_symlink() \
+                or not day.is_dir():
+            continue
+        rel = f"{QUARANTINE_DIRNAME}/{day.name}"
+        if not dry_run:
+            try:
+                shutil.rmtree(day)
+            except OSError as exc:
+                report.errors.append(f"could not purge {rel}: {exc.strerror or exc}")
+                continue
+        report.quarantine_purged.append(rel)
 
 
 def remove_stale_thumbs(conn: sqlite3.Connection, artefacts_root: Path, report: SweepReport, *,
@@ -443,6 +520,8 @@ def sweep(conn: sqlite3.Connection, settings: Any, *, tools: Iterable[Any] | Non
         ("partials", lambda: remove_stale_partials(root, report, dry_run=dry_run)),
         ("orphan rows", lambda: reconcile_orphan_rows(conn, root, report, dry_run=dry_run)),
         ("orphan files", lambda: reconcile_orphan_files(conn, settings, report, fix=fix, dry_run=dry_run)),
+        ("quarantine", lambda: purge_quarantine(root, float(settings.soft_delete_retention_days), report,
+                                                dry_run=dry_run)),
         ("thumbnails", lambda: remove_stale_thumbs(conn, root, report, dry_run=dry_run)),
         ("input blobs", lambda: remove_unreferenced_input_blobs(conn, root, report, dry_run=dry_run)),
         ("disk audit", lambda: disk_audit(conn, settings, report, dry_run=dry_run)),
