@@ -6,6 +6,9 @@ Checks, each independent (one failing never hides the others):
 - **stale runs**: rows left `running` by a process that is gone (`runs_repo.interrupted_run_ids`);
   --fix marks them interrupted and runs the same recovery as start-up (orphan tool processes
   killed, finished files registered, `.partial` leftovers removed);
+- **survivors**: processes a tool started (recorded by `runtime.proctree`) that are still
+  alive after the tool stopped — a double-forked daemon, a child in a new session; --fix kills
+  them (pid + start time / spawn marker checked, never a recycled pid);
 - **artefacts root**: the artefacts folder is there and is the one the database knows (its
   `.pixie-artefacts` marker); when it is missing or unmounted the report says where it went and
   the orphan check below is skipped, so nothing is sent to the Trash;
@@ -28,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-CHECKS = ("database", "stale_runs", "artefacts_root", "orphan_artefacts", "missing_venvs", "unparsable_tools")
+CHECKS = ("database", "stale_runs", "survivors", "artefacts_root", "orphan_artefacts", "missing_venvs", "unparsable_tools")
 
 
 @dataclass
@@ -125,6 +128,21 @@ def check_stale_runs(conn: sqlite3.Connection, settings: Any, report: DoctorRepo
         else "no run left running by a dead process"
 
 
+def check_survivors(settings: Any, report: DoctorReport, fix: bool) -> None:
+    """Processes recorded for a tool (runtime.proctree) that are alive after the tool stopped:
+    a daemon it double-forked, a child in a new session. --fix kills them (same pid +
+    start-time / spawn-marker checks, so a recycled pid is never touched)."""
+    from pixie_desktop.runtime import proctree
+
+    found = proctree.survivors(settings)
+    killed = set(proctree.kill_survivors(settings)) if fix and found else set()
+    for s in found:
+        report.add("survivors", f"pid {s.pid} ({s.cmdline or '?'}) started by tool '{s.tool_id}' is still running "
+                                "after the tool stopped", fixable=True, fixed=s.pid in killed, subject=str(s.pid))
+    report.checked["survivors"] = f"{len(found)} process(es) outlived their tool" if found \
+        else "no tool process outlived its tool"
+
+
 def check_orphan_artefacts(conn: sqlite3.Connection, settings: Any, report: DoctorReport, fix: bool) -> None:
     from pixie_desktop.artefacts import sweeper
 
@@ -207,6 +225,7 @@ def run_doctor(conn: sqlite3.Connection, settings: Any, tools: Iterable[Any], *,
     report = DoctorReport(fix=fix)
     steps = (("database", lambda: check_database(conn, report)),
              ("stale_runs", lambda: check_stale_runs(conn, settings, report, fix)),
+             ("survivors", lambda: check_survivors(settings, report, fix)),
              ("orphan_artefacts", lambda: check_orphan_artefacts(conn, settings, report, fix)),
              ("tools", lambda: check_tools(tools, report)))
     for name, step in steps:

@@ -11,6 +11,8 @@ Rules (each one fixes a reference bug, reference-runtime §3 / §9.4–9.5):
   (`reap`, every REAP_INTERVAL s) the RSS of every idle warm process tree is read, and one over
   its tool's limit is stopped (it is respawned on next use; `memory_stops` records it). While a
   run is in flight, the runner's own RSS watchdog applies instead;
+- each tick also snapshots every warm tool's process tree (`runtime.proctree`), so children
+  that leave the tool's process group are stopped with it;
 - everything is stopped by `stop_all()`, which also runs at interpreter exit."""
 
 from __future__ import annotations
@@ -299,8 +301,19 @@ class WarmPool:
                     del self._entries[tid]
         for p in victims:
             p.stop(grace=EVICT_GRACE, reason="idle")
+        self._snapshot_trees()
         self._check_memory()
         self._enforce_caps()
+
+    def _snapshot_trees(self) -> None:
+        """Record each live tool's descendants (runtime.proctree): a child that later leaves the
+        tool's process group (setsid, double fork) is still stopped with the tool."""
+        with self._lock:
+            procs = [e.proc for e in self._entries.values() if e.proc is not None and not e.starting]
+        for proc in procs:
+            tree = getattr(proc, "tree", None)
+            if tree is not None:
+                tree.snapshot()
 
     def _check_memory(self) -> None:
         """Stop idle warm processes whose tree RSS is over their tool's max_memory_mb (a tool
