@@ -103,7 +103,9 @@ def open_paths(window: Any, args: list[str]) -> None:
 
 
 def run_gui(args: list[str]) -> int:
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from pixie_desktop.store.db import DatabaseUnreadable
 
     from pixie_desktop import APP_ID, APP_NAME
     from pixie_desktop.context import open_context
@@ -113,7 +115,10 @@ def run_gui(args: list[str]) -> int:
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName(APP_ID)
-    ctx = open_context()
+    try:
+        ctx = open_context()
+    except DatabaseUnreadable as exc:  # clear message, never a traceback; pixie.db is left untouched
+        QMessageBox.critical(None, APP_NAME, str(exc)); return 1  # noqa: E702
     single = None
     try:
         from pixie_desktop.ui.single_instance import SingleInstance
