@@ -257,12 +257,28 @@ def run_dir(settings: Any, tool_id: str, run_id: str, *, create: bool = True) ->
     return path
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
+class SymlinkRefused(ValueError):
+    """atomic_write was asked to write through a symlink whose target is outside the allowed folder."""
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None, symlink_within: Path | None = None) -> None:
     """Write via a temp file in the same folder, fsync, then os.replace: readers see the old
     file or the whole new one, never half. On failure the temp file is removed. `mode` (POSIX)
     is applied to the temp file before any byte is written, so a secret is never readable by
-    others even for a moment."""
+    others even for a moment.
+
+    A symlink at `path` is replaced by the new file (the link is never followed), unless
+    `symlink_within` is given: then the write goes THROUGH the link to its target when that
+    target is inside `symlink_within` (e.g. a tool's `.env` linked to `secrets/dev.env` in the
+    same tool folder), and SymlinkRefused says why when it points anywhere else."""
     path = Path(path)
+    if symlink_within is not None and path.is_symlink():
+        target = path.resolve()
+        base = Path(symlink_within).resolve()
+        if not _inside(target, base) or target == base:
+            raise SymlinkRefused(f"{path} is a symlink to {target}, outside {base}; not written. Replace the "
+                                 f"link with a regular file (or link to a file inside {base}).")
+        path = target
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name[:40] + ".", suffix=".partial", dir=str(path.parent))
     try:
