@@ -294,3 +294,25 @@ def test_quarantine_never_moves_files_out_of_the_root(ctx, tmp_path):
     report = sweeper.sweep(ctx.conn, ctx.settings, fix=True)
     assert (root / "stray" / "f.txt").read_text() == "mine" and not any(outside.iterdir())
     assert any("symlink" in e for e in report.errors)
+
+
+def test_deleting_runs_from_history_never_follows_a_link_to_a_starred_file(ctx, seeder, tmp_path):
+    from pixie_desktop.ui.views.history import delete_runs_and_files
+
+    conn, root = ctx.conn, Path(ctx.settings.artefacts_root)
+    seeder.run("r1")
+    seeder.run("keep")
+    starred = seeder.artefact("keep", "precious.txt", b"precious")
+    artefacts_repo.set_starred(conn, starred, True)
+    seeder.artefact("r1", "out.txt", b"x")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("outside")
+    seeder.artefact("r1", "far.txt", b"y")
+    (root / "demo/r1/out.txt").unlink()
+    (root / "demo/r1/out.txt").symlink_to(root / "demo/keep/precious.txt")
+    (root / "demo/r1/far.txt").unlink()
+    (root / "demo/r1/far.txt").symlink_to(outside)
+    assert delete_runs_and_files(conn, ctx.settings, ["r1"]) == 1
+    assert (root / "demo/keep/precious.txt").read_bytes() == b"precious"
+    assert outside.read_text() == "outside"
+    assert not os.path.lexists(root / "demo/r1/out.txt")

@@ -23,7 +23,7 @@ from pixie_desktop.ui.models.runs_model import RunsModel
 def delete_runs_and_files(conn: sqlite3.Connection, settings: Any, run_ids: list[str]) -> int:
     """Unlink each run's artefact files (and thumbnails) safely under artefacts_root, remove the
     emptied run folders, then delete the rows. Returns the number of runs deleted."""
-    from pixie_desktop.artefacts.storage import safe_join
+    from pixie_desktop.artefacts.storage import safe_join, unlink_inside
 
     root = Path(settings.artefacts_root)
     for run_id in run_ids:
@@ -34,12 +34,7 @@ def delete_runs_and_files(conn: sqlite3.Connection, settings: Any, run_ids: list
             for rel in (art.rel_path, art.thumb_path):
                 if not rel:
                     continue
-                try:
-                    path = safe_join(root, rel)  # refuses absolute paths and anything escaping root
-                    if path.is_file() or path.is_symlink():
-                        path.unlink()
-                except (ValueError, OSError):
-                    continue
+                unlink_inside(root, rel)  # never leaves root, never follows a symlink (a link goes itself)
         try:
             run_dir = safe_join(root, rec.tool_id, run_id)
             for sub in sorted(run_dir.rglob("*"), key=lambda p: len(p.parts), reverse=True):
