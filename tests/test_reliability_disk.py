@@ -316,3 +316,16 @@ def test_deleting_runs_from_history_never_follows_a_link_to_a_starred_file(ctx, 
     assert (root / "demo/keep/precious.txt").read_bytes() == b"precious"
     assert outside.read_text() == "outside"
     assert not os.path.lexists(root / "demo/r1/out.txt")
+
+
+def test_only_the_artefacts_root_trusts_a_top_level_link(ctx, tmp_path):
+    """A run folder (inside the marked root) never trusts a link, even with a marker dropped in it."""
+    import pytest
+
+    from pixie_desktop.artefacts.storage import ROOT_MARKER, run_dir, safe_join
+
+    folder = run_dir(ctx.settings, "demo", "r1")
+    (folder / ROOT_MARKER).write_text("")
+    (folder / "evil").symlink_to(tmp_path, target_is_directory=True)
+    with pytest.raises(ValueError):
+        safe_join(folder, "evil", "x")

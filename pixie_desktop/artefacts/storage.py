@@ -70,11 +70,25 @@ def _inside(path: Path, base: Path) -> bool:
     return path == base or base in path.parents
 
 
+ROOT_MARKER = ".pixie-artefacts"
+
+
+def _is_artefacts_root(base: Path) -> bool:
+    """`base` (resolved) is an artefacts root: it holds the ROOT_MARKER and no folder above it
+    does (a run folder, which lies inside a marked root, never qualifies — a tool cannot make a
+    link in its own output folder trusted by dropping a marker there)."""
+    try:
+        return (base / ROOT_MARKER).is_file() and not any((p / ROOT_MARKER).exists() for p in base.parents)
+    except OSError:
+        return False
+
+
 def _linked_tool_folder(base: Path, name: str) -> Path | None:
-    """The resolved target of `base/name` when it is a top-level tool folder that is a symlink
-    to a directory (the user moved one tool's artefacts to another disk): that one link is
-    trusted, because the user made it. Reserved (`_thumbs`…) and hidden names never are."""
-    if not name or name in (".", "..") or name.startswith(("_", ".")):
+    """The resolved target of `base/name` when `base` is the artefacts root and `name` a
+    top-level tool folder that is a symlink to a directory (the user moved one tool's
+    artefacts to another disk): that one link is trusted, because the user made it. Reserved
+    (`_thumbs`…) and hidden names never are, and under any other root no link is."""
+    if not name or name in (".", "..") or name.startswith(("_", ".")) or not _is_artefacts_root(base):
         return None
     top = base / name
     try:
@@ -87,8 +101,9 @@ def _linked_tool_folder(base: Path, name: str) -> Path | None:
 
 def safe_join(root: Path, *parts: str) -> Path:
     """root/parts…, resolved; ValueError if the result would escape root (.., absolute parts,
-    symlinks pointing outside). A top-level tool folder that is a symlink to a directory
-    (artefacts/<tool_id> → elsewhere) is allowed: paths under it must then stay inside its
+    symlinks pointing outside). One exception: when root is the artefacts root (it holds the
+    `.pixie-artefacts` marker), a top-level tool folder that is a symlink to a directory
+    (artefacts/<tool_id> → elsewhere) is allowed; paths under it must then stay inside its
     target. For deleting, use `contained_path`/`unlink_inside`, which follow no link at all
     below that one."""
     base = Path(root).resolve()
@@ -169,7 +184,6 @@ def unlink_inside(root: Path, rel_path: str, *, protected: frozenset[tuple[int, 
     return "gone", None
 
 
-ROOT_MARKER = ".pixie-artefacts"
 _ADOPT_SAMPLE = 50
 
 
