@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import pkgutil
 import sqlite3
 import sys
 from typing import Callable
 
 from pixie_desktop import __version__
+
+log = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -60,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    from pixie_desktop.logs import setup_logging
+
+    setup_logging()
     try:
         return int(handler(ns) or 0)
     except KeyboardInterrupt:
@@ -73,3 +79,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except BrokenPipeError:
         return 0
+    except Exception:
+        log.exception("pixie-desktop %s failed", ns.command)
+        raise

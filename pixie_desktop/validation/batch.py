@@ -4,6 +4,7 @@ start can see it. Blocking and Qt-free; runs on a worker thread with its own con
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
@@ -12,6 +13,8 @@ from pixie_desktop.catalog.discovery import ToolInfo
 from pixie_desktop.store import tool_state_repo, validate_jobs_repo
 from pixie_desktop.validation import report as report_mod
 from pixie_desktop.validation.validator import ValidateOptions, validate_tool
+
+log = logging.getLogger(__name__)
 
 CANCELLED_NOTE = "cancelled by user"
 
@@ -55,6 +58,7 @@ def run_batch(conn: sqlite3.Connection, settings: Any, tools: list[ToolInfo], *,
         on_start(job.id, total)
     done = 0
     status, note = "ok", None
+    crashed: list[str] = []
     try:
         for tool in tools:
             if is_cancelled and is_cancelled():
@@ -64,8 +68,11 @@ def run_batch(conn: sqlite3.Connection, settings: Any, tools: list[ToolInfo], *,
                 rep = validate(tool, settings, options)
                 overall = rep["overall"]
             except Exception as exc:  # noqa: BLE001 - one broken tool must not stop the pass
+                # a check that crashed is a failure of that tool, and the job says so: never "ok"
                 rep, overall = None, "fail"
-                note = f"{tool.tool_id}: {type(exc).__name__}: {exc}"
+                crashed.append(f"{tool.tool_id}: {type(exc).__name__}: {exc}")
+                note = "; ".join(crashed)
+                log.exception("validating %s failed", tool.tool_id)  # the note keeps one line only
             if rep is not None:
                 try:
                     report_mod.save(conn, rep)
@@ -76,6 +83,8 @@ def run_batch(conn: sqlite3.Connection, settings: Any, tools: list[ToolInfo], *,
             if on_progress:
                 on_progress(done, total, tool.tool_id, overall)
     finally:
+        if crashed and status == "ok":
+            status = "error"
         validate_jobs_repo.finish(conn, job.id, status, note)
     final = validate_jobs_repo.get(conn, job.id)
     assert final is not None
