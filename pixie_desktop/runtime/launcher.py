@@ -27,6 +27,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Callable
 
+from pixie_desktop.runtime import proctree
 from pixie_desktop.runtime.secrets import longest_variant, read_env, redact_then_cut, secret_values
 from pixie_desktop.catalog.discovery import ToolInfo, venv_python
 
@@ -305,6 +306,9 @@ class ToolProcess:
         with self._stop_lock:
             if reason and not self.stop_reason:
                 self.stop_reason = reason
+            tree = getattr(self, "tree", None)  # proctree.ProcessTree, set by spawn()
+            if tree is not None:
+                tree.snapshot()
             if self.popen.poll() is None:
                 self._signal(soft=True)
                 try:
@@ -313,6 +317,8 @@ class ToolProcess:
                     pass
             # Kill the group even when the leader is gone: grandchildren must not outlive it.
             self._signal(soft=False)
+            if tree is not None:
+                tree.stop_escaped()  # new sessions / double forks left the group
             try:
                 self.popen.wait(timeout=2.0)
             except subprocess.TimeoutExpired:
@@ -320,7 +326,9 @@ class ToolProcess:
             if self._client is not None:
                 self._client.close()
             self._pump.join(timeout=1.0)
-            if self.popen.stderr is not None:
+            # a process that escaped the stop may still hold the pipe: closing it under the
+            # pump's blocked read would hang here; the daemon pump ends when that process does
+            if self.popen.stderr is not None and not self._pump.is_alive():
                 try:
                     self.popen.stderr.close()
                 except OSError:
@@ -377,6 +385,7 @@ def spawn(tool: ToolInfo, settings: Any, *, extra_env: dict | None = None, entry
     port = free_port()
     token = new_token()
     env = tool_env(tool, settings, extra_env, token=token)
+    env[proctree.SPAWN_ENV] = spawn_id = proctree.new_spawn_id()  # finds escaped descendants (proctree)
     secrets = secret_values(tool)
     kwargs: dict[str, Any] = {}
     if os.name == "posix":
@@ -390,6 +399,7 @@ def spawn(tool: ToolInfo, settings: Any, *, extra_env: dict | None = None, entry
     except OSError as exc:
         raise LauncherError(f"tool '{tool.tool_id}': could not start {python} {entry}: {exc}") from exc
     proc = ToolProcess(tool, popen, port, secrets, token=token)
+    proc.tree = proctree.ProcessTree.for_process(tool.tool_id, popen.pid, spawn_id, settings)
     timeout = float(health_timeout if health_timeout is not None
                     else getattr(settings, "spawn_timeout_seconds", 30.0))
     t0 = time.monotonic()

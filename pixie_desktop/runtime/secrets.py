@@ -47,7 +47,7 @@ def _atomic_write_text(path: Path, text: str) -> None:
     """`.env` files: atomic (temp + fsync + rename) and owner-only (0600) from the first byte."""
     from pixie_desktop.artefacts.storage import atomic_write
 
-    atomic_write(path, text.encode("utf-8"), mode=0o600)
+    atomic_write(path, text.encode("utf-8"), mode=0o600, symlink_within=path.parent)  # linked .env: see atomic_write
 
 
 def _lines(path: Path) -> list[str]:

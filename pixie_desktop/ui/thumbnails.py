@@ -184,6 +184,8 @@ def load_or_make(artefacts_root: Path, rel_path: str, kind: str, sha256: str, ed
         src = safe_join(Path(artefacts_root), rel_path)
     except (ValueError, OSError):
         return ThumbOutcome(sha256, edge, None, None, True, tid)
+    if not core.can_generate_from(src):  # a device/FIFO/socket would block or never end
+        return ThumbOutcome(sha256, edge, None, None, True, tid)
     try:
         rel = core.thumb_rel_path(sha256, edge)
     except ValueError:
