@@ -213,6 +213,7 @@ class ToolProcess:
         self._client: Any = None
         self._stop_lock = threading.Lock()
         self._stderr_lock = threading.Lock()
+        self._pump_stop = threading.Event()
         self._pump = threading.Thread(target=self._pump_stderr, name=f"stderr-{tool.tool_id}", daemon=True)
         self._pump.start()
 
@@ -223,10 +224,13 @@ class ToolProcess:
             return
         try:
             fd = stream.fileno()
-            while True:
+            while not self._pump_stop.is_set():
                 ready, _, _ = select.select([fd], [], [], 0.5)
                 if ready and not self._read_stderr_chunk(fd):
-                    break  # EOF: the tool and every child holding its stderr are gone
+                    return  # EOF: the tool and every child holding its stderr are gone
+            # stopped while something still holds the pipe: keep what was already written
+            while select.select([fd], [], [], 0)[0] and self._read_stderr_chunk(fd):
+                pass
         except (OSError, ValueError):  # the pipe was closed by stop(): nothing more to read
             pass
 
@@ -325,13 +329,14 @@ class ToolProcess:
                 pass
             if self._client is not None:
                 self._client.close()
-            self._pump.join(timeout=1.0)
-            # a process that escaped the stop may still hold the pipe: closing it under the
-            # pump's blocked read would hang here; the daemon pump ends when that process does
+            # the pump polls (select, 0.5 s), so it sees this flag even when a process that escaped
+            # the stop still holds the pipe open; only then is the pipe closed
+            self._pump_stop.set()
+            self._pump.join(timeout=2.0)
             if self.popen.stderr is not None and not self._pump.is_alive():
                 try:
                     self.popen.stderr.close()
-                except OSError:
+                except OSError:  # already closed: nothing left to release
                     pass
             return self.popen.poll()
 
