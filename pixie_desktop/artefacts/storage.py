@@ -306,7 +306,7 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, symlink_wi
     except BaseException:
         try:
             os.unlink(tmp)
-        except OSError:
+        except OSError:  # the temp file never got created; the original error is re-raised
             pass
         raise
 
@@ -352,7 +352,7 @@ def rel_path_for(settings: Any, path: Path) -> str:
     resolved = Path(path).resolve()
     try:
         return resolved.relative_to(base).as_posix()
-    except ValueError:
+    except ValueError:  # outside the artefacts root: handled below
         pass
     try:
         entries = list(os.scandir(base))

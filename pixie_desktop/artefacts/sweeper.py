@@ -268,7 +268,7 @@ def _remove_tree_if_only_leftovers(folder: Path) -> None:
     for dirpath, _dirnames, _files in sorted(os.walk(folder), key=lambda t: -len(t[0])):
         try:
             os.rmdir(dirpath)
-        except OSError:
+        except OSError:  # not empty (kept files) or already gone: only empty folders go
             pass
 
 
@@ -534,7 +534,7 @@ def sweep(conn: sqlite3.Connection, settings: Any, *, tools: Iterable[Any] | Non
     if not dry_run:
         try:
             conn.execute("PRAGMA optimize")
-        except sqlite3.Error:
+        except sqlite3.Error:  # an optimisation hint only; a busy database skips it this time
             pass
     report.seconds = round(time.monotonic() - started, 3)
     return report

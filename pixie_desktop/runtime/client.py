@@ -49,7 +49,7 @@ class _Conn(http.client.HTTPConnection):
         super().connect()
         try:  # one request = one small write each way; Nagle would add 40 ms stalls
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
+        except OSError:  # a latency tweak only; the request works without it
             pass
 
 
@@ -226,6 +226,6 @@ class SSEStream:
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
+            except OSError:  # already disconnected: nothing to shut down
                 pass
         self._conn.close()

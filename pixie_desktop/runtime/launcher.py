@@ -298,7 +298,7 @@ class ToolProcess:
             for child in proc.children(recursive=True):
                 try:
                     total += child.memory_info().rss
-                except psutil.Error:
+                except psutil.Error:  # the child exited between listing and measuring
                     pass
             return total / (1024 * 1024)
         except Exception:  # noqa: BLE001 - best effort
@@ -317,7 +317,7 @@ class ToolProcess:
                 self._signal(soft=True)
                 try:
                     self.popen.wait(timeout=max(0.0, grace))
-                except subprocess.TimeoutExpired:
+                except subprocess.TimeoutExpired:  # ignored the polite signal: killed next
                     pass
             # Kill the group even when the leader is gone: grandchildren must not outlive it.
             self._signal(soft=False)
@@ -325,7 +325,7 @@ class ToolProcess:
                 tree.stop_escaped()  # new sessions / double forks left the group
             try:
                 self.popen.wait(timeout=2.0)
-            except subprocess.TimeoutExpired:
+            except subprocess.TimeoutExpired:  # unkillable (D state): poll() below reports it
                 pass
             if self._client is not None:
                 self._client.close()
@@ -348,7 +348,7 @@ class ToolProcess:
                 if self.popen.poll() is None:
                     try:
                         self.popen.terminate() if soft else self.popen.kill()
-                    except OSError:
+                    except OSError:  # already exited
                         pass
         else:  # pragma: no cover - Windows
             try:
@@ -356,7 +356,7 @@ class ToolProcess:
                     self.popen.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]
                 else:
                     self.popen.kill()
-            except OSError:
+            except OSError:  # already exited
                 pass
 
     def __repr__(self) -> str:

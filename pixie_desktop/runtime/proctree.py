@@ -83,7 +83,7 @@ class ProcessTree:
             import psutil
 
             started = psutil.Process(pid).create_time()
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - gone or not ours: recorded without a start time
             pass
         tree = cls(tool_id, pid, started, spawn_id, record_dir(settings))
         tree._write(stopped=False)
@@ -160,7 +160,7 @@ class ProcessTree:
                 import psutil
 
                 psutil.wait_procs(victims, timeout=wait)
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - waiting is a courtesy; survivors are reported by doctor
                 pass
         self._write(stopped=True)
         return killed

@@ -101,7 +101,7 @@ def kill_orphan_tool_group(meta: dict[str, Any], tool_id: str) -> list[int]:
         try:
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
-        except (ProcessLookupError, PermissionError):
+        except (ProcessLookupError, PermissionError):  # already gone, or not ours to kill
             pass
     return killed
 

@@ -464,7 +464,7 @@ class Runner:
         for c in dead:
             try:
                 c.close()
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - its thread is gone; a failed close frees nothing more
                 pass
         return conn
 
@@ -727,7 +727,7 @@ class Runner:
                 if c is not conn:
                     try:
                         c.close()
-                    except Exception:  # noqa: BLE001
+                    except Exception:  # noqa: BLE001 - a retry connection; the run's result stands
                         pass
         if not recorded:
             error += (" (the run could not be recorded as failed: the database is busy; it will be marked "
@@ -844,7 +844,7 @@ def _rename_secret_path(folder: Any, path: Any, secrets: list[str]) -> Any:
     except OSError:
         try:  # cannot rename: better no file than a secret in its name
             os.unlink(path)
-        except OSError:
+        except OSError:  # already gone
             pass
         return None
 
@@ -873,7 +873,7 @@ def _error_body(body: bytes, secrets: list[str] | None = None) -> str:
                 text = detail
             elif detail is not None:
                 text = json.dumps(detail, ensure_ascii=False)
-    except ValueError:
+    except ValueError:  # not JSON: the body is shown as text
         pass
     return redact_then_cut(text, secrets or [], 500)  # redact first: a cut secret would not match
 

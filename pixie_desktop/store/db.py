@@ -69,7 +69,7 @@ def _private_file(path: Path) -> None:
     try:
         fd = os.open(str(path), os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
         os.close(fd)
-    except FileExistsError:
+    except FileExistsError:  # created meanwhile by another process: its mode is checked below
         pass
     except OSError:
         return

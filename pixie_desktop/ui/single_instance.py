@@ -42,7 +42,7 @@ def _private_dir(path: str, *, create: bool) -> bool:
     if create:
         try:
             os.mkdir(path, 0o700)
-        except FileExistsError:
+        except FileExistsError:  # ours from an earlier start: its owner and mode are checked next
             pass
         except OSError:
             return False
