@@ -215,10 +215,13 @@ class OutputPanel(QWidget):
         self.content.hide()
         self.empty.setText(EMPTY_TEXT if self.renderers else "This tool declares no outputs.")
         self.empty.show()
+        self._revealed = False
 
     def _reveal(self) -> None:
-        self.empty.hide()
-        self.content.show()
+        if not self._revealed:
+            self._revealed = True
+            self.empty.hide()
+            self.content.show()
 
     def show_outputs(self, outputs: dict | None, run_id: str | None = None) -> None:
         self._drop_pending()
@@ -251,6 +254,16 @@ class OutputPanel(QWidget):
         kind = getattr(event, "kind", None)
         key = getattr(event, "key", None)
         value = getattr(event, "value", None)
+        # the hot path (thousands of stream chunks a second): straight to the card's buffer
+        if kind == "stream" and self._revealed and not self._pending \
+                and getattr(event, "run_id", None) == self.scope.run_id:
+            r = self.renderers.get(key) if key else self._first_of("stream_text")
+            if r is not None:
+                try:
+                    r.append_stream(value)
+                except Exception:  # noqa: BLE001 - a malformed event must not break the run view
+                    pass
+            return
         run_id = getattr(event, "run_id", None)
         try:
             if isinstance(run_id, str) and run_id:

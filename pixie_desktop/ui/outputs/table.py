@@ -280,6 +280,8 @@ class TableRenderer(OutputRenderer):
         self.view.setAlternatingRowColors(True)
         self.view.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
         self.view.horizontalHeader().setStretchLastSection(True)
+        # column widths from the first rows only: "resize to contents" must not read every row
+        self.view.horizontalHeader().setResizeContentsPrecision(50)
         self.view.verticalHeader().setDefaultSectionSize(26)
         self.view.verticalHeader().setVisible(False)
         self.view.setShowGrid(False)

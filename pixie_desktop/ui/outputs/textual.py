@@ -188,6 +188,8 @@ class StreamTextRenderer(TextRenderer):
         self._pending: list[str] = []
         self._line_len = 0
         self.flushes = 0
+        self._live = False   # streaming into a shown body: append_stream takes the short path
+        self._armed = False  # the flush timer is running
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(self.FLUSH_MS)
@@ -204,16 +206,24 @@ class StreamTextRenderer(TextRenderer):
         self._parts = [value] if value else []
 
     def _reset(self) -> None:
+        self._live = self._armed = False
         self._timer.stop()
         self._pending = []
         self._parts = []
         self._line_len = 0
-        self.view.clear()
+        if not self.view.document().isEmpty():
+            self.view.clear()
 
     def _render(self, value: Any) -> None:
+        text = text_of(value)
+        if self._live and text == self.text:
+            # the final value of a stream we showed live: it is already on screen
+            self.flush()
+            self._live = False
+            return
+        self._live = self._armed = False
         self._timer.stop()
         self._pending = []
-        text = text_of(value)
         self.text = text
         self.view.clear()
         self._line_len = 0
@@ -246,6 +256,7 @@ class StreamTextRenderer(TextRenderer):
         """Write the buffered chunks now (the timer calls this; tests and the panel may too)."""
         if not self._built or not self._pending:
             return
+        self._armed = False
         self._timer.stop()
         piece = "".join(self._pending)
         self._pending = []
@@ -255,7 +266,24 @@ class StreamTextRenderer(TextRenderer):
         except Exception as exc:  # noqa: BLE001
             self._fail(piece, failure_reason(exc))
 
+    def _fail(self, value: Any, why: str) -> None:
+        if self._built:
+            self._live = False
+        super()._fail(value, why)
+
+    def set_value(self, value: Any) -> None:
+        if self._built and (self.error is not None or not isinstance(value, (str, dict))):
+            self._live = False  # whatever it shows next, the stream starts over
+        super().set_value(value)
+
     def append_stream(self, chunk: Any) -> None:
+        if type(chunk) is str and self._built and self._live:  # the hot path: O(1) per chunk
+            self._parts.append(chunk)
+            self._pending.append(chunk)
+            if not self._armed:
+                self._armed = True
+                self._timer.start()
+            return
         try:
             if isinstance(chunk, dict):
                 piece = chunk.get("chunk", chunk.get("text", chunk.get("value", chunk.get("delta", ""))))
@@ -272,7 +300,9 @@ class StreamTextRenderer(TextRenderer):
             self.current = True  # a stream is showing; copy_text/current read `text`
             self.error = None
             self._show("body")
-            if not self._timer.isActive():
+            self._live = True
+            if not self._armed:
+                self._armed = True
                 self._timer.start()
         except Exception as exc:  # noqa: BLE001
             self._fail(chunk, failure_reason(exc))

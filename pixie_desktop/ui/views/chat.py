@@ -59,8 +59,11 @@ class _ReplyText(SafeTextBrowser):
 
     def fit(self) -> None:
         doc = self.document()
-        doc.setTextWidth(-1)
-        width = int(min(self.max_width, doc.idealWidth() + 4))
+        if doc.characterCount() > 4 * self.max_width:  # surely as wide as allowed: skip a second layout
+            width = self.max_width
+        else:
+            doc.setTextWidth(-1)
+            width = int(min(self.max_width, doc.idealWidth() + 4))
         doc.setTextWidth(max(40, width))
         self.setFixedSize(max(40, width) + 2, int(doc.size().height()) + 4)
 
@@ -78,8 +81,8 @@ class Bubble(QFrame):
     if it is at most MAX_MARKDOWN_CHARS."""
 
     RENDER_MS = 100
-    LIVE_MARKDOWN_CHARS = 60_000
-    MAX_MARKDOWN_CHARS = 400_000
+    LIVE_MARKDOWN_CHARS = 16_000
+    MAX_MARKDOWN_CHARS = 32_000
 
     def __init__(self, role: str, text: str = "", parent: QWidget | None = None):
         super().__init__(parent)
@@ -123,6 +126,8 @@ class Bubble(QFrame):
             self.view.fit()
 
     def set_text(self, text: str, final: bool = True) -> None:
+        if final and text == self.text and not self._append_mode and self._shown == len(text) and self.renders:
+            return  # the streamed reply is already drawn exactly so
         self._timer.stop()
         self._parts = [text] if text else []
         self._append_mode = False
