@@ -69,13 +69,19 @@ def need_list(value: Any, what: str) -> list:
 
 def num(value: Any, what: str = "value") -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
+        f = None
         if isinstance(value, str):
             try:
-                return float(value)
+                f = float(value)
             except ValueError:
                 pass
-        raise ShapeError(f"expected {what} to be a number, got {kind_of(value)}")
-    f = float(value)
+        if f is None:
+            raise ShapeError(f"expected {what} to be a number, got {kind_of(value)}")
+    else:
+        try:
+            f = float(value)
+        except OverflowError:
+            raise ShapeError(f"{what} is too large to draw") from None
     if f != f or f in (float("inf"), float("-inf")):
         raise ShapeError(f"{what} is not a finite number")
     return f

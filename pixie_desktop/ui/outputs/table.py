@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
@@ -23,6 +24,8 @@ NUMERIC = ("number", "currency", "percent", "integer", "float")
 def format_cell(v: Any, ctype: str) -> str:
     if v is None:
         return ""
+    if isinstance(v, float) and not math.isfinite(v):  # NaN / Infinity from a tool's JSON: said plainly
+        return "NaN" if v != v else ("∞" if v > 0 else "−∞")
     if ctype == "boolean" or isinstance(v, bool):
         return "✔" if v in (True, 1, "true", "True", "yes", "1") else "✘"
     if ctype in NUMERIC and isinstance(v, (int, float)):

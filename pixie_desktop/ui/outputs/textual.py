@@ -424,8 +424,10 @@ class ProgressRenderer(OutputRenderer):
             self.bar.setRange(0, 0)  # indeterminate
             self.label.setText(str(label) if label else "Working…")
             return
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise ShapeError(f"expected a number in 0..1 or {{value, label}}, got {kind_of(value)}")
+        if not math.isfinite(v):
+            raise ShapeError(f"the progress value is {'NaN' if v != v else 'infinite'}, not a number in 0..1")
         pct = float(v) * 100 if v <= 1 else float(v)  # >1 is already a percentage
         pct = max(0.0, min(100.0, pct))
         self.bar.setRange(0, 1000)
