@@ -118,11 +118,16 @@ def test_child_hostile_outputs_in_the_main_window(qtbot, make_window, tools_dir,
                {"key": "svg", "type": "image", "label": "SVG"},
                {"key": "svg_fifo", "type": "image", "label": "SVG fifo"},
                {"key": "vid", "type": "video", "label": "Video"},
-               {"key": "file", "type": "file", "label": "File"}]
+               {"key": "file", "type": "file", "label": "File"},
+               # markup where a label shows tool text: a label's AutoText would lay it out as HTML
+               {"key": "num", "type": "number", "label": f"<img src='{p['fifo']}'>"},
+               {"key": "tagged", "type": "image", "label": "Tagged"}]
     plan = {"outputs": {"md": md, "zero": "/dev/zero", "outside": "file://" + p["outside"],
                         "web": "https://example.com/cat.png", "svg": _svg_with_href("file://" + p["outside"]),
                         "svg_fifo": _svg_with_href(p["fifo"]), "vid": p["fifo"],
-                        "file": {"filename": "passwd", "url": "/etc/passwd"}},
+                        "file": {"filename": "passwd", "url": "/etc/passwd"},
+                        "num": {"value": 3, "label": f"<img src='{p['fifo']}'>"},
+                        "tagged": f"<img src='{p['fifo']}'>"},
             "artefacts": {"mine": base64.b64encode(_red_png()).decode()}}
     d = make_tool(tools_dir, "hostile", outputs=outputs, main_py=HOSTILE_MAIN)
     (d / "plan.json").write_text(json.dumps(plan))
@@ -161,6 +166,12 @@ def test_child_hostile_outputs_in_the_main_window(qtbot, make_window, tools_dir,
     assert out.renderer("svg_fifo").image is not None
     qtbot.waitUntil(lambda: "not" in out.renderer("vid").meta.text(), timeout=10_000)
     assert not out.renderer("vid").play_btn.isEnabled()
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLabel
+
+    assert out.renderer("num").sub.text().startswith("<img")  # shown as the characters it is
+    for lab in out.content.findChildren(QLabel):  # every card (the panel's own labels are ours)
+        assert lab.property("richText") or lab.textFormat() == Qt.TextFormat.PlainText, lab.text()[:80]
 
 
 CHAT_TOOL = {"layout": "chat", "inputs": [{"key": "messages", "type": "json", "label": "Messages", "default": []},

@@ -135,6 +135,16 @@ def pretty_json(value: Any, limit: int = FALLBACK_CHARS) -> str:
     return text
 
 
+def plain_labels(widget: QWidget) -> None:
+    """Every QLabel under `widget` shows plain text unless it was marked rich on purpose
+    (`setProperty("richText", True)`, for labels whose HTML we build from escaped text). A
+    label's default AutoText turns a tool's "<img src=/dev/zero>" into rich text, and Qt then
+    reads that file synchronously while laying the label out."""
+    for lab in widget.findChildren(QLabel):
+        if not lab.property("richText") and lab.textFormat() != Qt.TextFormat.PlainText:
+            lab.setTextFormat(Qt.TextFormat.PlainText)
+
+
 class FallbackView(QFrame):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -187,6 +197,7 @@ class OutputRenderer(QWidget):
         lay.addWidget(self.empty)
         self._built = False
         self.error: str | None = None
+        plain_labels(self)
         self._show("empty")
 
     # -- subclass hooks ----------------------------------------------------------------
@@ -209,6 +220,7 @@ class OutputRenderer(QWidget):
         if not self._built:
             self._built = True
             self._build()
+            plain_labels(self)  # before any tool text reaches a label
             if self.min_height:
                 self.body.setMinimumHeight(self.min_height)
 
@@ -221,6 +233,7 @@ class OutputRenderer(QWidget):
                 return
             self._ensure_built()
             self._render(value)
+            plain_labels(self)  # labels a renderer made while drawing this value
             self._show("body")
         except Exception as exc:  # noqa: BLE001 - a renderer bug must never take the window down
             self._fail(value, failure_reason(exc))

@@ -43,6 +43,7 @@ class ClickableImage(QLabel):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -323,7 +324,9 @@ class ImageGridRenderer(OutputRenderer):
             pic.setStyleSheet("background: rgba(127,127,127,0.08); border-radius: 6px;")
             cl.addWidget(pic)
             if alt:
-                cap = QLabel(alt, cell)
+                cap = QLabel(cell)
+                cap.setTextFormat(Qt.TextFormat.PlainText)  # the tool's alt text, never rich text
+                cap.setText(alt)
                 cap.setObjectName("Muted")
                 cap.setAlignment(Qt.AlignmentFlag.AlignCenter)
                 cap.setMaximumWidth(self.CELL)

@@ -21,6 +21,15 @@ from pixie_desktop.ui.outputs.base import OutputRenderer, create_renderer
 EMPTY_TEXT = "Run the tool to see outputs here"
 
 
+def _plain_label(text: str, parent: QWidget) -> QLabel:
+    """A label for tool.json text (title, unit, description, caption): plain text from the
+    start, so markup in a tool's manifest is never laid out as rich text."""
+    lab = QLabel(parent)
+    lab.setTextFormat(Qt.TextFormat.PlainText)
+    lab.setText(text)
+    return lab
+
+
 class OutputCard(QFrame):
     def __init__(self, spec: OutputSpec, renderer: OutputRenderer, parent: QWidget | None = None,
                  with_title: bool = True):
@@ -34,11 +43,11 @@ class OutputCard(QFrame):
         if with_title:
             head = QHBoxLayout()
             head.setSpacing(6)
-            title = QLabel(spec.label, self)
+            title = _plain_label(spec.label, self)
             title.setObjectName("CardTitle")
             head.addWidget(title)
             if spec.unit:
-                unit = QLabel(spec.unit, self)
+                unit = _plain_label(spec.unit, self)
                 unit.setObjectName("CardUnit")
                 head.addWidget(unit)
             head.addStretch(1)
@@ -49,16 +58,19 @@ class OutputCard(QFrame):
             head.addWidget(copy)
             lay.addLayout(head)
             if spec.description:
-                d = QLabel(spec.description, self)
+                d = _plain_label(spec.description, self)
                 d.setObjectName("HelpText")
                 d.setWordWrap(True)
                 lay.addWidget(d)
         lay.addWidget(renderer)
+        from pixie_desktop.ui.outputs.base import plain_labels
+
         if spec.caption:
-            cap = QLabel(spec.caption, self)
+            cap = _plain_label(spec.caption, self)
             cap.setObjectName("CardCaption")
             cap.setWordWrap(True)
             lay.addWidget(cap)
+        plain_labels(self)  # titles/captions come from tool.json: never rich text
 
     def _copy(self) -> None:
         try:

@@ -227,6 +227,8 @@ class DiffRenderer(OutputRenderer):
         self.mode.addItems(["Inline", "Side by side"])
         self.mode.currentIndexChanged.connect(lambda *_: self._render(self.current))
         self.stats = QLabel(self.body)
+        self.stats.setProperty("richText", True)  # our HTML around escaped file names
+        self.stats.setTextFormat(Qt.TextFormat.RichText)
         self.stats.setObjectName("Muted")
         row.addWidget(self.stats)
         row.addStretch(1)

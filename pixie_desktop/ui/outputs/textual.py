@@ -145,6 +145,7 @@ class LatexRenderer(TextRenderer):
         t = theme.current()
         for para, display in latex_paragraphs(text)[:40]:
             lab = QLabel(self.body)
+            lab.setTextFormat(Qt.TextFormat.PlainText)  # the tool's text, never rich text
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             if "$" in para:
                 try:
@@ -380,6 +381,8 @@ TRUTHY = {True, 1, "1", "true", "True", "yes"}
 class BooleanRenderer(OutputRenderer):
     def _build(self) -> None:
         self.label = QLabel(self.body)
+        self.label.setProperty("richText", True)  # our HTML around an escaped label
+        self.label.setTextFormat(Qt.TextFormat.RichText)
         self.body_layout.addWidget(self.label)
 
     def _render(self, value: Any) -> None:
