@@ -221,6 +221,10 @@ def test_child_artefact_preview_svg_with_external_hrefs(tmp_path, ctx):
     data = load_preview(svg, "evil.svg", "image/svg+xml", "r1", str(ctx.settings.db_path), 1)
     assert data.kind == "svg" and data.images, data.note
     assert data.images[0].pixelColor(4, 4).red() < 200 or data.images[0].pixelColor(4, 4).alpha() == 0
+    from pixie_desktop.ui.thumbnails import generate_image  # the gallery's thumbnails too
+
+    thumb = generate_image(svg, "svg", 64)
+    assert thumb is not None and (thumb.pixelColor(32, 32).red() < 200 or thumb.pixelColor(32, 32).alpha() == 0)
 
 
 def test_hostile_outputs_in_the_main_window_neither_hang_nor_crash():

@@ -26,6 +26,8 @@ from pixie_desktop.artefacts.queries import GalleryRow, thread_connection
 from pixie_desktop.artefacts.thumbnails import preview_kind
 from pixie_desktop.store import runs_repo
 from pixie_desktop.ui import workers
+from pixie_desktop.ui.outputs.safe_media import read_prefix as _read_prefix
+from pixie_desktop.ui.outputs.safe_media import render_svg_file as _render_svg_safely
 from pixie_desktop.ui.models.artefacts_model import human_size, short_time
 
 TEXT_PREVIEW_BYTES = 200_000
@@ -133,60 +135,6 @@ def load_preview(path: Path | None, filename: str, mime: str, run_id: str, db_pa
     except Exception as exc:  # noqa: BLE001 - a broken file shows a message, not a crash
         out.kind, out.note = "error", f"Could not preview this file: {exc}"
     return out
-
-
-def _read_prefix(path: Path, limit: int) -> bytes:
-    """At most `limit` bytes of a regular file, opened without blocking (a FIFO or device put
-    where an artefact was is refused, never waited on). The lead unifies this with
-    artefacts' read_prefix."""
-    import os
-    import stat
-
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError("not a regular file")
-        chunks, total = [], 0
-        while total < limit:
-            block = os.read(fd, min(1 << 20, limit - total))
-            if not block:
-                break
-            chunks.append(block)
-            total += len(block)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-SVG_PREVIEW_BYTES = 16 * 1024 * 1024
-
-
-def _render_svg_safely(path: Path, edge: int) -> QImage | None:
-    """An SVG rendered from its own bytes with every external reference stripped first: QtSvg
-    would otherwise open whatever an `<image href>` names (a FIFO blocks this worker forever,
-    /dev/zero exhausts memory, a picture outside the artefacts folder would be shown)."""
-    from PySide6.QtCore import QByteArray, QRectF
-    from PySide6.QtGui import QPainter
-    from PySide6.QtSvg import QSvgRenderer
-
-    from pixie_desktop.ui.outputs.safe_media import sanitize_svg
-
-    data = _read_prefix(path, SVG_PREVIEW_BYTES + 1)
-    if len(data) > SVG_PREVIEW_BYTES:
-        raise ValueError("the SVG is too large to preview")
-    renderer = QSvgRenderer(QByteArray(sanitize_svg(data)))
-    if not renderer.isValid():
-        return None
-    size = renderer.defaultSize()
-    if size.width() <= 0 or size.height() <= 0:
-        size = QSize(edge, edge)
-    target = size.scaled(QSize(edge, edge), Qt.AspectRatioMode.KeepAspectRatio)
-    image = QImage(target, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
-    p = QPainter(image)
-    renderer.render(p, QRectF(0, 0, target.width(), target.height()))
-    p.end()
-    return image
 
 
 def _pdf_pages(path: Path, edge: int) -> list[QImage]:
