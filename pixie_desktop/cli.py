@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import pkgutil
 import sys
 from typing import Callable
 
 from pixie_desktop import __version__
+
+log = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -59,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     if handler is None:
         parser.print_help()
         return 2
+    from pixie_desktop.logs import setup_logging
+
+    setup_logging()
     try:
         return int(handler(ns) or 0)
     except KeyboardInterrupt:
@@ -66,3 +72,6 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception:
+        log.exception("pixie-desktop %s failed", ns.command)
+        raise

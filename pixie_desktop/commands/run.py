@@ -121,7 +121,8 @@ def print_outputs(tool: Any, outputs: dict[str, Any]) -> None:
 
 def run(ns: argparse.Namespace) -> int:
     from pixie_desktop.runtime.runner import InputError, Runner, RunEvent, load_outputs
-    from pixie_desktop.store import artefacts_repo, runs_repo
+    from pixie_desktop.queries import artefacts as artefact_queries
+    from pixie_desktop.queries import runs as run_queries
 
     ctx = context()
     runner = None
@@ -190,9 +191,9 @@ def run(ns: argparse.Namespace) -> int:
             print(f"error: {holder['exc']}", file=sys.stderr)
             return 1
         result = holder["result"]
-        rec = runs_repo.get_run(ctx.conn, run_id)
+        rec = run_queries.get_run(ctx.conn, run_id)
         outputs = load_outputs(ctx.conn, ctx.settings, rec) if rec else result.outputs
-        arts = artefacts_repo.for_run(ctx.conn, run_id)
+        arts = artefact_queries.for_run(ctx.conn, run_id)
         if ns.json:
             print_json({"run_id": run_id, "tool_id": tool.tool_id, "status": result.status, "outputs": outputs,
                         "error": result.error, "duration_s": result.duration_s, "spilled": result.spilled,

@@ -325,8 +325,22 @@ class Runner:
         if not self.active_runs():
             self.close_connections()
 
+    def is_concurrent(self, tool: ToolInfo) -> bool:
+        """Whether runs of `tool` may overlap: its tool.json `concurrent`, unless the user's
+        per-tool overrides say otherwise (what `run` itself goes by)."""
+        if not tool.ok or tool.spec is None:
+            return True  # it will not run at all: nothing to serialise
+        try:
+            state = tool_state_repo.get(self._conn(), tool.tool_id)
+        except Exception:  # noqa: BLE001 - unreadable state: the tool.json decides
+            return bool(tool.spec.concurrent)
+        return effective_limits(tool, state.overrides, None).concurrent
+
     def run(self, tool: ToolInfo, inputs: dict, *, run_id: str | None = None,
-            on_event: Callable[[RunEvent], None] | None = None) -> RunResult:
+            on_event: Callable[[RunEvent], None] | None = None, serialised: bool = False) -> RunResult:
+        """Run once and block until the run ends. A non-concurrent tool's runs take turns on a
+        per-tool lock (callers such as the CLI rely on it), unless `serialised`: the caller's
+        queue already starts at most one of them at a time, so no thread ever waits here."""
         clean = self.check_inputs(tool, inputs)  # InputError before any row is written
         run_id = run_id or str(uuid.uuid4())
         secrets = secret_values(tool)
@@ -361,7 +375,7 @@ class Runner:
                 tool_state_repo.set_last_inputs(conn, tool.tool_id, recorded)
                 tool_state_repo.bump_run_counters(conn, tool.tool_id)
             emit(RunEvent(run_id, "started"))
-            return self._execute(conn, tool, clean, run_id, limits, active, emit, secrets, t0)
+            return self._execute(conn, tool, clean, run_id, limits, active, emit, secrets, t0, serialised)
         finally:
             with self._lock:
                 self._active.pop(run_id, None)
@@ -402,7 +416,8 @@ class Runner:
 
     # -- the run --------------------------------------------------------------------------
     def _execute(self, conn: Any, tool: ToolInfo, inputs: dict, run_id: str, limits: Limits, active: _Active,
-                 emit: Callable[[RunEvent], None], secrets: list[str], t0: float) -> RunResult:
+                 emit: Callable[[RunEvent], None], secrets: list[str], t0: float,
+                 serialised: bool = False) -> RunResult:
         tid = tool.tool_id
         outputs: dict | None = None
         error: str | None = None
@@ -414,7 +429,7 @@ class Runner:
         except (OSError, ValueError) as exc:
             return self._finish(conn, tool, run_id, "error", None, f"could not create the run folder: {exc}",
                                 meta, None, secrets, t0, emit)
-        run_lock = None if limits.concurrent else self._run_lock(tid)
+        run_lock = None if (limits.concurrent or serialised) else self._run_lock(tid)
         if run_lock is not None:
             emit(RunEvent(run_id, "status", message="waiting for the previous run of this tool"))
             while not run_lock.acquire(timeout=0.1):

@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
+from pixie_desktop.logs import remember_secrets
+
 MASK = "•••"
 MIN_SECRET_LEN = 4  # shorter values ("1", "yes") would mangle ordinary text
 _LINE_KEY = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=")
@@ -97,6 +99,7 @@ def secret_values(tool: Any) -> list[str]:
     if spec is not None:
         declared = {s.key for s in spec.secrets}
     values = {v for k, v in env.items() if len(v) >= MIN_SECRET_LEN or (k in declared and len(v) >= 3)}
+    remember_secrets(values)  # the app's log masks them too, wherever they turn up
     return sorted(values, key=len, reverse=True)
 
 

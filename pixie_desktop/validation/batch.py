@@ -4,6 +4,7 @@ start can see it. Blocking and Qt-free; runs on a worker thread with its own con
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
@@ -12,6 +13,8 @@ from pixie_desktop.catalog.discovery import ToolInfo
 from pixie_desktop.store import tool_state_repo, validate_jobs_repo
 from pixie_desktop.validation import report as report_mod
 from pixie_desktop.validation.validator import ValidateOptions, validate_tool
+
+log = logging.getLogger(__name__)
 
 CANCELLED_NOTE = "cancelled by user"
 
@@ -66,6 +69,7 @@ def run_batch(conn: sqlite3.Connection, settings: Any, tools: list[ToolInfo], *,
             except Exception as exc:  # noqa: BLE001 - one broken tool must not stop the pass
                 rep, overall = None, "fail"
                 note = f"{tool.tool_id}: {type(exc).__name__}: {exc}"
+                log.exception("validating %s failed", tool.tool_id)  # the note keeps one line only
             if rep is not None:
                 try:
                     report_mod.save(conn, rep)

@@ -8,6 +8,7 @@ secret values. No Qt; safe to call from any thread (it opens no database connect
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import sys
 import tempfile
@@ -23,6 +24,8 @@ from pixie_desktop.store.db import now_iso
 from pixie_desktop.validation import conformance, deps, fixtures, schema_diff
 from pixie_desktop.validation.model import CHECK_NAMES, FAIL, PASS, SKIP, WARN, CheckList
 from pixie_desktop.validation.samples import sample_body
+
+log = logging.getLogger(__name__)
 
 MAX_STORED_STRING = 4000  # long strings (data URLs) are shortened in stored reports
 
@@ -109,7 +112,7 @@ class _Run:
             raw = json.loads((path / "tool.json").read_text(encoding="utf-8"))
             if isinstance(raw, dict) and isinstance(raw.get("entrypoint"), str) and raw["entrypoint"]:
                 entry = raw["entrypoint"]
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # unreadable tool.json is reported by its own check; assume main.py
             pass
         if not (path / entry).is_file():
             missing.append(entry)
@@ -398,7 +401,7 @@ class _Run:
                 self.output_conforms()
                 self.streaming_check()
             self.reference_fixtures()
-        except _Stop:
+        except _Stop:  # a blocking check failed: the remaining checks are already marked skipped
             pass
         finally:
             try:
@@ -426,6 +429,7 @@ def validate_tool(tool: ToolInfo, settings: Any, options: ValidateOptions | None
         run.execute()
     except Exception as exc:  # noqa: BLE001 - a validator bug must still yield a readable report
         run.checks.add("internal_error", FAIL, f"the validator itself failed: {type(exc).__name__}: {exc}")
+        log.exception("the validator failed on %s", run.tool_id)  # a bug: keep its traceback
         if run.proc is not None and run.proc.alive():
             run.proc.stop(grace=0)
     report = {

@@ -85,7 +85,7 @@ def _describe(name: str, mime: str, data: bytes, data_url: str) -> FileEntry:
 
             with wave.open(io.BytesIO(data)) as w:
                 entry.duration = w.getnframes() / float(w.getframerate() or 1)
-        except (wave.Error, EOFError, ValueError):
+        except (wave.Error, EOFError, ValueError):  # not a readable WAV: shown without a duration
             pass
     return entry
 
@@ -325,10 +325,10 @@ class FileInput(InputWidget):
                 self._set_entries([])
             self._add_entry(entry)
 
-        def failed(msg: str) -> None:
+        def failed(exc: BaseException) -> None:
             self.pending -= 1
             self.busy.setVisible(self.pending > 0)
-            self.set_error(f"{path.name}: {msg}")
+            self.set_error(f"{path.name}: {exc}")
 
         workers.submit(encode_file, path, on_result=_guarded(self, done), on_error=_guarded(self, failed))
 

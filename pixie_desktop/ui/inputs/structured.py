@@ -206,10 +206,10 @@ class AutocompleteInput(LineTextValue, InputWidget):
             if items and self.edit.hasFocus():
                 self.completer.complete()
 
-        def failed(msg: str) -> None:
+        def failed(exc: BaseException) -> None:
             self.pending -= 1
             if seq == self._seq:
-                self.status.setText(f"Suggestions unavailable: {msg[:120]}")
+                self.status.setText(f"Suggestions unavailable: {str(exc)[:120]}")
                 self.status.show()
 
         # callbacks are guarded so a late answer after the form closed is dropped

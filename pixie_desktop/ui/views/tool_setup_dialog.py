@@ -1,6 +1,7 @@
-""""Set up environment" dialog: runs `desktop.envsetup.run_setup` on the app pool and shows the
+""""Set up environment" dialog: runs `lifecycle.envsetup.run_setup` as a worker job and shows the
 installer's log as it streams, a phase progress bar and a Cancel button that kills the
-installer's process group (a half-made .venv is removed by the core).
+installer's process group (a half-made .venv is removed by the core). The job's handle carries
+the log lines and phases out (`handle.stream`) and the cancel request in (`handle.cancel_event`).
 
     dlg = ToolSetupDialog(tool.path, tool.name, parent=main_window)
     dlg.finished_setup.connect(lambda result: main_window.refresh_tools())
@@ -9,25 +10,18 @@ installer's process group (a half-made .venv is removed by the core).
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFont, QFontDatabase, QTextCursor
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton,
                                QVBoxLayout, QWidget)
 
 from pixie_desktop.lifecycle.envsetup import SetupError, SetupResult, plan_setup, run_setup
+from pixie_desktop.ui.workers import Task, TaskHandle, describe, submit_job
 
 STEP_SPAN = 100  # progress units per phase; lines inside a phase nudge the bar toward its end
-
-
-class _Bridge(QObject):
-    """Lives on the UI thread; the pool thread emits, Qt queues the calls across."""
-
-    line = Signal(str)
-    phase = Signal(int, int, str)
-    done = Signal(object)
 
 
 class ToolSetupDialog(QDialog):
@@ -40,7 +34,7 @@ class ToolSetupDialog(QDialog):
         self.result: SetupResult | None = None
         self.running = False
         self._close_when_done = False
-        self._cancel = threading.Event()
+        self._task: Task | None = None
         self._pending: list[str] = []
         self._phase = (0, 1)
         self._lines_in_phase = 0
@@ -93,10 +87,6 @@ class ToolSetupDialog(QDialog):
         lay.addLayout(row)
 
         self._restyle()
-        self._bridge = _Bridge(self)
-        self._bridge.line.connect(self._pending.append)
-        self._bridge.phase.connect(self._on_phase)
-        self._bridge.done.connect(self._on_done)
         # Batch log lines: pip can print hundreds per second; repaint at most 20×/s.
         self._flush = QTimer(self)
         self._flush.setInterval(50)
@@ -125,10 +115,7 @@ class ToolSetupDialog(QDialog):
     def start(self) -> None:
         if self.running:
             return
-        from pixie_desktop.ui.workers import submit
-
         self.running = True
-        self._cancel.clear()
         self.result = None
         self.log.clear()
         self.status.setText("")
@@ -138,18 +125,20 @@ class ToolSetupDialog(QDialog):
         self.cancel_button.setText("Cancel")
         self.cancel_button.setEnabled(True)
         self._flush.start()
-        bridge, cancel = self._bridge, self._cancel
+        tool_dir, use_uv = self.tool_dir, self.use_uv
 
-        def work() -> SetupResult:
-            return run_setup(self.tool_dir, on_line=bridge.line.emit, on_phase=bridge.phase.emit, cancel=cancel,
-                             use_uv=self.use_uv)
+        def work(handle: TaskHandle) -> SetupResult:
+            # a log line streams as str, a phase as (index, total, label)
+            return run_setup(tool_dir, on_line=handle.stream, on_phase=lambda *phase: handle.stream(phase),
+                             cancel=handle.cancel_event, use_uv=use_uv)
 
-        submit(work, on_result=bridge.done.emit,
-               on_error=lambda text: bridge.done.emit(SetupResult(False, error=text)))
+        self._task = submit_job(work, on_result=self._on_done, on_stream=self._on_stream,
+                                on_error=lambda exc: self._on_done(SetupResult(False, error=describe(exc))))
 
     def cancel(self) -> None:
         if self.running:
-            self._cancel.set()
+            if self._task is not None:
+                self._task.cancel()
             self.cancel_button.setEnabled(False)
             self.cancel_button.setText("Cancelling…")
             self.phase_label.setText("Stopping the installer…")
@@ -177,6 +166,12 @@ class ToolSetupDialog(QDialog):
         super().reject()
 
     # -- callbacks (UI thread) -------------------------------------------------------------
+    def _on_stream(self, item: Any) -> None:
+        if isinstance(item, tuple):
+            self._on_phase(*item)
+        else:
+            self._pending.append(item)
+
     def _on_phase(self, index: int, total: int, label: str) -> None:
         self._flush_lines()
         self._phase = (index, max(total, 1))
@@ -207,6 +202,7 @@ class ToolSetupDialog(QDialog):
         self._flush.stop()
         self._flush_lines()
         self.running = False
+        self._task = None
         self.result = result
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("Close")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QSplitter, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from pixie_desktop.store.db import parse_iso
+from pixie_desktop.queries.common import parse_iso
 from pixie_desktop.ui import theme as theme_mod
 from pixie_desktop.ui.delegates.painters import paint_dot, status_colour
 from pixie_desktop.validation.model import CHECK_TITLES, counts
@@ -330,8 +330,8 @@ class ValidationReportDialog(QDialog):
         self.set_report(report)
         self.reportChanged.emit(report)
 
-    def _failed(self, text: str) -> None:
+    def _failed(self, exc: BaseException) -> None:
         self._task = None
         self.again_button.setText("Validate again")
         self.again_button.setEnabled(True)
-        self.subtitle.setText(f"The validator could not run: {text}")
+        self.subtitle.setText(f"The validator could not run: {exc}")  # traceback: in the log
