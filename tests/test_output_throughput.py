@@ -85,7 +85,8 @@ def test_stream_of_4000_chunks_is_drawn_in_a_few_bursts(qtbot, make_window, tool
 
 
 CHAT_INPUTS = [{"key": "messages", "type": "json", "label": "Messages", "default": []},
-               {"key": "history", "type": "json", "label": "History", "default": [], "required": False}]
+               {"key": "history", "type": "json", "label": "History", "default": [], "required": False},
+               {"key": "tone", "type": "text", "label": "Tone", "required": False}]  # see test_untrusted_render
 
 
 @pytest.mark.timeout(240)

@@ -176,7 +176,10 @@ def test_child_hostile_outputs_in_the_main_window(qtbot, make_window, tools_dir,
 
 CHAT_TOOL = {"layout": "chat", "inputs": [{"key": "messages", "type": "json", "label": "Messages", "default": []},
                                           {"key": "history", "type": "json", "label": "History", "default": [],
-                                           "required": False}],
+                                           "required": False},
+                                          # one input beside the conversation (a chat tool whose form
+                                          # is empty leaves a stray ToolForm window: tool_page, reported)
+                                          {"key": "tone", "type": "text", "label": "Tone", "required": False}],
              "outputs": [{"key": "reply", "type": "stream_text", "label": "Reply", "streaming": True}]}
 
 
