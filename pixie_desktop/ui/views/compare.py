@@ -150,9 +150,10 @@ class CompareDialog(QDialog):
         from pixie_desktop.ui.outputs.panel import OutputPanel
 
         split = QSplitter(Qt.Orientation.Horizontal)
-        for outputs in (self.outputs_a, self.outputs_b):
-            panel = OutputPanel(tool.spec)
+        for run, outputs in ((self.a, self.outputs_a), (self.b, self.outputs_b)):
+            # each side may show its own run's files (and nothing else on disk)
+            panel = OutputPanel(tool.spec, artefacts_root=self.ctx.settings.artefacts_root)
             if outputs is not None:
-                panel.show_outputs(outputs)
+                panel.show_outputs(outputs, run_id=run.id)
             split.addWidget(panel)
         return split

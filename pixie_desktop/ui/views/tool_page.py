@@ -372,7 +372,7 @@ class ToolPage(QWidget):
         assert spec is not None
         from pixie_desktop.ui.outputs.panel import OutputPanel
 
-        self.outputs = OutputPanel(spec)
+        self.outputs = OutputPanel(spec, artefacts_root=self.ctx.settings.artefacts_root)
         form_spec = spec
         if spec.layout == "chat":
             # the conversation supplies messages/history; the form shows only the other inputs
@@ -680,7 +680,7 @@ class ToolPage(QWidget):
                 self.chat.fail_reply(result.error or result.status)
         if result.status == "ok":
             if hasattr(self.outputs, "show_outputs"):
-                self.outputs.show_outputs(result.outputs or {})
+                self.outputs.show_outputs(result.outputs or {}, run_id=result.run_id)
             self._say(f"Done in {result.duration_s:.2f} s" + (f" · {len(result.artefacts)} artefact"
                                                              f"{'s' if len(result.artefacts) != 1 else ''}"
                                                              if result.artefacts else ""))
@@ -688,7 +688,7 @@ class ToolPage(QWidget):
             self._say("Cancelled before it started" if getattr(result, "never_started", False)
                       else f"Cancelled after {result.duration_s:.1f} s")
             if result.outputs and hasattr(self.outputs, "show_outputs"):
-                self.outputs.show_outputs(result.outputs)
+                self.outputs.show_outputs(result.outputs, run_id=result.run_id)
         else:
             if hasattr(self.outputs, "show_error"):
                 self.outputs.show_error(result.error or "The run failed.")
@@ -758,7 +758,7 @@ class ToolPage(QWidget):
             self.outputs.show_error("The outputs of this run were not kept (too large, or the files were removed). "
                                     "Re-run it to see them again.")
         else:
-            self.outputs.show_outputs(outputs)
+            self.outputs.show_outputs(outputs, run_id=rec.id)
         self.right_tabs.setCurrentIndex(0)
         self._say(f"Showing the outputs of the run of {rec.started_at[:19].replace('T', ' ')}")
         return True
