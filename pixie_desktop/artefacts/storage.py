@@ -213,8 +213,8 @@ def check_root(root: Path, conn: sqlite3.Connection) -> RootStatus:
     marker existed, which `init_root` then marks)."""
     root = Path(root)
     n, sample = _recorded_rel_paths(conn)
-    where = f"Mount the drive it is on, or, if you moved it, set PIXIE_ARTEFACTS_ROOT (or artefacts_root in " \
-            f"the settings) to its new place. Nothing is trashed or purged until then."
+    where = "Mount the drive it is on, or, if you moved it, set PIXIE_ARTEFACTS_ROOT (or artefacts_root in " \
+            "the settings) to its new place. Nothing is trashed or purged until then."
     if not root.is_dir():
         if n == 0:
             return RootStatus(root, True)

@@ -8,6 +8,8 @@ with the raw JSON (pretty, truncated) and a one-line explanation such as
 
 from __future__ import annotations
 
+import logging
+
 import json
 from typing import Any, Callable
 
@@ -17,6 +19,9 @@ from PySide6.QtWidgets import QFrame, QLabel, QPlainTextEdit, QVBoxLayout, QWidg
 
 from pixie_desktop.manifest.jsonkind import describe_kind
 from pixie_desktop.manifest.model import OutputSpec
+
+log = logging.getLogger(__name__)
+
 
 OUTPUT_RENDERERS: dict[str, type["OutputRenderer"]] = {}
 FALLBACK_CHARS = 4000
@@ -73,7 +78,7 @@ def num(value: Any, what: str = "value") -> float:
         if isinstance(value, str):
             try:
                 f = float(value)
-            except ValueError:
+            except ValueError:  # not numeric text: reported as a shape error below
                 pass
         if f is None:
             raise ShapeError(f"expected {what} to be a number, got {kind_of(value)}")
@@ -252,8 +257,8 @@ class OutputRenderer(QWidget):
         try:
             if self._built:
                 self._reset()
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception:  # noqa: BLE001 - a renderer that cannot reset still shows "empty" below
+            log.exception("renderer reset failed")
         self._show("empty")
 
     def append_stream(self, chunk: Any) -> None:

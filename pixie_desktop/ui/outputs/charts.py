@@ -46,7 +46,7 @@ def _time_or_num(v: Any) -> float:
     if isinstance(v, str):
         try:
             return datetime.fromisoformat(v.replace("Z", "+00:00")).timestamp() / 86400.0
-        except ValueError:
+        except ValueError:  # not a date either: the shape error below names it
             pass
     raise ShapeError(f"expected a number or ISO date, got {kind_of(v)}")
 

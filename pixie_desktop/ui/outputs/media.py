@@ -8,6 +8,8 @@ fetched (the app is offline): the card says so."""
 
 from __future__ import annotations
 
+import logging
+
 import tempfile
 
 import shiboken6
@@ -25,6 +27,9 @@ from pixie_desktop.ui.outputs import safe_media
 from pixie_desktop.ui.outputs.base import (
     OutputRenderer, ShapeError, kind_of, load_media, media_source, need_dict, register,
 )
+
+log = logging.getLogger(__name__)
+
 
 def load_image(src: str, on_ready: Callable[[QImage], None], owner: "OutputRenderer",
                on_error: Callable[[str], None] | None = None) -> QImage | None:
@@ -260,8 +265,8 @@ class MediaRenderer(OutputRenderer):
         if self.player is not None:
             try:
                 self.player.stop()
-            except Exception:  # noqa: BLE001
-                pass
+            except Exception:  # noqa: BLE001 - a backend that fails to stop is stopped anyway by deletion
+                log.exception("media player stop failed")
         self.play_btn.setText("Play")
 
     def _reset(self) -> None:

@@ -5,6 +5,8 @@ live run events (stream/progress/log/output) and a redacted error box with "Copy
 
 from __future__ import annotations
 
+import logging
+
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -17,6 +19,9 @@ from PySide6.QtWidgets import (
 from pixie_desktop.manifest.model import OutputSpec, ToolSpec
 from pixie_desktop.ui.widgets.scrolling import scrolling_column
 from pixie_desktop.ui.outputs.base import OutputRenderer, create_renderer
+
+log = logging.getLogger(__name__)
+
 
 EMPTY_TEXT = "Run the tool to see outputs here"
 
@@ -322,5 +327,5 @@ class OutputPanel(QWidget):
     def _copy_error(self) -> None:
         try:
             QGuiApplication.clipboard().setText(self.error_text.toPlainText())
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception:  # noqa: BLE001 - no clipboard (headless session): nothing to copy to
+            log.warning("clipboard unavailable; error text not copied")

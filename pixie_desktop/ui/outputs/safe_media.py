@@ -24,8 +24,11 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import unquote, urlparse
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QImage
 
 #: largest local file / decoded data URL a renderer will hold (bytes)
 MAX_MEDIA_BYTES = 64 * 1024 * 1024

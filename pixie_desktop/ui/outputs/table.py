@@ -5,6 +5,8 @@ spec first, then the value, then the first row's keys — as the reference does.
 
 from __future__ import annotations
 
+import logging
+
 import csv
 import io
 import math
@@ -16,6 +18,9 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPush
 
 from pixie_desktop.ui.outputs.base import OutputRenderer, ShapeError, kind_of, need_dict, register
 from pixie_desktop.ui.outputs.textual import format_number
+
+log = logging.getLogger(__name__)
+
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 NUMERIC = ("number", "currency", "percent", "integer", "float")
@@ -252,8 +257,8 @@ class _View(QTableView):
             rows.setdefault(i.row(), []).append(str(i.data() or ""))
         try:
             QGuiApplication.clipboard().setText("\n".join("\t".join(r) for r in rows.values()))
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception:  # noqa: BLE001 - no clipboard (headless session): nothing to copy to
+            log.warning("clipboard unavailable; cells not copied")
 
 
 @register("table")
