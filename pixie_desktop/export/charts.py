@@ -159,7 +159,9 @@ def _draw(kind: str, v: dict, spec: Any) -> Any:
     elif kind == "chart_boxplot":
         series = [_dict(s) for s in _list(v.get("series"))][:50]
         data = [[x for x in (_num(x) for x in _list(s.get("values"))) if x is not None] for s in series]
-        ax.boxplot(data, labels=[str(s.get("name", ""))[:20] for s in series])
+        if data:
+            ax.boxplot(data)  # tick labels set apart: the keyword changed name across matplotlib versions
+            ax.set_xticks(range(1, len(series) + 1), [str(s.get("name", ""))[:20] for s in series])
     elif kind == "chart_heatmap":
         z = [[(_num(c) if _num(c) is not None else math.nan) for c in _list(r)] for r in _list(v.get("z"))[:500]]
         width = max((len(r) for r in z), default=0)
