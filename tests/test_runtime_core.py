@@ -95,7 +95,7 @@ def test_image_thumbnail_resizes_and_rejects_jpeg(ctx, install, runner):
 def test_slow_counter_streams_events(ctx, install, runner):
     install("slow-counter")
     events: list[RunEvent] = []
-    res = runner.run(ctx.find_tool("slow-counter"), {"steps": 4, "delay": 0.02}, on_event=events.append)
+    res = runner.run(ctx.find_tool("slow-counter"), {"steps": 4, "delay": 0.05}, on_event=events.append)
     assert res.status == "ok", res.error
     kinds = [e.kind for e in events]
     assert kinds[0] == "started"
