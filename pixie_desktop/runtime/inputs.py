@@ -118,10 +118,16 @@ def _check_option(spec: InputSpec, value: Any) -> None:
 def _file_value(spec: InputSpec, value: Any) -> Any:
     from pixie_desktop.artefacts.spill import data_url_size
 
+    from pixie_desktop.manifest.accept import data_url_mime, file_problem
+
     values = value if isinstance(value, list) else [value]
     for v in values:
         if not isinstance(v, str) or not (v.startswith("data:") or v.startswith(("http://", "https://"))):
             raise _Bad("must be a file (a data: URL)")
+        mime = data_url_mime(v)
+        problem = file_problem(spec, None, mime) if mime else None
+        if problem:  # the same accept rule as the form and the window drop
+            raise _Bad(f"is not accepted here: {problem}")
         if spec.max_size_mb and v.startswith("data:") and data_url_size(v) > spec.max_size_mb * 1024 * 1024:
             size = data_url_size(v) / (1024 * 1024)
             raise _Bad(f"file is {size:.1f} MB, the limit is {spec.max_size_mb:g} MB")
