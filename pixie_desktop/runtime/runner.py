@@ -115,8 +115,11 @@ class _StreamTextTooLarge(Exception):
 
 class _StreamRelay:
     """Reads /stream?run_id= and turns frames into RunEvents plus accumulated output values.
-    Liberal: `event: <key>` + text data, `{"output_key","value","done"}` JSON frames, the chat
-    scaffold's `{"chunk","done"}`, `event: output:<key>`, `event: done`, `event: error`."""
+    Liberal: `event: <key>` + text data, `{"output_key","value","done"}` JSON frames, keyed
+    frames `{"<declared output key>": value, …}` (each applied by its output's type: a `log`
+    appends lines, `stream_text` appends text, `progress` moves the bar, anything else replaces
+    the value), the chat scaffold's `{"chunk","done"}`, `{"progress"}`/`{"log"}` shorthands,
+    `event: output:<key>`, `event: done`, `event: error`."""
 
     def __init__(self, runner_emit: Callable[[RunEvent], None], run_id: str, spec: Any, proc: ToolProcess,
                  request: _Request, wake: threading.Event):
@@ -210,6 +213,11 @@ class _StreamRelay:
             if "output_key" in payload:
                 self._apply(str(payload["output_key"]), payload.get("value"), None)
                 return False
+            declared = [k for k in payload if k in self.types]
+            if declared:  # {"<output key>": value, …}: any declared output, by its own type
+                for key in declared:
+                    self._apply_keyed(key, payload)
+                return bool(payload.get("done"))
             if "chunk" in payload:
                 key = self.first_stream_key or "reply"
                 self._apply(key, str(payload.get("chunk") or ""), None, force_type="stream_text")
@@ -259,6 +267,17 @@ class _StreamRelay:
             self.values[key] = value
             self.emit(RunEvent(self.run_id, "output", key=key, value=value))
 
+    def _apply_keyed(self, key: str, payload: dict) -> None:
+        """One declared key of a keyed frame; a sibling `message`/`level` belongs to a progress
+        or log value given bare (`{"status": 0.5, "message": "…"}`, `{"trace": "…", "level": "warn"}`)."""
+        value, kind = payload[key], self.types.get(key)
+        if kind == "progress" and not isinstance(value, dict) and payload.get("message") is not None:
+            value = {"value": value, "message": payload["message"]}
+        if kind == "log" and payload.get("level") is not None and not isinstance(value, dict):
+            self._log(key, value, payload.get("level"))
+            return
+        self._apply(key, value, None)
+
     def _progress(self, value: Any, message: Any, key: str | None = None) -> None:
         frac: float | None = None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -282,7 +301,7 @@ class _StreamRelay:
         for line in lines:
             if isinstance(line, dict):
                 entry = {"level": str(line.get("level") or level or "info"),
-                         "message": str(line.get("message", line.get("text", ""))),
+                         "message": str(line.get("message", line.get("msg", line.get("text", "")))),
                          **({"t": line["t"]} if "t" in line else {})}
             else:
                 entry = {"level": str(level or "info"), "message": str(line)}
