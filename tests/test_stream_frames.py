@@ -83,3 +83,21 @@ def test_panel_draws_keyed_log_frames_on_their_card(qtbot, relay):
     calls, events = panel.renderers["tool_calls"], panel.renderers["events"]
     assert [ln["message"] for ln in calls.lines] == ["search(q)", "fetch(url)"]
     assert getattr(events, "lines", []) == []  # built lazily: untouched
+
+
+def test_resent_whole_log_adds_only_new_lines_and_done_frame_with_chunk(relay):
+    """A real agent resends every tool call so far on each frame, then a final frame with all
+    lines, an empty chunk and done: each call must show once."""
+    first = {"t": 1.5, "level": "tool", "message": '{"tool": "calculator"}'}
+    second = {"t": 2.5, "level": "tool", "message": '{"result": 56}'}
+    relay._handle("message", json.dumps({"chunk": "Let me compute. ", "done": False}))
+    relay._handle("message", json.dumps({"tool_calls": {"lines": [first]}, "done": False}))
+    relay._handle("message", json.dumps({"tool_calls": {"lines": [first, second]}, "done": False}))
+    assert relay._handle("message", json.dumps({"tool_calls": {"lines": [first, second]}, "chunk": "56",
+                                                "done": True}))
+    assert [ln["message"] for ln in relay.lines["tool_calls"]] == [first["message"], second["message"]]
+    assert [e.message for e in relay.events if e.kind == "log"] == [first["message"], second["message"]]
+    assert relay.text["answer"] == "Let me compute. 56"
+    # a frame that does not start with what was received is new lines, appended
+    relay._handle("message", json.dumps({"tool_calls": {"lines": [{"level": "tool", "message": "other"}]}}))
+    assert relay.lines["tool_calls"][-1]["message"] == "other" and len(relay.lines["tool_calls"]) == 3

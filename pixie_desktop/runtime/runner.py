@@ -217,6 +217,9 @@ class _StreamRelay:
             if declared:  # {"<output key>": value, …}: any declared output, by its own type
                 for key in declared:
                     self._apply_keyed(key, payload)
+                if "chunk" in payload and "chunk" not in self.types and payload.get("chunk"):
+                    self._apply(self.first_stream_key or "reply", str(payload["chunk"]), None,
+                                force_type="stream_text")
                 return bool(payload.get("done"))
             if "chunk" in payload:
                 key = self.first_stream_key or "reply"
@@ -273,8 +276,8 @@ class _StreamRelay:
         value, kind = payload[key], self.types.get(key)
         if kind == "progress" and not isinstance(value, dict) and payload.get("message") is not None:
             value = {"value": value, "message": payload["message"]}
-        if kind == "log" and payload.get("level") is not None and not isinstance(value, dict):
-            self._log(key, value, payload.get("level"))
+        if kind == "log":
+            self._log(key, value, payload.get("level"), snapshot=True)
             return
         self._apply(key, value, None)
 
@@ -289,7 +292,9 @@ class _StreamRelay:
         self.emit(RunEvent(self.run_id, "progress", key=key, fraction=frac,
                            message=str(message) if message else None))
 
-    def _log(self, key: str | None, value: Any, level: Any) -> None:
+    def _log(self, key: str | None, value: Any, level: Any, snapshot: bool = False) -> None:
+        """Append log lines. With `snapshot`, a list that starts with every line already received
+        is the whole log so far (real tools resend it on each frame): only its new tail is added."""
         if isinstance(value, dict) and isinstance(value.get("lines"), list):
             lines = value["lines"]
         elif isinstance(value, list):
@@ -298,6 +303,10 @@ class _StreamRelay:
             return
         else:
             lines = [value]
+        have = self.lines.get(key, []) if key else []
+        if snapshot and have and len(lines) >= len(have) and \
+                all(_same_line(a, b) for a, b in zip(have, lines)):
+            lines = lines[len(have):]
         for line in lines:
             if isinstance(line, dict):
                 entry = {"level": str(line.get("level") or level or "info"),
@@ -339,6 +348,14 @@ class _StreamRelay:
             if outputs.get(key) is None:
                 outputs[key] = value
         return outputs
+
+
+def _same_line(have: dict, line: Any) -> bool:
+    """Whether `line` (as sent) is the already-received entry `have`."""
+    if isinstance(line, dict):
+        msg = line.get("message", line.get("msg", line.get("text", "")))
+        return str(msg) == have.get("message") and ("t" not in line or line["t"] == have.get("t"))
+    return str(line) == have.get("message")
 
 
 class Runner:
