@@ -169,6 +169,10 @@ def run(ns: argparse.Namespace) -> int:
             for key, msg in exc.problems:
                 print(f"  - {msg if not key or msg.startswith(repr(key)) else msg}", file=sys.stderr)
             return 2
+        from pixie_desktop.runtime.inputs import input_warnings
+
+        for _key, msg in input_warnings(tool.spec, inputs):  # the same warning `validate` gives fixtures
+            print(f"warning: {msg}", file=sys.stderr)
         import uuid
 
         run_id = str(uuid.uuid4())

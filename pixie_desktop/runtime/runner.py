@@ -115,8 +115,11 @@ class _StreamTextTooLarge(Exception):
 
 class _StreamRelay:
     """Reads /stream?run_id= and turns frames into RunEvents plus accumulated output values.
-    Liberal: `event: <key>` + text data, `{"output_key","value","done"}` JSON frames, the chat
-    scaffold's `{"chunk","done"}`, `event: output:<key>`, `event: done`, `event: error`."""
+    Liberal: `event: <key>` + text data, `{"output_key","value","done"}` JSON frames, keyed
+    frames `{"<declared output key>": value, …}` (each applied by its output's type: a `log`
+    appends lines, `stream_text` appends text, `progress` moves the bar, anything else replaces
+    the value), the chat scaffold's `{"chunk","done"}`, `{"progress"}`/`{"log"}` shorthands,
+    `event: output:<key>`, `event: done`, `event: error`."""
 
     def __init__(self, runner_emit: Callable[[RunEvent], None], run_id: str, spec: Any, proc: ToolProcess,
                  request: _Request, wake: threading.Event):
@@ -210,6 +213,14 @@ class _StreamRelay:
             if "output_key" in payload:
                 self._apply(str(payload["output_key"]), payload.get("value"), None)
                 return False
+            declared = [k for k in payload if k in self.types]
+            if declared:  # {"<output key>": value, …}: any declared output, by its own type
+                for key in declared:
+                    self._apply_keyed(key, payload)
+                if "chunk" in payload and "chunk" not in self.types and payload.get("chunk"):
+                    self._apply(self.first_stream_key or "reply", str(payload["chunk"]), None,
+                                force_type="stream_text")
+                return bool(payload.get("done"))
             if "chunk" in payload:
                 key = self.first_stream_key or "reply"
                 self._apply(key, str(payload.get("chunk") or ""), None, force_type="stream_text")
@@ -259,6 +270,17 @@ class _StreamRelay:
             self.values[key] = value
             self.emit(RunEvent(self.run_id, "output", key=key, value=value))
 
+    def _apply_keyed(self, key: str, payload: dict) -> None:
+        """One declared key of a keyed frame; a sibling `message`/`level` belongs to a progress
+        or log value given bare (`{"status": 0.5, "message": "…"}`, `{"trace": "…", "level": "warn"}`)."""
+        value, kind = payload[key], self.types.get(key)
+        if kind == "progress" and not isinstance(value, dict) and payload.get("message") is not None:
+            value = {"value": value, "message": payload["message"]}
+        if kind == "log":
+            self._log(key, value, payload.get("level"), snapshot=True)
+            return
+        self._apply(key, value, None)
+
     def _progress(self, value: Any, message: Any, key: str | None = None) -> None:
         frac: float | None = None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -270,7 +292,9 @@ class _StreamRelay:
         self.emit(RunEvent(self.run_id, "progress", key=key, fraction=frac,
                            message=str(message) if message else None))
 
-    def _log(self, key: str | None, value: Any, level: Any) -> None:
+    def _log(self, key: str | None, value: Any, level: Any, snapshot: bool = False) -> None:
+        """Append log lines. With `snapshot`, a list that starts with every line already received
+        is the whole log so far (real tools resend it on each frame): only its new tail is added."""
         if isinstance(value, dict) and isinstance(value.get("lines"), list):
             lines = value["lines"]
         elif isinstance(value, list):
@@ -279,10 +303,14 @@ class _StreamRelay:
             return
         else:
             lines = [value]
+        have = self.lines.get(key, []) if key else []
+        if snapshot and have and len(lines) >= len(have) and \
+                all(_same_line(a, b) for a, b in zip(have, lines)):
+            lines = lines[len(have):]
         for line in lines:
             if isinstance(line, dict):
                 entry = {"level": str(line.get("level") or level or "info"),
-                         "message": str(line.get("message", line.get("text", ""))),
+                         "message": str(line.get("message", line.get("msg", line.get("text", "")))),
                          **({"t": line["t"]} if "t" in line else {})}
             else:
                 entry = {"level": str(level or "info"), "message": str(line)}
@@ -320,6 +348,14 @@ class _StreamRelay:
             if outputs.get(key) is None:
                 outputs[key] = value
         return outputs
+
+
+def _same_line(have: dict, line: Any) -> bool:
+    """Whether `line` (as sent) is the already-received entry `have`."""
+    if isinstance(line, dict):
+        msg = line.get("message", line.get("msg", line.get("text", "")))
+        return str(msg) == have.get("message") and ("t" not in line or line["t"] == have.get("t"))
+    return str(line) == have.get("message")
 
 
 class Runner:
