@@ -188,6 +188,9 @@ class _Run:
                 self.add("pyproject_ok", WARN, msg, details)
             else:
                 n = len(py.requirements)
+                if n and python is None and not deps.needs_own_environment(py.requirements):
+                    # a zero-setup tool naming the app's own dependencies (Qt, matplotlib…)
+                    where = "the app (zero setup)"
                 self.add("pyproject_ok", PASS, f"{n} declared dependenc{'y' if n == 1 else 'ies'}, all installed for "
                          f"{where}" if n else "pyproject.toml declares no dependencies", details)
         # -- 5 venv_exists
