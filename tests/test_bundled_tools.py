@@ -1,0 +1,48 @@
+"""Every bundled tool run through the real runtime (subprocess + Runner) with its own reference
+fixtures, plus what each tool is meant to show beyond them (native charts, maps, streaming,
+files, images in several formats)."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from fixtures_runtime import BUNDLED
+from pixie_desktop.validation.fixtures import compare_outputs, fixture_files, load_fixture
+from pixie_desktop.validation.tolerance import load_tolerance
+
+
+def _data_url(data: bytes, mime: str) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def run_fixtures(ctx, install, runner, tool_id: str, on_event=None) -> dict:
+    """Run every reference/fixture_*.json of a bundled tool through the Runner and compare the
+    outputs with the validator's comparators; returns {fixture file: RunResult}."""
+    install(tool_id)
+    tool = ctx.find_tool(tool_id)
+    files = fixture_files(tool.path / "reference")
+    assert files, f"{tool_id} ships no fixtures"
+    cfg = load_tolerance(tool.path / "reference")
+    results = {}
+    for path in files:
+        fixture = load_fixture(path, tool.spec)
+        res = runner.run(tool, fixture.inputs, on_event=on_event)
+        assert res.status == "ok", f"{path.name}: {res.error}"
+        verdict = compare_outputs(tool.spec, fixture, res.outputs, cfg)
+        assert verdict.status == "pass", f"{path.name}: {verdict.message} {verdict.outputs}"
+        results[path.name] = res
+    return results
+
+
+def test_every_bundled_tool_ships_fixtures():
+    tools = sorted(p.name for p in BUNDLED.iterdir() if (p / "tool.json").is_file())
+    assert len(tools) >= 10
+    assert [t for t in tools if not list((BUNDLED / t / "reference").glob("fixture_*.json"))] == []
+
+
+def test_csv_summary_fixtures(ctx, install, runner):
+    results = run_fixtures(ctx, install, runner, "csv-summary")
+    out = results["fixture_weather.json"].outputs
+    assert out["means"]["x"] == ["temp", "rain"] and out["overview"]["pairs"]["Distribution of"] == "temp"
