@@ -46,3 +46,9 @@ def test_csv_summary_fixtures(ctx, install, runner):
     results = run_fixtures(ctx, install, runner, "csv-summary")
     out = results["fixture_weather.json"].outputs
     assert out["means"]["x"] == ["temp", "rain"] and out["overview"]["pairs"]["Distribution of"] == "temp"
+
+
+def test_image_thumbnail_fixtures(ctx, install, runner):
+    results = run_fixtures(ctx, install, runner, "image-thumbnail")
+    jpeg = results["fixture_jpeg_to_png.json"]
+    assert [a.mime for a in jpeg.artefacts if a.output_key == "thumbnail"] == ["image/png"]

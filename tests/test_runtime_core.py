@@ -79,7 +79,7 @@ def test_csv_summary_returns_native_charts(ctx, install, runner):
     assert bad.status == "error" and "not a numeric column" in bad.error
 
 
-def test_image_thumbnail_resizes_and_rejects_jpeg(ctx, install, runner):
+def test_image_thumbnail_resizes_png_and_jpeg(ctx, install, runner):
     install("image-thumbnail")
     tool = ctx.find_tool("image-thumbnail")
     res = runner.run(tool, {"image": _data_url(_png(64, 32), "image/png"), "max_edge": 16, "greyscale": True})
@@ -89,8 +89,22 @@ def test_image_thumbnail_resizes_and_rejects_jpeg(ctx, install, runner):
     art = next(a for a in res.artefacts if a.output_key == "thumbnail")
     img = decode_png((ctx.settings.artefacts_root / art.rel_path).read_bytes())
     assert (img.width, img.height, img.channels) == (16, 8, 1)
-    bad = runner.run(tool, {"image": _data_url(b"\xff\xd8\xff\xe0fakejpeg", "image/jpeg")})
-    assert bad.status == "error" and "not a PNG" in bad.error
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QImage
+
+    src = QImage(90, 60, QImage.Format.Format_RGB32)
+    src.fill(0xFF336699)
+    ba = QByteArray()
+    buf = QBuffer(ba)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    assert src.save(buf, "JPEG", 80)
+    jpeg = runner.run(tool, {"image": _data_url(bytes(ba.data()), "image/jpeg"), "max_edge": 30})
+    assert jpeg.status == "ok", jpeg.error
+    assert jpeg.outputs["info"]["pairs"]["Thumbnail"] == "30 × 20 px JPEG"
+    art = next(a for a in jpeg.artefacts if a.output_key == "thumbnail")
+    assert art.mime == "image/jpeg"
+    bad = runner.run(tool, {"image": _data_url(b"\xff\xd8\xff\xe0not really a jpeg", "image/jpeg")})
+    assert bad.status == "error" and "cannot read this image" in bad.error
 
 
 def test_slow_counter_streams_events(ctx, install, runner):

@@ -263,4 +263,4 @@ def test_zero_setup_tool_may_declare_the_apps_packages(make_sqrt_tool, validate)
     rep = validate("validate-sqrt")
     ok = check(rep, "pyproject_ok")
     assert ok["status"] == "pass", ok
-    assert "the app (zero setup)" in ok["message"]
+    assert "provided by the app (zero setup)" in ok["message"]
