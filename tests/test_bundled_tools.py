@@ -52,3 +52,12 @@ def test_image_thumbnail_fixtures(ctx, install, runner):
     results = run_fixtures(ctx, install, runner, "image-thumbnail")
     jpeg = results["fixture_jpeg_to_png.json"]
     assert [a.mime for a in jpeg.artefacts if a.output_key == "thumbnail"] == ["image/png"]
+
+
+def test_photo_resize_fixtures_show_grid_compare_and_table(ctx, install, runner):
+    results = run_fixtures(ctx, install, runner, "photo-resize")
+    out = results["fixture_two_photos_sepia.json"].outputs
+    assert len(out["grid"]["images"]) == 2
+    assert out["compare"]["before"] and out["compare"]["after"]
+    assert [r["resized"] for r in out["files"]["rows"]] == ["64 × 42 PNG", "64 × 48 PNG"]
+    assert [r["original"] for r in out["files"]["rows"]] == ["120 × 80 JPEG", "64 × 48 WebP"]
