@@ -61,3 +61,13 @@ def test_photo_resize_fixtures_show_grid_compare_and_table(ctx, install, runner)
     assert out["compare"]["before"] and out["compare"]["after"]
     assert [r["resized"] for r in out["files"]["rows"]] == ["64 × 42 PNG", "64 × 48 PNG"]
     assert [r["original"] for r in out["files"]["rows"]] == ["120 × 80 JPEG", "64 × 48 WebP"]
+
+
+def test_route_planner_fixtures_and_map_outputs(ctx, install, runner):
+    results = run_fixtures(ctx, install, runner, "route-planner")
+    out = results["fixture_tour_miles.json"].outputs
+    assert out["stops_map"]["points"][0]["label"] == "1. Paris"  # the first stop stays first
+    route = out["route"]["points"]
+    assert route[0] == route[-1] and len(route) > 10  # a closed tour, legs drawn as arcs
+    bad = runner.run(ctx.find_tool("route-planner"), {"stops": ["Paris", "Atlantis"]})
+    assert bad.status == "error" and "unknown place 'Atlantis'" in bad.error
