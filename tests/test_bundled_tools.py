@@ -71,3 +71,15 @@ def test_route_planner_fixtures_and_map_outputs(ctx, install, runner):
     assert route[0] == route[-1] and len(route) > 10  # a closed tour, legs drawn as arcs
     bad = runner.run(ctx.find_tool("route-planner"), {"stops": ["Paris", "Atlantis"]})
     assert bad.status == "error" and "unknown place 'Atlantis'" in bad.error
+
+
+def test_text_stats_streams_progress_log_and_narration(ctx, install, runner):
+    events = []
+    results = run_fixtures(ctx, install, runner, "text-stats", on_event=events.append)
+    last = max(i for i, e in enumerate(events) if e.kind == "started")
+    events = events[last:]  # fixture_short.json runs last (fixtures are sorted by file name)
+    streamed = "".join(e.value for e in events if e.kind == "stream")
+    assert streamed == results["fixture_short.json"].outputs["narration"]
+    assert streamed.count("\n") == 4
+    assert [e.fraction for e in events if e.kind == "progress"] == pytest.approx([1 / 3, 2 / 3, 1.0])
+    assert any(e.kind == "log" and "3 sentences to read" in e.message for e in events)
