@@ -83,3 +83,12 @@ def test_text_stats_streams_progress_log_and_narration(ctx, install, runner):
     assert streamed.count("\n") == 4
     assert [e.fraction for e in events if e.kind == "progress"] == pytest.approx([1 / 3, 2 / 3, 1.0])
     assert any(e.kind == "log" and "3 sentences to read" in e.message for e in events)
+
+
+def test_text_echo_chat_fixtures_stream_the_reply(ctx, install, runner):
+    events = []
+    results = run_fixtures(ctx, install, runner, "text-echo", on_event=events.append)
+    assert ctx.find_tool("text-echo").spec.layout == "chat"
+    last = max(i for i, e in enumerate(events) if e.kind == "started")
+    chunks = [e.value for e in events[last:] if e.kind == "stream"]
+    assert len(chunks) > 1 and "".join(chunks) == results["fixture_reverse_later.json"].outputs["reply"]
