@@ -92,3 +92,15 @@ def test_text_echo_chat_fixtures_stream_the_reply(ctx, install, runner):
     last = max(i for i, e in enumerate(events) if e.kind == "started")
     chunks = [e.value for e in events[last:] if e.kind == "stream"]
     assert len(chunks) > 1 and "".join(chunks) == results["fixture_reverse_later.json"].outputs["reply"]
+
+
+def test_loan_report_fixtures_and_file_outputs(ctx, install, runner):
+    results = run_fixtures(ctx, install, runner, "loan-report")
+    res = results["fixture_zero_rate.json"]
+    files = {a.filename: a for a in res.artefacts}
+    assert set(files) == {"zero.md", "zero-schedule.csv"} and files["zero.md"].mime.startswith("text/markdown")
+    assert res.outputs["report"]["filename"] == "zero.md" and res.outputs["report"]["data"].startswith("file://")
+    report = (ctx.settings.artefacts_root / files["zero.md"].rel_path).read_text(encoding="utf-8")
+    assert report.startswith("# Zero") and "| 1 | £1,200.00 |" in report
+    schedule = (ctx.settings.artefacts_root / files["zero-schedule.csv"].rel_path).read_text(encoding="utf-8")
+    assert schedule.splitlines()[0] == "month,payment,interest,principal,balance" and len(schedule.splitlines()) == 13
