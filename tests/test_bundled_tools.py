@@ -38,7 +38,7 @@ def run_fixtures(ctx, install, runner, tool_id: str, on_event=None) -> dict:
 
 def test_every_bundled_tool_ships_fixtures():
     tools = sorted(p.name for p in BUNDLED.iterdir() if (p / "tool.json").is_file())
-    assert len(tools) >= 10
+    assert len(tools) >= 9
     assert [t for t in tools if not list((BUNDLED / t / "reference").glob("fixture_*.json"))] == []
 
 
@@ -104,3 +104,8 @@ def test_loan_report_fixtures_and_file_outputs(ctx, install, runner):
     assert report.startswith("# Zero") and "| 1 | £1,200.00 |" in report
     schedule = (ctx.settings.artefacts_root / files["zero-schedule.csv"].rel_path).read_text(encoding="utf-8")
     assert schedule.splitlines()[0] == "month,payment,interest,principal,balance" and len(schedule.splitlines()) == 13
+
+
+@pytest.mark.parametrize("tool_id", ["calculator", "slow-counter"])
+def test_original_tools_pass_their_fixtures(ctx, install, runner, tool_id):
+    assert run_fixtures(ctx, install, runner, tool_id)
