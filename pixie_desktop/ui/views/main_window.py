@@ -211,6 +211,7 @@ class MainWindow(QMainWindow):
         self.home.runActivated.connect(self.open_run)
         self.home.filesDropped.connect(self.open_files)
         self.home.toolActivated.connect(lambda tid: self.open_tool(tid))
+        self.home.navRequested.connect(self.show_page)
         self.add_page("home", "Home", self.home)
         self.history_page = HistoryView(self.ctx, self.events, tool_name=self._tool_name,
                                         tool_colour=self._tool_colour)
