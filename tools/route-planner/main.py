@@ -157,7 +157,9 @@ def run(inputs: dict, ctx: sdk.RunContext) -> dict:
                "Flying time": f"about {hours:.1f} h (800 km/h + 30 min per leg)",
                "Round trip": "yes" if closed else "no"}
     if inputs.get("optimise") and len(stops) > 2:
-        summary["Saved by reordering"] = f"{conv(before - total):,.1f} {unit}"
+        saved = before - total
+        summary["Saved by reordering"] = f"{conv(saved):,.1f} {unit} ({saved / before:.0%})" if saved > 0.05 \
+            else "nothing: your order was already the shortest found"
     return {
         "summary": {"pairs": summary},
         "route": {"points": [{"lat": round(la, 5), "lng": round(lo, 5)} for la, lo in path]},

@@ -76,7 +76,7 @@ def run(inputs: dict, ctx: sdk.RunContext) -> dict:
         if len(words) >= 25:
             line += " — a long one"
             ctx.log(f"sentence {i} has {len(words)} words", level="warn")
-        ctx.stream("narration", line + ".\n")
+        ctx.stream("narration", line + ("\n" if line.endswith(("…", ".")) else ".\n"))
         ctx.progress(i / len(sentences), f"sentence {i} of {len(sentences)}")
         if pace:
             time.sleep(pace)
