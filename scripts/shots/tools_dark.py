@@ -65,9 +65,12 @@ def _sample_files(folder: Path) -> tuple[Path, Path, list[Path]]:
 
 
 def _run_tool(win, tool_id: str, prefill: dict | None, message: str | None) -> bool:
-    if not win.open_tool(tool_id, prefill=prefill):
+    if not win.open_tool(tool_id):
         return False
     page = win.tool_pages[tool_id]
+    if prefill and page.form is not None:  # the page restored the last run's inputs: start clean
+        page.form.reset()
+        page.set_prefill(prefill)
     settle(800 if prefill else 200)  # a file input reads its files off the UI thread
     if message is not None and getattr(page, "chat", None) is not None:
         for text in ("Hello Pixie", message):
