@@ -109,3 +109,11 @@ def test_loan_report_fixtures_and_file_outputs(ctx, install, runner):
 @pytest.mark.parametrize("tool_id", ["calculator", "slow-counter"])
 def test_original_tools_pass_their_fixtures(ctx, install, runner, tool_id):
     assert run_fixtures(ctx, install, runner, tool_id)
+
+
+def test_tool_page_asks_for_an_environment_only_beyond_the_apps_packages():
+    from pixie_desktop.ui.views.tool_page import _needs_own_environment
+
+    assert _needs_own_environment(["PySide6>=6.8", "matplotlib"]) is False
+    assert _needs_own_environment(["PySide6>=6.8", "requests"]) is True
+    assert _needs_own_environment(["git+https://example.org/x.git"]) is True
