@@ -20,15 +20,22 @@ from dotenv import dotenv_values
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+def running_from_checkout() -> bool:
+    """True when the package is imported from a source checkout (plain or `pip install -e`),
+    False when it was installed from a wheel into site-packages."""
+    root = PACKAGE_DIR.parent
+    return (root / "pyproject.toml").is_file() and (root / "tools").is_dir()
+
+
 def app_root() -> Path:
-    """The checkout the app runs from (parent of the package), or the user data dir when the
-    package was installed somewhere without a bundled `tools/` folder."""
+    """PIXIE_ROOT if set; else the checkout the app runs from (parent of the package); else,
+    for an installed wheel, the user data dir (its tools/ is seeded with the bundled tools on
+    first start, see lifecycle/bundled.py)."""
     env = os.environ.get("PIXIE_ROOT")
     if env:
         return Path(env).expanduser().resolve()
-    root = PACKAGE_DIR.parent
-    if (root / "tools").is_dir() or (root / "pyproject.toml").is_file():
-        return root
+    if running_from_checkout():
+        return PACKAGE_DIR.parent
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("pixie-desktop", appauthor=False))
@@ -95,6 +102,8 @@ SETTING_DEFS: tuple[SettingDef, ...] = (
                minimum=1, maximum=600),
     SettingDef("notify_after_seconds", 5.0, float,
                "Notify when a run longer than this finishes while the window is unfocused", minimum=0),
+    SettingDef("max_parallel_runs", 0, int, "Tool runs going at once; more wait in the queue (0 = one per CPU core)",
+               user_editable=False, minimum=0, maximum=256),
 )
 SETTINGS_BY_NAME = {d.name: d for d in SETTING_DEFS}
 

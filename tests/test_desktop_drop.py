@@ -12,7 +12,8 @@ from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from pixie_desktop.ui import workers
-from pixie_desktop.ui.views.drop_overlay import DropController, open_tool_with_files, plan_drop
+from pixie_desktop.ui.extensions.drops import DropController
+from pixie_desktop.ui.views.drop_overlay import open_tool_with_files, plan_drop
 
 # Qt marks the QPoint constructors of drag events deprecated, but they are what a test can build.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -130,7 +130,7 @@ def test_shortcuts_are_bound_and_conflicts_resolved(qtbot, window):
     keys = {sc.key().toString() for sc in palette.shortcuts}
     assert keys == {"Ctrl+K", "Ctrl+Shift+P"}
     assert QKeySequence("Ctrl+K") not in window.focus_search.shortcuts()
-    assert window.command_palette is palette
+    assert not hasattr(window, "command_palette")  # nothing is hung on the window
     palette.shortcuts[1].activated.emit()
     assert palette.isVisible()
 

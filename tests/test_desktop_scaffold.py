@@ -1,9 +1,8 @@
-"""New tool from a template: form and chat scaffolds parse, are discovered, and (once the SDK
-exists) start and answer /run."""
+"""New tool from a template: form and chat scaffolds parse, are discovered, and start and
+answer /run."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 
@@ -13,8 +12,6 @@ from desktop_helpers import run_tool_once
 from pixie_desktop.lifecycle.scaffold import ScaffoldError, default_name, scaffold_tool
 from pixie_desktop.catalog.discovery import Discovery
 from pixie_desktop.manifest.parse import parse_tool_file
-
-HAVE_SDK = importlib.util.find_spec("pixie_desktop.sdk") is not None
 
 
 @pytest.mark.parametrize("layout", ["form", "chat"])
@@ -33,7 +30,7 @@ def test_scaffold_parses_and_is_discovered(tools_dir, layout):
         assert tomllib.loads((result.path / "pyproject.toml").read_text())["project"]["dependencies"] == []
     listed = [t for t in Discovery(tools_dir).scan() if t.ok]
     assert [t.tool_id for t in listed] == [f"my-{layout}"]
-    assert result.vendored_sdk == HAVE_SDK
+    assert result.vendored_sdk
     if layout == "chat":
         assert {i.key for i in spec.inputs} == {"messages", "history"}
         assert spec.is_streaming
@@ -68,7 +65,6 @@ def test_cli_new_tool(tools_dir, capsys):
     assert "already exists" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not HAVE_SDK, reason="pixie_desktop.sdk (H1) has not landed yet")
 def test_scaffolded_form_tool_runs(tools_dir):
     result = scaffold_tool(tools_dir, "shout")
     out = run_tool_once(sys.executable, result.path, {"text": "hello there", "case": "upper", "repeat": 2})
@@ -77,7 +73,6 @@ def test_scaffolded_form_tool_runs(tools_dir):
     assert out["letters"]["x"][0] in ("e", "h", "l")
 
 
-@pytest.mark.skipif(not HAVE_SDK, reason="pixie_desktop.sdk (H1) has not landed yet")
 def test_scaffolded_chat_tool_runs_from_vendored_sdk(tools_dir, tmp_path):
     """Inside a foreign interpreter without the app, main.py falls back to _pixie_sdk.py."""
     import subprocess

@@ -14,7 +14,8 @@ from fixtures_gallery import png_bytes
 from pixie_desktop.store import artefacts_repo, settings_repo
 from pixie_desktop.ui import workers
 from pixie_desktop.ui.views import gallery as gallery_mod
-from pixie_desktop.ui.views.gallery import GalleryView, SweepScheduler
+from pixie_desktop.ui.extensions.sweeper import SweepScheduler
+from pixie_desktop.ui.views.gallery import GalleryView
 
 
 @pytest.fixture(autouse=True)

@@ -244,25 +244,35 @@ def test_tag_editor_kebab_case_and_persistence(qtbot, ctx):
     assert not ed.add_tag("x" * 40) and "too long" in ed.error.text()
 
 
-def test_install_adds_actions_and_status_widget(qtbot, ctx):
+def test_revalidation_extension_adds_actions_and_status_widget(qtbot, ctx):
     from PySide6.QtGui import QAction
     from PySide6.QtWidgets import QMainWindow
 
-    from pixie_desktop.ui.revalidate import RevalidateStatusWidget, install
+    from pixie_desktop.ui.actions import ActionContext, ActionRegistry
+    from pixie_desktop.ui.extensions import Services
+    from pixie_desktop.ui.extensions.revalidation import RevalidationExtension
+    from pixie_desktop.ui.revalidate import RevalidateStatusWidget
 
     win = QMainWindow()
     qtbot.addWidget(win)
-    win.ctx = ctx
-    win.current_tool_id = None
-    win.menus = {"Tools": win.menuBar().addMenu("Tools"), "Edit": win.menuBar().addMenu("Edit")}
-    ctl = install(win)
-    assert win.revalidate_controller is ctl and ctl._timer.isActive()
-    names = {a.objectName() for a in win.findChildren(QAction)}
-    assert {"validateAll", "editSecrets", "openSettings"} <= names
+    registry = ActionRegistry()
+    menus = {"Tools": win.menuBar().addMenu("Tools"), "Edit": win.menuBar().addMenu("Edit")}
+    registry.bind_window(win, menus, lambda: ActionContext(win))
+    services = Services(ctx=ctx, events=None, window=win, actions=registry, runner=lambda: None,
+                        status=lambda text, ms=0: win.statusBar().showMessage(text, ms),
+                        submit=lambda *a, **k: None, tools=list)
+    ext = RevalidationExtension()
+    ext.install(services)
+    assert ext.controller._timer.isActive()
+    assert [a.objectName() for a in menus["Tools"].actions()] == ["validateAll", "editSecrets"]
+    assert [a.objectName() for a in menus["Edit"].actions()] == ["openSettings"]
+    assert win.findChild(QAction, "openSettings").shortcut().toString() == "Ctrl+,"
     assert win.statusBar().findChild(RevalidateStatusWidget) is not None
     win.findChild(QAction, "editSecrets").trigger()  # no tool open: a message, no dialog
     assert "Open a tool first" in win.statusBar().currentMessage()
-    ctl.shutdown()
+    ext.shutdown()
+    assert not ext.controller._timer.isActive()
+    assert registry.get("validateAll") is None and menus["Tools"].actions() == []
 
 
 def test_startup_sweep_validates_new_tools_soon_after_start(qtbot, ctx, three_tools, controller):

@@ -4,7 +4,6 @@ that unlinks artefact files, starred-only filter, compare two runs, and the main
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -138,19 +137,6 @@ def test_compare_highlights_differences(qtbot, history, ctx):
     assert "-numbers" in dlg.diff_view.toPlainText() and "+NUMBERS" in dlg.diff_view.toPlainText()
 
 
-HAS_RUNNER = importlib.util.find_spec("pixie_desktop.runtime.runner") is not None
-
-
-def _has_forms() -> bool:
-    try:
-        from pixie_desktop.ui.inputs.form import ToolForm  # noqa: F401
-        from pixie_desktop.ui.outputs.panel import OutputPanel  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not (HAS_RUNNER and _has_forms()), reason="runtime/forms not importable yet")
 def test_rerun_load_inputs_and_open_outputs(qtbot, make_window, tools_dir, ctx):
     copy_bundled(tools_dir, "calculator")
     win = make_window()

@@ -4,8 +4,6 @@ input errors, files dropped on a sidebar tool."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtWidgets import QApplication, QLabel
@@ -13,22 +11,6 @@ from PySide6.QtWidgets import QApplication, QLabel
 from fixtures_ui_shell import copy_bundled, make_tool, wait_idle
 from pixie_desktop.store import runs_repo, settings_repo, tool_state_repo
 from pixie_desktop.ui.models import runs_model as rm
-
-HAS_RUNNER = importlib.util.find_spec("pixie_desktop.runtime.runner") is not None
-needs_runner = pytest.mark.skipif(not HAS_RUNNER, reason="runtime not importable yet")
-
-
-def _has_forms() -> bool:
-    try:
-        from pixie_desktop.ui.inputs.form import ToolForm  # noqa: F401
-        from pixie_desktop.ui.outputs.panel import OutputPanel  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-needs_forms = pytest.mark.skipif(not _has_forms(), reason="forms/outputs not importable yet")
-
 
 def test_window_lists_tools_and_hooks(qtbot, make_window, shell_tools):
     win = make_window()
@@ -115,8 +97,6 @@ def test_theme_setting_switches_palette(qtbot, make_window, shell_tools):
     assert QApplication.instance().palette().window().color().lightness() > 200
 
 
-@needs_runner
-@needs_forms
 def test_run_bundled_tool_shows_outputs_and_history_row(qtbot, make_window, tools_dir, ctx):
     copy_bundled(tools_dir, "calculator")
     win = make_window()
@@ -126,7 +106,7 @@ def test_run_bundled_tool_shows_outputs_and_history_row(qtbot, make_window, tool
     resets = []
     win.history_page.model.modelReset.connect(lambda: resets.append(1))
     qtbot.keyClick(page.run_button, Qt.Key.Key_Space) if False else page.run_button.click()
-    assert page.is_running and win.running_count == 1
+    assert page.is_running and win.run_controller.running_count() == 1
     assert win.tools_model.tool_row("calculator").running == 1
     wait_idle(qtbot, page)
     assert page.last_result.status == "ok", page.last_result.error
@@ -136,13 +116,11 @@ def test_run_bundled_tool_shows_outputs_and_history_row(qtbot, make_window, tool
     assert page.history.model.index(0, 0).data(rm.StatusRole) == "ok"
     qtbot.waitUntil(lambda: win.history_page.model.rowCount() == 1)
     assert not resets  # the row arrived by run_changed, not a reset
-    assert win.running_count == 0 and win.tools_model.tool_row("calculator").running == 0
+    assert win.run_controller.running_count() == 0 and win.tools_model.tool_row("calculator").running == 0
     st = tool_state_repo.get(ctx.conn, "calculator")
     assert st.run_count_total == 1 and st.last_inputs.get("a") == 6
 
 
-@needs_runner
-@needs_forms
 def test_input_error_is_inline_and_starts_nothing(qtbot, make_window, tools_dir, ctx):
     make_tool(tools_dir, "needs-name", inputs=[{"key": "name", "type": "text", "label": "Name", "required": True}],
               main_py="raise SystemExit(1)\n")
@@ -156,8 +134,6 @@ def test_input_error_is_inline_and_starts_nothing(qtbot, make_window, tools_dir,
     assert page.status_label.text()
 
 
-@needs_runner
-@needs_forms
 def test_cancel_from_esc_action(qtbot, make_window, tools_dir, ctx):
     copy_bundled(tools_dir, "slow-counter")
     win = make_window()
@@ -175,7 +151,6 @@ def test_cancel_from_esc_action(qtbot, make_window, tools_dir, ctx):
     assert page.run_button.isEnabled() and not page.cancel_button.isEnabled()
 
 
-@needs_forms
 def test_drop_file_on_sidebar_tool_opens_it_filled(qtbot, make_window, shell_tools, tmp_path):
     win = make_window()
     csv = tmp_path / "numbers.csv"
@@ -193,8 +168,6 @@ def test_drop_file_on_sidebar_tool_opens_it_filled(qtbot, make_window, shell_too
 FIXTURE_TOOLS = __import__("pathlib").Path(__file__).resolve().parent / "fixtures" / "tools"
 
 
-@needs_runner
-@needs_forms
 def test_chat_layout_sends_messages_and_history(qtbot, make_window, tools_dir):
     import shutil
 
@@ -225,8 +198,7 @@ def test_split_layout_is_one_column_with_sticky_run(qtbot, make_window, tools_di
     win = make_window()
     win.open_tool("tall")
     page = win.tool_pages["tall"]
-    if page.form is None:
-        pytest.skip("forms not importable yet")
+    assert page.form is not None
     assert page.splitter.orientation() == Qt.Orientation.Vertical
     assert hasattr(page, "run_bar_button")
 
@@ -267,10 +239,10 @@ def test_extensions_install_without_errors(qtbot, make_window, shell_tools, ctx)
     from pixie_desktop.ui.app import install_extensions
 
     win = make_window()
-    assert install_extensions(win, ctx) == []
-    tray = getattr(win, "tray", None)
-    if tray is not None and hasattr(tray, "hide"):
-        tray.hide()
+    exts = install_extensions(win, ctx)
+    assert exts.failed == []
+    assert exts.names() == ["palette", "drops", "revalidation", "tray", "sweeper"]
+    exts.shutdown()
 
 
 FAILING_MAIN = '''
@@ -295,8 +267,6 @@ if __name__ == "__main__":
 '''
 
 
-@needs_runner
-@needs_forms
 def test_failed_run_shows_redacted_error_and_prefills_last_inputs(qtbot, make_window, tools_dir, ctx):
     d = make_tool(tools_dir, "fails", main_py=FAILING_MAIN)
     (d / ".env").write_text("API_TOKEN=sk-SECRET-123456\n")
@@ -317,7 +287,6 @@ def test_failed_run_shows_redacted_error_and_prefills_last_inputs(qtbot, make_wi
     assert page.history.model.index(0, 0).data(rm.StatusRole) == "error"
 
 
-@needs_forms
 def test_open_tool_with_path_prefill(qtbot, make_window, shell_tools, tmp_path):
     """The hook the window-level drop and the command line use: prefill a file input by path."""
     csv = tmp_path / "in.csv"

@@ -168,9 +168,8 @@ def test_bundled_tools_all_pass(ctx, monkeypatch):
     from pixie_desktop.validation.validator import validate_tool
 
     bundled = REPO / "tools"
-    tools = [t for t in Discovery(bundled).scan()] if bundled.is_dir() else []
-    if not tools:
-        pytest.skip("no bundled tools yet")
+    tools = list(Discovery(bundled).scan())
+    assert tools, f"no bundled tools found in {bundled}"
     failures = {}
     for tool in tools:
         rep = validate_tool(tool, ctx.settings)

@@ -74,6 +74,8 @@ def id_problem(tool_id: str) -> str | None:
         return "the tool id is empty"
     if tool_id.startswith((".", "_")):
         return f"the tool id '{tool_id}' cannot start with '.' or '_' (reserved for the app's own folders)"
+    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in tool_id):
+        return f"the tool id {tool_id!r} contains control characters"
     if any(c in _UNSAFE_ID_CHARS for c in tool_id) or ".." in tool_id or len(tool_id) > 120:
         return f"the tool id '{tool_id}' cannot be used as a folder name (no slashes, '..' or special characters)"
     return None

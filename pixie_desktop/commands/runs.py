@@ -23,7 +23,7 @@ def _one_line(text: str | None, n: int = 70) -> str:
 
 def run(ns: argparse.Namespace) -> int:
     from pixie_desktop.runtime.runner import load_outputs
-    from pixie_desktop.store import runs_repo
+    from pixie_desktop.queries import runs as run_queries
 
     ctx = context()
     try:
@@ -31,7 +31,7 @@ def run(ns: argparse.Namespace) -> int:
         if ns.tool:
             tool = ctx.find_tool(ns.tool)
             tool_id = tool.tool_id if tool else ns.tool
-        runs = runs_repo.list_runs(ctx.conn, tool_id=tool_id, status=ns.status, limit=max(1, ns.limit))
+        runs = run_queries.list_runs(ctx.conn, tool_id=tool_id, status=ns.status, limit=max(1, ns.limit))
         if ns.json:
             print_json([{"run_id": r.id, "tool_id": r.tool_id, "status": r.status, "started_at": r.started_at,
                          "finished_at": r.finished_at, "duration_s": r.duration_s, "inputs": r.inputs,

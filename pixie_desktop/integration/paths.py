@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+from importlib.resources import files
 from pathlib import Path
 
 from pixie_desktop import APP_ID
-from pixie_desktop.config import PACKAGE_DIR
 
 ICON_SIZES: tuple[int, ...] = (16, 32, 48, 64, 128, 256)
 DESKTOP_FILE_NAME = f"{APP_ID}.desktop"
@@ -50,9 +50,25 @@ def icon_install_paths() -> dict[str, Path]:
     return out
 
 
+def package_data_dir(package: str) -> Path:
+    """The folder of a data package (`pixie_desktop.resources`, `pixie_desktop.bundled_tools`):
+    the repository's top-level folder in a checkout or editable install, the copy inside
+    site-packages when installed from a wheel. Qt style sheets and file copies need a real
+    folder, so a zipped install is refused with a clear message."""
+    root = files(package)
+    if not isinstance(root, Path):
+        raise RuntimeError(f"{package} is not a folder on disk ({root!r}); install Pixie Desktop unzipped")
+    return root
+
+
 def resources_dir() -> Path:
-    """`resources/` of the checkout the package runs from."""
-    return PACKAGE_DIR.parent / "resources"
+    """`resources/` (icons, the .desktop template, the world outline)."""
+    return package_data_dir("pixie_desktop.resources")
+
+
+def bundled_tools_dir() -> Path:
+    """The example tools shipped with the app (`tools/` of the repository)."""
+    return package_data_dir("pixie_desktop.bundled_tools")
 
 
 def icon_svg() -> Path:

@@ -126,7 +126,7 @@ def kill_group(proc: subprocess.Popen, grace: float = 2.0) -> None:
         else:
             proc.terminate()
         proc.wait(timeout=grace)
-    except (ProcessLookupError, PermissionError):
+    except (ProcessLookupError, PermissionError):  # already gone, or no longer ours to stop
         pass
     except subprocess.TimeoutExpired:
         try:
@@ -134,14 +134,14 @@ def kill_group(proc: subprocess.Popen, grace: float = 2.0) -> None:
                 os.killpg(proc.pid, signal.SIGKILL)
             else:
                 proc.kill()
-        except (ProcessLookupError, PermissionError):
+        except (ProcessLookupError, PermissionError):  # already gone, or no longer ours to stop
             pass
         proc.wait(timeout=5)
     # the group leader is gone; make sure no grandchild keeps going
     if os.name == "posix":
         try:
             os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
+        except (ProcessLookupError, PermissionError):  # already gone, or no longer ours to stop
             pass
 
 

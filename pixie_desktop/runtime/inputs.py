@@ -72,7 +72,7 @@ def _retype_option(spec: InputSpec, value: Any) -> Any:
                 return int(float(value)) if float(value).is_integer() else float(value)
             if isinstance(first, float):
                 return float(value)
-        except (ValueError, _Bad):
+        except (ValueError, _Bad):  # not coercible: the value goes as typed and validation names it
             pass
     return value
 

@@ -7,11 +7,18 @@ Rules (each one fixes a reference bug, reference-runtime §3 / §9.4–9.5):
   spawned, a tool that is starting, a tool with in-flight runs, or a pinned tool;
 - the idle TTL is per tool (tool.json `warm_keep_seconds`, DB override, else global) and
   pinned tools are exempt from it too;
+- the memory limit (`max_memory_mb`) applies between runs too: on each housekeeping tick
+  (`reap`, every REAP_INTERVAL s) the RSS of every idle warm process tree is read, and one over
+  its tool's limit is stopped (it is respawned on next use; `memory_stops` records it). While a
+  run is in flight, the runner's own RSS watchdog applies instead;
+- each tick also snapshots every warm tool's process tree (`runtime.proctree`), so children
+  that leave the tool's process group are stopped with it;
 - everything is stopped by `stop_all()`, which also runs at interpreter exit."""
 
 from __future__ import annotations
 
 import atexit
+import collections
 import threading
 import time
 import weakref
@@ -100,6 +107,8 @@ class WarmPool:
         self._reaper: threading.Thread | None = None
         self._stopping = threading.Event()
         self.spawn_count = 0  # for tests/benchmarks
+        # (tool_id, rss_mb, limit_mb) of warm processes stopped for memory between runs (newest last)
+        self.memory_stops: collections.deque[tuple[str, float, int]] = collections.deque(maxlen=50)
         _pools.add(self)
 
     # -- leasing --------------------------------------------------------------------------
@@ -292,7 +301,44 @@ class WarmPool:
                     del self._entries[tid]
         for p in victims:
             p.stop(grace=EVICT_GRACE, reason="idle")
+        self._snapshot_trees()
+        self._check_memory()
         self._enforce_caps()
+
+    def _snapshot_trees(self) -> None:
+        """Record each live tool's descendants (runtime.proctree): a child that later leaves the
+        tool's process group (setsid, double fork) is still stopped with the tool."""
+        with self._lock:
+            procs = [e.proc for e in self._entries.values() if e.proc is not None and not e.starting]
+        for proc in procs:
+            tree = getattr(proc, "tree", None)
+            if tree is not None:
+                tree.snapshot()
+
+    def _check_memory(self) -> None:
+        """Stop idle warm processes whose tree RSS is over their tool's max_memory_mb (a tool
+        that keeps growing between runs — a cache, a leak — must not hold the RAM the limit
+        promised to free). psutil is read outside the lock; the entry is re-checked before
+        stopping so a run that started meanwhile is never cut."""
+        with self._lock:
+            idle = [(tid, e.proc, e.memory_mb) for tid, e in self._entries.items()
+                    if e.proc is not None and not e.starting and e.in_flight == 0]
+        over = []
+        for tid, proc, limit in idle:
+            rss = proc.rss_mb()
+            if rss is not None and rss > limit:
+                over.append((tid, proc, rss, limit))
+        victims: list[tuple[ToolProcess, str]] = []
+        with self._lock:
+            for tid, proc, rss, limit in over:
+                e = self._entries.get(tid)
+                if e is None or e.proc is not proc or e.in_flight or e.starting:
+                    continue
+                del self._entries[tid]
+                self.memory_stops.append((tid, round(rss, 1), limit))
+                victims.append((proc, f"used {rss:.0f} MB while warm, over its {limit} MB memory limit"))
+        for proc, reason in victims:
+            proc.stop(grace=EVICT_GRACE, reason=reason)
 
     def _ensure_reaper(self) -> None:
         with self._lock:

@@ -20,12 +20,14 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
-from pixie_desktop.store import settings_repo
-from pixie_desktop.store.db import now_iso, parse_iso
-from pixie_desktop.ui.store_events import store_events
+from pixie_desktop.ops import settings as settings_ops
+from pixie_desktop.ops import validation as validation_ops
+from pixie_desktop.ops.change import NOTHING, Change
+from pixie_desktop.queries import settings as settings_queries
+from pixie_desktop.queries.common import now_iso, parse_iso
+from pixie_desktop.ui.publish import publish
 from pixie_desktop.ui.workers import Task, TaskHandle, describe, submit, submit_job
 from pixie_desktop.validation import batch
-from pixie_desktop.validation import report as report_mod
 from pixie_desktop.validation.batch import BatchResult
 from pixie_desktop.validation.validator import ValidateOptions, validate_tool
 
@@ -108,7 +110,7 @@ class RevalidateController(QObject):
         if self.running:
             return
         try:
-            last = parse_iso(settings_repo.get_setting(self.ctx.conn, LAST_SWEEP_KEY))
+            last = parse_iso(settings_queries.get_setting(self.ctx.conn, LAST_SWEEP_KEY))
         except Exception:  # noqa: BLE001 - an unreadable value means "never"
             last = None
         if last is None or time.time() - last.timestamp() >= SWEEP_EVERY_S:
@@ -133,7 +135,7 @@ class RevalidateController(QObject):
                                          on_start=lambda job_id, total: handle.stream(("started", job_id, total)),
                                          on_progress=lambda d, t, tid, o: handle.stream(("progress", d, t, tid, o)))
                 if kind == "nightly_sweep":
-                    settings_repo.set_setting(conn, LAST_SWEEP_KEY, now_iso())
+                    settings_ops.set_setting(conn, LAST_SWEEP_KEY, now_iso())
                 return result
             finally:
                 conn.close()
@@ -150,7 +152,7 @@ class RevalidateController(QObject):
             self._on_progress(*event[1:])
 
     def _on_progress(self, done: int, total: int, tool_id: str, overall: str) -> None:
-        store_events().validationChanged.emit(tool_id)
+        publish(validation_ops.saved_by_batch([tool_id]))  # run_batch saved it on the pool
         self.toolValidated.emit(tool_id, overall)
         self.progress.emit(done, total, tool_id)
 
@@ -167,24 +169,25 @@ class RevalidateController(QObject):
 
 def validate_one(ctx: Any, tool: Any, *, on_done: Callable[[dict], None] | None = None,
                  on_error: Callable[[BaseException], None] | None = None, options: ValidateOptions | None = None,
-                 save: bool = True) -> Task:
-    """Validate one tool on the pool; the report is saved (own connection) and announced on the
-    store-events hub before `on_done(report)` runs on the UI thread. `on_error(exc)` gets the
-    exception; without it the app's default error path (log + notice) takes it."""
+                 save: bool = True, hub: Any = None) -> Task:
+    """Validate one tool on the pool; the report is saved (own connection) and published once
+    (validationChanged, on `hub` or the shared one) before `on_done(report)` runs on the UI
+    thread — callers must not announce it again. `on_error(exc)` gets the exception; without it
+    the app's default error path (log + notice) takes it."""
+    saved: list[Change] = []
 
     def work() -> dict:
         rep = validate_tool(tool, ctx.settings, options)
         if save:
             conn = ctx.new_connection()
             try:
-                report_mod.save(conn, rep)
+                saved.append(validation_ops.save_report(conn, rep))
             finally:
                 conn.close()
         return rep
 
     def done(rep: dict) -> None:
-        if save:
-            store_events().validationChanged.emit(rep["tool_id"])
+        publish(saved[0] if saved else NOTHING, hub)
         if on_done:
             on_done(rep)
 
@@ -268,58 +271,3 @@ class RevalidateStatusWidget(QWidget):
 
     def _on_failed(self, text: str) -> None:
         self._finish(f"Validation stopped: {text[:80]}")
-
-
-def install(window: Any) -> RevalidateController:
-    """Wire validation and the H5 dialogs into the main window in one call:
-    status-bar progress widget, daily sweep, Tools ▸ "Validate all tools" and "Secrets…",
-    Edit ▸ "Settings…" (Ctrl+,). Expects `window.ctx`, `window.menus`, `window.current_tool_id`
-    and optionally `window.runner` (its warm pool is stopped off the UI thread after a secret
-    changes, so the next run sees the new environment)."""
-    from PySide6.QtGui import QAction, QKeySequence
-
-    ctl = RevalidateController(window.ctx, window)
-    window.statusBar().addPermanentWidget(RevalidateStatusWidget(ctl, window))
-    ctl.start_nightly()
-
-    def stop_warm(tool_id: str) -> None:
-        runner = getattr(window, "runner", None)
-        pool = getattr(runner, "pool", None)
-        if pool is not None:
-            submit(pool.stop, tool_id)
-
-    def open_settings() -> None:
-        from pixie_desktop.ui.views.settings_dialog import SettingsDialog
-
-        SettingsDialog(window.ctx.settings, window.ctx.conn, window).exec()
-
-    def open_secrets() -> None:
-        from pixie_desktop.ui.views.secrets_editor import SecretsEditorDialog
-
-        tool_id = getattr(window, "current_tool_id", None)
-        tool = window.ctx.find_tool(tool_id) if tool_id else None
-        if tool is None:
-            window.statusBar().showMessage("Open a tool first to edit its secrets", 5000)
-            return
-        SecretsEditorDialog(tool, window, on_saved=stop_warm).exec()
-
-    menus = getattr(window, "menus", {})
-    tools_menu, edit_menu = menus.get("Tools"), menus.get("Edit")
-    if tools_menu is not None:
-        act = QAction("Validate all tools", window)
-        act.setObjectName("validateAll")
-        act.triggered.connect(ctl.revalidate_all)
-        tools_menu.addAction(act)
-        act = QAction("Secrets…", window)
-        act.setObjectName("editSecrets")
-        act.triggered.connect(open_secrets)
-        tools_menu.addAction(act)
-    if edit_menu is not None:
-        act = QAction("Settings…", window)
-        act.setObjectName("openSettings")
-        act.setShortcut(QKeySequence("Ctrl+,"))
-        act.triggered.connect(open_settings)
-        edit_menu.addSeparator()
-        edit_menu.addAction(act)
-    window.revalidate_controller = ctl
-    return ctl

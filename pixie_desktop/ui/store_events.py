@@ -1,8 +1,10 @@
 """A process-wide Qt signal hub for store changes.
 
-Whoever writes to the database from the UI (a context-menu action, a finished run, the validator)
-announces it here; models listen and update only the affected rows instead of resetting. Signals
-carry ids, never records, so a listener always re-reads the row through its own connection."""
+A write from the UI goes through an operation (pixie_desktop.ops) whose Change is announced here
+by `pixie_desktop.ui.publish.publish`; what the runner and the batch validator write is announced
+from their Change builders (`ops.runs.recorded_by_runner`, `ops.validation.saved_by_batch`).
+Models listen and update only the affected rows instead of resetting. Signals carry ids, never
+records, so a listener always re-reads the row through its own connection."""
 
 from __future__ import annotations
 

@@ -184,6 +184,8 @@ def load_or_make(artefacts_root: Path, rel_path: str, kind: str, sha256: str, ed
         src = safe_join(Path(artefacts_root), rel_path)
     except (ValueError, OSError):
         return ThumbOutcome(sha256, edge, None, None, True, tid)
+    if not core.can_generate_from(src):  # a device/FIFO/socket would block or never end
+        return ThumbOutcome(sha256, edge, None, None, True, tid)
     try:
         rel = core.thumb_rel_path(sha256, edge)
     except ValueError:
@@ -205,13 +207,11 @@ def load_or_make(artefacts_root: Path, rel_path: str, kind: str, sha256: str, ed
 
 
 def write_thumb_paths(db_path: str, pairs: list[tuple[int, str]]) -> int:
-    """Record thumb_path for rows (one small transaction, on a pool thread)."""
-    from pixie_desktop.store.db import transaction
+    """Record thumb_path for rows (one small transaction, on a pool thread). A cache column:
+    nothing is published (the pixmaps are already on screen)."""
+    from pixie_desktop.ops import artefacts as artefact_ops
 
-    conn = thread_connection(db_path)
-    with transaction(conn):
-        for artefact_id, rel in pairs:
-            conn.execute("UPDATE artefacts SET thumb_path = ? WHERE id = ?", (rel, artefact_id))
+    artefact_ops.set_thumb_paths(thread_connection(db_path), pairs)
     return len(pairs)
 
 
@@ -319,9 +319,7 @@ class ThumbnailService(QObject):
             pairs = list(self._pending_paths.items())
             self._pending_paths.clear()
             try:
-                conn = thread_connection(self.db_path)
-                for artefact_id, rel in pairs:
-                    conn.execute("UPDATE artefacts SET thumb_path = ? WHERE id = ?", (rel, artefact_id))
+                write_thumb_paths(self.db_path, pairs)
             except Exception:  # noqa: BLE001 - a locked DB at exit only costs a cached path
                 pass
 

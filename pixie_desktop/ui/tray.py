@@ -8,8 +8,8 @@
   icon: on Linux through the Unity LauncherEntry D-Bus signal (GNOME Dash-to-Dock, KDE, Plank
   read it) when QtDBus and a session bus exist; elsewhere it does nothing.
 
-The integrator feeds it run events:
-    tray = install_tray(main_window)
+The "tray" extension (ui/extensions/tray.py) feeds it run events:
+    tray = install_tray(main_window, ctx)
     tray.run_started(run_id, tool_name); tray.run_progress(run_id, 0.4)
     tray.run_finished(run_id, tool_name, status, duration_s)
 """
@@ -187,11 +187,11 @@ class TrayController(QObject):
         self._rebuild_recent()
 
     def load_recent(self, conn: Any, names: dict[str, str] | None = None) -> None:
-        from pixie_desktop.store import runs_repo
+        from pixie_desktop.queries import runs as run_queries
 
         names = names or {}
         self.set_recent_runs([RecentRun(r.id, r.label or names.get(r.tool_id, r.tool_id), r.status)
-                              for r in runs_repo.list_runs(conn, limit=RECENT_LIMIT)])
+                              for r in run_queries.recent(conn, RECENT_LIMIT)])
 
     def _remember(self, run: RecentRun) -> None:
         self.recent = [run] + [r for r in self.recent if r.run_id != run.run_id]
@@ -263,9 +263,10 @@ def dbus_notify(title: str, body: str) -> bool:
     return True
 
 
-def install_tray(main_window: Any, **kwargs: Any) -> TrayController:
-    """Build the tray for `main_window` (uses `main_window.ctx` for settings and recent runs)."""
-    ctx = getattr(main_window, "ctx", None)
+def install_tray(main_window: Any, ctx: Any = None, **kwargs: Any) -> TrayController:
+    """Build the tray for `main_window` (`ctx`, default `main_window.ctx`, gives the settings and
+    the recent runs). The app installs it as the "tray" extension (ui/extensions/tray.py)."""
+    ctx = ctx if ctx is not None else getattr(main_window, "ctx", None)
     tray = TrayController(main_window, getattr(ctx, "settings", None), **kwargs)
     if ctx is not None:
         try:
@@ -273,5 +274,4 @@ def install_tray(main_window: Any, **kwargs: Any) -> TrayController:
             tray.load_recent(ctx.conn, names)
         except Exception:  # noqa: BLE001 - the tray must not stop the app from starting
             pass
-    main_window.tray = tray
     return tray

@@ -20,7 +20,8 @@ Errors arrive as the exception object with its traceback attached (`exc.__traceb
 shows the app's error notice (`ui/errors.py`); with one, the traceback still goes to the log.
 Cancelling ends in `on_cancelled()` when the job stops by `Cancelled` (or at a generator's
 yield); a job that notices cancel and returns a value normally still ends in `on_result`.
-Tool runs use `RunWorker` (added by the runtime bridge) on the same pool."""
+Tool runs never use this pool: the RunController (ui/run_controller.py) runs them on its own,
+so a queue of runs cannot delay background work."""
 
 from __future__ import annotations
 
@@ -219,94 +220,3 @@ def wait_for_all(timeout_ms: int = 10_000) -> bool:
             task.cancel()
     return app_pool().waitForDone(timeout_ms)
 
-
-# --- tool runs -----------------------------------------------------------------------------
-# RunWorker wraps the Qt-free Runner.run on the app pool. The run id is chosen before the
-# worker starts so the UI can show/cancel the run at once; RunEvents (progress, log, stream…)
-# are forwarded through `signals.event` and arrive on the UI thread as queued signals.
-
-_live_runs: dict[str, "RunWorker"] = {}
-
-
-class RunSignals(QObject):
-    started = Signal(str)      # run_id
-    event = Signal(object)     # RunEvent
-    finished = Signal(object)  # RunResult (status ok | error | cancelled)
-    failed = Signal(str)       # the run could not start (invalid inputs) or crashed unexpectedly
-
-
-class RunWorker(QRunnable):
-    def __init__(self, runner: Any, tool: Any, inputs: dict, run_id: str | None = None):
-        super().__init__()
-        import uuid
-
-        self.setAutoDelete(False)
-        self.runner, self.tool, self.inputs = runner, tool, inputs
-        self.run_id = run_id or str(uuid.uuid4())
-        self.signals = RunSignals()
-        self._cancel_requested = threading.Event()
-
-    def cancel(self) -> None:
-        """Cancel this run only (works before it started, too)."""
-        self._cancel_requested.set()
-        self.runner.cancel(self.run_id)
-
-    def _emit(self, signal: Any, value: Any) -> None:
-        try:
-            signal.emit(value)
-        except RuntimeError:  # the receiver was deleted (window closed): nothing to tell
-            pass
-
-    def run(self) -> None:  # noqa: D401 - Qt override
-        from pixie_desktop.runtime.runner import InputError
-
-        try:
-            if self._cancel_requested.is_set():
-                self._emit(self.signals.failed, "cancelled before it started")
-                return
-            self._emit(self.signals.started, self.run_id)
-
-            def on_event(ev: Any) -> None:
-                self._emit(self.signals.event, ev)
-                if self._cancel_requested.is_set() and ev.kind == "started":
-                    self.runner.cancel(self.run_id)  # cancel pressed between start and registration
-
-            result = self.runner.run(self.tool, self.inputs, run_id=self.run_id, on_event=on_event)
-            self._emit(self.signals.finished, result)
-        except InputError as exc:
-            self._emit(self.signals.failed, str(exc))
-        except Exception as exc:  # noqa: BLE001 - never raise into Qt
-            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            self._emit(self.signals.failed, detail)
-        finally:
-            with _live_lock:
-                _live_runs.pop(self.run_id, None)
-
-
-def start_run(runner: Any, tool: Any, inputs: dict, *, run_id: str | None = None,
-              on_event: Callable[[Any], None] | None = None, on_finished: Callable[[Any], None] | None = None,
-              on_failed: Callable[[str], None] | None = None, pool: QThreadPool | None = None) -> RunWorker:
-    """Start a run on the app pool and return its worker (worker.run_id is already known)."""
-    worker = RunWorker(runner, tool, inputs, run_id)
-    if on_event is not None:
-        worker.signals.event.connect(on_event)
-    if on_finished is not None:
-        worker.signals.finished.connect(on_finished)
-    if on_failed is not None:
-        worker.signals.failed.connect(on_failed)
-    with _live_lock:
-        _live_runs[worker.run_id] = worker
-    (pool or app_pool()).start(worker)
-    return worker
-
-
-def live_runs() -> list[str]:
-    with _live_lock:
-        return list(_live_runs)
-
-
-def cancel_all_runs() -> None:
-    with _live_lock:
-        workers = list(_live_runs.values())
-    for w in workers:
-        w.cancel()

@@ -67,7 +67,7 @@ def shoot(out_dir: Path) -> list[Path]:
     from pixie_desktop.context import open_context
     from pixie_desktop.ui import workers
     from pixie_desktop.ui.views.command_palette import install_command_palette
-    from pixie_desktop.ui.views.drop_overlay import DropController
+    from pixie_desktop.ui.extensions.drops import DropController
     from pixie_desktop.ui.views.main_window import MainWindow
     from pixie_desktop.ui.views.tool_setup_dialog import ToolSetupDialog
 

@@ -85,7 +85,7 @@ def _describe(name: str, mime: str, data: bytes, data_url: str) -> FileEntry:
 
             with wave.open(io.BytesIO(data)) as w:
                 entry.duration = w.getnframes() / float(w.getframerate() or 1)
-        except (wave.Error, EOFError, ValueError):
+        except (wave.Error, EOFError, ValueError):  # not a readable WAV: shown without a duration
             pass
     return entry
 

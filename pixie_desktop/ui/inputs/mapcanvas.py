@@ -11,34 +11,26 @@ from __future__ import annotations
 import json
 import math
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
+from pixie_desktop.integration.paths import resources_dir
 from pixie_desktop.ui import theme
-
-_RES_CANDIDATES = (
-    Path(__file__).resolve().parents[3] / "resources" / "world_outline.json",
-    Path(__file__).resolve().parents[2] / "resources" / "world_outline.json",
-)
 
 
 @lru_cache(maxsize=1)
 def world_rings() -> tuple[list[list[tuple[float, float]]], list[list[tuple[float, float]]]]:
     """(land rings, water rings) as lists of (lng, lat); empty when the file is missing."""
-    for p in _RES_CANDIDATES:
-        if p.is_file():
-            try:
-                data = json.loads(p.read_text())
-                land = [[(float(x), float(y)) for x, y in ring] for ring in data.get("land", [])]
-                water = [[(float(x), float(y)) for x, y in ring] for ring in data.get("water", [])]
-                return land, water
-            except (OSError, ValueError, TypeError):
-                break
-    return [], []
+    try:
+        data = json.loads((resources_dir() / "world_outline.json").read_text())
+        land = [[(float(x), float(y)) for x, y in ring] for ring in data.get("land", [])]
+        water = [[(float(x), float(y)) for x, y in ring] for ring in data.get("water", [])]
+        return land, water
+    except (OSError, ValueError, TypeError, RuntimeError):
+        return [], []
 
 
 @lru_cache(maxsize=1)

@@ -16,11 +16,12 @@ from typing import Any, Iterable, Sequence
 from PySide6.QtCore import (QAbstractTableModel, QByteArray, QMimeData, QModelIndex, QObject,
                             QPersistentModelIndex, Qt, QTimer, QUrl, Signal)
 
-from pixie_desktop.artefacts import queries
-from pixie_desktop.artefacts.queries import ArtefactQuery, GalleryRow
 from pixie_desktop.artefacts.storage import safe_join
-from pixie_desktop.store import artefacts_repo
-from pixie_desktop.store.db import parse_iso
+from pixie_desktop.ops import artefacts as artefact_ops
+from pixie_desktop.ops.change import Change
+from pixie_desktop.queries import artefacts as queries
+from pixie_desktop.queries.artefacts import ArtefactQuery, ArtefactRecord, GalleryRow
+from pixie_desktop.queries.common import parse_iso
 from pixie_desktop.ui import workers
 
 ARTEFACT_ID_MIME = "application/x-pixie-artefact-id"
@@ -107,12 +108,9 @@ class ArtefactsModel(QAbstractTableModel):
             thumbnails.thumbPathStored.connect(self._thumb_stored)
         self._external = QTimer(self, singleShot=True, interval=400)
         self._external.timeout.connect(self.refresh)
-        try:
-            from pixie_desktop.ui.store_events import store_events
+        from pixie_desktop.ui.store_events import store_events
 
-            store_events().artefactsChanged.connect(self._on_store_event)
-        except ImportError:  # the hub is optional for headless use
-            pass
+        store_events().artefactsChanged.connect(self._on_store_event)
 
     # ------------------------------------------------------------------ Qt model API
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
@@ -298,7 +296,7 @@ class ArtefactsModel(QAbstractTableModel):
     def row_at(self, row: int) -> GalleryRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def record(self, row: int) -> artefacts_repo.ArtefactRecord | None:
+    def record(self, row: int) -> ArtefactRecord | None:
         r = self.row_at(row)
         return r.record if r else None
 
@@ -310,7 +308,7 @@ class ArtefactsModel(QAbstractTableModel):
                 seen.append(r.record.id)
         return seen
 
-    def abs_path(self, rec: artefacts_repo.ArtefactRecord) -> Path | None:
+    def abs_path(self, rec: ArtefactRecord) -> Path | None:
         """The file of a row, or None if its rel_path would escape artefacts_root."""
         try:
             return safe_join(self.root, rec.rel_path)
@@ -325,10 +323,7 @@ class ArtefactsModel(QAbstractTableModel):
             return
         conn = self.ctx.conn
         fresh = queries.fetch_rows(conn, ids, self._query.sort)
-        where, args = queries.where_clause(self._query)
-        marks = ",".join("?" * len(ids))
-        still = {r[0] for r in conn.execute(f"SELECT a.id FROM artefacts a WHERE {where} AND a.id IN ({marks})",
-                                             [*args, *ids])}
+        still = queries.still_matching(conn, self._query, ids)
         gone = sorted((self._by_id[i] for i in ids if i not in still or i not in fresh), reverse=True)
         for artefact_id in ids:
             if artefact_id in still and artefact_id in fresh:
@@ -358,16 +353,18 @@ class ArtefactsModel(QAbstractTableModel):
             self._rows[row].record.thumb_path = rel  # no repaint needed: the pixmap is already shown
 
     # ------------------------------------------------------------------ actions
-    def _changed(self, ids: Sequence[int]) -> None:
+    def _changed(self, ids: Sequence[int], change: Change) -> None:
         self.refresh_ids(ids)
         self.modelChanged.emit()
-        try:
-            from pixie_desktop.ui.store_events import store_events
+        self._publish(change)
 
-            self._own_event = True
-            store_events().artefactsChanged.emit()
-        except ImportError:
-            pass
+    def _publish(self, change: Change) -> None:
+        """Tell the other views; this model already shows the change, so it ignores the echo."""
+        from pixie_desktop.ui.publish import publish
+
+        self._own_event = True
+        try:
+            publish(change)
         finally:
             self._own_event = False
 
@@ -376,9 +373,7 @@ class ArtefactsModel(QAbstractTableModel):
             self._external.start()  # someone else added/changed artefacts: reload, debounced
 
     def set_starred(self, ids: Sequence[int], starred: bool) -> None:
-        for i in ids:
-            artefacts_repo.set_starred(self.ctx.conn, i, starred)
-        self._changed(ids)
+        self._changed(ids, artefact_ops.set_starred(self.ctx.conn, ids, starred))
 
     def toggle_starred(self, ids: Sequence[int]) -> None:
         """Star all when any is unstarred, else unstar all (what a toolbar toggle means)."""
@@ -386,36 +381,26 @@ class ArtefactsModel(QAbstractTableModel):
         self.set_starred(ids, not all(r.starred for r in recs))
 
     def set_label(self, ids: Sequence[int], label: str | None) -> None:
-        for i in ids:
-            artefacts_repo.set_label(self.ctx.conn, i, label)
-        self._changed(ids)
+        self._changed(ids, artefact_ops.set_label(self.ctx.conn, ids, label))
 
     def set_tags(self, ids: Sequence[int], tags: Iterable[str]) -> None:
-        tags = list(tags)
-        for i in ids:
-            # internal "_" tags (e.g. _pixie_run_outputs) survive a user edit of the visible ones
-            rec = artefacts_repo.get(self.ctx.conn, i)
-            keep = [t for t in (rec.tag_list if rec else []) if t.startswith("_")]
-            artefacts_repo.set_tags(self.ctx.conn, i, [*keep, *tags][:24])
-        self._changed(ids)
+        # internal "_" tags (e.g. _pixie_run_outputs) survive a user edit of the visible ones
+        self._changed(ids, artefact_ops.set_tags(self.ctx.conn, ids, tags))
 
     def soft_delete(self, ids: Sequence[int]) -> list[int]:
         """Move to the Trash; returns the ids actually moved (for Undo)."""
         ids = list(ids)
-        before = {r[0] for r in self.ctx.conn.execute(
-            f"SELECT id FROM artefacts WHERE deleted_at IS NULL AND id IN ({','.join('?' * len(ids))})", ids)} \
-            if ids else set()
-        artefacts_repo.soft_delete(self.ctx.conn, ids)
-        self._changed(ids)
-        return [i for i in ids if i in before]
+        moved, change = artefact_ops.trash(self.ctx.conn, ids)
+        self._changed(ids, change)
+        return moved
 
     def restore(self, ids: Sequence[int]) -> None:
-        artefacts_repo.restore(self.ctx.conn, ids)
+        change = artefact_ops.restore(self.ctx.conn, ids)
         if self._query.trash:
-            self._changed(ids)
+            self._changed(ids, change)
         else:
             self.refresh()  # restored rows come back in their sorted place
-            self.modelChanged.emit()
+            self.modelChanged.emit()  # (not published: Undo of a Trash move is this view's own business)
 
     # ------------------------------------------------------------------ drag out
     def mimeTypes(self) -> list[str]:

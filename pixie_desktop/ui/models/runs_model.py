@@ -11,9 +11,11 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from pixie_desktop.store import runs_repo
-from pixie_desktop.store.db import parse_iso
-from pixie_desktop.store.runs_repo import RunRecord
+from pixie_desktop.ops import runs as run_ops
+from pixie_desktop.queries import runs as run_queries
+from pixie_desktop.queries.common import parse_iso
+from pixie_desktop.queries.runs import RunRecord
+from pixie_desktop.ui.publish import publish
 
 RunRole = Qt.ItemDataRole.UserRole + 1          # RunRecord
 StatusRole = Qt.ItemDataRole.UserRole + 2       # "running" | "ok" | "error" | "cancelled"
@@ -62,9 +64,6 @@ def format_started(iso: str | None) -> str:
     return dt.astimezone().strftime("%d %b %Y  %H:%M:%S")
 
 
-_COLS = runs_repo.COLUMNS
-
-
 class RunsModel(QAbstractTableModel):
     def __init__(self, conn: sqlite3.Connection, parent: QObject | None = None, *, tool_id: str | None = None,
                  page_size: int = 50, tool_name: Callable[[str], str] | None = None,
@@ -86,29 +85,12 @@ class RunsModel(QAbstractTableModel):
             events.runChanged.connect(self.run_changed)
 
     # -- paging --------------------------------------------------------------------------------
-    def _filter_sql(self) -> tuple[list[str], list[Any]]:
-        where: list[str] = []
-        args: list[Any] = []
-        if self.tool_id is not None:
-            where.append("tool_id = ?")
-            args.append(self.tool_id)
-        if self.starred_only:
-            where.append("starred = 1")
-        return where, args
-
     def _matches(self, rec: RunRecord) -> bool:
         return (self.tool_id is None or rec.tool_id == self.tool_id) and (not self.starred_only or bool(rec.starred))
 
     def _page(self, after: RunRecord | None) -> list[RunRecord]:
-        where, args = self._filter_sql()
-        if after is not None:
-            # keyset: rows strictly older than the last one loaded; the `<=` half lets sqlite
-            # use the (tool_id, started_at) / (started_at) index as a range
-            where.append("started_at <= ? AND (started_at < ? OR id < ?)")
-            args += [after.started_at, after.started_at, after.id]
-        sql = f"SELECT {_COLS} FROM runs {'WHERE ' + ' AND '.join(where) if where else ''} " \
-              f"ORDER BY started_at DESC, id DESC LIMIT ?"
-        return [RunRecord(*r) for r in self.conn.execute(sql, (*args, self.page_size))]
+        return run_queries.page(self.conn, tool_id=self.tool_id, starred_only=self.starred_only, after=after,
+                                limit=self.page_size)
 
     def reload(self) -> None:
         self.beginResetModel()
@@ -160,7 +142,7 @@ class RunsModel(QAbstractTableModel):
         """Bring one run up to date: update it in place, insert it where it sorts (if that is
         inside the loaded window), or remove it when it was deleted / no longer matches."""
         try:
-            rec = runs_repo.get_run(self.conn, run_id)
+            rec = run_queries.get_run(self.conn, run_id)
         except sqlite3.Error:
             return
         i = self._pos.get(run_id)
@@ -281,17 +263,17 @@ class RunsModel(QAbstractTableModel):
         rec = self._rows[index.row()]
         try:
             if role in (Qt.ItemDataRole.EditRole, LabelRole) and (index.column() == COL_LABEL or role == LabelRole):
-                runs_repo.set_label(self.conn, rec.id, str(value) if value is not None else None)
+                change = run_ops.set_label(self.conn, rec.id, str(value) if value is not None else None)
             elif role == StarredRole:
-                runs_repo.set_starred(self.conn, rec.id, bool(value))
+                change = run_ops.set_starred(self.conn, rec.id, bool(value))
             else:
                 return False
         except sqlite3.Error:
             return False
-        fresh = runs_repo.get_run(self.conn, rec.id)
+        fresh = run_queries.get_run(self.conn, rec.id)
         if fresh is not None:
             self._rows[index.row()] = fresh
         self.dataChanged.emit(self.index(index.row(), 0), self.index(index.row(), len(COLUMNS) - 1))
         if self._events is not None:
-            self._events.runChanged.emit(rec.id)  # other history views follow
+            publish(change, self._events)  # other history views follow
         return True

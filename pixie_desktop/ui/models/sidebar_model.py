@@ -18,8 +18,9 @@ from typing import Any
 from PySide6.QtCore import (QAbstractItemModel, QMimeData, QModelIndex, QObject, QPersistentModelIndex,
                             QSortFilterProxyModel, Qt, Signal)
 
-from pixie_desktop.store import tool_state_repo, workspaces_repo
-from pixie_desktop.store.db import dumps, loads, transaction
+from pixie_desktop.ops import workspaces as workspace_ops
+from pixie_desktop.queries import workspaces as workspace_queries
+from pixie_desktop.ui.publish import publish
 from pixie_desktop.ui.models import tools_model as tm
 from pixie_desktop.ui.models.tools_model import ToolRow, ToolsModel
 from pixie_desktop.ui.models.workspaces_model import WorkspacesModel
@@ -332,7 +333,7 @@ class SidebarModel(QAbstractItemModel):
         """Add tools to a workspace (a tool may be in several) and place them at `position`
         among its members (-1 = end). Persists the per-workspace order of every member."""
         sec = next((s for s in self._sections if s.workspace_id == workspace_id), None)
-        current = list(sec.tool_ids) if sec else list(workspaces_repo.members(self.conn, workspace_id))
+        current = list(sec.tool_ids) if sec else list(workspace_queries.members(self.conn, workspace_id))
         moving = [t for t in tool_ids if self.tools.tool_row(t) is not None]
         if not moving:
             return False
@@ -343,23 +344,14 @@ class SidebarModel(QAbstractItemModel):
             insert_at = len([t for t in current[:position] if t not in moving])
         order[insert_at:insert_at] = moving
         try:
-            with transaction(self.conn):
-                for t in moving:
-                    workspaces_repo.add_tool(self.conn, workspace_id, t)
-                for i, t in enumerate(order):
-                    st = tool_state_repo.get(self.conn, t)
-                    mapping = loads(st.sort_order_in_workspace_json, {})
-                    mapping = mapping if isinstance(mapping, dict) else {}
-                    if mapping.get(str(workspace_id)) != i:
-                        mapping[str(workspace_id)] = i
-                        tool_state_repo.update(self.conn, t, sort_order_in_workspace_json=dumps(mapping))
-        except (sqlite3.Error, workspaces_repo.WorkspaceError):
+            change = workspace_ops.place_tools(self.conn, workspace_id, moving, order)
+        except (sqlite3.Error, workspace_ops.WorkspaceError):
             return False
         for t in order:
             self.tools.refresh_tool(t)
         self.workspaces.reload()
         if self.events is not None:
-            self.events.workspacesChanged.emit()
+            publish(change, self.events)
         self.rebuild()
         return True
 

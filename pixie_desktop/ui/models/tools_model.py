@@ -14,8 +14,8 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from pixie_desktop.ui.models.base import RowListModel
 
 from pixie_desktop.catalog.discovery import ToolInfo
-from pixie_desktop.store import tags_repo, tool_state_repo, validation_repo
-from pixie_desktop.store.tool_state_repo import ToolState
+from pixie_desktop.queries import tools as tool_queries
+from pixie_desktop.queries.tools import ToolState
 
 ToolIdRole = Qt.ItemDataRole.UserRole + 1
 ToolInfoRole = Qt.ItemDataRole.UserRole + 2
@@ -60,18 +60,7 @@ class ToolRow:
 
     @property
     def workspace_order(self) -> dict[str, int]:
-        from pixie_desktop.store.db import loads
-
-        data = loads(self.state.sort_order_in_workspace_json, {})
-        return {str(k): int(v) for k, v in data.items() if isinstance(v, (int, float))} \
-            if isinstance(data, dict) else {}
-
-
-def _memberships(conn: sqlite3.Connection) -> dict[str, list[int]]:
-    out: dict[str, list[int]] = {}
-    for tool_id, ws_id in conn.execute("SELECT tool_id, workspace_id FROM tool_workspaces ORDER BY workspace_id"):
-        out.setdefault(tool_id, []).append(int(ws_id))
-    return out
+        return tool_queries.workspace_order(self.state)
 
 
 class ToolsModel(RowListModel):
@@ -96,23 +85,19 @@ class ToolsModel(RowListModel):
                              (events.workspacesChanged, self.refresh_memberships)):
             try:
                 signal.disconnect(slot)
-            except (RuntimeError, TypeError):
+            except (RuntimeError, TypeError):  # never connected, or the hub is already gone
                 pass
 
     # -- loading -----------------------------------------------------------------------------
     def load(self, tools: list[ToolInfo]) -> None:
         """Replace the rows. With the same tool ids in the same order this only emits
         dataChanged; a different set of tools resets (tools were added or removed on disk)."""
-        states = tool_state_repo.all_states(self.conn)
-        user_tags = tags_repo.all_tags(self.conn)
-        members = _memberships(self.conn)
-        reports = validation_repo.latest_all(self.conn)
+        snap = tool_queries.snapshot_all(self.conn)
         rows: list[ToolRow] = []
         for info in tools:
-            rep = reports.get(info.tool_id)
-            row = ToolRow(info, states.get(info.tool_id) or ToolState(info.tool_id),
-                          user_tags.get(info.tool_id, []), members.get(info.tool_id, []),
-                          rep.overall if rep else "unchecked", self._running.get(info.tool_id, 0))
+            one = snap.of(info.tool_id)
+            row = ToolRow(info, one.state, one.user_tags, one.workspaces, one.validation,
+                          self._running.get(info.tool_id, 0))
             row.rebuild_haystack()
             rows.append(row)
         same = [r.info.tool_id for r in rows] == [r.info.tool_id for r in self._rows]
@@ -132,21 +117,17 @@ class ToolsModel(RowListModel):
             return
         row = self._rows[i]
         try:
-            state = tool_state_repo.get(self.conn, tool_id)
-            user_tags = tags_repo.tags_of(self.conn, tool_id)
-            workspaces = [int(r[0]) for r in self.conn.execute(
-                "SELECT workspace_id FROM tool_workspaces WHERE tool_id = ? ORDER BY workspace_id", (tool_id,))]
-            rep = validation_repo.latest(self.conn, tool_id)
+            one = tool_queries.snapshot(self.conn, tool_id)
         except sqlite3.Error:
             return  # closed/locked database: keep showing what we had
-        row.state, row.user_tags, row.workspaces = state, user_tags, workspaces
-        row.validation = rep.overall if rep else "unchecked"
+        row.state, row.user_tags, row.workspaces = one.state, one.user_tags, one.workspaces
+        row.validation = one.validation
         row.rebuild_haystack()
         self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
     def refresh_memberships(self) -> None:
         try:
-            members = _memberships(self.conn)
+            members = tool_queries.memberships(self.conn)
         except sqlite3.Error:
             return
         changed = []

@@ -10,9 +10,9 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from pixie_desktop.ui.models.base import RowListModel
 
-from pixie_desktop.store import validation_repo
-from pixie_desktop.store.db import parse_iso
-from pixie_desktop.store.validation_repo import ValidationReportRow
+from pixie_desktop.queries import validation as validation_queries
+from pixie_desktop.queries.common import parse_iso
+from pixie_desktop.queries.validation import ValidationReportRow
 
 ToolIdRole = Qt.ItemDataRole.UserRole + 1
 OverallRole = Qt.ItemDataRole.UserRole + 2
@@ -36,14 +36,14 @@ class ValidationReportsModel(RowListModel):
     def reload(self) -> None:
         self.beginResetModel()
         try:
-            self._rows = sorted(validation_repo.latest_all(self.conn).values(), key=lambda r: r.tool_id)
+            self._rows = sorted(validation_queries.latest_all(self.conn).values(), key=lambda r: r.tool_id)
         except sqlite3.Error:
             self._rows = []
         self.endResetModel()
 
     def report_changed(self, tool_id: str) -> None:
         try:
-            rep = validation_repo.latest(self.conn, tool_id)
+            rep = validation_queries.latest(self.conn, tool_id)
         except sqlite3.Error:
             return
         i = next((n for n, r in enumerate(self._rows) if r.tool_id == tool_id), -1)

@@ -10,8 +10,8 @@ from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from pixie_desktop.ui.models.base import RowListModel
 
-from pixie_desktop.store import workspaces_repo
-from pixie_desktop.store.workspaces_repo import Workspace
+from pixie_desktop.queries import workspaces as workspace_queries
+from pixie_desktop.queries.workspaces import Workspace
 
 WorkspaceRole = Qt.ItemDataRole.UserRole + 1
 WorkspaceIdRole = Qt.ItemDataRole.UserRole + 2
@@ -34,7 +34,7 @@ class WorkspacesModel(RowListModel):
 
     def reload(self) -> None:
         try:
-            rows = workspaces_repo.list_all(self.conn)
+            rows = workspace_queries.list_all(self.conn)
         except sqlite3.Error:
             rows = []
         if rows and [w.id for w in rows] == [w.id for w in self._rows]:

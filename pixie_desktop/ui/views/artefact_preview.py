@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEd
 
 from pixie_desktop.artefacts.queries import GalleryRow, thread_connection
 from pixie_desktop.artefacts.thumbnails import preview_kind
-from pixie_desktop.store import runs_repo
+from pixie_desktop.queries import runs as run_queries
 from pixie_desktop.ui import workers
 from pixie_desktop.ui.models.artefacts_model import human_size, short_time
 
@@ -86,7 +86,7 @@ def load_preview(path: Path | None, filename: str, mime: str, run_id: str, db_pa
     kind = preview_kind(mime, filename)
     out = PreviewData(generation=generation, kind=kind)
     try:
-        run = runs_repo.get_run(thread_connection(db_path), run_id)
+        run = run_queries.get_run(thread_connection(db_path), run_id)
         if run is not None:
             out.run = {"status": run.status, "started_at": run.started_at, "inputs": run.inputs,
                        "label": run.label, "starred": bool(run.starred)}
@@ -207,8 +207,6 @@ class ArtefactPreview(QWidget):
         self.empty = QLabel("Select an artefact to preview it")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setEnabled(False)
-        self.images = QLabel()
-        self.images.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.image_scroll = QScrollArea()
         self.image_scroll.setWidgetResizable(True)
         self.image_box = QWidget()

@@ -5,6 +5,9 @@ the keyboard (type, ↑/↓, PgUp/PgDn, Enter, Esc).
     palette = install_command_palette(main_window)   # shortcuts + the default item provider
     palette.open()                                   # also what the shortcuts do
 
+In the app the palette is the "palette" extension: its command entries come from the actions
+registry (`registry_commands`), its tools from the sidebar's model (archived tools left out).
+
 The palette knows nothing about pages: each item carries a callback. The default provider wires
 tools to `main_window.open_tool(id)`, runs to `main_window.open_run(id)`, artefacts to their run
 (or the file itself) and actions to `QAction.trigger()`."""
@@ -337,34 +340,48 @@ def menu_actions(menus: dict[str, QMenu] | Iterable[QMenu]) -> list[PaletteItem]
     return out
 
 
-def default_provider(main_window: Any, ctx: Any) -> Callable[[], list[PaletteItem]]:
-    """Items from discovery, the runs/artefacts tables and the window's menus."""
+def registry_commands(registry: Any) -> list[PaletteItem]:
+    """The command entries declared for the palette in an ActionRegistry (ui/actions.py)."""
+    return [PaletteItem("action", title, where, trigger, key=title, shortcut=shortcut)
+            for title, where, trigger, shortcut in registry.palette_entries()]
+
+
+def default_provider(main_window: Any, ctx: Any, *, commands: Callable[[], list[PaletteItem]] | None = None,
+                     tools: Callable[[], list] | None = None) -> Callable[[], list[PaletteItem]]:
+    """Items from the tools (`tools()`, default a discovery scan), the runs/artefacts tables and
+    the commands (`commands()`, default the window's menus walked)."""
 
     def provide() -> list[PaletteItem]:
-        from pixie_desktop.store import artefacts_repo, runs_repo
+        from pixie_desktop.queries import artefacts as artefact_queries, runs as run_queries
 
         items: list[PaletteItem] = []
-        tools = [t for t in ctx.tools() if not (t.spec and t.spec.archived)]
-        names = {t.tool_id: t.name for t in tools}
-        runs = runs_repo.list_runs(ctx.conn, limit=15)
+        if tools is not None:
+            found = tools()
+        else:
+            from pixie_desktop.queries.tools import archived_flags
+
+            archived = archived_flags(ctx.conn)  # read on every open: the app's flag, as the sidebar shows it
+            found = [t for t in ctx.tools() if not archived.get(t.tool_id, bool(t.spec and t.spec.archived))]
+        tools_now = list(found)
+        names = {t.tool_id: t.name for t in tools_now}
+        runs = run_queries.recent(ctx.conn, 15)
         for r in runs:
             when = r.started_at.replace("T", " ")[:16]
             title = f"{names.get(r.tool_id, r.tool_id)} — {r.label}" if r.label else names.get(r.tool_id, r.tool_id)
             items.append(PaletteItem("run", title, f"{r.status} · {when}", _call(main_window, "open_run", r.id),
                                      keywords=[r.tool_id, r.status], key=r.id))
-        for t in tools:
+        for t in tools_now:
             desc = t.description or ("Cannot load: " + (t.error or "") if not t.ok else "")
             kw = [t.tool_id, t.folder, *(t.spec.tags if t.spec else []), (t.spec.category or "") if t.spec else ""]
             items.append(PaletteItem("tool", t.name, desc, _call(main_window, "open_tool", t.tool_id),
                                      keywords=kw, key=t.tool_id))
-        for a in artefacts_repo.list_artefacts(ctx.conn, starred=True, limit=30):
+        for a in artefact_queries.starred(ctx.conn, 30):
             trigger = _call(main_window, "open_run", a.run_id) if hasattr(main_window, "open_run") else \
                 _open_file(ctx.settings.artefacts_root / a.rel_path)
             items.append(PaletteItem("artefact", a.label or a.filename,
                                      f"{names.get(a.tool_id, a.tool_id)} · {a.created_at[:10]}", trigger,
                                      keywords=[a.filename, a.tags or "", a.mime], key=str(a.id)))
-        menus = getattr(main_window, "menus", None) or {}
-        items.extend(menu_actions(menus))
+        items.extend(commands() if commands is not None else menu_actions(getattr(main_window, "menus", None) or {}))
         # Empty query order: the latest 5 runs, then tools, then starred, then actions.
         recent = [i for i in items if i.kind == "run"][:5]
         rest = [i for i in items if i.kind != "run"]
@@ -382,15 +399,17 @@ def _open_file(path: Path) -> Callable[[], Any]:
 
 
 def install_command_palette(main_window: QWidget, ctx: Any = None,
-                            shortcuts: Iterable[str] = DEFAULT_SHORTCUTS, steal: bool = True) -> CommandPalette:
-    """Create the palette for `main_window`, bind its shortcuts and the default provider. With
-    `steal`, a window action already bound to one of the sequences loses that binding (an
-    ambiguous shortcut would fire neither); the palette also searches tools, so it supersedes
-    a "focus tool search" binding."""
+                            shortcuts: Iterable[str] = DEFAULT_SHORTCUTS, steal: bool = True,
+                            provider: Callable[[], list[PaletteItem]] | None = None) -> CommandPalette:
+    """Create the palette for `main_window`, bind its shortcuts and the provider (default:
+    `default_provider`). With `steal`, a window action already bound to one of the sequences
+    loses that binding (an ambiguous shortcut would fire neither); the palette also searches
+    tools, so it supersedes a "focus tool search" binding. The app's palette is the "palette"
+    extension (ui/extensions/palette.py), whose shortcut is declared in the actions registry."""
     ctx = ctx if ctx is not None else getattr(main_window, "ctx", None)
     palette = CommandPalette(main_window)
-    if ctx is not None:
-        palette.set_provider(default_provider(main_window, ctx))
+    if provider is not None or ctx is not None:
+        palette.set_provider(provider or default_provider(main_window, ctx))
     palette.shortcuts = []  # type: ignore[attr-defined]
     for seq_text in shortcuts:
         seq = QKeySequence(seq_text)
@@ -405,5 +424,4 @@ def install_command_palette(main_window: QWidget, ctx: Any = None,
         sc.setContext(Qt.ShortcutContext.WindowShortcut)
         sc.activated.connect(palette.open)
         palette.shortcuts.append(sc)  # type: ignore[attr-defined]
-    main_window.command_palette = palette  # type: ignore[attr-defined]
     return palette

@@ -13,8 +13,8 @@ from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit,
                                QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
-from pixie_desktop.store import runs_repo
-from pixie_desktop.store.runs_repo import RunRecord
+from pixie_desktop.queries import runs as run_queries
+from pixie_desktop.queries.runs import RunRecord
 from pixie_desktop.ui.models.runs_model import STATUS_TEXT, format_duration, format_started
 
 MISSING = object()
@@ -56,8 +56,8 @@ class CompareDialog(QDialog):
         self.setWindowTitle("Compare runs")
         self.resize(1100, 720)
         self.ctx = ctx
-        self.a = runs_repo.get_run(ctx.conn, run_a)
-        self.b = runs_repo.get_run(ctx.conn, run_b)
+        self.a = run_queries.get_run(ctx.conn, run_a)
+        self.b = run_queries.get_run(ctx.conn, run_b)
         from pixie_desktop.ui.views.tool_page import load_run_outputs
 
         self.outputs_a = load_run_outputs(ctx, self.a) if self.a else None
@@ -147,10 +147,8 @@ class CompareDialog(QDialog):
         tool = next((t for t in self.ctx.discovery.scan() if t.tool_id == self.a.tool_id), None)
         if tool is None or tool.spec is None or self.a.tool_id != self.b.tool_id:
             return None
-        try:
-            from pixie_desktop.ui.outputs.panel import OutputPanel
-        except ImportError:
-            return None
+        from pixie_desktop.ui.outputs.panel import OutputPanel
+
         split = QSplitter(Qt.Orientation.Horizontal)
         for outputs in (self.outputs_a, self.outputs_b):
             panel = OutputPanel(tool.spec)

@@ -1,11 +1,11 @@
 """The gallery page: every artefact as an icon grid or a details list, a filter bar, a preview
 pane, actions (star, label, tags, Trash with Undo, restore, empty Trash, open, reveal, copy
-path, drag out as file URLs) — plus `SweepScheduler`, which runs the housekeeping sweeper in
-the background at start-up and then every `sweeper_interval_seconds`.
+path, drag out as file URLs). (The background housekeeping sweep is the "sweeper" extension,
+ui/extensions/sweeper.py.)
 
 Main window API: `GalleryView(ctx, parent)` with signals `goToRun(str)` and
 `statusMessage(str)`; `gallery.show_run(run_id)` filters to one run; `gallery.shutdown()`
-stops thumbnail work. `SweepScheduler(ctx, parent).start()`.
+stops thumbnail work.
 """
 
 from __future__ import annotations
@@ -15,15 +15,18 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPoint, QProcess, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QModelIndex, QPoint, QProcess, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QDrag, QGuiApplication, QKeySequence, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QInputDialog,
                                QLabel, QLineEdit, QListView, QMenu, QMessageBox, QPushButton, QSlider, QSplitter,
                                QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget)
 
-from pixie_desktop.artefacts import queries, sweeper
-from pixie_desktop.artefacts.queries import ArtefactQuery
-from pixie_desktop.store import settings_repo, workspaces_repo
+from pixie_desktop.artefacts import sweeper
+from pixie_desktop.ops import settings as settings_ops
+from pixie_desktop.queries import artefacts as queries
+from pixie_desktop.queries import settings as settings_queries
+from pixie_desktop.queries import workspaces as workspace_queries
+from pixie_desktop.queries.artefacts import ArtefactQuery
 from pixie_desktop.ui import workers
 from pixie_desktop.ui.delegates.artefact_delegate import ArtefactDelegate
 from pixie_desktop.ui.models.artefacts_model import (COL_CREATED, COL_KIND, COL_LABEL, COL_NAME, COL_SIZE,
@@ -359,7 +362,7 @@ class GalleryView(QWidget):
     def _load_prefs(self) -> None:
         conn = self.ctx.conn
         try:
-            tile = int(settings_repo.get_setting(conn, TILE_KEY, str(TILE_DEFAULT)) or TILE_DEFAULT)
+            tile = int(settings_queries.get_setting(conn, TILE_KEY, str(TILE_DEFAULT)) or TILE_DEFAULT)
         except ValueError:
             tile = TILE_DEFAULT
         tile = min(TILE_MAX, max(TILE_MIN, tile))
@@ -367,7 +370,7 @@ class GalleryView(QWidget):
         self.zoom.setValue(tile)
         self.zoom.blockSignals(False)
         self._apply_tile(tile)
-        mode = settings_repo.get_setting(conn, MODE_KEY, "grid")
+        mode = settings_queries.get_setting(conn, MODE_KEY, "grid")
         self.set_view_mode("list" if mode == "list" else "grid", save=False)
 
     def _apply_tile(self, tile: int) -> None:
@@ -379,14 +382,14 @@ class GalleryView(QWidget):
         self._zoom_save.start()
 
     def _save_zoom(self) -> None:
-        settings_repo.set_setting(self.ctx.conn, TILE_KEY, str(self.zoom.value()))
+        settings_ops.set_setting(self.ctx.conn, TILE_KEY, str(self.zoom.value()))
 
     def set_view_mode(self, mode: str, *, save: bool = True) -> None:
         self.views.setCurrentWidget(self.table if mode == "list" else self.grid)
         (self.list_btn if mode == "list" else self.grid_btn).setChecked(True)
         self.zoom.setEnabled(mode != "list")
         if save:
-            settings_repo.set_setting(self.ctx.conn, MODE_KEY, mode)
+            settings_ops.set_setting(self.ctx.conn, MODE_KEY, mode)
         self._update_empty()
 
     def view_mode(self) -> str:
@@ -401,7 +404,7 @@ class GalleryView(QWidget):
         conn = self.ctx.conn
         for combo, items, first in (
                 (self.tool_combo, [(t, t) for t in queries.tool_ids(conn)], "All tools"),
-                (self.ws_combo, [(w.name, w.id) for w in workspaces_repo.list_all(conn)], "All workspaces"),
+                (self.ws_combo, [(w.name, w.id) for w in workspace_queries.list_all(conn)], "All workspaces"),
                 (self.tag_combo, [(f"#{t} ({n})", t) for t, n in queries.tag_counts(conn)], "All tags")):
             current = combo.currentData()
             combo.blockSignals(True)
@@ -603,9 +606,7 @@ class GalleryView(QWidget):
                 self, "Delete forever", f"Delete {len(ids)} artefact(s) and their files for good?") \
                 != QMessageBox.StandardButton.Yes:
             return
-        from pixie_desktop.store import artefacts_repo
-
-        recs = [r for r in (artefacts_repo.get(self.ctx.conn, i) for i in ids) if r is not None]
+        recs = queries.get_many(self.ctx.conn, ids)
         self._run_purge(sweeper.purge_records, recs)
 
     def empty_trash(self, *, confirm: bool = True) -> None:
@@ -679,60 +680,3 @@ class GalleryView(QWidget):
         self._unsubscribe()
         self.thumbs.shutdown()
         workers.app_pool().waitForDone(5000)
-
-
-class SweepScheduler(QObject):
-    """Runs `artefacts.sweeper.sweep` on the pool shortly after start-up and then every
-    `sweeper_interval_seconds` (re-read each time, so a settings change applies)."""
-
-    finished = Signal(object)  # SweepReport
-    failed = Signal(str)
-
-    def __init__(self, ctx: Any, parent: QObject | None = None, *, first_delay_ms: int = 5000):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.first_delay_ms = first_delay_ms
-        self._timer = QTimer(self, singleShot=True)
-        self._timer.timeout.connect(self.run_now)
-        self._running = False
-        self.last_report: sweeper.SweepReport | None = None
-
-    def start(self) -> None:
-        self._timer.start(self.first_delay_ms)
-
-    def stop(self) -> None:
-        self._timer.stop()
-
-    def is_running(self) -> bool:
-        return self._running
-
-    def run_now(self) -> None:
-        if self._running:
-            return
-        self._running = True
-        settings = self.ctx.settings
-        try:
-            tools = [t for t in self.ctx.tools() if t.ok]
-        except Exception:  # noqa: BLE001 - the sweep still runs with default retention
-            tools = []
-        db = str(settings.db_path)
-
-        def job() -> sweeper.SweepReport:
-            return sweeper.sweep(queries.thread_connection(db), settings, tools=tools)
-
-        workers.submit(job, on_result=self._done, on_error=self._error)
-
-    def _done(self, report: sweeper.SweepReport) -> None:
-        self._running = False
-        self.last_report = report
-        self.finished.emit(report)
-        self._reschedule()
-
-    def _error(self, exc: BaseException) -> None:
-        self._running = False
-        self.failed.emit(str(exc))
-        self._reschedule()
-
-    def _reschedule(self) -> None:
-        seconds = int(getattr(self.ctx.settings, "sweeper_interval_seconds", 21_600))
-        self._timer.start(max(60, seconds) * 1000)

@@ -6,7 +6,6 @@ inputs, load inputs into the form, open outputs, and compare two runs side by si
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
@@ -14,43 +13,17 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QMenu,
                                QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
 
-from pixie_desktop.store import artefacts_repo, runs_repo
+from pixie_desktop.ops import runs as run_ops
 from pixie_desktop.ui.delegates.item_delegates import ColourChipDelegate, StarDelegate, StatusDotDelegate
 from pixie_desktop.ui.models import runs_model as rm
 from pixie_desktop.ui.models.runs_model import RunsModel
+from pixie_desktop.ui.publish import publish
 
 
 def delete_runs_and_files(conn: sqlite3.Connection, settings: Any, run_ids: list[str]) -> int:
-    """Unlink each run's artefact files (and thumbnails) safely under artefacts_root, remove the
-    emptied run folders, then delete the rows. Returns the number of runs deleted."""
-    from pixie_desktop.artefacts.storage import safe_join
-
-    root = Path(settings.artefacts_root)
-    for run_id in run_ids:
-        rec = runs_repo.get_run(conn, run_id)
-        if rec is None or rec.status == "running":
-            continue
-        for art in artefacts_repo.for_run(conn, run_id, include_deleted=True):
-            for rel in (art.rel_path, art.thumb_path):
-                if not rel:
-                    continue
-                try:
-                    path = safe_join(root, rel)  # refuses absolute paths and anything escaping root
-                    if path.is_file() or path.is_symlink():
-                        path.unlink()
-                except (ValueError, OSError):
-                    continue
-        try:
-            run_dir = safe_join(root, rec.tool_id, run_id)
-            for sub in sorted(run_dir.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-                if sub.is_dir() and not sub.is_symlink() and not any(sub.iterdir()):
-                    sub.rmdir()
-            if run_dir.is_dir() and not any(run_dir.iterdir()):
-                run_dir.rmdir()
-        except (ValueError, OSError):
-            pass
-    deletable = [r for r in run_ids if (rec := runs_repo.get_run(conn, r)) is not None and rec.status != "running"]
-    return runs_repo.delete_runs(conn, deletable)
+    """Delete runs with their artefact files (see `ops.runs.delete_runs`); returns how many went.
+    Announcing is the caller's job (`delete_selected` publishes)."""
+    return run_ops.delete_runs(conn, settings, run_ids)[0]
 
 
 class RunsTable(QTableView):
@@ -251,10 +224,8 @@ class HistoryView(QWidget):
                 text += f"\n{starred} of them {'is' if starred == 1 else 'are'} starred."
             if QMessageBox.question(self, "Delete runs", text) != QMessageBox.StandardButton.Yes:
                 return 0
-        n = delete_runs_and_files(self.ctx.conn, self.ctx.settings, ids)
-        for rid in ids:
-            self.events.runChanged.emit(rid)
-        self.events.artefactsChanged.emit()
+        n, change = run_ops.delete_runs(self.ctx.conn, self.ctx.settings, ids)
+        publish(change, self.events)
         return n
 
     def _context_menu(self, pos) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
                                QWidget)
 
-from pixie_desktop.store import runs_repo
+from pixie_desktop.queries import home as home_queries
 from pixie_desktop.ui.delegates.painters import status_colour
 from pixie_desktop.ui.models.runs_model import STATUS_TEXT, format_duration, format_started
 
@@ -210,7 +210,7 @@ class HomePage(QWidget):
             f"</code><br><br>Create one there (or import a Pixie tool) and it appears in the sidebar at once.")
         self.recent.clear()
         try:
-            runs = runs_repo.list_runs(self.ctx.conn, limit=6)
+            runs = home_queries.recent_runs(self.ctx.conn, limit=6)
         except sqlite3.Error:
             runs = []
         for rec in runs:

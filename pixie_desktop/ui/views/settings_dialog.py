@@ -1,8 +1,9 @@
 """Settings dialog: every user-editable setting (config.SETTING_DEFS) with its help text, a typed
 editor, where the current value comes from (default / .env / environment / saved), a per-row
 Reset and "Reset all". Apply validates each changed value with the setting's own parser and saves
-through `config.save_setting`, which notifies live listeners (no restart needed); a bad value gets
-an inline message and nothing else is lost. The folder paths are shown read-only with "Open"."""
+through `ops.settings.save_app_setting` (config.save_setting), which notifies live listeners (no
+restart needed); a bad value gets an inline message and nothing else is lost. The folder paths
+are shown read-only with "Open"."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from PySide6.QtWidgets import (
     QLineEdit, QMessageBox, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
 )
 
-from pixie_desktop.config import SETTING_DEFS, SettingDef, Settings, format_value, parse_value, reset_setting, save_setting
+from pixie_desktop.config import SETTING_DEFS, SettingDef, Settings, format_value, parse_value
+from pixie_desktop.ops import settings as settings_ops
 from pixie_desktop.ui import theme as theme_mod
 
 SOURCE_TEXT = {"default": "default", ".env": "from .env", "env": "from environment", "db": "saved"}
@@ -263,7 +265,7 @@ class SettingsDialog(QDialog):
             row = self.rows[name]
             try:
                 parse_value(row.defn, value)
-                save_setting(self.settings, self.conn, name, value)
+                settings_ops.save_app_setting(self.settings, self.conn, name, value)
             except ValueError as exc:
                 ok = False
                 msg = str(exc).removeprefix(f"setting {name}: ")
@@ -286,7 +288,7 @@ class SettingsDialog(QDialog):
 
     def reset(self, name: str) -> None:
         try:
-            reset_setting(self.settings, self.conn, name)
+            settings_ops.reset_app_setting(self.settings, self.conn, name)
         except (sqlite3.Error, ValueError) as exc:
             self.rows[name].error.setText(f"Could not reset: {exc}")
             self.rows[name].error.show()

@@ -15,13 +15,18 @@ from typing import Any, Callable
 
 from PySide6.QtCore import (QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt,
                             QTimer, QUrl, Signal)
-from PySide6.QtGui import QAction, QColor, QDesktopServices, QFont, QIcon, QKeyEvent, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QDesktopServices, QFont, QIcon, QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QColorDialog, QComboBox, QFrame, QHBoxLayout,
                                QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QStyle,
                                QStyledItemDelegate, QStyleOptionViewItem, QToolButton, QTreeView, QVBoxLayout,
                                QWidget)
 
-from pixie_desktop.store import settings_repo, tags_repo, tool_state_repo, workspaces_repo
+from pixie_desktop.ops import settings as settings_ops
+from pixie_desktop.ops import tools as tool_ops
+from pixie_desktop.ops import workspaces as workspace_ops
+from pixie_desktop.ops.change import Change
+from pixie_desktop.queries import settings as settings_queries
+from pixie_desktop.ui.publish import publish
 from pixie_desktop.ui.delegates.painters import (paint_colour_chip, paint_dot, paint_spinner,
                                                  paint_star, status_colour)
 from pixie_desktop.ui.models import sidebar_model as sm
@@ -366,7 +371,7 @@ class Sidebar(QWidget):
         self._spin.timeout.connect(self._tick)
         self.tools.dataChanged.connect(lambda *a: self._update_spinner())
         self._refresh_chrome()
-        saved_ws = settings_repo.get_setting(conn, ACTIVE_WS_KEY)
+        saved_ws = settings_queries.get_setting(conn, ACTIVE_WS_KEY)
         if saved_ws and saved_ws.isdigit():
             i = self.workspace_filter.findData(int(saved_ws))
             if i > 0:
@@ -376,15 +381,15 @@ class Sidebar(QWidget):
     # -- small persistence helpers -----------------------------------------------------------------
     def _load_json(self, key: str, default: Any) -> Any:
         try:
-            raw = settings_repo.get_setting(self.conn, key)
+            raw = settings_queries.get_setting(self.conn, key)
             return json.loads(raw) if raw else default
         except (sqlite3.Error, ValueError):
             return default
 
     def _save(self, key: str, value: str) -> None:
         try:
-            settings_repo.set_setting(self.conn, key, value)
-        except sqlite3.Error:
+            settings_ops.set_setting(self.conn, key, value)
+        except sqlite3.Error:  # a sidebar layout preference: losing it must not interrupt the user
             pass
 
     # -- navigation entries ------------------------------------------------------------------------
@@ -592,7 +597,7 @@ class Sidebar(QWidget):
             return
         if sec.workspace_id is not None:
             try:
-                workspaces_repo.set_collapsed(self.conn, sec.workspace_id, collapsed)
+                workspace_ops.set_collapsed(self.conn, sec.workspace_id, collapsed)  # shown already: not published
             except sqlite3.Error:
                 return
             ws = self.workspaces.workspace(sec.workspace_id)
@@ -681,126 +686,65 @@ class Sidebar(QWidget):
         menu.addAction("Manage workspaces…", self.manageWorkspacesRequested.emit)
         return menu
 
-    def tool_menu(self, tool_id: str, in_workspace: int | None = None) -> QMenu | None:
+    action_registry: Any = None  # the window's ActionRegistry; None: the standard declarations
+
+    def tool_menu(self, tool_id: str, in_workspace: int | None = None, place: str = "") -> QMenu | None:
+        """A fresh menu of the tool actions declared for `place` (default: the sidebar's context
+        menu; the tool page's ⋯ menu asks for TOOL_MORE) — see ui/actions.py."""
+        from pixie_desktop.ui import actions
+
         row = self.tools.tool_row(tool_id)
         if row is None:
             return None
-        st = row.state
-        menu = QMenu(self)
-        menu.setObjectName("ToolMenu")
+        registry = self.action_registry or actions.standard_tool_actions()
+        return registry.tool_menu(place or actions.TOOL_CONTEXT, self, tool_id, row, in_workspace, parent=self)
 
-        def check(text: str, on: bool, slot: Callable[[], None]) -> QAction:
-            act = menu.addAction(text)
-            act.setCheckable(True)
-            act.setChecked(on)
-            act.triggered.connect(slot)
-            return act
-
-        menu.addAction("Open", lambda: self.toolActivated.emit(tool_id))
-        menu.addSeparator()
-        check("Favourite", bool(st.favourited), lambda: self.set_flag(tool_id, "favourited", not st.favourited))
-        check("Pin", bool(st.pinned), lambda: self.set_flag(tool_id, "pinned", not st.pinned))
-        check("Keep warm", bool(st.pinned_warm), lambda: self.set_flag(tool_id, "pinned_warm", not st.pinned_warm))
-        menu.addAction("Unarchive" if st.archived else "Archive",
-                       lambda: self.set_flag(tool_id, "archived", not st.archived))
-        menu.addSeparator()
-        menu.addAction("Colour…", lambda: self.tool_colour_dialog(tool_id))
-        if st.colour:
-            menu.addAction("Clear colour", lambda: self.set_colour(tool_id, None))
-        menu.addAction("Tags…", lambda: self.tags_dialog(tool_id))
-        add = menu.addMenu("Add to workspace")
-        add.setObjectName("AddToWorkspace")
-        for ws in self.workspaces.workspaces():
-            act = add.addAction(self._chip_icon(ws.colour), ws.name)
-            act.setEnabled(ws.id not in row.workspaces)
-            act.triggered.connect(lambda _=False, w=ws.id: self.add_to_workspace(tool_id, w))
-        if self.workspaces.workspaces():
-            add.addSeparator()
-        add.addAction("New workspace…", lambda: self.new_workspace_dialog(tool_id))
-        if row.workspaces:
-            target = in_workspace if in_workspace in row.workspaces else None
-            if target is not None:
-                ws = self.workspaces.workspace(target)
-                menu.addAction(f"Remove from “{ws.name if ws else target}”",
-                               lambda: self.remove_from_workspace(tool_id, target))
-            else:
-                rem = menu.addMenu("Remove from workspace")
-                for ws_id in row.workspaces:
-                    ws = self.workspaces.workspace(ws_id)
-                    if ws is not None:
-                        rem.addAction(ws.name, lambda w=ws_id: self.remove_from_workspace(tool_id, w))
-        menu.addSeparator()
-        menu.addAction("Validate now", lambda: self.validateRequested.emit(tool_id))
-        report = menu.addAction("Validation report…", lambda: self.reportRequested.emit(tool_id))
-        report.setEnabled(row.validation != "unchecked")
-        menu.addAction("Open folder", lambda: self.open_folder(tool_id))
-        entry = next((row.info.path / n for n in ("main.py", "tool.json") if (row.info.path / n).is_file()), None)
-        if entry is not None:
-            menu.addAction("Open in editor", lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(entry))))
-        if (row.info.path / "pyproject.toml").is_file() or (row.info.path / "requirements.txt").is_file():
-            menu.addAction("Rebuild environment…" if row.info.has_venv else "Set up environment…",
-                           lambda: self.setupRequested.emit(tool_id))
-        return menu
-
-    def _changed(self, tool_id: str) -> None:
+    def _changed(self, tool_id: str, change: Change | None = None) -> None:
         if self.events is not None:
-            self.events.toolStateChanged.emit(tool_id)
+            publish(change or Change.of(tool_ids=[tool_id]), self.events)
         else:
             self.tools.refresh_tool(tool_id)
 
     def set_flag(self, tool_id: str, flag: str, on: bool) -> None:
         try:
-            tool_state_repo.set_flag(self.conn, tool_id, flag, on)
+            change = tool_ops.set_flag(self.conn, tool_id, flag, on)
         except (sqlite3.Error, KeyError) as exc:
             QMessageBox.warning(self, "Could not save", str(exc))
             return
-        self._changed(tool_id)
+        self._changed(tool_id, change)
         if flag == "pinned_warm":
             self.pinnedWarmChanged.emit(tool_id, on)
 
     def set_colour(self, tool_id: str, colour: str | None) -> None:
-        tool_state_repo.set_colour(self.conn, tool_id, colour)
-        self._changed(tool_id)
+        self._changed(tool_id, tool_ops.set_colour(self.conn, tool_id, colour))
 
     def set_user_tags(self, tool_id: str, tags: list[str]) -> list[str]:
         """Replace the user tags; returns the error messages for tags that were refused."""
-        errors: list[str] = []
-        clean: list[str] = []
-        for t in tags:
-            try:
-                clean.append(tags_repo.normalise_tag(t))
-            except tags_repo.TagError as exc:
-                errors.append(str(exc))
+        clean, errors = tool_ops.check_tags(tags)
         if errors:
             return errors
-        current = set(tags_repo.tags_of(self.conn, tool_id))
-        for t in current - set(clean):
-            tags_repo.remove_tag(self.conn, tool_id, t)
-        for t in clean:
-            if t not in current:
-                tags_repo.add_tag(self.conn, tool_id, t)
-        self._changed(tool_id)
+        self._changed(tool_id, tool_ops.set_user_tags(self.conn, tool_id, clean))
         return []
 
     def add_to_workspace(self, tool_id: str, workspace_id: int) -> bool:
         return self.model.add_to_workspace(workspace_id, [tool_id])
 
     def remove_from_workspace(self, tool_id: str, workspace_id: int) -> None:
-        workspaces_repo.remove_tool(self.conn, workspace_id, tool_id)
+        change = workspace_ops.remove_tool(self.conn, workspace_id, tool_id)
         self.workspaces.reload()
         self.tools.refresh_memberships()
         if self.events is not None:
-            self.events.workspacesChanged.emit()
+            publish(change, self.events)
 
     def create_workspace(self, name: str, colour: str | None = None) -> int | None:
         try:
-            ws = workspaces_repo.create(self.conn, name, colour)
-        except workspaces_repo.WorkspaceError as exc:
+            ws, change = workspace_ops.create(self.conn, name, colour)
+        except workspace_ops.WorkspaceError as exc:
             QMessageBox.warning(self, "Workspace", str(exc))
             return None
         self.workspaces.reload()
         if self.events is not None:
-            self.events.workspacesChanged.emit()
+            publish(change, self.events)
         return ws.id
 
     def open_folder(self, tool_id: str) -> None:
@@ -820,24 +764,10 @@ class Sidebar(QWidget):
         row = self.tools.tool_row(tool_id)
         if row is None:
             return
-        try:
-            from pixie_desktop.ui.widgets.tag_editor import TagsDialog
-        except ImportError:
-            TagsDialog = None  # noqa: N806 - fall back to a plain text prompt
-        if TagsDialog is not None:
-            TagsDialog(self.conn, row.info, self).exec()
-            self._changed(tool_id)
-            return
-        spec_tags = set(row.info.spec.tags) if row.info.spec else set()
-        text, ok = QInputDialog.getText(
-            self, "Tags", "Tags, separated by commas (kebab-case, like “data-cleaning”)"
-            + (f"\nFrom tool.json: {', '.join(sorted(spec_tags))}" if spec_tags else ""),
-            text=", ".join(row.user_tags))
-        if not ok:
-            return
-        errors = self.set_user_tags(tool_id, [t for t in (s.strip() for s in text.split(",")) if t])
-        if errors:
-            QMessageBox.warning(self, "Tags not saved", "\n".join(errors))
+        from pixie_desktop.ui.widgets.tag_editor import TagsDialog
+
+        TagsDialog(self.conn, row.info, self).exec()
+        self._changed(tool_id)
 
     def new_workspace_dialog(self, tool_id: str | None = None) -> None:
         name, ok = QInputDialog.getText(self, "New workspace", "Name")
@@ -853,23 +783,23 @@ class Sidebar(QWidget):
         name, ok = QInputDialog.getText(self, "Rename workspace", "Name", text=ws.name)
         if ok:
             try:
-                workspaces_repo.rename(self.conn, workspace_id, name)
-            except workspaces_repo.WorkspaceError as exc:
+                change = workspace_ops.rename(self.conn, workspace_id, name)
+            except workspace_ops.WorkspaceError as exc:
                 QMessageBox.warning(self, "Workspace", str(exc))
                 return
             self.workspaces.reload()
             if self.events is not None:
-                self.events.workspacesChanged.emit()
+                publish(change, self.events)
 
     def workspace_colour_dialog(self, workspace_id: int) -> None:
         ws = self.workspaces.workspace(workspace_id)
         c = QColorDialog.getColor(QColor(ws.colour) if ws and ws.colour else QColor("#5563d1"), self,
                                   "Workspace colour")
         if c.isValid():
-            workspaces_repo.set_colour(self.conn, workspace_id, c.name())
+            change = workspace_ops.set_colour(self.conn, workspace_id, c.name())
             self.workspaces.reload()
             if self.events is not None:
-                self.events.workspacesChanged.emit()
+                publish(change, self.events)
 
     def delete_workspace_dialog(self, workspace_id: int) -> None:
         ws = self.workspaces.workspace(workspace_id)
@@ -879,8 +809,8 @@ class Sidebar(QWidget):
                                 f"Delete the workspace “{ws.name}”? Its tools stay where they are.") \
                 != QMessageBox.StandardButton.Yes:
             return
-        workspaces_repo.delete(self.conn, workspace_id)
+        change = workspace_ops.delete(self.conn, workspace_id)
         self.workspaces.reload()
         self.tools.refresh_memberships()
         if self.events is not None:
-            self.events.workspacesChanged.emit()
+            publish(change, self.events)

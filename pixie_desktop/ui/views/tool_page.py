@@ -4,8 +4,10 @@ state, Run / Cancel / History / Favourite / Open folder), the form and the outpu
 history in a tab. Broken tools get a page that shows their parse error clearly.
 
 Running: Run → ToolForm.validate → Runner.check_inputs (InputError → inline field errors, no run)
-→ start_run on the app pool. Progress, elapsed time and streamed outputs arrive as RunEvents;
-the history row appears through StoreEvents.runChanged (single-row update, never a reset)."""
+→ RunController.submit. The page follows its own run through the controller's signals (filtered
+by run id): "Queued (2nd)" while it waits its turn, then progress, elapsed time and streamed
+outputs as RunEvents; the history row appears through StoreEvents.runChanged (single-row update,
+never a reset), which the controller announces."""
 
 from __future__ import annotations
 
@@ -19,7 +21,10 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPro
                                QWidget)
 
 from pixie_desktop.catalog.discovery import ToolInfo
-from pixie_desktop.store import tool_state_repo
+from pixie_desktop.ops import tools as tool_ops
+from pixie_desktop.queries import runs as run_queries
+from pixie_desktop.queries import tools as tool_queries
+from pixie_desktop.ui.publish import publish
 from pixie_desktop.ui.delegates.painters import STATUS_LABELS, contrast_text, status_colour
 from pixie_desktop.ui.views.flow_layout import FlowLayout
 
@@ -118,14 +123,12 @@ class Avatar(QLabel):
 
 
 class ToolPage(QWidget):
-    runStarted = Signal(str, str)            # tool_id, run_id
-    runEnded = Signal(str, str, str)         # tool_id, run_id, status
     historyRequested = Signal(str)           # tool_id
     message = Signal(str)                    # for the status bar
 
     def __init__(self, ctx: Any, info: ToolInfo, *, events: Any, runner: Callable[[], Any],
                  tools_model: Any = None, parent: QWidget | None = None,
-                 menu_provider: Callable[[str], Any] | None = None):
+                 menu_provider: Callable[[str], Any] | None = None, controller: Any = None):
         super().__init__(parent)
         self.setObjectName("ToolPage")
         self.ctx = ctx
@@ -134,19 +137,29 @@ class ToolPage(QWidget):
         self.events = events
         self._runner = runner
         self.tools_model = tools_model
-        self.menu_provider = menu_provider  # the same tool menu as the sidebar's context menu
+        self.menu_provider = menu_provider  # the ⋯ menu: the same declarations as the sidebar menu
         self.form: Any = None
         self.outputs: Any = None
         self.chat: Any = None
         self.history: Any = None
-        self.worker: Any = None
-        self.run_id: str | None = None
+        if controller is None:  # a page on its own (no window): its own controller
+            from pixie_desktop.ui.run_controller import RunController
+
+            controller = RunController(runner, events=events, parent=self)
+        self.controller = controller
+        self.run_id: str | None = None   # this page's latest run (queued, running or ended)
+        self._run_started = False        # its run left the queue and is running
         self.last_result: Any = None
         self._chat_key: str | None = None
         self._elapsed = QElapsedTimer()
         self._tick = QTimer(self)
         self._tick.setInterval(100)
         self._tick.timeout.connect(self._update_elapsed)
+        controller.runStarted.connect(self._on_run_started)
+        controller.runEvent.connect(self._on_event)
+        controller.runFinished.connect(self._on_run_finished)
+        controller.runFailed.connect(self._on_run_failed)
+        controller.queueChanged.connect(self._on_queue_changed)
 
         root = QVBoxLayout(self)
         root.setContentsMargins(20, 16, 20, 12)
@@ -172,7 +185,7 @@ class ToolPage(QWidget):
         lay = QHBoxLayout(head)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(12)
-        st = tool_state_repo.get(self.ctx.conn, self.tool_id)
+        st = tool_queries.state(self.ctx.conn, self.tool_id)
         lay.addWidget(Avatar(self.tool_id, info.name, st.colour, 44), 0, Qt.AlignmentFlag.AlignTop)
         col = QVBoxLayout()
         col.setSpacing(4)
@@ -240,21 +253,24 @@ class ToolPage(QWidget):
         return head
 
     def more_menu(self) -> Any:
-        """A fresh tool menu (built from the current state each time), or None."""
+        """A fresh ⋯ menu (the TOOL_MORE declarations of ui/actions.py, built from the tool's
+        current state each time), or None."""
         return self.menu_provider(self.tool_id) if self.menu_provider is not None else None
 
     def show_more_menu(self) -> None:
         menu = self.more_menu()
         if menu is not None:
             menu.exec(self.more_button.mapToGlobal(self.more_button.rect().bottomLeft()))
+            menu.deleteLater()  # built fresh on every open
 
     def refresh_header(self) -> None:
         """Badges, tag chips and the favourite star from the current store state."""
         row = self.tools_model.tool_row(self.tool_id) if self.tools_model is not None else None
-        st = row.state if row else tool_state_repo.get(self.ctx.conn, self.tool_id)
+        st = row.state if row else tool_queries.state(self.ctx.conn, self.tool_id)
         validation = "broken" if not self.info.ok else (row.validation if row else "unchecked")
         if self.is_running:
-            state, state_colour = "Running", status_colour("running")
+            state = "Running" if self._run_started else "Queued"
+            state_colour = status_colour("running")
         elif self._is_warm():
             state, state_colour = "Warm", QColor("#2f9e5b")
         else:
@@ -305,8 +321,7 @@ class ToolPage(QWidget):
             return False
 
     def _on_fav_toggled(self, on: bool) -> None:
-        tool_state_repo.set_flag(self.ctx.conn, self.tool_id, "favourited", on)
-        self.events.toolStateChanged.emit(self.tool_id)
+        publish(tool_ops.set_favourite(self.ctx.conn, self.tool_id, on), self.events)
         self.refresh_header()
 
     # -- body -----------------------------------------------------------------------------------
@@ -364,13 +379,9 @@ class ToolPage(QWidget):
     def _build_body(self) -> QWidget:
         spec = self.info.spec
         assert spec is not None
-        try:
-            from pixie_desktop.ui.outputs.panel import OutputPanel
-            self.outputs = OutputPanel(spec)
-        except ImportError as exc:
-            self.outputs = QLabel(f"Output renderers are not available: {exc}")
-            self.outputs.setWordWrap(True)
-            self.outputs.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        from pixie_desktop.ui.outputs.panel import OutputPanel
+
+        self.outputs = OutputPanel(spec)
         form_spec = spec
         if spec.layout == "chat":
             # the conversation supplies messages/history; the form shows only the other inputs
@@ -378,15 +389,11 @@ class ToolPage(QWidget):
 
             form_spec = dataclasses.replace(spec, inputs=[i for i in spec.inputs
                                                           if i.key not in ("messages", "history")])
-        try:
-            from pixie_desktop.ui.inputs.form import ToolForm
-            self.form = ToolForm(form_spec, autocomplete=self._autocomplete)
-            self.form.submitted.connect(self.run)
-        except ImportError as exc:
-            self.form = None
-            form_widget: QWidget = QLabel(f"Form widgets are not available: {exc}")
-        else:
-            form_widget = self.form
+        from pixie_desktop.ui.inputs.form import ToolForm
+
+        self.form = ToolForm(form_spec, autocomplete=self._autocomplete)
+        self.form.submitted.connect(self.run)
+        form_widget: QWidget = self.form
         self.progress = QProgressBar()
         self.progress.setObjectName("RunProgress")
         self.progress.setTextVisible(False)
@@ -488,7 +495,7 @@ class ToolPage(QWidget):
     def _prefill(self) -> None:
         if self.form is None:
             return
-        st = tool_state_repo.get(self.ctx.conn, self.tool_id)
+        st = tool_queries.state(self.ctx.conn, self.tool_id)
         last = self._recorded_inputs(st.last_inputs)
         if last:
             try:
@@ -505,7 +512,7 @@ class ToolPage(QWidget):
             from pixie_desktop.runtime.client import ToolClient
             import json
 
-            status, body = ToolClient(proc.port).get(f"/autocomplete/{quote(endpoint)}?q={quote(query)}", timeout=5.0)
+            status, body = ToolClient(proc.port, token=getattr(proc, "token", None)).get(f"/autocomplete/{quote(endpoint)}?q={quote(query)}", timeout=5.0)
         if status != 200:
             return []
         data = json.loads(body or b"[]")
@@ -514,7 +521,8 @@ class ToolPage(QWidget):
     # -- running --------------------------------------------------------------------------------
     @property
     def is_running(self) -> bool:
-        return self.worker is not None
+        """This page's run is queued or running (the RunController knows)."""
+        return self.run_id is not None and self.controller.is_active(self.run_id)
 
     def set_prefill(self, values: dict | None) -> None:
         """Prefill the form. A file/image/audio input may be given local paths (what a window
@@ -563,8 +571,8 @@ class ToolPage(QWidget):
             return
         self.chat.begin_reply()
 
-    def _start(self, inputs: dict) -> bool:
-        if self.worker is not None or not self.info.ok:
+    def _start(self, inputs: dict, source: str = "page") -> bool:
+        if self.is_running or not self.info.ok:
             return False
         if self.form is not None and self.chat is None:
             problems = self.form.validate()
@@ -583,24 +591,55 @@ class ToolPage(QWidget):
                     w.set_error(msg)
             self._say("; ".join(msg for _k, msg in exc.problems[:3]) or "The inputs were refused.", error=True)
             return False
-        from pixie_desktop.ui.workers import start_run
+        import uuid
 
         if self.outputs is not None and hasattr(self.outputs, "clear") and self.chat is None:
             self.outputs.clear()
-        self.worker = start_run(runner, self.info, inputs, on_event=self._on_event,
-                                on_finished=self._on_finished, on_failed=self._on_failed)
-        self.run_id = self.worker.run_id
+        # the id is ours before submitting: the controller may start the run inside submit()
+        self.run_id, self._run_started = str(uuid.uuid4()), False
         self._set_running_ui(True)
-        self.runStarted.emit(self.tool_id, self.run_id)
+        try:
+            self.controller.submit(self.info, inputs, run_id=self.run_id, source=source)
+        except RuntimeError as exc:  # the app is shutting down
+            self._set_running_ui(False)
+            self._say(str(exc), error=True)
+            return False
+        if not self._run_started:
+            self._show_queued()
         return True
 
     def cancel(self) -> bool:
-        if self.worker is None:
+        if not self.is_running:
             return False
-        self.worker.cancel()
-        self._say("Cancelling…")
-        self.cancel_button.setEnabled(False)
+        run_id = self.run_id
+        queued = self.controller.is_queued(run_id)
+        self.controller.cancel(run_id)  # a queued run is dropped at once (runFinished, cancelled)
+        if not queued:
+            self._say("Cancelling…")
+            self.cancel_button.setEnabled(False)
         return True
+
+    def _on_run_started(self, run_id: str, _tool_id: str) -> None:
+        if run_id != self.run_id:
+            return
+        self._run_started = True
+        self._elapsed.start()
+        self._tick.start()
+        self._say("Running…")
+        self.refresh_header()
+
+    def _on_queue_changed(self) -> None:
+        if self.run_id is not None and not self._run_started and self.controller.is_queued(self.run_id):
+            self._show_queued()
+
+    def _show_queued(self) -> None:
+        from pixie_desktop.runtime.queue import ordinal
+
+        pos = self.controller.position(self.run_id) if self.run_id else None
+        text = f"Queued ({ordinal(pos)})" if pos else "Queued"
+        if self.status_label.text() != text:
+            self._say(text)
+        self.refresh_header()
 
     def _set_running_ui(self, running: bool) -> None:
         self.run_button.setEnabled(not running and self.info.ok)
@@ -610,23 +649,17 @@ class ToolPage(QWidget):
         self.progress.setVisible(running)
         if running:
             self.progress.setRange(0, 0)  # indeterminate until the tool reports progress
-            self._elapsed.start()
-            self._tick.start()
-            self._say("Running…")
         else:
             self._tick.stop()
         self.refresh_header()
 
     def _update_elapsed(self) -> None:
         secs = self._elapsed.elapsed() / 1000
-        if self.worker is not None:
+        if self._run_started and self.is_running:
             self.status_label.setText(f"Running… {secs:.1f} s")
 
-    def _on_event(self, ev: Any) -> None:
-        if ev.run_id != self.run_id:
-            return
-        if ev.kind == "started":
-            self.events.runChanged.emit(ev.run_id)  # the history row appears as "running"
+    def _on_event(self, run_id: str, ev: Any) -> None:
+        if run_id != self.run_id or ev.kind == "started":
             return
         if ev.kind == "progress" and isinstance(ev.fraction, (int, float)):
             self.progress.setRange(0, 1000)
@@ -642,8 +675,8 @@ class ToolPage(QWidget):
             except Exception as exc:  # noqa: BLE001 - a renderer bug must not kill the run view
                 self._say(f"Could not show a live update: {exc}", error=True)
 
-    def _on_finished(self, result: Any) -> None:
-        if result.run_id != self.run_id:
+    def _on_run_finished(self, run_id: str, _tool_id: str, result: Any) -> None:
+        if run_id != self.run_id:
             return
         self.last_result = result
         self._end(result.status)
@@ -661,7 +694,8 @@ class ToolPage(QWidget):
                                                              f"{'s' if len(result.artefacts) != 1 else ''}"
                                                              if result.artefacts else ""))
         elif result.status == "cancelled":
-            self._say(f"Cancelled after {result.duration_s:.1f} s")
+            self._say("Cancelled before it started" if getattr(result, "never_started", False)
+                      else f"Cancelled after {result.duration_s:.1f} s")
             if result.outputs and hasattr(self.outputs, "show_outputs"):
                 self.outputs.show_outputs(result.outputs)
         else:
@@ -669,26 +703,18 @@ class ToolPage(QWidget):
                 self.outputs.show_error(result.error or "The run failed.")
             self._say("Run failed", error=True)
         self.right_tabs.setCurrentIndex(0)
-        self.events.runChanged.emit(result.run_id)
-        self.events.toolStateChanged.emit(self.tool_id)
-        if result.artefacts:
-            self.events.artefactsChanged.emit()
-        self.runEnded.emit(self.tool_id, result.run_id, result.status)
 
-    def _on_failed(self, text: str) -> None:
-        run_id = self.run_id or ""
+    def _on_run_failed(self, run_id: str, _tool_id: str, text: str) -> None:
+        if run_id != self.run_id:
+            return
         self._end("error")
         if self.chat is not None:
             self.chat.fail_reply(text)
         if hasattr(self.outputs, "show_error"):
             self.outputs.show_error(text)
         self._say("Run failed", error=True)
-        if run_id:
-            self.events.runChanged.emit(run_id)
-        self.runEnded.emit(self.tool_id, run_id, "error")
 
     def _end(self, status: str) -> None:
-        self.worker = None
         self._set_running_ui(False)
         self.progress.hide()
 
@@ -707,9 +733,7 @@ class ToolPage(QWidget):
         self.historyRequested.emit(self.tool_id)
 
     def load_inputs_of(self, run_id: str) -> bool:
-        from pixie_desktop.store import runs_repo
-
-        rec = runs_repo.get_run(self.ctx.conn, run_id)
+        rec = run_queries.get_run(self.ctx.conn, run_id)
         if rec is None or self.form is None:
             return False
         inputs = self._recorded_inputs(rec.inputs)
@@ -718,15 +742,13 @@ class ToolPage(QWidget):
         return True
 
     def rerun(self, run_id: str) -> bool:
-        from pixie_desktop.store import runs_repo
-
-        rec = runs_repo.get_run(self.ctx.conn, run_id)
+        rec = run_queries.get_run(self.ctx.conn, run_id)
         if rec is None:
             return False
         inputs = self._recorded_inputs(rec.inputs)
         if self.form is not None:
             self.form.set_values({k: v for k, v in inputs.items() if k not in ("messages", "history")})
-        return self._start(inputs)
+        return self._start(inputs, source="history")
 
     def _recorded_inputs(self, inputs: dict) -> dict:
         """Inputs as recorded in the database, with stored file inputs turned back into data URLs."""
@@ -735,9 +757,7 @@ class ToolPage(QWidget):
         return expand_inputs(inputs, self.ctx.settings.artefacts_root)
 
     def open_outputs_of(self, run_id: str) -> bool:
-        from pixie_desktop.store import runs_repo
-
-        rec = runs_repo.get_run(self.ctx.conn, run_id)
+        rec = run_queries.get_run(self.ctx.conn, run_id)
         if rec is None or not hasattr(self.outputs, "show_outputs"):
             return False
         outputs = load_run_outputs(self.ctx, rec)
@@ -772,11 +792,8 @@ def _local_paths(value: Any) -> list[Path] | None:
 
 def load_run_outputs(ctx: Any, rec: Any) -> dict | None:
     """The stored outputs of a run (inline or spilled), via the runtime's loader."""
-    try:
-        from pixie_desktop.runtime.runner import load_outputs
-    except ImportError:
-        data = rec.inline_outputs
-        return data if isinstance(data, dict) else None
+    from pixie_desktop.runtime.runner import load_outputs
+
     try:
         return load_outputs(ctx.conn, ctx.settings, rec)
     except Exception:  # noqa: BLE001 - unreadable spill → "not kept"

@@ -2,8 +2,8 @@
 CSV on CSV Summary, open the gallery), shown while the database has no runs and the user has not
 dismissed it; once dismissed it never comes back (a key in the settings table).
 
-Store access is kept in `tour_wanted` / `dismiss_tour` only, so it can move into the
-ops/queries layer in one step."""
+Reads go through pixie_desktop.queries and the dismissal through pixie_desktop.ops, in
+`tour_wanted` / `dismiss_tour` only."""
 
 from __future__ import annotations
 
@@ -18,21 +18,21 @@ TOUR_DISMISSED_KEY = "ui.tour_dismissed"
 
 def tour_wanted(conn: sqlite3.Connection) -> bool:
     """True while the tour should show: never dismissed and no run recorded yet."""
-    from pixie_desktop.store import runs_repo, settings_repo
+    from pixie_desktop.queries import runs as runs_queries, settings as settings_queries
 
     try:
-        if settings_repo.get_setting(conn, TOUR_DISMISSED_KEY) == "1":
+        if settings_queries.get_setting(conn, TOUR_DISMISSED_KEY) == "1":
             return False
-        return runs_repo.count_runs(conn) == 0
+        return runs_queries.count_runs(conn) == 0
     except sqlite3.Error:
         return False  # a tour is a nicety: an unreadable database simply shows none
 
 
 def dismiss_tour(conn: sqlite3.Connection) -> None:
-    from pixie_desktop.store import settings_repo
+    from pixie_desktop.ops import settings as settings_ops
 
     try:
-        settings_repo.set_setting(conn, TOUR_DISMISSED_KEY, "1")
+        settings_ops.set_setting(conn, TOUR_DISMISSED_KEY, "1")  # a UI-state key: nothing else listens
     except sqlite3.Error:
         pass  # hidden for this session anyway
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QSplitter, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTabWidget, QVBoxLayout, QWidget,
 )
 
-from pixie_desktop.store.db import parse_iso
+from pixie_desktop.queries.common import parse_iso
 from pixie_desktop.ui import theme as theme_mod
 from pixie_desktop.ui.delegates.painters import paint_dot, status_colour
 from pixie_desktop.validation.model import CHECK_TITLES, counts

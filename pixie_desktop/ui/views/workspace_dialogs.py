@@ -1,7 +1,7 @@
 """Workspace dialogs: the manager (create, rename, recolour, reorder by drag, delete) and small
 helpers the sidebar's context menu calls (`create_workspace`, `rename_workspace`,
-`recolour_workspace`, `delete_workspace`). All changes go through `workspaces_repo` and are
-announced with `store_events().workspacesChanged` so the sidebar updates itself."""
+`recolour_workspace`, `delete_workspace`). All changes go through `ops.workspaces` and are
+published (`workspacesChanged`) so the sidebar updates itself."""
 
 from __future__ import annotations
 
@@ -14,9 +14,12 @@ from PySide6.QtWidgets import (
     QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout, QWidget,
 )
 
-from pixie_desktop.store import workspaces_repo
-from pixie_desktop.store.workspaces_repo import Workspace, WorkspaceError
+from pixie_desktop.ops import workspaces as workspace_ops
+from pixie_desktop.ops.workspaces import WorkspaceError
+from pixie_desktop.queries import workspaces as workspace_queries
+from pixie_desktop.queries.workspaces import Workspace
 from pixie_desktop.ui import theme as theme_mod
+from pixie_desktop.ui.publish import publish
 from pixie_desktop.ui.store_events import store_events
 
 # A pleasant default cycle for new workspaces (readable on light and dark sidebars).
@@ -39,7 +42,7 @@ def colour_icon(colour: str | None, size: int = 14) -> QIcon:
 
 
 def next_colour(conn: sqlite3.Connection) -> str:
-    used = {(w.colour or "").lower() for w in workspaces_repo.list_all(conn)}
+    used = workspace_queries.used_colours(conn)
     return next((c for c in PRESET_COLOURS if c not in used), PRESET_COLOURS[len(used) % len(PRESET_COLOURS)])
 
 
@@ -53,42 +56,39 @@ def create_workspace(parent: QWidget | None, conn: sqlite3.Connection, tool_id: 
     name, ok = QInputDialog.getText(parent, "New workspace", "Name:")
     while ok:
         try:
-            ws = workspaces_repo.create(conn, name, next_colour(conn))
+            ws, change = workspace_ops.create(conn, name, next_colour(conn), tool_id)
         except WorkspaceError as exc:
             name, ok = QInputDialog.getText(parent, "New workspace", f"{exc}\nName:", text=name)
             continue
-        if tool_id:
-            workspaces_repo.add_tool(conn, ws.id, tool_id)
-        store_events().workspacesChanged.emit()
+        publish(change)
         return ws
     return None
 
 
 def rename_workspace(parent: QWidget | None, conn: sqlite3.Connection, workspace_id: int) -> bool:
-    ws = workspaces_repo.get(conn, workspace_id)
+    ws = workspace_queries.get(conn, workspace_id)
     if ws is None:
         return False
     name, ok = QInputDialog.getText(parent, "Rename workspace", "Name:", text=ws.name)
     while ok:
         try:
-            workspaces_repo.rename(conn, workspace_id, name)
+            change = workspace_ops.rename(conn, workspace_id, name)
         except WorkspaceError as exc:
             name, ok = QInputDialog.getText(parent, "Rename workspace", f"{exc}\nName:", text=name)
             continue
-        store_events().workspacesChanged.emit()
+        publish(change)
         return True
     return False
 
 
 def recolour_workspace(parent: QWidget | None, conn: sqlite3.Connection, workspace_id: int) -> bool:
-    ws = workspaces_repo.get(conn, workspace_id)
+    ws = workspace_queries.get(conn, workspace_id)
     if ws is None:
         return False
     colour = pick_colour(parent, ws.colour, f"Colour for “{ws.name}”")
     if colour is None:
         return False
-    workspaces_repo.set_colour(conn, workspace_id, colour)
-    store_events().workspacesChanged.emit()
+    publish(workspace_ops.set_colour(conn, workspace_id, colour))
     return True
 
 
@@ -101,7 +101,7 @@ def delete_message(ws: Workspace) -> str:
 
 def delete_workspace(parent: QWidget | None, conn: sqlite3.Connection, workspace_id: int, *,
                      confirm: bool = True) -> bool:
-    ws = workspaces_repo.get(conn, workspace_id)
+    ws = workspace_queries.get(conn, workspace_id)
     if ws is None:
         return False
     if confirm:
@@ -110,8 +110,7 @@ def delete_workspace(parent: QWidget | None, conn: sqlite3.Connection, workspace
                                       QMessageBox.StandardButton.Cancel)
         if answer != QMessageBox.StandardButton.Yes:
             return False
-    workspaces_repo.delete(conn, workspace_id)
-    store_events().workspacesChanged.emit()
+    publish(workspace_ops.delete(conn, workspace_id))
     return True
 
 
@@ -176,7 +175,7 @@ class WorkspaceManagerDialog(QDialog):
     def reload(self) -> None:
         current = self.current_id()
         self.list.clear()
-        for ws in workspaces_repo.list_all(self.conn):
+        for ws in workspace_queries.list_all(self.conn):
             n = len(ws.tool_ids)
             item = QListWidgetItem(colour_icon(ws.colour), f"{ws.name}   ·   {n} tool{'s' if n != 1 else ''}")
             item.setData(IdRole, ws.id)
@@ -197,8 +196,7 @@ class WorkspaceManagerDialog(QDialog):
         return [int(self.list.item(i).data(IdRole)) for i in range(self.list.count())]
 
     def save_order(self) -> None:
-        workspaces_repo.reorder(self.conn, self.ordered_ids())
-        store_events().workspacesChanged.emit()
+        publish(workspace_ops.reorder(self.conn, self.ordered_ids()))
 
     def _update_buttons(self, *_: object) -> None:
         has = self.current_id() is not None
@@ -231,6 +229,6 @@ class WorkspaceManagerDialog(QDialog):
     def done(self, result: int) -> None:  # noqa: D401 - disconnect from the global hub on close
         try:
             store_events().workspacesChanged.disconnect(self.reload)
-        except (RuntimeError, TypeError):
+        except (RuntimeError, TypeError):  # never connected, or the hub is already gone
             pass
         super().done(result)

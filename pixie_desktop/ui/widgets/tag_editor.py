@@ -1,9 +1,9 @@
 """Tag editor: tags as removable chips plus a field to add more. Tags are kebab-case; a rejected
-tag shows `tags_repo.normalise_tag`'s message (with its suggested fix) under the field. Tags that
+tag shows `ops.tools.normalise_tag`'s message (with its suggested fix) under the field. Tags that
 come from tool.json are shown as fixed chips (edit the file to change them).
 
-Bound to a tool (`TagEditor(conn=…, tool_id=…)`) it saves through tags_repo at once and announces
-`store_events().toolStateChanged(tool_id)`; unbound it only keeps the list (`tags()`)."""
+Bound to a tool (`TagEditor(conn=…, tool_id=…)`) it saves through `ops.tools` at once and publishes
+the change (`toolStateChanged(tool_id)`); unbound it only keeps the list (`tags()`)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from PySide6.QtWidgets import (
     QDialog, QDialogButtonBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QToolButton, QVBoxLayout, QWidget,
 )
 
-from pixie_desktop.store import tags_repo
-from pixie_desktop.store.tags_repo import TagError, normalise_tag
+from pixie_desktop.ops import tools as tool_ops
+from pixie_desktop.ops.tools import TagError, normalise_tag
+from pixie_desktop.queries import tools as tool_queries
 from pixie_desktop.ui import theme as theme_mod
-from pixie_desktop.ui.store_events import store_events
+from pixie_desktop.ui.publish import publish
 from pixie_desktop.ui.views.flow_layout import FlowLayout
 
 
@@ -78,7 +79,7 @@ class TagEditor(QWidget):
         self.error.hide()
         outer.addWidget(self.error)
         if conn is not None and tool_id is not None:
-            self._tags = tags_repo.tags_of(conn, tool_id)
+            self._tags = tool_queries.user_tags(conn, tool_id)
         self._rebuild()
 
     # -- API ----------------------------------------------------------------------------------
@@ -102,8 +103,7 @@ class TagEditor(QWidget):
         if tag in self._tags or tag in self._fixed:
             return True
         if self.conn is not None and self.tool_id is not None:
-            tags_repo.add_tag(self.conn, self.tool_id, tag)
-            store_events().toolStateChanged.emit(self.tool_id)
+            publish(tool_ops.add_tag(self.conn, self.tool_id, tag)[1])
         self._tags.append(tag)
         self._rebuild()
         self.tagsChanged.emit(self.tags())
@@ -113,8 +113,7 @@ class TagEditor(QWidget):
         if tag not in self._tags:
             return
         if self.conn is not None and self.tool_id is not None:
-            tags_repo.remove_tag(self.conn, self.tool_id, tag)
-            store_events().toolStateChanged.emit(self.tool_id)
+            publish(tool_ops.remove_tag(self.conn, self.tool_id, tag))
         self._tags.remove(tag)
         self._rebuild()
         self.tagsChanged.emit(self.tags())

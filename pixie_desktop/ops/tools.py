@@ -1,0 +1,88 @@
+"""Tool actions: favourite, pin, keep warm, archive, colour, user tags and last inputs (the
+per-tool `tool_state` and `tool_tags` rows)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Iterable
+
+from pixie_desktop.ops.change import Change
+from pixie_desktop.store import tags_repo, tool_state_repo
+from pixie_desktop.store.tags_repo import TagError, normalise_tag
+
+__all__ = ["FLAGS", "TagError", "normalise_tag", "set_flag", "set_favourite", "set_pinned", "set_keep_warm",
+           "set_archived", "set_colour", "add_tag", "remove_tag", "check_tags", "set_user_tags",
+           "save_last_inputs"]
+
+FLAGS = ("favourited", "pinned", "pinned_warm", "archived")
+
+
+def set_flag(conn: sqlite3.Connection, tool_id: str, flag: str, on: bool) -> Change:
+    """favourited / pinned / pinned_warm / archived (KeyError for anything else)."""
+    tool_state_repo.set_flag(conn, tool_id, flag, on)
+    return Change.of(tool_ids=[tool_id])
+
+
+def set_favourite(conn: sqlite3.Connection, tool_id: str, on: bool) -> Change:
+    return set_flag(conn, tool_id, "favourited", on)
+
+
+def set_pinned(conn: sqlite3.Connection, tool_id: str, on: bool) -> Change:
+    return set_flag(conn, tool_id, "pinned", on)
+
+
+def set_keep_warm(conn: sqlite3.Connection, tool_id: str, on: bool) -> Change:
+    return set_flag(conn, tool_id, "pinned_warm", on)
+
+
+def set_archived(conn: sqlite3.Connection, tool_id: str, on: bool) -> Change:
+    return set_flag(conn, tool_id, "archived", on)
+
+
+def set_colour(conn: sqlite3.Connection, tool_id: str, colour: str | None) -> Change:
+    tool_state_repo.set_colour(conn, tool_id, colour)
+    return Change.of(tool_ids=[tool_id])
+
+
+def add_tag(conn: sqlite3.Connection, tool_id: str, tag: str) -> tuple[str, Change]:
+    """Add one user tag (TagError with a helpful message when it is not kebab-case); returns
+    the normalised tag."""
+    clean = tags_repo.add_tag(conn, tool_id, tag)
+    return clean, Change.of(tool_ids=[tool_id])
+
+
+def remove_tag(conn: sqlite3.Connection, tool_id: str, tag: str) -> Change:
+    tags_repo.remove_tag(conn, tool_id, tag)
+    return Change.of(tool_ids=[tool_id])
+
+
+def check_tags(tags: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Normalise tags without writing: (clean tags, error messages for the refused ones)."""
+    clean: list[str] = []
+    errors: list[str] = []
+    for t in tags:
+        try:
+            clean.append(normalise_tag(t))
+        except TagError as exc:
+            errors.append(str(exc))
+    return clean, errors
+
+
+def set_user_tags(conn: sqlite3.Connection, tool_id: str, tags: Iterable[str]) -> Change:
+    """Replace a tool's user tags (TagError, and nothing written, if any tag is refused)."""
+    clean, errors = check_tags(tags)
+    if errors:
+        raise TagError("\n".join(errors))
+    current = set(tags_repo.tags_of(conn, tool_id))
+    for t in current - set(clean):
+        tags_repo.remove_tag(conn, tool_id, t)
+    for t in clean:
+        if t not in current:
+            tags_repo.add_tag(conn, tool_id, t)
+    return Change.of(tool_ids=[tool_id])
+
+
+def save_last_inputs(conn: sqlite3.Connection, tool_id: str, inputs: dict[str, Any]) -> Change:
+    """Remember the inputs the form opens with next time."""
+    tool_state_repo.set_last_inputs(conn, tool_id, inputs)
+    return Change.of(tool_ids=[tool_id])

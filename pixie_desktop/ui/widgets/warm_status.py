@@ -1,0 +1,33 @@
+"""Status-bar label counting the tool processes kept warm (polled every two seconds: the pool
+has no change signal, and a count is cheap)."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QWidget
+
+
+class WarmCountLabel(QLabel):
+    def __init__(self, runner: Callable[[], Any], parent: QWidget | None = None, interval_ms: int = 2000):
+        super().__init__("", parent)
+        self._runner = runner  # returns the Runner if one exists (never creates it)
+        self.setObjectName("WarmCount")
+        self.setToolTip("Tool processes kept warm so their next run starts at once")
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.update_count)
+        self.timer.start()
+        self.update_count()
+
+    def update_count(self) -> None:
+        pool = getattr(self._runner(), "pool", None)
+        try:
+            n = len(pool.snapshot()) if pool is not None else 0
+        except Exception:  # noqa: BLE001 - advisory: a pool mid-shutdown counts as none
+            n = 0
+        self.setText(f"{n} warm process{'es' if n != 1 else ''}")
+
+    def stop(self) -> None:
+        self.timer.stop()

@@ -1,0 +1,265 @@
+"""The main window's commands that open dialogs or navigate through its public hooks (New tool,
+Validate, Validation report, Manage workspaces, Keyboard shortcuts, About, open a run / files).
+They are attached to MainWindow as methods, so `window.open_run(id)` keeps working, and the
+action declarations in ui/actions.py call them through the window."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from pixie_desktop import APP_NAME
+from pixie_desktop.queries import runs as run_queries
+from pixie_desktop.ui.actions import TOOL_MORE
+
+
+def tool_colour(window: Any, tool_id: str) -> str | None:
+    """The colour chip shown next to a tool in lists: its own colour, else the colour of the
+    first workspace it belongs to."""
+    row = window.tools_model.tool_row(tool_id)
+    if row is None:
+        return None
+    if row.state.colour:
+        return row.state.colour
+    for ws_id in row.workspaces:
+        ws = window.workspaces_model.workspace(ws_id)
+        if ws is not None and ws.colour:
+            return ws.colour
+    return None
+
+
+def new_tool(window: Any) -> Any:
+    """File ▸ New tool…: scaffold a working tool from a template, then open it."""
+    from pixie_desktop.ui.views.new_tool_dialog import NewToolDialog
+
+    dlg = NewToolDialog(window.ctx.settings.tools_dir, window)
+
+    def created(tool_id: str, _path: Any) -> None:
+        window.refresh_tools(sync=True)
+        window.open_tool(tool_id)
+
+    dlg.created.connect(created)
+    dlg.open()
+    return dlg
+
+
+def set_up_tool(window: Any, tool_id: str) -> Any:
+    """Create (or rebuild) a tool's own .venv from its tool page."""
+    page = window.tool_pages.get(tool_id) if window.open_tool(tool_id) else None
+    return page.set_up_environment() if page is not None else None
+
+
+def validate_tool(window: Any, tool_id: str) -> None:
+    """Validate one tool on the pool (validate_one saves the report and publishes it once, on
+    the window's hub)."""
+    from pixie_desktop.ui.revalidate import validate_one
+
+    info = window.tools_model.tool(tool_id) if tool_id else None
+    if info is None:
+        return
+    bar = window.statusBar()
+    bar.showMessage(f"Validating {info.name}…")
+
+    def done(report: dict) -> None:
+        bar.showMessage(f"{info.name}: validation {report.get('overall', 'done')}", 8000)
+
+    validate_one(window.ctx, info, on_done=done, hub=window.events,
+                 on_error=lambda text: bar.showMessage(f"Validation could not run: {text}", 8000))
+
+
+def show_validation_report(window: Any, tool_id: str) -> None:
+    from pixie_desktop.ui.views.validation_dialog import ValidationReportDialog
+
+    dlg = ValidationReportDialog.for_tool(window.ctx, tool_id, window)
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dlg.show()
+
+
+def manage_workspaces(window: Any) -> None:
+    from pixie_desktop.ui.views.workspace_dialogs import WorkspaceManagerDialog
+
+    WorkspaceManagerDialog(window.ctx.conn, window).exec()
+    window.workspaces_model.reload()
+    window.tools_model.refresh_memberships()
+    window.events.workspacesChanged.emit()
+
+
+def show_shortcuts(window: Any) -> None:
+    """Help ▸ Keyboard shortcuts: generated from the action declarations."""
+    QMessageBox.information(window, "Keyboard shortcuts", window.action_registry.shortcuts_text())
+
+
+def about(window: Any) -> None:
+    from pixie_desktop import __version__
+
+    QMessageBox.about(window, APP_NAME, f"<b>{APP_NAME}</b> {__version__}<br>A desktop home for small "
+                                        f"Python tools.<br>Tools: {window.ctx.settings.tools_dir}")
+
+
+def open_tool_with_files(window: Any, tool_id: str, paths: list) -> str | None:
+    """Open a tool and fill its first file input that accepts `paths` (ToolForm.drop_files).
+    Returns the filled input key, or None."""
+    if not window.open_tool(tool_id):
+        return None
+    page = window.tool_pages.get(window.current_tool_id or "")
+    return page.drop_files([Path(p) for p in paths]) if page is not None else None
+
+
+def open_files(window: Any, paths: list) -> bool:
+    """Files dropped on the Home page: open the best tool for them."""
+    from pixie_desktop.matching.suggest import suggest_tools
+
+    suggestions = suggest_tools([r.info for r in window.tools_model.rows() if not r.state.archived],
+                                [Path(p) for p in paths])
+    if not suggestions:
+        window.statusBar().showMessage("No tool takes those files", 6000)
+        return False
+    return open_tool_with_files(window, suggestions[0].tool.tool_id, paths) is not None
+
+
+def open_run(window: Any, run_id: str) -> bool:
+    """Show a past run: open its tool, its outputs, and select it in the tool's history."""
+    rec = run_queries.get_run(window.ctx.conn, run_id)
+    if rec is None:
+        window.statusBar().showMessage("That run is no longer in the history", 6000)
+        return False
+    if not window.open_tool(rec.tool_id):
+        return False
+    page = window.tool_pages[window.current_tool_id]
+    page.open_outputs_of(run_id)
+    if page.history is not None:
+        page.history.select_runs([run_id])
+    return True
+
+
+def load_from_history(window: Any, run_id: str) -> None:
+    rec = run_queries.get_run(window.ctx.conn, run_id)
+    if rec is not None and window.open_tool(rec.tool_id):
+        window.tool_pages[rec.tool_id].load_inputs_of(run_id)
+
+
+def disconnect_hub(window: Any) -> None:
+    """Stop listening to the process-wide StoreEvents hub: after shutdown the connection the
+    window's models read through is closed."""
+    ev = window.events
+    window.tools_model.disconnect_events(ev)
+    pairs = [(ev.workspacesChanged, window.workspaces_model.reload),
+             (ev.validationChanged, window.validation_model.report_changed),
+             (ev.runChanged, window.history_page.model.run_changed),
+             (ev.toolStateChanged, window._on_tool_state_changed),  # noqa: SLF001
+             (ev.validationChanged, window._on_tool_state_changed),  # noqa: SLF001
+             (ev.runChanged, window._schedule_home_refresh)]  # noqa: SLF001
+    pairs += [(ev.runChanged, p.history.model.run_changed) for p in window.tool_pages.values()
+              if getattr(p, "history", None) is not None]
+    for signal, slot in pairs:
+        try:
+            signal.disconnect(slot)
+        except (RuntimeError, TypeError):  # never connected (no history yet) or already gone
+            pass
+
+
+def build_pages(window: Any) -> None:
+    """Home, History and Gallery."""
+    from pixie_desktop.ui.views.gallery import GalleryView
+    from pixie_desktop.ui.views.history import HistoryView
+    from pixie_desktop.ui.views.home import HomePage
+
+    window.home = HomePage(window.ctx)
+    window.home.runActivated.connect(window.open_run)
+    window.home.filesDropped.connect(window.open_files)
+    window.home.toolActivated.connect(lambda tid: window.open_tool(tid))
+    window.home.navRequested.connect(window.show_page)
+    window.add_page("home", "Home", window.home)
+    window.history_page = HistoryView(window.ctx, window.events, tool_name=window._tool_name,  # noqa: SLF001
+                                      tool_colour=lambda tid: tool_colour(window, tid))
+    window.history_page.rerunRequested.connect(window._rerun_from_history)  # noqa: SLF001
+    window.history_page.loadInputsRequested.connect(window._load_from_history)  # noqa: SLF001
+    window.history_page.openOutputsRequested.connect(window.open_run)
+    window.add_page("history", "History", window.history_page)
+    try:
+        gallery = GalleryView(window.ctx, window)
+    except Exception as exc:  # noqa: BLE001 - a broken gallery must not stop the app
+        window.statusBar().showMessage(f"Gallery unavailable: {exc}", 8000)
+    else:
+        gallery.goToRun.connect(window.open_run)
+        gallery.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 8000))
+        window.add_page("gallery", "Gallery", gallery)
+    window.show_page("home")
+
+
+def on_pinned_warm(window: Any, tool_id: str, on: bool) -> None:
+    pool = getattr(window.get_runner(create=False), "pool", None)
+    if pool is not None:
+        try:
+            pool.set_pinned(tool_id, on)
+        except Exception:  # noqa: BLE001 - advisory: the setting is saved, the pool catches up later
+            pass
+
+
+def run_current(window: Any) -> bool:
+    page = window.current_tool_page()
+    return bool(page is not None and page.run())
+
+
+def cancel_current(window: Any) -> bool:
+    page = window.current_tool_page()
+    return page.cancel() if page is not None and page.is_running else False
+
+
+def open_favourite(window: Any, n: int) -> bool:
+    favs = window.sidebar.model.favourites()
+    return window.open_tool(favs[n - 1]) if 0 < n <= len(favs) else False
+
+
+def set_theme(window: Any, value: str) -> None:
+    window.shell_style.set_theme(value)
+    window.action_registry.refresh()
+
+
+def recolour_pages(window: Any) -> None:
+    for page in window.tool_pages.values():  # pills carry scheme-dependent colours
+        if hasattr(page, "badge_box"):
+            page._shown_badges = None  # noqa: SLF001 - force the header to redraw its pills
+            page.refresh_header()
+
+
+def page_message(window: Any, text: str) -> None:
+    if window.statusBar().currentMessage() != text:
+        window.statusBar().showMessage(text, 6000)
+
+
+def make_tool_page(window: Any, info: Any) -> Any:
+    """A page for one tool, wired to the window's RunController, status bar and remembered splitter."""
+    from pixie_desktop.ui.views.tool_page import ToolPage
+
+    page = ToolPage(window.ctx, info, events=window.events, runner=window.get_runner,
+                    tools_model=window.tools_model,  # ⋯ menu: the TOOL_MORE declarations of ui/actions.py
+                    menu_provider=lambda tid: window.sidebar.tool_menu(tid, place=TOOL_MORE),
+                    controller=window.run_controller)
+    page.message.connect(lambda text: page_message(window, text))
+    window.window_state.watch_tool_page(page)
+    window.tool_pages[info.tool_id] = page
+    window.stack.addWidget(page)
+    return page
+
+
+def drop_stale_tool_pages(window: Any, tools: list) -> None:
+    """After a rescan: close the pages of tools that changed or went (not while running); the
+    current one reopens fresh, or Home shows."""
+    by_id = {t.tool_id: t for t in tools}
+    for tool_id, page in list(window.tool_pages.items()):
+        fresh = by_id.get(tool_id)
+        if page.is_running or (fresh is not None and fresh.discovery_hash == page.info.discovery_hash):
+            continue
+        was_current = window.current_tool_id == tool_id and window.current_page == "tool"
+        window.stack.removeWidget(page)
+        page.deleteLater()
+        del window.tool_pages[tool_id]
+        if was_current:
+            if fresh is not None:
+                window.open_tool(tool_id)
+            else:
+                window.show_page("home")
