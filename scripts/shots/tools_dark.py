@@ -105,8 +105,6 @@ def shoot(out_dir: Path) -> list[Path]:
         win.resize(1360, 900)
         win.show()
         settle(200)
-        win.show_page("home")  # nothing has run yet: Home shows the first-start tour
-        saved.append(grab(win, out_dir / "home-first-start.png", (1360, 900), wait_ms=400))
         for theme, suffix in (("light", ""), ("dark", "-dark")):
             save_setting(ctx.settings, ctx.conn, "theme", theme)
             for tool_id, prefill, message in runs:
