@@ -171,6 +171,7 @@ def build_pages(window: Any) -> None:
     window.home.runActivated.connect(window.open_run)
     window.home.filesDropped.connect(window.open_files)
     window.home.toolActivated.connect(lambda tid: window.open_tool(tid))
+    window.home.navRequested.connect(window.show_page)
     window.add_page("home", "Home", window.home)
     window.history_page = HistoryView(window.ctx, window.events, tool_name=window._tool_name,  # noqa: SLF001
                                       tool_colour=lambda tid: tool_colour(window, tid))

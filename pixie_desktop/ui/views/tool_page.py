@@ -55,6 +55,15 @@ def _declared_dependencies(tool_dir: Path) -> list[str]:
     return [d for d in deps if isinstance(d, str)] if isinstance(deps, list) else []
 
 
+def _needs_own_environment(declared: list[str]) -> bool:
+    """False when every declared dependency is one the app already has (PySide6, matplotlib…):
+    such a tool runs as is on the app's interpreter, so no "set up" notice."""
+    from pixie_desktop.validation import deps as deps_mod
+
+    reqs = [r for r in (deps_mod.parse_requirement(d) for d in declared) if r is not None]
+    return len(reqs) < len(declared) or bool(deps_mod.needs_own_environment(reqs))
+
+
 class BrokenToolPanel(QFrame):
     """What a tool whose tool.json does not parse shows instead of a form."""
 
@@ -318,7 +327,7 @@ class ToolPage(QWidget):
     # -- body -----------------------------------------------------------------------------------
     def _build_notice(self) -> QWidget | None:
         deps = _declared_dependencies(self.info.path)
-        if not deps or self.info.has_venv:
+        if not deps or self.info.has_venv or not _needs_own_environment(deps):
             return None
         box = QFrame()
         box.setObjectName("Fallback")
