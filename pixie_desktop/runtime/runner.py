@@ -810,7 +810,8 @@ class Runner:
                         files.append((spilled_path, "", spill.OUTPUTS_TAG))
                 declared = [o.key for o in tool.spec.outputs] if tool.spec else []
                 limit = int(getattr(self.settings, "max_artefacts_per_run", 10_000))
-                for path, key in spill.collect_files(folder, declared, limit):
+                known = spill.referenced_files(outputs, folder, declared) if outputs is not None else {}
+                for path, key in spill.collect_files(folder, declared, limit, known):
                     if spilled and path.name == spill.OUTPUTS_FILE and path.parent == folder:
                         continue
                     files.append((path, key, None))
