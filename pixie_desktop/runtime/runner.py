@@ -337,8 +337,10 @@ class Runner:
         return effective_limits(tool, state.overrides, None).concurrent
 
     def run(self, tool: ToolInfo, inputs: dict, *, run_id: str | None = None,
-            on_event: Callable[[RunEvent], None] | None = None, serialised: bool = False) -> RunResult:
-        """Run once and block until the run ends. A non-concurrent tool's runs take turns on a
+            on_event: Callable[[RunEvent], None] | None = None, serialised: bool = False,
+            meta: dict[str, Any] | None = None) -> RunResult:
+        """Run once and block until the run ends. `meta`: extra keys for the row's meta_json
+        (a batch item's `batch_id`), written with the row. A non-concurrent tool's runs take turns on a
         per-tool lock (callers such as the CLI rely on it), unless `serialised`: the caller's
         queue already starts at most one of them at a time, so no thread ever waits here."""
         clean = self.check_inputs(tool, inputs)  # InputError before any row is written
@@ -371,7 +373,7 @@ class Runner:
             with transaction(conn):  # one commit for the start bookkeeping
                 state = tool_state_repo.get(conn, tool.tool_id)
                 limits = effective_limits(tool, state.overrides, bool(state.pinned_warm) or tool.spec.pinned_warm)
-                runs_repo.create_run(conn, run_id, tool.tool_id, recorded)
+                runs_repo.create_run(conn, run_id, tool.tool_id, recorded, meta=meta)
                 tool_state_repo.set_last_inputs(conn, tool.tool_id, recorded)
                 tool_state_repo.bump_run_counters(conn, tool.tool_id)
             emit(RunEvent(run_id, "started"))

@@ -319,6 +319,8 @@ def window_actions(app_name: str) -> list[Action]:
                ("Ctrl+K", QKeySequence.StandardKey.Find), help="find a tool"),
         Action("showArchived", "Show archived tools", lambda c: c.host.sidebar.archived_toggle.setChecked(c.checked),
                ("View", PALETTE), section=1, checked_when=lambda c: c.host.sidebar.archived_toggle.isChecked()),
+        Action("showRunQueue", "Run queue", _host("show_run_queue"), ("View", PALETTE), ("Ctrl+Shift+Q",),
+               section=1, help="show the run queue"),
         theme("system", "Follow the system"), theme("light", "Light"), theme("dark", "Dark"),
         Action("run", "Run", _host("run_current"), ("Tools", PALETTE), ("Ctrl+Return", "Ctrl+Enter"),
                help="run"),

@@ -98,8 +98,9 @@ class _RunJob(QRunnable):
                 self.runner.cancel(rid)  # cancel pressed before the runner registered the run
 
         try:
+            extra = {"meta": dict(req.meta)} if req.meta else {}
             result = self.runner.run(req.tool, req.inputs, run_id=rid, on_event=on_event,
-                                     serialised=not req.concurrent)
+                                     serialised=not req.concurrent, **extra)
         except InputError as exc:
             self._emit(self.signals.failed, rid, str(exc))
         except Exception as exc:  # noqa: BLE001 - never raise into Qt; reported as a failed run
@@ -170,17 +171,19 @@ class RunController(QObject):
         self._dispatch()
 
     # -- submitting ---------------------------------------------------------------------------
-    def submit(self, tool: Any, inputs: dict, *, run_id: str | None = None, source: str = "page") -> str:
+    def submit(self, tool: Any, inputs: dict, *, run_id: str | None = None, source: str = "page",
+               meta: dict | None = None) -> str:
         """Queue a run and start it at once if the limits allow; returns its run id. Inputs are
         checked by the runner when the run starts (a refused run ends with `runFailed`); callers
-        that want inline errors call `runner().check_inputs` first, as the tool page does."""
+        that want inline errors call `runner().check_inputs` first, as the tool page does.
+        `meta`: extra keys for the run row's meta_json (a batch item's `batch_id`)."""
         if self._shut_down:
             raise RuntimeError("the run controller has shut down")
         runner = self.runner()
         concurrent_of = getattr(runner, "is_concurrent", None)
         concurrent = bool(concurrent_of(tool)) if callable(concurrent_of) else \
             bool(getattr(getattr(tool, "spec", None), "concurrent", True))
-        req = RunRequest(tool, dict(inputs), source=source, concurrent=concurrent,
+        req = RunRequest(tool, dict(inputs), source=source, concurrent=concurrent, meta=dict(meta or {}),
                          **({"run_id": run_id} if run_id else {}))
         self.queue.submit(req)
         self.runQueued.emit(req.run_id, req.tool_id)
@@ -333,6 +336,10 @@ class RunController(QObject):
 
     def running(self) -> list[RunRequest]:
         return self.queue.running()
+
+    def finished(self, limit: int = 50) -> list[RunRequest]:
+        """Recently finished or dropped runs, newest first (for the queue panel)."""
+        return self.queue.finished(limit)
 
     def request(self, run_id: str) -> RunRequest | None:
         return self.queue.get(run_id)

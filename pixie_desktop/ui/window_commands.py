@@ -262,3 +262,24 @@ def drop_stale_tool_pages(window: Any, tools: list) -> None:
                 window.open_tool(tool_id)
             else:
                 window.show_page("home")
+
+
+def show_run_queue(window: Any) -> Any:
+    """View ▸ Run queue (and a click on the status bar's run label): a dock listing the
+    RunController's queued, running and recently finished runs; made on first use."""
+    from PySide6.QtWidgets import QDockWidget
+
+    from pixie_desktop.ui.views.run_queue import RunQueuePanel
+
+    dock = getattr(window, "run_queue_dock", None)
+    if dock is None:
+        dock = QDockWidget("Run queue", window)
+        dock.setObjectName("RunQueueDock")
+        window.run_queue_panel = RunQueuePanel(window.run_controller, tool_name=window._tool_name)  # noqa: SLF001
+        dock.setWidget(window.run_queue_panel)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        window.run_queue_dock = dock
+    dock.show()
+    dock.raise_()
+    window.run_queue_panel.refresh()
+    return window.run_queue_panel
