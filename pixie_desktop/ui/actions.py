@@ -326,6 +326,8 @@ def window_actions(app_name: str) -> list[Action]:
                help="run"),
         Action("cancelRun", "Cancel run", _host("cancel_current"), ("Tools", PALETTE), ("Esc",),
                help="cancel the run"),
+        Action("savePreset", "Save inputs as preset…", _host("save_preset"), ("Tools", PALETTE),
+               enabled_when=lambda c: c.host.current_tool_page() is not None),
         Action("validateTool", "Validate this tool", lambda c: c.host.validate_tool(c.tool_id or ""),
                ("Tools", PALETTE), section=1),
         Action("manageWorkspaces", "Manage workspaces…", _host("manage_workspaces"), ("Tools", PALETTE), section=1),

@@ -283,3 +283,18 @@ def show_run_queue(window: Any) -> Any:
     dock.raise_()
     window.run_queue_panel.refresh()
     return window.run_queue_panel
+
+
+def save_preset(window: Any) -> bool:
+    """Tools ▸ Save inputs as preset… for the tool page on show."""
+    page = window.current_tool_page()
+    button = getattr(page, "presets_button", None)
+    return bool(button is not None and button.save_dialog())
+
+
+def load_preset(window: Any, tool_id: str, name: str) -> bool:
+    """The palette's "Load preset": open the tool and fill its form from the preset."""
+    if not window.open_tool(tool_id):
+        return False
+    button = getattr(window.tool_pages.get(window.current_tool_id or ""), "presets_button", None)
+    return bool(button is not None and button.load(name))

@@ -236,7 +236,7 @@ class MainWindow(QMainWindow):
     open_tool_with_files, _load_from_history = wc.open_tool_with_files, wc.load_from_history
     run_current, cancel_current, open_favourite = wc.run_current, wc.cancel_current, wc.open_favourite
     set_theme, _on_pinned_warm, _build_pages = wc.set_theme, wc.on_pinned_warm, wc.build_pages
-    show_run_queue = wc.show_run_queue
+    show_run_queue, save_preset, load_preset = wc.show_run_queue, wc.save_preset, wc.load_preset
 
     def save_state(self) -> None:
         self.window_state.save_window(self, self.splitter, self.current_tool_page())

@@ -237,8 +237,17 @@ class ToolPage(QWidget):
         self.more_button.setFixedWidth(30)
         self.more_button.setVisible(self.menu_provider is not None)
         self.more_button.clicked.connect(self.show_more_menu)
-        for b in (self.fav_button, self.more_button, self.folder_button, self.history_button, self.cancel_button,
-                  self.run_button):
+        self.presets_button = None
+        if info.ok and info.spec is not None:  # named input sets (ui/widgets/presets_button.py)
+            from pixie_desktop.ui.widgets.presets_button import PresetsButton
+
+            self.presets_button = PresetsButton(
+                self.ctx, info, lambda: self.form.values() if self.form is not None else {},
+                self.set_prefill, say=self._say, hub=self.events)
+        for b in (self.fav_button, self.more_button, self.presets_button, self.folder_button, self.history_button,
+                  self.cancel_button, self.run_button):
+            if b is None:
+                continue
             buttons.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(buttons)
         return head
@@ -496,6 +505,11 @@ class ToolPage(QWidget):
             return
         st = tool_queries.state(self.ctx.conn, self.tool_id)
         last = self._recorded_inputs(st.last_inputs)
+        if not last:  # never run: the tool's default preset, if it has one, fills the form
+            from pixie_desktop.queries import presets as preset_queries
+
+            default = preset_queries.default_for(self.ctx.conn, self.tool_id)
+            last = dict(default.inputs) if default is not None else {}
         if last:
             try:
                 self.form.set_values({k: v for k, v in last.items() if k not in ("messages", "history")})
