@@ -105,8 +105,10 @@ class Batch:
                 self.states[idx].status = RUNNING
                 self.states[idx].ran = True
 
-    def finished(self, run_id: str, status: str, outputs: dict | None = None, error: str | None = None) -> int | None:
-        """Record how a run ended; returns the item's index (None for a run not in this batch)."""
+    def finished(self, run_id: str, status: str, outputs: dict | None = None, error: str | None = None,
+                 *, never_started: bool = False) -> int | None:
+        """Record how a run ended; returns the item's index (None for a run not in this batch).
+        `never_started`: it was dropped before the runner wrote its row."""
         with self._lock:
             idx = self._by_run.get(run_id)
             if idx is None:
@@ -114,6 +116,8 @@ class Batch:
             st = self.states[idx]
             st.status = status if status in ENDED else ERROR
             st.outputs, st.error = outputs, error
+            if never_started:
+                st.ran = False
             return idx
 
     def cancel_pending(self) -> list[int]:

@@ -47,6 +47,9 @@ class RunRequest:
     source: str = "page"  # page | history | cli | batch …: for display and logs only
     concurrent: bool = True  # False: at most one run of this tool at a time
     meta: dict = field(default_factory=dict)  # extra meta_json keys for the run row (batch_id…)
+    # called with `inputs` on the thread that runs it, just before the run: turns a batch item's
+    # file paths into data URLs there (not on the UI thread, and not for every queued item at once)
+    prepare: Any = None
 
     @property
     def tool_id(self) -> str:

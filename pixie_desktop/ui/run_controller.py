@@ -99,7 +99,8 @@ class _RunJob(QRunnable):
 
         try:
             extra = {"meta": dict(req.meta)} if req.meta else {}
-            result = self.runner.run(req.tool, req.inputs, run_id=rid, on_event=on_event,
+            inputs = req.prepare(req.inputs) if req.prepare is not None else req.inputs
+            result = self.runner.run(req.tool, inputs, run_id=rid, on_event=on_event,
                                      serialised=not req.concurrent, **extra)
         except InputError as exc:
             self._emit(self.signals.failed, rid, str(exc))
@@ -172,11 +173,13 @@ class RunController(QObject):
 
     # -- submitting ---------------------------------------------------------------------------
     def submit(self, tool: Any, inputs: dict, *, run_id: str | None = None, source: str = "page",
-               meta: dict | None = None) -> str:
+               meta: dict | None = None, prepare: Any = None) -> str:
         """Queue a run and start it at once if the limits allow; returns its run id. Inputs are
         checked by the runner when the run starts (a refused run ends with `runFailed`); callers
         that want inline errors call `runner().check_inputs` first, as the tool page does.
-        `meta`: extra keys for the run row's meta_json (a batch item's `batch_id`)."""
+        `meta`: extra keys for the run row's meta_json (a batch item's `batch_id`); `prepare`:
+        inputs → inputs, called on the run's pool thread just before it runs (a batch item's
+        file paths are read there); an exception from it ends the run with `runFailed`."""
         if self._shut_down:
             raise RuntimeError("the run controller has shut down")
         runner = self.runner()
@@ -184,6 +187,7 @@ class RunController(QObject):
         concurrent = bool(concurrent_of(tool)) if callable(concurrent_of) else \
             bool(getattr(getattr(tool, "spec", None), "concurrent", True))
         req = RunRequest(tool, dict(inputs), source=source, concurrent=concurrent, meta=dict(meta or {}),
+                         prepare=prepare,
                          **({"run_id": run_id} if run_id else {}))
         self.queue.submit(req)
         self.runQueued.emit(req.run_id, req.tool_id)

@@ -239,6 +239,8 @@ def make_tool_page(window: Any, info: Any) -> Any:
                     menu_provider=lambda tid: window.sidebar.tool_menu(tid, place=TOOL_MORE),
                     controller=window.run_controller)
     page.message.connect(lambda text: page_message(window, text))
+    if getattr(page, "batch_button", None) is not None:
+        page.batches.batchStarted.connect(lambda view: show_batch(window, view))
     window.window_state.watch_tool_page(page)
     window.tool_pages[info.tool_id] = page
     window.stack.addWidget(page)
@@ -298,3 +300,25 @@ def load_preset(window: Any, tool_id: str, name: str) -> bool:
         return False
     button = getattr(window.tool_pages.get(window.current_tool_id or ""), "presets_button", None)
     return bool(button is not None and button.load(name))
+
+
+def show_batch(window: Any, view: Any) -> None:
+    """A batch started from a tool page: a tab in the Batches dock (made on first use)."""
+    from PySide6.QtWidgets import QDockWidget, QTabWidget
+
+    dock = getattr(window, "batch_dock", None)
+    if dock is None:
+        dock = QDockWidget("Batches", window)
+        dock.setObjectName("BatchesDock")
+        window.batch_tabs = QTabWidget()
+        window.batch_tabs.setTabsClosable(True)
+        window.batch_tabs.tabCloseRequested.connect(
+            lambda i: (not window.batch_tabs.widget(i).runner.is_active) and window.batch_tabs.removeTab(i))
+        dock.setWidget(window.batch_tabs)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        window.batch_dock = dock
+    view.openRun.connect(window.open_run)
+    window.batch_tabs.addTab(view, view.batch.tool_id)
+    window.batch_tabs.setCurrentWidget(view)
+    dock.show()
+    dock.raise_()
