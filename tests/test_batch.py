@@ -93,6 +93,12 @@ def test_folder_batch_retry_failed(ctx, install, runner, tmp_path):
     assert batch.progress().ok == 3 and batch.failed_indices() == []
     assert batch.run_id_of(1) != first and first in batch.earlier_runs
     assert run_queries.get_run(ctx.conn, batch.run_id_of(1)).meta["batch_id"] == batch.id
+    # the gallery's batch filter: each item's chart.png (and nothing from other runs)
+    from pixie_desktop.artefacts.queries import ArtefactQuery, count
+
+    runner.run(tool, {"file": plan.file_to_data_url(files[0])})  # a run outside the batch
+    q = ArtefactQuery(batch_id=batch.id)
+    assert q.is_filtered and count(ctx.conn, q) == 3 and count(ctx.conn, ArtefactQuery()) == 4
 
 
 def test_cancel_drops_queued_and_stops_running(ctx, install, runner):

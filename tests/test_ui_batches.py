@@ -110,6 +110,9 @@ def test_drop_many_files_offers_run_on_all(qtbot, ctx, tools_dir, make_window, t
     assert [view.cell(r, "file") for r in range(3)] == [f.name for f in files]
     recs = [run_queries.get_run(ctx.conn, r) for r in view.batch.run_ids()]
     assert all(r.meta["batch_id"] == view.batch.id for r in recs)
+    view.gallery_button.click()  # the gallery filtered to this batch's artefacts
+    gallery = win.pages["gallery"]
+    assert win.current_page == "gallery" and gallery.model.query().batch_id == view.batch.id
 
 
 def test_folder_mode_preview(qtbot, tools_dir, make_window, tmp_path):

@@ -318,7 +318,16 @@ def show_batch(window: Any, view: Any) -> None:
         window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         window.batch_dock = dock
     view.openRun.connect(window.open_run)
+    view.showInGallery.connect(lambda batch_id: show_batch_in_gallery(window, batch_id))
     window.batch_tabs.addTab(view, view.batch.tool_id)
     window.batch_tabs.setCurrentWidget(view)
     dock.show()
     dock.raise_()
+
+
+def show_batch_in_gallery(window: Any, batch_id: str) -> bool:
+    gallery = window.pages.get("gallery")
+    if gallery is None or not window.show_page("gallery"):
+        return False
+    gallery.show_batch(batch_id)
+    return True
