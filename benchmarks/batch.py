@@ -8,8 +8,9 @@ ratio to an ideal baseline measured in the same run.
   on the Runner's warm pool (one warm process per tool, shared by concurrent runs).
 
 Usage: .venv/bin/python benchmarks/batch.py [--items 200] [--parallel 4]
-Target: ratio ≥ 0.8. Everything happens in a temporary folder; the repo's database is untouched.
-Dask (--cluster) is not measured: the cluster executor is not built yet."""
+Target: ratio ≥ 0.8. Then, when `distributed` is installed, the same batch through a
+`LocalCluster` of 2 workers (in this process, threads) — per-item overhead in ms over the lane.
+Everything happens in a temporary folder; the repo's database is untouched."""
 
 from __future__ import annotations
 
@@ -121,6 +122,29 @@ def main() -> int:
             t0 = time.perf_counter()
             run_batch(runner, tool, batch, parallel=n)
             lane_s = time.perf_counter() - t0
+            cluster_s = None
+            try:
+                import distributed
+            except ImportError:
+                distributed = None
+            if distributed is not None:
+                from pixie_desktop.batch import cluster
+
+                lc = distributed.LocalCluster(n_workers=2, threads_per_worker=max(1, n // 2), processes=False,
+                                              dashboard_address=None)
+                client = distributed.Client(lc, set_as_default=False)
+                try:
+                    cluster.run_batch_on_cluster(client, lc.scheduler_address, runner, tool, Batch(
+                        tool.tool_id, plan.expand({}, grid={"x": ["0", "1"]})))  # warm the workers
+                    cb = Batch(tool.tool_id, plan.expand({}, grid={"x": [str(i) for i in range(items)]}))
+                    t0 = time.perf_counter()
+                    cluster.run_batch_on_cluster(client, lc.scheduler_address, runner, tool, cb)
+                    cluster_s = time.perf_counter() - t0
+                    assert cb.progress().ok == items, (cb.progress().text(), cb.states[0].error)
+                finally:
+                    client.close()
+                    lc.close()
+                    cluster.shutdown_worker_runtime()
         finally:
             runner.shutdown()
             ctx.close()
@@ -134,6 +158,9 @@ def main() -> int:
         print(f"local lane (batch via RunQueue+Runner): {lane_s:.2f} s  {lane_tp:.1f} items/s  "
               f"{lane_s / items * 1000:.1f} ms/item")
         print(f"throughput ratio lane/ideal: {lane_tp / ideal_tp:.2f}  (target ≥ 0.8)")
+        if cluster_s is not None:
+            print(f"LocalCluster (2 workers): {cluster_s:.2f} s  {cluster_s / items * 1000:.1f} ms/item  "
+                  f"overhead over the lane {(cluster_s - lane_s) / items * 1000:.1f} ms/item")
     return 0
 
 

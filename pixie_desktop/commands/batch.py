@@ -1,5 +1,6 @@
 """`pixie-desktop batch TOOL [--grid KEY=V1,V2,…]… [--over DIR --as KEY [--glob PATTERN]]
-[--csv FILE] [--input KEY=VALUE]… [--preset NAME] [--parallel N] [--json] [--results FILE]`:
+[--csv FILE] [--input KEY=VALUE]… [--preset NAME] [--parallel N] [--cluster ADDRESS] [--json]
+[--results FILE]`:
 run one tool over many inputs as one batch. Sources combine as a product (folder × CSV rows ×
 grid). A progress bar goes to stderr on a terminal; `--json` prints one object
 {batch_id, items, ok, error, cancelled, run_ids}. Exit 0 only when every item ends ok
@@ -30,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--preset", metavar="NAME", help="start every item from a saved preset")
     p.add_argument("--parallel", type=int, default=0, metavar="N",
                    help="items at once (default: the max_parallel_runs setting, else one per core)")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="run the items on a Dask cluster (tcp://host:port or tls://…; needs pixie-desktop[cluster])")
     p.add_argument("--results", metavar="FILE", help="write the results table as CSV")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object {batch_id, items, ok, error, cancelled, run_ids}")
@@ -115,9 +118,24 @@ def run(ns: argparse.Namespace) -> int:
         done = threading.Event()
         holder: dict[str, Any] = {}
 
+        client = None
+        if ns.cluster:
+            from pixie_desktop.batch.cluster import ClusterError, connect
+
+            try:
+                client = connect(ns.cluster)
+            except ClusterError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+
         def work() -> None:
             try:
-                run_batch(runner, tool, batch, parallel=parallel, on_update=bar.draw, stop=stop)
+                if client is not None:
+                    from pixie_desktop.batch.cluster import run_batch_on_cluster
+
+                    run_batch_on_cluster(client, ns.cluster, runner, tool, batch, on_update=bar.draw, stop=stop)
+                else:
+                    run_batch(runner, tool, batch, parallel=parallel, on_update=bar.draw, stop=stop)
             except BaseException as exc:  # noqa: BLE001 - reported below
                 holder["exc"] = exc
             finally:
@@ -132,6 +150,8 @@ def run(ns: argparse.Namespace) -> int:
                     stop.set()
                     print("\ncancelling the batch… (queued items dropped, running ones stopped)", file=sys.stderr)
         bar.end()
+        if client is not None:
+            client.close()
         if "exc" in holder:
             print(f"error: {holder['exc']}", file=sys.stderr)
             return 1
