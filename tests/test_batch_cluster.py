@@ -126,3 +126,48 @@ def test_cli_batch_on_cluster_json(ctx, install, tmp_path, monkeypatch):
     results = sorted(run_queries.get_run(ctx.conn, rid).outputs_json is not None for rid in data["run_ids"])
     assert results == [True] * 6
     assert {run_queries.get_run(ctx.conn, rid).meta["executor"].startswith("tcp://") for rid in data["run_ids"]} == {True}
+
+
+def test_gui_batch_runs_on_the_compute_address(qtbot, ctx, tools_dir, make_window, tmp_path, monkeypatch):
+    """Settings ▸ Compute ▸ compute address: a Batch… from the tool page runs on the cluster."""
+    from fixtures_ui_shell import copy_bundled
+
+    monkeypatch.setenv("PIXIE_WORKER_CACHE", str(tmp_path / "worker-cache"))
+    copy_bundled(tools_dir, "calculator")
+    lc = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp",
+                                  dashboard_address=None)
+    try:
+        ctx.settings.set_value("compute_address", lc.scheduler_address)
+        win = make_window()
+        assert win.open_tool("calculator")
+        page = win.tool_pages["calculator"]
+        page.form.set_values({"a": 2, "b": 5, "op": "add"})
+
+        def fill(d):
+            d.set_mode("grid")
+            d.grid_edit.setPlainText("a = 1, 2, 3")
+            return True
+
+        page.batches.exec_dialog = lambda d: fill(d)
+        view = page.batches.open_dialog()
+        qtbot.waitUntil(lambda: view.batch.is_done and not view.runner.is_active, timeout=120_000)
+        assert [s.outputs["result"] for s in view.batch.states] == [6, 7, 8]
+        for rid in view.batch.run_ids():
+            assert run_queries.get_run(ctx.conn, rid).meta["executor"].startswith("tcp://")
+        # an unreachable address: every item ends in error with the address named
+        ctx.settings.set_value("compute_address", "tcp://127.0.0.1:9")
+        bad = page.batches.open_dialog()
+        qtbot.waitUntil(lambda: bad.batch.is_done and not bad.runner.is_active, timeout=120_000)
+        assert bad.batch.progress().failed == 3 and "tcp://127.0.0.1:9" in bad.runner.error
+    finally:
+        ctx.settings.set_value("compute_address", "")
+        lc.close()
+        cluster.shutdown_worker_runtime()
+
+
+def test_max_parallel_setting_applies_live(qtbot, ctx, make_window):
+    win = make_window()
+    ctx.settings.set_value("max_parallel_runs", 3)
+    assert win.run_controller.max_parallel == 3
+    ctx.settings.set_value("max_parallel_runs", 0)
+    assert win.run_controller.max_parallel >= 1

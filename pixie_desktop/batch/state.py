@@ -128,6 +128,15 @@ class Batch:
                 self.states[i].status = CANCELLED
             return out
 
+    def fail_unfinished(self, error: str) -> list[int]:
+        """End every item that has not ended as an error (the cluster could not be reached…)."""
+        with self._lock:
+            out = [i for i, st in enumerate(self.states) if st.status not in ENDED]
+            for i in out:
+                st = self.states[i]
+                st.status, st.error = ERROR, error
+            return out
+
     def owns(self, run_id: str) -> bool:
         with self._lock:
             return run_id in self._by_run

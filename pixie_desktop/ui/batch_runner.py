@@ -110,3 +110,82 @@ class BatchRunner(QObject):
                 sig.disconnect(slot)
             except (RuntimeError, TypeError):
                 pass
+
+
+class ClusterBatchRunner(QObject):
+    """The same interface as BatchRunner for a batch whose items run on a Dask cluster
+    (Settings ▸ Compute ▸ compute address). One background job (ui/workers.submit_job) connects,
+    ships the items and waits for them (pixie_desktop.batch.cluster); the app's Runner writes
+    every row and artefact. Each finished item is announced on the store-events hub."""
+
+    changed = Signal()
+    finished = Signal()
+
+    def __init__(self, address: str, runner_source: Any, tool: Any, batch: Batch, *, events: Any = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.address, self.tool, self.batch = address, tool, batch
+        self._runner_source = runner_source
+        self.events = events
+        self._task: Any = None
+        self.error: str | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self._task is not None
+
+    def start(self, indices: list[int] | None = None) -> int:
+        from pixie_desktop.ui.workers import submit_job
+
+        todo = list(range(len(self.batch.items))) if indices is None else list(indices)
+        runner = self._runner_source()
+        self.error = None
+        self._task = submit_job(self._job, runner, todo, on_result=lambda _r: self._done(),
+                                on_error=self._failed, on_progress=self._progress,
+                                on_cancelled=self._done)
+        self.changed.emit()
+        return len(todo)
+
+    def _job(self, handle: Any, runner: Any, todo: list[int]) -> None:
+        from pixie_desktop.batch.cluster import connect, run_batch_on_cluster
+
+        stop = handle.cancel_event
+        client = connect(self.address)
+        try:
+            run_batch_on_cluster(client, self.address, runner, self.tool, self.batch, indices=todo, stop=stop,
+                                 on_update=lambda b: handle.progress(b.progress().done / max(1, b.progress().total),
+                                                                     "item"))
+        finally:
+            client.close()
+
+    def _progress(self, _fraction: Any, _text: str) -> None:
+        if self.events is not None:
+            self.events.artefactsChanged.emit()
+        self.changed.emit()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.error = str(exc)
+        self.batch.fail_unfinished(self.error)  # items the job never reached end in error
+        self._done()
+
+    def _done(self) -> None:
+        self._task = None
+        if self.events is not None:
+            for rid in self.batch.run_ids():
+                self.events.runChanged.emit(rid)
+            self.events.toolStateChanged.emit(self.tool.tool_id)
+        self.changed.emit()
+        self.finished.emit()
+
+    def cancel(self) -> int:
+        if self._task is None:
+            return 0
+        self._task.cancel()
+        return 1
+
+    def retry_failed(self) -> int:
+        failed = self.batch.failed_indices()
+        return self.start(failed) if failed and not self.is_active else 0
+
+    def shutdown(self) -> None:
+        self.cancel()

@@ -155,6 +155,11 @@ class RunController(QObject):
         self.pool.setExpiryTimeout(30_000)
         self._jobs: dict[str, _RunJob] = {}
         self._shut_down = False
+        self._unsubscribe = None
+        if settings is not None:  # Settings ▸ Compute ▸ max parallel runs applies at once
+            from pixie_desktop.config import on_setting_changed
+
+            self._unsubscribe = on_setting_changed(self._on_setting_changed)
         _controllers.add(self)
 
     # -- runner -------------------------------------------------------------------------------
@@ -294,9 +299,16 @@ class RunController(QObject):
             self.queueChanged.emit()
         return moved
 
+    def _on_setting_changed(self, name: str, value: Any) -> None:
+        if name == "max_parallel_runs" and not self._shut_down:
+            self.set_max_parallel(int(value or 0) or None)
+
     def shutdown(self, wait_ms: int = 10_000) -> bool:
         """Stop dispatching, cancel everything, and wait up to `wait_ms` for the running runs to
         end; returns True when none is left. Safe to call more than once."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         self.cancel_all()
         self._shut_down = True
         done = self.pool.waitForDone(wait_ms)

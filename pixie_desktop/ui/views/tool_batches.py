@@ -40,11 +40,20 @@ class ToolBatches(QObject):
     def start(self, items: list[plan.BatchItem]) -> BatchView:
         info = self.page.info
         batch = Batch(info.tool_id, items, output_keys=[o.key for o in info.spec.outputs] if info.spec else [])
-        runner = BatchRunner(self.page.controller, info, batch, parent=self)
+        address = str(getattr(self.page.ctx.settings, "compute_address", "") or "").strip()
+        if address:  # Settings ▸ Compute: batches run on a Dask cluster
+            from pixie_desktop.ui.batch_runner import ClusterBatchRunner
+
+            runner: Any = ClusterBatchRunner(address, self.page._runner, info, batch,  # noqa: SLF001
+                                             events=self.page.events, parent=self)
+        else:
+            runner = BatchRunner(self.page.controller, info, batch, parent=self)
         view = BatchView(runner, title=f"{info.name} · {len(items)} items")
         self.runners.append(runner)
         self.views.append(view)
-        runner.finished.connect(lambda: self.page.message.emit(f"{info.name} batch: {batch.progress().text()}"))
+        runner.finished.connect(lambda: self.page.message.emit(
+            f"{info.name} batch: {batch.progress().text()}"
+            + (f" — {runner.error}" if getattr(runner, "error", None) else "")))
         self.batchStarted.emit(view)
         runner.start()
         view.refresh()
