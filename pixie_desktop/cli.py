@@ -8,6 +8,7 @@ import argparse
 import importlib
 import logging
 import pkgutil
+import sqlite3
 import sys
 from typing import Callable
 
@@ -70,6 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except sqlite3.DatabaseError as exc:  # a damaged pixie.db: a clear message, never a traceback
+        from pixie_desktop.store.db import DatabaseUnreadable
+
+        print(f"pixie-desktop: {exc if isinstance(exc, DatabaseUnreadable) else f'database error: {exc}'}",
+              file=sys.stderr)
+        return 1
     except BrokenPipeError:
         return 0
     except Exception:

@@ -29,6 +29,7 @@ class AppContext:
     conn: sqlite3.Connection
     discovery: Discovery
     startup: StartupReport = field(default_factory=StartupReport)
+    artefacts_root_status: object | None = None  # artefacts.storage.RootStatus (ok=False: unmounted/moved)
 
     def new_connection(self) -> sqlite3.Connection:
         """A fresh connection for another thread (one connection per thread)."""
@@ -49,7 +50,7 @@ class AppContext:
     def close(self) -> None:
         try:
             self.conn.close()
-        except sqlite3.Error:
+        except sqlite3.Error:  # closing at exit: the data is committed; nothing left to save
             pass
 
 
@@ -67,8 +68,12 @@ def open_context(root: Path | None = None, environ: dict[str, str] | None = None
     seed_bundled_tools(settings.tools_dir)  # installed app, first start: the example tools
     conn = open_db(settings.db_path)
     apply_db_settings(settings, conn)
-    settings.artefacts_root.mkdir(parents=True, exist_ok=True)
+    from pixie_desktop.artefacts.storage import init_root
+
+    # not a bare mkdir: an empty folder created at an unmounted drive's mount point would hide it
+    root_status = init_root(settings.artefacts_root, conn)
     ctx = AppContext(settings=settings, conn=conn, discovery=Discovery(settings.tools_dir))
+    ctx.artefacts_root_status = root_status
     if reconcile_on_start:
         ctx.startup = reconcile(conn)
         if ctx.startup.interrupted_runs:

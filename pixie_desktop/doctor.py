@@ -6,10 +6,17 @@ Checks, each independent (one failing never hides the others):
 - **stale runs**: rows left `running` by a process that is gone (`runs_repo.interrupted_run_ids`);
   --fix marks them interrupted and runs the same recovery as start-up (orphan tool processes
   killed, finished files registered, `.partial` leftovers removed);
+- **survivors**: processes a tool started (recorded by `runtime.proctree`) that are still
+  alive after the tool stopped — a double-forked daemon, a child in a new session; --fix kills
+  them (pid + start time / spawn marker checked, never a recycled pid);
+- **artefacts root**: the artefacts folder is there and is the one the database knows (its
+  `.pixie-artefacts` marker); when it is missing or unmounted the report says where it went and
+  the orphan check below is skipped, so nothing is sent to the Trash;
 - **orphan artefacts**: rows whose file is missing and files with no row, via the sweeper's
   own reconcile functions (rows → Trash with `_missing-file`, files of a known run →
-  registered); files belonging to no known run are only reported (they may be the user's, and
-  `pixie-desktop sweep --fix` deletes them deliberately); stale `.partial` files are removed;
+  registered); files belonging to no known run are only reported (they may be the user's;
+  `pixie-desktop sweep --fix` moves them to `artefacts/_quarantine/<date>/`, kept for the Trash
+  retention period, then purged — never deleted outright); stale `.partial` files are removed;
 - **missing venvs**: a tool whose pyproject.toml declares dependencies that the interpreter that
   would run it (no `.venv` → the app's own) does not have, or whose `.venv` has no python;
 - **unparsable tools**: tool.json that does not parse (shown with its first problems).
@@ -24,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-CHECKS = ("database", "stale_runs", "orphan_artefacts", "missing_venvs", "unparsable_tools")
+CHECKS = ("database", "stale_runs", "survivors", "artefacts_root", "orphan_artefacts", "missing_venvs", "unparsable_tools")
 
 
 @dataclass
@@ -121,11 +128,36 @@ def check_stale_runs(conn: sqlite3.Connection, settings: Any, report: DoctorRepo
         else "no run left running by a dead process"
 
 
+def check_survivors(settings: Any, report: DoctorReport, fix: bool) -> None:
+    """Processes recorded for a tool (runtime.proctree) that are alive after the tool stopped:
+    a daemon it double-forked, a child in a new session. --fix kills them (same pid +
+    start-time / spawn-marker checks, so a recycled pid is never touched)."""
+    from pixie_desktop.runtime import proctree
+
+    found = proctree.survivors(settings)
+    killed = set(proctree.kill_survivors(settings)) if fix and found else set()
+    for s in found:
+        report.add("survivors", f"pid {s.pid} ({s.cmdline or '?'}) started by tool '{s.tool_id}' is still running "
+                                "after the tool stopped", fixable=True, fixed=s.pid in killed, subject=str(s.pid))
+    report.checked["survivors"] = f"{len(found)} process(es) outlived their tool" if found \
+        else "no tool process outlived its tool"
+
+
 def check_orphan_artefacts(conn: sqlite3.Connection, settings: Any, report: DoctorReport, fix: bool) -> None:
     from pixie_desktop.artefacts import sweeper
 
+    from pixie_desktop.artefacts.storage import check_root
+
     sweep = sweeper.SweepReport(dry_run=not fix)
     root = Path(settings.artefacts_root)
+    status = check_root(root, conn)
+    if not status.ok:
+        report.add("artefacts_root", status.problem, subject=str(root))
+        report.checked["artefacts_root"] = f"{root} is missing or not the artefacts folder"
+        report.checked["orphan_artefacts"] = "not checked while the artefacts folder is unavailable"
+        return
+    report.checked["artefacts_root"] = f"{root} is there"
+    days = float(getattr(settings, "soft_delete_retention_days", 30))
     sweeper.remove_stale_partials(root, sweep, dry_run=not fix)
     sweeper.reconcile_orphan_rows(conn, root, sweep, dry_run=not fix)
     sweeper.reconcile_orphan_files(conn, settings, sweep, fix=False, dry_run=not fix)
@@ -143,8 +175,9 @@ def check_orphan_artefacts(conn: sqlite3.Connection, settings: Any, report: Doct
         report.add("orphan_artefacts", f"file with no row in a known run: {rel} (gets registered)", fixable=True,
                    fixed=fix and rel not in failed, subject=rel)
     for rel in sweep.orphan_files_unknown:
-        report.add("orphan_artefacts", f"file that belongs to no known run: {rel} (delete it yourself, or with "
-                                       "`pixie-desktop sweep --fix`)", subject=rel)
+        report.add("orphan_artefacts", f"file that belongs to no known run: {rel} (move it away yourself, or "
+                                       f"`pixie-desktop sweep --fix` moves it to artefacts/_quarantine/<date>/, "
+                                       f"kept {days:g} days, then purged)", subject=rel)
     report.errors.extend(sweep.errors)
     n = (len(sweep.partials_removed) + len(sweep.orphan_rows_marked) + len(sweep.orphan_rows_starred)
          + len(sweep.orphan_files_registered) + len(sweep.orphan_files_unknown))
@@ -192,6 +225,7 @@ def run_doctor(conn: sqlite3.Connection, settings: Any, tools: Iterable[Any], *,
     report = DoctorReport(fix=fix)
     steps = (("database", lambda: check_database(conn, report)),
              ("stale_runs", lambda: check_stale_runs(conn, settings, report, fix)),
+             ("survivors", lambda: check_survivors(settings, report, fix)),
              ("orphan_artefacts", lambda: check_orphan_artefacts(conn, settings, report, fix)),
              ("tools", lambda: check_tools(tools, report)))
     for name, step in steps:

@@ -21,12 +21,23 @@
 It serves the Pixie HTTP contract on 127.0.0.1: /healthz, /schema (tool.json verbatim), /run,
 /stream?run_id= (SSE), /cancel?run_id=, /autocomplete/<name>?q=. Raise `sdk.ToolError("msg")`
 for a user error (HTTP 422 {"detail": msg}). Import cost is kept small: only stdlib modules the
-HTTP server needs anyway."""
+HTTP server needs anyway.
+
+The server answers only the app that started it (any local process or web page could otherwise
+drive it): when Pixie launches the tool it puts a random token in the environment
+(`PIXIE_TOKEN`, never argv) and every request must carry it as `X-Pixie-Token` (else 401). The
+`Host` header must name the loopback address and this port, browser-style requests (an `Origin`
+header, or a POST that is not `application/json`) are refused (403/415), and the artefact folder
+is derived here from PIXIE_ARTEFACTS_ROOT + tool id + a validated run id, never taken from a
+path the request names. Started by hand without PIXIE_TOKEN (development), only the token check
+is skipped."""
 
 from __future__ import annotations
 
+import hmac
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -41,6 +52,27 @@ from urllib.parse import parse_qs, unquote, urlsplit
 __all__ = ["Tool", "RunContext", "ToolError", "decode_data_url", "data_url"]
 
 _KEEP_FINISHED = 64
+TOKEN_ENV = "PIXIE_TOKEN"
+TOKEN_HEADER = "X-Pixie-Token"
+# A run id names a folder: one safe path segment (uuid4 from the app, validate-<uuid>, ...).
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+MAX_BODY_BYTES = 256 * 1024 * 1024  # a /run body larger than this is refused (413)
+REQUEST_QUEUE_SIZE = 256  # listen backlog: bursts of connections queue instead of being reset
+_token_cache: list[str | None] = []
+
+
+def _launch_token() -> str | None:
+    """The token the app gave this process (read once, then removed from os.environ so the
+    tool's own subprocesses do not inherit it)."""
+    if not _token_cache:
+        _token_cache.append(os.environ.pop(TOKEN_ENV, None) or None)
+    return _token_cache[0]
+
+
+def valid_run_id(run_id: Any) -> bool:
+    """True for a run id that is one safe folder name (no separators, no '..', not hidden)."""
+    return isinstance(run_id, str) and bool(_RUN_ID.match(run_id)) and ".." not in run_id
 
 
 class ToolError(Exception):
@@ -236,6 +268,13 @@ class Tool:
     def input_spec(self, key: str) -> dict:
         return next((i for i in self.schema.get("inputs") or [] if i.get("key") == key), {})
 
+    def artefacts_dir_for(self, run_id: str) -> Path:
+        """<PIXIE_ARTEFACTS_ROOT>/<tool id>/<run_id>: the same folder the app created for the run,
+        derived from this process's own settings (a request cannot point it elsewhere)."""
+        root = os.environ.get("PIXIE_ARTEFACTS_ROOT") or str(self.folder / "artefacts")
+        tool_id = os.environ.get("PIXIE_TOOL_ID") or self.id
+        return Path(root) / tool_id / run_id
+
     # -- run state ------------------------------------------------------------------------
     def _state(self, run_id: str) -> _RunState:
         with self._runs_lock:
@@ -256,8 +295,11 @@ class Tool:
             k: v for k, v in body.items() if k not in ("run_id", "_pixie")}
         pixie = body.get("_pixie") if isinstance(body.get("_pixie"), dict) else {}
         run_id = str(body.get("run_id") or pixie.get("run_id") or f"local-{time.time_ns()}")
-        art = pixie.get("artefacts_dir") or os.path.join(
-            os.environ.get("PIXIE_ARTEFACTS_ROOT", str(self.folder / "artefacts")), self.id, run_id)
+        if not valid_run_id(run_id):
+            return 400, {"detail": "invalid run_id: use letters, digits, '-', '_' and '.' (at most 128)"}
+        art = self.artefacts_dir_for(run_id)
+        if isinstance(body.get("_pixie"), dict):
+            body["_pixie"]["artefacts_dir"] = str(art)  # what the handler sees is what we use
         state = self._state(run_id)
         ctx = RunContext(self, run_id, Path(art), state, body)
         try:
@@ -295,8 +337,9 @@ class Tool:
             pass
 
         Handler.tool = tool
-        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        server.daemon_threads = True
+        Handler.token = _launch_token()
+        server = _Server(("127.0.0.1", port), Handler)
+        Handler.port = server.server_address[1]
         self.server = server
 
         def stop(*_: Any) -> None:
@@ -326,15 +369,47 @@ class Tool:
             server.server_close()
 
 
+class _Server(ThreadingHTTPServer):
+    """One daemon thread per connection, and a deep listen backlog so that a burst of runs (or
+    many concurrent streams) queues instead of seeing connection resets."""
+
+    daemon_threads = True
+    request_queue_size = REQUEST_QUEUE_SIZE
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     tool: Tool
+    token: str | None = None
+    port: int = 0
+
+    def _refused(self) -> bool:
+        """Answer and return True when this request does not come from the app that started us."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        allowed = {f"{h}:{self.port}" for h in _LOOPBACK_HOSTS}
+        if host not in allowed:
+            self._json(403, {"detail": "forbidden: the Host header must be the loopback address and port"})
+            return True
+        if self.headers.get("Origin") is not None:
+            self._json(403, {"detail": "forbidden: browser requests (Origin header) are not accepted"})
+            return True
+        if self.token is not None:
+            given = self.headers.get(TOKEN_HEADER) or ""
+            if not hmac.compare_digest(given.encode("utf-8", "replace"), self.token.encode("utf-8")):
+                self._json(401, {"detail": "unauthorized: missing or wrong X-Pixie-Token"})
+                return True
+        if self.command == "POST":
+            ctype = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+            if ctype != "application/json":
+                self._json(415, {"detail": "POST bodies must be Content-Type: application/json"})
+                return True
+        return False
 
     def setup(self) -> None:
         super().setup()
         try:
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
+        except OSError:  # a latency tweak only
             pass
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
@@ -354,6 +429,8 @@ class _Handler(BaseHTTPRequestHandler):
         return unquote(parts.path), {k: v[0] for k, v in parse_qs(parts.query).items()}
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        if self._refused():
+            return
         path, q = self._query()
         if path == "/healthz":
             self._send(200, b'{"ok": true}')
@@ -377,8 +454,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"detail": "not found"})
 
     def do_POST(self) -> None:  # noqa: N802
+        if self._refused():
+            self.close_connection = True  # an unread body must not be parsed as the next request
+            return
         path, q = self._query()
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY_BYTES:
+            self.close_connection = True
+            self._json(413 if length > 0 else 400, {"detail": "bad or too large Content-Length"})
+            return
         raw = self.rfile.read(length) if length else b""
         if path == "/run":
             try:
@@ -388,15 +475,17 @@ class _Handler(BaseHTTPRequestHandler):
             except ValueError as exc:
                 self._json(400, {"detail": f"invalid JSON body: {exc}"})
                 return
-            pixie = body.setdefault("_pixie", {}) if isinstance(body.get("_pixie", {}), dict) else {}
-            if self.headers.get("X-Pixie-Artefacts-Dir") and not pixie.get("artefacts_dir"):
-                pixie["artefacts_dir"] = unquote(self.headers["X-Pixie-Artefacts-Dir"])
+            # X-Pixie-Artefacts-Dir / _pixie.artefacts_dir are ignored on purpose: the folder is
+            # derived from our own settings + the run id (Tool.artefacts_dir_for).
             if self.headers.get("X-Pixie-Run-Id") and not body.get("run_id"):
                 body["run_id"] = self.headers["X-Pixie-Run-Id"]
             status, value = self.tool.call(body)
             self._json(status, value)
         elif path == "/cancel":
             run_id = q.get("run_id") or ""
+            if run_id and not valid_run_id(run_id):
+                self._json(400, {"detail": "invalid run_id"})
+                return
             if run_id:
                 self.tool._state(run_id).cancelled.set()
             self._json(200, {"cancelled": bool(run_id)})

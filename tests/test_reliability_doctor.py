@@ -143,6 +143,6 @@ def test_corrupt_database_is_reported(db_path, capsys, isolated_env):
 def test_run_doctor_core_api(ctx, tools_dir):
     _healthy_setup(ctx, tools_dir)
     report = run_doctor(ctx.conn, ctx.settings, ctx.tools())
-    assert report.ok and set(report.checked) == {"database", "stale_runs", "orphan_artefacts",
+    assert report.ok and set(report.checked) == {"database", "stale_runs", "survivors", "artefacts_root", "orphan_artefacts",
                                                  "missing_venvs", "unparsable_tools"}
     assert "All good." in report.render()

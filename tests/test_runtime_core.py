@@ -88,14 +88,18 @@ def test_image_thumbnail_resizes_and_rejects_jpeg(ctx, install, runner):
     art = next(a for a in res.artefacts if a.output_key == "thumbnail")
     img = decode_png((ctx.settings.artefacts_root / art.rel_path).read_bytes())
     assert (img.width, img.height, img.channels) == (16, 8, 1)
-    bad = runner.run(tool, {"image": _data_url(b"\xff\xd8\xff\xe0fakejpeg", "image/jpeg")})
-    assert bad.status == "error" and "not a PNG" in bad.error
+    # the input declares PNG only: a JPEG never reaches the tool (issue 12 item 7)
+    with pytest.raises(InputError) as refused:
+        runner.run(tool, {"image": _data_url(b"\xff\xd8\xff\xe0fakejpeg", "image/jpeg")})
+    assert refused.value.problems[0][0] == "image" and "image/jpeg" in refused.value.problems[0][1]
+    lying = runner.run(tool, {"image": _data_url(b"\xff\xd8\xff\xe0fakejpeg", "image/png")})
+    assert lying.status == "error" and "not a PNG" in lying.error  # the tool still checks the bytes
 
 
 def test_slow_counter_streams_events(ctx, install, runner):
     install("slow-counter")
     events: list[RunEvent] = []
-    res = runner.run(ctx.find_tool("slow-counter"), {"steps": 4, "delay": 0.02}, on_event=events.append)
+    res = runner.run(ctx.find_tool("slow-counter"), {"steps": 4, "delay": 0.05}, on_event=events.append)
     assert res.status == "ok", res.error
     kinds = [e.kind for e in events]
     assert kinds[0] == "started"

@@ -129,7 +129,7 @@ def test_check_inputs_coerces_like_the_form():
 def test_check_inputs_reports_every_problem():
     big = "data:image/png;base64," + "A" * (2 * 1024 * 1024)
     with pytest.raises(InputError) as err:
-        check_inputs(SPEC, {"sel": 3, "cb": "maybe", "img": big, "txt": "toolong", "zzz": 1})
+        check_inputs(SPEC, {"n": "", "sel": 3, "cb": "maybe", "img": big, "txt": "toolong", "zzz": 1})
     problems = dict(err.value.problems)
     assert set(problems) == {"n", "sel", "cb", "img", "txt", "zzz"}
     assert "required" in problems["n"] and "limit is 1 MB" in problems["img"]

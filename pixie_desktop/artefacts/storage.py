@@ -11,7 +11,9 @@ import mimetypes
 import os
 import re
 import sqlite3
+import stat
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,14 +66,191 @@ def sanitize_filename(name: str) -> str:
     return stem + ext
 
 
+def _inside(path: Path, base: Path) -> bool:
+    return path == base or base in path.parents
+
+
+ROOT_MARKER = ".pixie-artefacts"
+
+
+def _is_artefacts_root(base: Path) -> bool:
+    """`base` (resolved) is an artefacts root: it holds the ROOT_MARKER and no folder above it
+    does (a run folder, which lies inside a marked root, never qualifies — a tool cannot make a
+    link in its own output folder trusted by dropping a marker there)."""
+    try:
+        return (base / ROOT_MARKER).is_file() and not any((p / ROOT_MARKER).exists() for p in base.parents)
+    except OSError:
+        return False
+
+
+def _linked_tool_folder(base: Path, name: str) -> Path | None:
+    """The resolved target of `base/name` when `base` is the artefacts root and `name` a
+    top-level tool folder that is a symlink to a directory (the user moved one tool's
+    artefacts to another disk): that one link is trusted, because the user made it. Reserved
+    (`_thumbs`…) and hidden names never are, and under any other root no link is."""
+    if not name or name in (".", "..") or name.startswith(("_", ".")) or not _is_artefacts_root(base):
+        return None
+    top = base / name
+    try:
+        if top.is_symlink() and top.is_dir():
+            return top.resolve()
+    except OSError:
+        return None
+    return None
+
+
 def safe_join(root: Path, *parts: str) -> Path:
     """root/parts…, resolved; ValueError if the result would escape root (.., absolute parts,
-    symlinks pointing outside)."""
+    symlinks pointing outside). One exception: when root is the artefacts root (it holds the
+    `.pixie-artefacts` marker), a top-level tool folder that is a symlink to a directory
+    (artefacts/<tool_id> → elsewhere) is allowed; paths under it must then stay inside its
+    target. For deleting, use `contained_path`/`unlink_inside`, which follow no link at all
+    below that one."""
     base = Path(root).resolve()
-    target = base.joinpath(*[str(p) for p in parts]).resolve()
-    if target != base and base not in target.parents:
-        raise ValueError(f"path escapes {base}: {'/'.join(map(str, parts))}")
-    return target
+    rel = Path(*[str(p) for p in parts]) if parts else Path()
+    target = base.joinpath(rel).resolve()
+    if _inside(target, base):
+        return target
+    if not rel.is_absolute() and rel.parts:
+        tool_base = _linked_tool_folder(base, rel.parts[0])
+        if tool_base is not None:
+            linked = tool_base.joinpath(*rel.parts[1:]).resolve()
+            if _inside(linked, tool_base):
+                return linked
+    raise ValueError(f"path escapes {base}: {'/'.join(map(str, parts))}")
+
+
+def contained_path(root: Path, rel_path: str) -> Path:
+    """The path of `rel_path` under root, WITHOUT following any symlink on the way (except a
+    top-level tool folder link, see `safe_join`): ValueError for an absolute path, a `..`
+    part, or a folder on the way that is a symlink. The last component is not followed
+    either, so the caller can lstat it and remove a link itself rather than its target."""
+    rel = Path(str(rel_path).replace("\\", "/"))
+    if rel.is_absolute() or not rel.parts or any(p in ("..", "") for p in rel.parts):
+        raise ValueError(f"path escapes {root}: {rel_path}")
+    base = Path(root).resolve()
+    cur = base
+    for i, part in enumerate(rel.parts[:-1]):
+        nxt = cur / part
+        try:
+            st = os.lstat(nxt)
+        except FileNotFoundError:
+            return cur.joinpath(*rel.parts[i:])  # nothing there: nothing to follow or delete
+        except OSError as exc:
+            raise ValueError(f"cannot inspect {nxt}: {exc.strerror or exc}") from exc
+        if stat.S_ISLNK(st.st_mode):
+            linked = _linked_tool_folder(base, part) if i == 0 else None
+            if linked is None:
+                raise ValueError(f"path escapes {base} through a symlink: {rel_path}")
+            nxt = linked
+        elif not stat.S_ISDIR(st.st_mode):
+            return nxt.joinpath(*rel.parts[i + 1:])  # a file where a folder should be: no such path
+        cur = nxt
+    return cur / rel.parts[-1]
+
+
+def unlink_inside(root: Path, rel_path: str, *, protected: frozenset[tuple[int, int]] | set = frozenset()
+                  ) -> tuple[str, str | None]:
+    """Delete the file at root/rel_path without ever leaving root: no symlink is followed (a
+    link found there is removed itself, never its target), folders and special files are left
+    alone, and a file whose (st_dev, st_ino) is in `protected` (a starred artefact's file) is
+    never removed. Returns (outcome, why):
+    - ("gone", None): removed, or was not there;
+    - ("kept", why): deliberately left (escapes root, crosses a symlink, a starred file) — the
+      row naming it may still go;
+    - ("error", why): could not remove (folder, device/FIFO, permission…) — keep the row and retry."""
+    try:
+        path = contained_path(root, rel_path)
+    except ValueError as exc:
+        return "kept", str(exc)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return "gone", None
+    except OSError as exc:
+        return "error", f"{path}: {exc.strerror or exc}"
+    if stat.S_ISDIR(st.st_mode):
+        return "error", f"{path} is a folder, not removed"
+    if not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
+        return "error", f"{path} is not a regular file, not removed"
+    if stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) in protected:
+        return "kept", f"{path} is the file of a starred artefact, not removed"
+    try:
+        path.unlink()  # unlinks a symlink itself, never its target
+    except FileNotFoundError:
+        return "gone", None
+    except OSError as exc:
+        return "error", f"{path}: {exc.strerror or exc}"
+    return "gone", None
+
+
+_ADOPT_SAMPLE = 50
+
+
+@dataclass
+class RootStatus:
+    """Whether artefacts_root is the folder the database's artefacts live in. When `ok` is
+    False, `problem` says where the folder went and what to do; nothing may be trashed or
+    purged then (an unmounted drive or a wrong folder is not "every file was deleted")."""
+
+    root: Path
+    ok: bool
+    problem: str = ""
+    recorded: int = 0
+
+
+def _recorded_rel_paths(conn: sqlite3.Connection) -> tuple[int, list[str]]:
+    n = int(conn.execute("SELECT COUNT(*) FROM artefacts").fetchone()[0])
+    rows = conn.execute("SELECT rel_path FROM artefacts WHERE deleted_at IS NULL ORDER BY id DESC LIMIT ?",
+                        (_ADOPT_SAMPLE,)).fetchall() if n else []
+    return n, [r[0] for r in rows]
+
+
+def check_root(root: Path, conn: sqlite3.Connection) -> RootStatus:
+    """Is `root` the artefacts folder the database knows? Its top holds the ROOT_MARKER file
+    (written by `init_root`). Without the marker, a folder is still accepted when the database
+    has no artefacts yet, or when some recorded files are there (a folder from before the
+    marker existed, which `init_root` then marks)."""
+    root = Path(root)
+    n, sample = _recorded_rel_paths(conn)
+    where = "Mount the drive it is on, or, if you moved it, set PIXIE_ARTEFACTS_ROOT (or artefacts_root in " \
+            "the settings) to its new place. Nothing is trashed or purged until then."
+    if not root.is_dir():
+        if n == 0:
+            return RootStatus(root, True)
+        return RootStatus(root, False, f"The artefacts folder {root} is missing, but {n} artefact(s) are recorded "
+                                       f"in it. {where}", n)
+    if (root / ROOT_MARKER).exists() or n == 0:
+        return RootStatus(root, True, recorded=n)
+    for rel in sample:
+        try:
+            if stat.S_ISREG(os.lstat(contained_path(root, rel)).st_mode):
+                return RootStatus(root, True, recorded=n)
+        except (OSError, ValueError):
+            continue
+    return RootStatus(root, False, f"The artefacts folder {root} has no {ROOT_MARKER} marker and none of the "
+                                   f"{n} recorded artefact files: it looks like an empty mount point or a "
+                                   f"different folder. {where}", n)
+
+
+def init_root(root: Path, conn: sqlite3.Connection, *, create: bool = True) -> RootStatus:
+    """At start-up: create artefacts_root (when `create`) and its marker, unless the root
+    looks unmounted or wrong (`check_root`); then it is left alone — creating an empty folder
+    at a mount point would hide the real one."""
+    status = check_root(root, conn)
+    if not status.ok:
+        return status
+    root = Path(root)
+    try:
+        if create:
+            root.mkdir(parents=True, exist_ok=True)
+        marker = root / ROOT_MARKER
+        if root.is_dir() and not marker.exists():
+            marker.write_text("This folder holds Pixie Desktop artefacts. Pixie only cleans it up while this "
+                              "file is here.\n")
+    except OSError:
+        pass  # a read-only folder still works for reading; the next start retries
+    return status
 
 
 def run_dir(settings: Any, tool_id: str, run_id: str, *, create: bool = True) -> Path:
@@ -92,12 +271,28 @@ def run_dir(settings: Any, tool_id: str, run_id: str, *, create: bool = True) ->
     return path
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
+class SymlinkRefused(ValueError):
+    """atomic_write was asked to write through a symlink whose target is outside the allowed folder."""
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None, symlink_within: Path | None = None) -> None:
     """Write via a temp file in the same folder, fsync, then os.replace: readers see the old
     file or the whole new one, never half. On failure the temp file is removed. `mode` (POSIX)
     is applied to the temp file before any byte is written, so a secret is never readable by
-    others even for a moment."""
+    others even for a moment.
+
+    A symlink at `path` is replaced by the new file (the link is never followed), unless
+    `symlink_within` is given: then the write goes THROUGH the link to its target when that
+    target is inside `symlink_within` (e.g. a tool's `.env` linked to `secrets/dev.env` in the
+    same tool folder), and SymlinkRefused says why when it points anywhere else."""
     path = Path(path)
+    if symlink_within is not None and path.is_symlink():
+        target = path.resolve()
+        base = Path(symlink_within).resolve()
+        if not _inside(target, base) or target == base:
+            raise SymlinkRefused(f"{path} is a symlink to {target}, outside {base}; not written. Replace the "
+                                 f"link with a regular file (or link to a file inside {base}).")
+        path = target
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + path.name[:40] + ".", suffix=".partial", dir=str(path.parent))
     try:
@@ -111,7 +306,7 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
     except BaseException:
         try:
             os.unlink(tmp)
-        except OSError:
+        except OSError:  # the temp file never got created; the original error is re-raised
             pass
         raise
 
@@ -151,7 +346,23 @@ def unique_path(folder: Path, filename: str) -> Path:
 
 
 def rel_path_for(settings: Any, path: Path) -> str:
-    return Path(path).resolve().relative_to(Path(settings.artefacts_root).resolve()).as_posix()
+    """`path` relative to artefacts_root (ValueError when outside). A file inside a top-level
+    tool folder that is a symlink (see `safe_join`) is named through that link."""
+    base = Path(settings.artefacts_root).resolve()
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(base).as_posix()
+    except ValueError:  # outside the artefacts root: handled below
+        pass
+    try:
+        entries = list(os.scandir(base))
+    except OSError:
+        entries = []
+    for entry in entries:
+        tool_base = _linked_tool_folder(base, entry.name)
+        if tool_base is not None and _inside(resolved, tool_base) and resolved != tool_base:
+            return (Path(entry.name) / resolved.relative_to(tool_base)).as_posix()
+    raise ValueError(f"{path} is not under {base}")
 
 
 def register_file(conn: sqlite3.Connection, settings: Any, *, run_id: str, tool_id: str, output_key: str,

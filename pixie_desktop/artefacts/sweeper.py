@@ -3,8 +3,8 @@ background scheduler call the same `sweep()`).
 
 Steps, each isolated so one failure never stops the others:
 1. purge soft-deleted artefacts past `soft_delete_retention_days`: file and thumbnails are
-   unlinked (through `safe_join`) FIRST, then the row; an unlink error keeps the row and is
-   reported, so nothing is silently orphaned;
+   unlinked (through `storage.unlink_inside`) FIRST, then the row; an unlink error keeps the
+   row and is reported, so nothing is silently orphaned;
 2. prune runs beyond each tool's `retain_runs` (never starred, labelled, running, or holding a
    starred artefact — `runs_repo.prunable_run_ids`), deleting their files too;
 3. remove stale `*.partial` files older than an hour;
@@ -12,32 +12,49 @@ Steps, each isolated so one failure never stops the others:
    they show in the Trash with the reason and are purged by retention like any deleted item
    (never deleting data outright on a transient unmount); starred rows are only reported;
 5. reconcile orphan files (file, no row): registered when inside the folder of a known,
-   finished run of that tool; otherwise reported, and removed only with `fix=True`;
+   finished run of that tool; otherwise reported, and with `fix=True` MOVED to
+   `_quarantine/<YYYY-MM-DD>/<same rel path>` (after a database reset every file is an
+   orphan: they are the user's data, never deleted outright);
+5b. quarantine folders older than `soft_delete_retention_days` are purged;
 6. remove cached thumbnails whose content hash no longer has a row;
 7. disk audit: `tool_state.disk_bytes` (live artefacts + the tool folder's .venv and data) and
    `last_disk_audit`.
 
 Starred artefacts and artefacts of starred runs are never touched by any step.
+
+Before anything, the artefacts root is checked (`storage.check_root`: its `.pixie-artefacts`
+marker, or recorded files found there): a missing or unmounted root, or a wrong folder, stops
+the whole sweep (and `purge_records`, `reconcile_orphan_rows`) with `report.root_problem`
+saying where the folder went — it is never "every file was deleted".
+
+Deleting never leaves the artefacts root and never follows a symlink: every removal goes
+through `storage.unlink_inside`, which walks the relative path with lstat, refuses a folder on
+the way that is a link (only a top-level tool folder link, made by the user, is trusted), and
+removes a link found at the end itself, never its target. A file that is (or became, through a
+link or a shared path) the file of a starred artefact is never removed, whatever its row says.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
 from pixie_desktop.artefacts import thumbnails as thumbs
-from pixie_desktop.artefacts.storage import register_file, safe_join
+from pixie_desktop.artefacts.storage import (check_root, contained_path, init_root, register_file, safe_join,
+                                               unlink_inside)
 from pixie_desktop.store import artefacts_repo, runs_repo, tool_state_repo
 from pixie_desktop.store.artefacts_repo import ArtefactRecord, join_tags, split_tags
 from pixie_desktop.store.db import now_iso, transaction
 
 MISSING_FILE_TAG = "_missing-file"
 PARTIAL_MAX_AGE_S = 3600
-RESERVED_DIRS = ("_thumbs", "_quarantine", "_exports", "_inputs")
+QUARANTINE_DIRNAME = "_quarantine"
+RESERVED_DIRS = ("_thumbs", QUARANTINE_DIRNAME, "_exports", "_inputs")
 
 
 @dataclass
@@ -51,17 +68,22 @@ class SweepReport:
     orphan_rows_starred: list[int] = field(default_factory=list)
     orphan_files_registered: list[str] = field(default_factory=list)
     orphan_files_unknown: list[str] = field(default_factory=list)
-    orphan_files_removed: list[str] = field(default_factory=list)
+    orphan_files_removed: list[str] = field(default_factory=list)  # moved to quarantine_folder (fix=True)
+    quarantine_folder: str = ""                                # rel path of today's quarantine folder
+    quarantine_purged: list[str] = field(default_factory=list)  # dated quarantine folders past retention
     thumbs_removed: int = 0
     input_blobs_removed: int = 0                               # stored file inputs no run refers to
     disk_bytes: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    root_problem: str = ""                                     # set: artefacts root missing/unmounted, nothing done
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def summary(self) -> str:
+        if self.root_problem:
+            return "Nothing cleaned up: " + self.root_problem
         verb = "would " if self.dry_run else ""
         parts = [f"{verb}purge {len(self.purged)} artefacts ({self.purged_bytes} bytes)",
                  f"{verb}prune {len(self.pruned_runs)} runs",
@@ -69,23 +91,57 @@ class SweepReport:
                  f"{verb}mark {len(self.orphan_rows_marked)} rows with missing files",
                  f"{verb}register {len(self.orphan_files_registered)} orphan files",
                  f"{len(self.orphan_files_unknown)} unknown files"
-                 + (f" ({verb}remove {len(self.orphan_files_removed)})" if self.orphan_files_removed else ""),
+                 + (f" ({verb}move {len(self.orphan_files_removed)} to {self.quarantine_folder}/)"
+                    if self.orphan_files_removed else ""),
                  f"{verb}remove {self.thumbs_removed} stale thumbnails"]
+        if self.quarantine_purged:
+            parts.append(f"{verb}purge {len(self.quarantine_purged)} expired quarantine folder(s)")
         if self.errors:
             parts.append(f"{len(self.errors)} errors")
         return "; ".join(parts)
 
 
-def _unlink(path: Path, report: SweepReport, what: str) -> bool:
-    """Unlink; a missing file is fine (already gone), any other error is reported."""
-    try:
-        path.unlink()
-        return True
-    except FileNotFoundError:
-        return True
-    except OSError as exc:
-        report.errors.append(f"could not delete {what} {path}: {exc.strerror or exc}")
+def _remove(root: Path, rel_path: str, report: SweepReport, what: str,
+            protected: frozenset[tuple[int, int]] | set = frozenset()) -> str:
+    """`unlink_inside` + reporting: "gone", "kept" (deliberately left; the row may go) or "error"."""
+    outcome, why = unlink_inside(root, rel_path, protected=protected)
+    if why:
+        report.errors.append(f"{what}: {why}" if outcome == "error" else f"{what}: {why}; file left alone")
+    return outcome
+
+
+def _rel_under(root: Path, path: Path) -> str:
+    """`path` (built as root/…) relative to root, lexically: no symlink is resolved."""
+    return Path(path).relative_to(Path(root)).as_posix()
+
+
+def _protected_inodes(conn: sqlite3.Connection, root: Path, ids: set[int]) -> set[tuple[int, int]]:
+    """(st_dev, st_ino) of every protected artefact's file, as found both without and with
+    following links: another row whose file is (or became) the same file never removes it."""
+    out: set[tuple[int, int]] = set()
+    if not ids:
+        return out
+    rows = conn.execute(f"SELECT rel_path FROM artefacts WHERE id IN ({','.join('?' * len(ids))})", sorted(ids))
+    for (rel,) in rows.fetchall():
+        for getter in (lambda: os.lstat(contained_path(root, rel)), lambda: os.stat(safe_join(root, rel))):
+            try:
+                st = getter()
+            except (OSError, ValueError):
+                continue
+            out.add((st.st_dev, st.st_ino))
+    return out
+
+
+def _root_unavailable(conn: sqlite3.Connection, root: Path, report: SweepReport) -> bool:
+    """True (and reported) when the artefacts root is missing or not the one the database
+    knows (no marker, none of its files): then nothing may be trashed or purged."""
+    status = check_root(root, conn)
+    if status.ok:
         return False
+    if not report.root_problem:
+        report.root_problem = status.problem
+        report.errors.append(status.problem)
+    return True
 
 
 def _protected_ids(conn: sqlite3.Connection) -> set[int]:
@@ -101,25 +157,19 @@ def purge_records(conn: sqlite3.Connection, artefacts_root: Path, records: Itera
     those of starred runs are skipped even if asked for (the Trash's "Empty" uses this too)."""
     report = report or SweepReport(dry_run=dry_run)
     root = Path(artefacts_root)
+    if _root_unavailable(conn, root, report):
+        return report
     protected = _protected_ids(conn)
     done: list[ArtefactRecord] = []
+    inodes = _protected_inodes(conn, root, protected) if not dry_run else set()
     for rec in records:
         if rec.id in protected:
             continue
-        ok = True
-        try:
-            path = safe_join(root, rec.rel_path)
-        except ValueError:
-            # a traversal rel_path never names a file we may delete; dropping the row is safe
-            report.errors.append(f"artefact {rec.id}: rel_path escapes the artefacts folder, row removed only")
-            path = None
-        if path is not None and not dry_run:
-            if path.is_dir():
-                report.errors.append(f"artefact {rec.id}: {path} is a folder, not removed")
-                ok = False
-            else:
-                ok = _unlink(path, report, f"artefact {rec.id}")
-        if not ok:
+        if dry_run:
+            outcome = "gone"
+        else:
+            outcome = _remove(root, rec.rel_path, report, f"artefact {rec.id}", inodes)
+        if outcome == "error":
             continue  # keep the row so the next sweep retries; never orphan the file
         done.append(rec)
         report.purged.append(rec.id)
@@ -140,19 +190,20 @@ def _remove_unused_thumbs(conn: sqlite3.Connection, root: Path, shas: Iterable[s
         if conn.execute("SELECT 1 FROM artefacts WHERE sha256 = ? LIMIT 1", (sha,)).fetchone():
             continue
         for p in thumbs.thumbs_for_sha(root, sha):
-            if _unlink(p, report, "thumbnail"):
+            if _remove(root, _rel_under(root, p), report, "thumbnail") == "gone":
                 removed += 1
     return removed
 
 
 def _remove_empty_parents(root: Path, rel_path: str) -> None:
-    """Remove the run folder (and tool folder) once empty; never the root itself."""
+    """Remove the run folder (and tool folder) once empty; never the root itself, never a
+    folder reached through a symlink, never a linked tool folder's target itself."""
     try:
-        folder = safe_join(root, rel_path).parent
+        folder = contained_path(root, rel_path).parent
     except ValueError:
         return
     base = root.resolve()
-    while folder != base and base in folder.parents:
+    while folder != base and base in folder.parents and not folder.is_symlink():
         try:
             folder.rmdir()
         except OSError:
@@ -176,6 +227,7 @@ def prune_runs(conn: sqlite3.Connection, artefacts_root: Path, retain: dict[str,
                report: SweepReport, *, dry_run: bool = False) -> None:
     tool_ids = [r[0] for r in conn.execute("SELECT DISTINCT tool_id FROM runs")]
     root = Path(artefacts_root)
+    inodes = _protected_inodes(conn, root, _protected_ids(conn)) if not dry_run else set()
     for tool_id in tool_ids:
         keep = int(retain.get(tool_id, default_keep))
         run_ids = runs_repo.prunable_run_ids(conn, tool_id, keep)
@@ -188,11 +240,8 @@ def prune_runs(conn: sqlite3.Connection, artefacts_root: Path, retain: dict[str,
                 if rec.starred:  # prunable_run_ids excludes these; belt and braces
                     files_ok = False
                     break
-                try:
-                    path = safe_join(root, rec.rel_path)
-                except ValueError:
-                    continue
-                if not dry_run and not _unlink(path, report, f"artefact {rec.id} of run {run_id}"):
+                if not dry_run and _remove(root, rec.rel_path, report, f"artefact {rec.id} of run {run_id}",
+                                           inodes) == "error":
                     files_ok = False
             if files_ok:
                 deletable.append(run_id)
@@ -204,7 +253,7 @@ def prune_runs(conn: sqlite3.Connection, artefacts_root: Path, retain: dict[str,
             report.thumbs_removed += _remove_unused_thumbs(conn, root, shas, report)
             for run_id in deletable:
                 try:
-                    folder = safe_join(root, tool_id, run_id)
+                    folder = contained_path(root, f"{tool_id}/{run_id}")
                 except ValueError:
                     continue
                 _remove_tree_if_only_leftovers(folder)
@@ -212,13 +261,14 @@ def prune_runs(conn: sqlite3.Connection, artefacts_root: Path, retain: dict[str,
 
 
 def _remove_tree_if_only_leftovers(folder: Path) -> None:
-    """After its registered files are gone, a pruned run's folder may hold only empty dirs."""
-    if not folder.is_dir():
+    """After its registered files are gone, a pruned run's folder may hold only empty dirs
+    (os.walk does not descend into linked folders, and rmdir never removes a link's target)."""
+    if folder.is_symlink() or not folder.is_dir():
         return
     for dirpath, _dirnames, _files in sorted(os.walk(folder), key=lambda t: -len(t[0])):
         try:
             os.rmdir(dirpath)
-        except OSError:
+        except OSError:  # not empty (kept files) or already gone: only empty folders go
             pass
 
 
@@ -237,22 +287,24 @@ def remove_stale_partials(artefacts_root: Path, report: SweepReport, *, max_age_
             except OSError:
                 continue
             rel = p.relative_to(root).as_posix()
-            if dry_run or _unlink(p, report, "partial file"):
+            if dry_run or _remove(root, rel, report, "partial file") == "gone":
                 report.partials_removed.append(rel)
 
 
 def reconcile_orphan_rows(conn: sqlite3.Connection, artefacts_root: Path, report: SweepReport, *,
                           dry_run: bool = False) -> None:
     root = Path(artefacts_root)
+    if _root_unavailable(conn, root, report):
+        return
     protected = _protected_ids(conn)
     missing: list[ArtefactRecord] = []
     rows = conn.execute(f"SELECT {', '.join(artefacts_repo.COLUMNS)} FROM artefacts WHERE deleted_at IS NULL")
     for raw in rows.fetchall():
         rec = ArtefactRecord(*raw)
         try:
-            exists = safe_join(root, rec.rel_path).is_file()
-        except ValueError:
-            exists = False  # a row pointing outside the root is as good as missing
+            exists = stat.S_ISREG(os.lstat(contained_path(root, rec.rel_path)).st_mode)
+        except (OSError, ValueError):
+            exists = False  # outside the root, through a link, a folder now: as good as missing
         if exists:
             continue
         if rec.id in protected:
@@ -305,21 +357,93 @@ def reconcile_orphan_files(conn: sqlite3.Connection, settings: Any, report: Swee
                         report.errors.append(f"could not register {rel}: {exc}")
                 continue
             report.orphan_files_unknown.append(rel)
-            if fix and not dry_run and _unlink(p, report, "orphan file"):
+            if fix:
+                report.quarantine_folder = f"{QUARANTINE_DIRNAME}/{_today()}"
+            if fix and (dry_run or quarantine_file(root, rel, report)):
                 report.orphan_files_removed.append(rel)
-            elif fix and dry_run:
-                report.orphan_files_removed.append(rel)
+
+
+def _today() -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime())
+
+
+def _quarantine_day_folder(root: Path) -> Path:
+    """root/_quarantine/<today>, created; ValueError when either is a symlink (moving files
+    there must never take them out of the root)."""
+    base = Path(root).resolve()
+    folder = base / QUARANTINE_DIRNAME
+    day = folder / _today()
+    for d in (folder, day):
+        if d.is_symlink():
+            raise ValueError(f"{d} is a symlink; orphan files are not moved there")
+        d.mkdir(mode=0o700, exist_ok=True)
+    return day
+
+
+def quarantine_file(root: Path, rel: str, report: SweepReport) -> bool:
+    """Move the orphan file root/rel to `_quarantine/<date>/rel` (never delete it): it is kept
+    for the Trash retention period, then `purge_quarantine` removes it. No link is followed."""
+    try:
+        src = contained_path(root, rel)
+        if not stat.S_ISREG(os.lstat(src).st_mode):
+            return False
+        day = _quarantine_day_folder(root)
+        dest = day.joinpath(*Path(rel).parts)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        contained_path(root, dest.relative_to(Path(root).resolve()).as_posix())  # no link on the way
+        n = 2
+        while os.path.lexists(dest):
+            dest = dest.with_name(f"{Path(rel).stem}-{n}{Path(rel).suffix}")
+            n += 1
+        os.rename(src, dest)  # same file system (both under the root): never a copy + delete
+        return True
+    except (OSError, ValueError) as exc:
+        report.errors.append(f"could not move orphan file {rel} to quarantine: {getattr(exc, 'strerror', None) or exc}")
+        return False
+
+
+def purge_quarantine(artefacts_root: Path, retention_days: float, report: SweepReport, *,
+                     dry_run: bool = False) -> None:
+    """Remove `_quarantine/<date>/` folders older than the retention period (shutil.rmtree
+    does not follow symlinks inside; a linked quarantine folder is left alone)."""
+    import shutil
+    from datetime import datetime, timezone
+
+    folder = Path(artefacts_root) / QUARANTINE_DIRNAME
+    if folder.is_symlink() or not folder.is_dir():
+        return
+    now = datetime.now(timezone.utc)
+    for day in sorted(folder.iterdir()):
+        try:
+            when = datetime.strptime(day.name, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+        if (now - when).total_seconds() < (float(retention_days) + 1) * 86400 or day.is_symlink() \
+                or not day.is_dir():
+            continue
+        rel = f"{QUARANTINE_DIRNAME}/{day.name}"
+        if not dry_run:
+            try:
+                shutil.rmtree(day)
+            except OSError as exc:
+                report.errors.append(f"could not purge {rel}: {exc.strerror or exc}")
+                continue
+        report.quarantine_purged.append(rel)
 
 
 def remove_stale_thumbs(conn: sqlite3.Connection, artefacts_root: Path, report: SweepReport, *,
                         dry_run: bool = False) -> None:
-    folder = Path(artefacts_root) / thumbs.THUMBS_DIRNAME
+    root = Path(artefacts_root)
+    folder = root / thumbs.THUMBS_DIRNAME
     if not folder.is_dir():
         return
     live = {r[0] for r in conn.execute("SELECT DISTINCT sha256 FROM artefacts")}
+    if folder.is_symlink():
+        report.errors.append(f"thumbnails: {folder} is a symlink, not cleaned")
+        return
     for p in folder.glob("*/*.png"):
         sha = p.name.rsplit("-", 1)[0]
-        if sha not in live and (dry_run or _unlink(p, report, "thumbnail")):
+        if sha not in live and (dry_run or _remove(root, _rel_under(root, p), report, "thumbnail") == "gone"):
             report.thumbs_removed += 1
 
 
@@ -371,12 +495,8 @@ def remove_unreferenced_input_blobs(conn: sqlite3.Connection, root: Path, report
     from pixie_desktop.artefacts.input_blobs import unreferenced_blobs
 
     for path in unreferenced_blobs(conn, root):
-        if not dry_run:
-            try:
-                path.unlink()
-            except OSError as exc:
-                report.errors.append(f"input blob {path.name}: {exc.strerror or exc}")
-                continue
+        if not dry_run and _remove(root, _rel_under(root, path), report, f"input blob {path.name}") != "gone":
+            continue
         report.input_blobs_removed += 1
 
 
@@ -387,6 +507,12 @@ def sweep(conn: sqlite3.Connection, settings: Any, *, tools: Iterable[Any] | Non
     started = time.monotonic()
     report = SweepReport(dry_run=dry_run)
     root = Path(settings.artefacts_root)
+    status = check_root(root, conn) if dry_run else init_root(root, conn, create=False)
+    if not status.ok:
+        report.root_problem = status.problem
+        report.errors.append(status.problem)
+        report.seconds = round(time.monotonic() - started, 3)
+        return report
     steps = (
         ("purge", lambda: purge_expired(conn, root, float(settings.soft_delete_retention_days), report,
                                         dry_run=dry_run)),
@@ -394,6 +520,8 @@ def sweep(conn: sqlite3.Connection, settings: Any, *, tools: Iterable[Any] | Non
         ("partials", lambda: remove_stale_partials(root, report, dry_run=dry_run)),
         ("orphan rows", lambda: reconcile_orphan_rows(conn, root, report, dry_run=dry_run)),
         ("orphan files", lambda: reconcile_orphan_files(conn, settings, report, fix=fix, dry_run=dry_run)),
+        ("quarantine", lambda: purge_quarantine(root, float(settings.soft_delete_retention_days), report,
+                                                dry_run=dry_run)),
         ("thumbnails", lambda: remove_stale_thumbs(conn, root, report, dry_run=dry_run)),
         ("input blobs", lambda: remove_unreferenced_input_blobs(conn, root, report, dry_run=dry_run)),
         ("disk audit", lambda: disk_audit(conn, settings, report, dry_run=dry_run)),
@@ -406,7 +534,7 @@ def sweep(conn: sqlite3.Connection, settings: Any, *, tools: Iterable[Any] | Non
     if not dry_run:
         try:
             conn.execute("PRAGMA optimize")
-        except sqlite3.Error:
+        except sqlite3.Error:  # an optimisation hint only; a busy database skips it this time
             pass
     report.seconds = round(time.monotonic() - started, 3)
     return report

@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path, PurePosixPath
 
 from pixie_desktop.artefacts.queries import TABLE_MIMES, TEXT_APP_MIMES
+from pixie_desktop.artefacts.reading import read_prefix, regular_file_size
 
 THUMBS_DIRNAME = "_thumbs"
 _SHA_RE = re.compile(r"^[0-9a-f]{16,128}$")
@@ -110,6 +111,14 @@ def thumbs_for_sha(artefacts_root: Path, sha256: str) -> list[Path]:
     return sorted(p for p in folder.glob(f"{sha}-*.png") if p.is_file())
 
 
+def can_generate_from(path: Path, max_bytes: int = 512 * 1024 * 1024) -> bool:
+    """True when `path` is a regular file no bigger than max_bytes: only then may a decoder
+    that opens the file itself (images, PDF, SVG, ffmpeg) be pointed at it — never a device,
+    FIFO or socket, which would block or never end."""
+    size = regular_file_size(path)
+    return size is not None and size <= max_bytes
+
+
 def is_current(thumb_path: str | None, sha256: str, edge: int) -> bool:
     """True when the row's stored thumb_path is the content-addressed path for its sha and
     edge (a stale path from older content or another size means regenerate/re-point)."""
@@ -121,10 +130,10 @@ def is_current(thumb_path: str | None, sha256: str, edge: int) -> bool:
 
 def text_excerpt(path: Path, max_lines: int = 14, max_chars: int = 80, max_bytes: int = 16_384) -> list[str]:
     """The first lines of a text file for a text thumbnail, decoded leniently and bounded so a
-    huge single-line file costs no more than max_bytes."""
+    huge single-line file costs no more than max_bytes. A device, FIFO or socket gives [] at
+    once (`reading.read_prefix`)."""
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(max_bytes)
+        data = read_prefix(path, max_bytes)
     except OSError:
         return []
     text = data.decode("utf-8", errors="replace").replace("\t", "    ").replace("\r\n", "\n")

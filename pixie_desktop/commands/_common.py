@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any, Sequence
 
 from pixie_desktop.context import AppContext, open_context
+
+
+# Terminal escape sequences (CSI, OSC, DCS/PM/APC, two-byte ESC forms) and control characters
+# other than newline and tab: a tool's text must not retitle, recolour or rewrite the terminal.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]"
+                      r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+                      r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
+                      r"|\x1b[ -/]*[0-~]?"
+                      r"|\x9b[0-?]*[ -/]*[@-~]"
+                      r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean(text: Any) -> str:
+    """`text` as a string safe to print to a terminal (escape sequences and controls removed)."""
+    return _ESCAPES.sub("", text if isinstance(text, str) else str(text))
 
 
 def context() -> AppContext:
@@ -15,7 +31,7 @@ def context() -> AppContext:
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], out=None) -> None:
     out = out or sys.stdout
-    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    cells = [[clean(h) for h in headers]] + [["" if c is None else clean(c) for c in r] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     for n, row in enumerate(cells):
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip(), file=out)

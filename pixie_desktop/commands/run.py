@@ -13,7 +13,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from pixie_desktop.commands._common import context, print_json, print_table
+from pixie_desktop.commands._common import clean, context, print_json, print_table
+
+MAX_FILE_INPUT_BYTES = 256 * 1024 * 1024  # key=@file: checked before reading (a data URL is ~4/3 of it)
+MAX_INPUTS_JSON_BYTES = 64 * 1024 * 1024
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,12 +39,32 @@ def file_to_data_url(path: Path) -> str:
     return f"data:{guess_mime(path.name)};base64,{base64.b64encode(data).decode('ascii')}"
 
 
+def _check_size(path: Path, limit: int, what: str) -> None:
+    """Refuse a file bigger than `limit` before reading a byte of it."""
+    size = path.stat().st_size
+    if size > limit:
+        raise ValueError(f"{what}: {path} is {size / (1024 * 1024):.1f} MB, the limit is "
+                         f"{limit // (1024 * 1024)} MB")
+
+
 def build_inputs(tool: Any, pairs: list[str], inputs_json: str | None) -> dict[str, Any]:
     """Inputs from --inputs-json then --input pairs (later wins); raises ValueError."""
+    from pixie_desktop.runtime import safejson
+
     inputs: dict[str, Any] = {}
     if inputs_json:
-        text = sys.stdin.read() if inputs_json == "-" else Path(inputs_json).read_text(encoding="utf-8")
-        data = json.loads(text)
+        if inputs_json == "-":
+            raw = sys.stdin.buffer.read(MAX_INPUTS_JSON_BYTES + 1)
+        else:
+            _check_size(Path(inputs_json), MAX_INPUTS_JSON_BYTES, "--inputs-json")
+            with open(inputs_json, "rb") as fh:
+                raw = fh.read(MAX_INPUTS_JSON_BYTES + 1)
+        if len(raw) > MAX_INPUTS_JSON_BYTES:
+            raise ValueError(f"--inputs-json is larger than {MAX_INPUTS_JSON_BYTES // (1024 * 1024)} MB")
+        try:
+            data = safejson.loads(raw)
+        except safejson.UntrustedJSONError as exc:
+            raise ValueError(f"--inputs-json is not usable JSON: {exc}") from None
         if not isinstance(data, dict):
             raise ValueError("--inputs-json must hold a JSON object")
         inputs.update(data)
@@ -55,6 +78,7 @@ def build_inputs(tool: Any, pairs: list[str], inputs_json: str | None) -> dict[s
             path = Path(value[1:]).expanduser()
             if not path.is_file():
                 raise ValueError(f"{key}: no such file {path}")
+            _check_size(path, MAX_FILE_INPUT_BYTES, key)
             if spec is not None and spec.type in ("file", "image", "audio"):
                 url = file_to_data_url(path)
                 if spec.multiple:
@@ -90,7 +114,7 @@ def print_outputs(tool: Any, outputs: dict[str, Any]) -> None:
             continue
         value = outputs[key]
         spec = specs.get(key)
-        label = spec.label if spec else key
+        label = clean(spec.label if spec else key)
         kind = spec.type if spec else ""
         if isinstance(value, dict) and set(value) <= {"value", "message"} and "value" in value:
             value = value["value"] if kind != "progress" else value
@@ -102,22 +126,23 @@ def print_outputs(tool: Any, outputs: dict[str, Any]) -> None:
         elif kind == "kv" and isinstance(value, dict) and isinstance(value.get("pairs"), dict):
             print(f"{label}:")
             for k, v in value["pairs"].items():
-                print(f"  {k}: {v}")
+                print(f"  {clean(k)}: {clean(v)}")
         elif kind == "log" and isinstance(value, dict) and isinstance(value.get("lines"), list):
             print(f"{label}:")
             for line in value["lines"]:
                 msg = line.get("message") if isinstance(line, dict) else line
                 lvl = line.get("level", "info") if isinstance(line, dict) else "info"
-                print(f"  [{lvl}] {msg}")
+                print(f"  [{clean(lvl)}] {clean(msg)}")
         elif kind == "progress" and isinstance(value, dict):
             frac = value.get("value")
-            print(f"{label}: {'' if frac is None else f'{frac * 100:.0f}%'} {value.get('message') or ''}".rstrip())
+            print(f"{label}: {'' if frac is None else f'{frac * 100:.0f}%'} {clean(value.get('message') or '')}".rstrip())
         elif isinstance(value, str) and "\n" in value:
             print(f"{label}:")
             for line in value.rstrip("\n").split("\n"):
-                print(f"  {line}")
+                print(f"  {clean(line)}")
         else:
-            print(f"{label}: {_short(value) if not isinstance(value, (int, float, str)) or isinstance(value, bool) else value}")
+            shown = _short(value) if not isinstance(value, (int, float, str)) or isinstance(value, bool) else value
+            print(f"{label}: {clean(shown)}")
 
 
 def run(ns: argparse.Namespace) -> int:
@@ -149,6 +174,10 @@ def run(ns: argparse.Namespace) -> int:
             for key, msg in exc.problems:
                 print(f"  - {msg if not key or msg.startswith(repr(key)) else msg}", file=sys.stderr)
             return 2
+        from pixie_desktop.runtime.inputs import input_warnings
+
+        for _key, msg in input_warnings(tool.spec, inputs):  # the same warning `validate` gives fixtures
+            print(f"warning: {msg}", file=sys.stderr)
         import uuid
 
         run_id = str(uuid.uuid4())
@@ -159,7 +188,7 @@ def run(ns: argparse.Namespace) -> int:
             if not live:
                 return
             if ev.kind == "stream" and isinstance(ev.value, str):
-                sys.stderr.write(ev.value)
+                sys.stderr.write(clean(ev.value))
                 state["stream_open"] = not ev.value.endswith("\n")
             elif ev.kind == "progress" and ev.fraction is not None:
                 if state["stream_open"]:
@@ -193,7 +222,7 @@ def run(ns: argparse.Namespace) -> int:
                     print("\ncancelling… (the tool gets a moment to stop)", file=sys.stderr)
                     runner.cancel(run_id)
         if "exc" in holder:
-            print(f"error: {holder['exc']}", file=sys.stderr)
+            print(f"error: {clean(holder['exc'])}", file=sys.stderr)
             return 1
         result = holder["result"]
         rec = run_queries.get_run(ctx.conn, run_id)
@@ -211,9 +240,9 @@ def run(ns: argparse.Namespace) -> int:
             if arts:
                 print("Artefacts:")
                 for a in arts:
-                    print(f"  {Path(ctx.settings.artefacts_root) / a.rel_path}  ({a.mime}, {a.size_bytes} bytes)")
+                    print(clean(f"  {Path(ctx.settings.artefacts_root) / a.rel_path}  ({a.mime}, {a.size_bytes} bytes)"))
             if result.status == "error":
-                print(f"error: {result.error}", file=sys.stderr)
+                print(f"error: {clean(result.error)}", file=sys.stderr)
             elif result.status == "cancelled":
                 print("cancelled", file=sys.stderr)
             print(f"{result.status} in {result.duration_s:.2f} s  (run {run_id})", file=sys.stderr)

@@ -13,7 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sweep", help="purge expired trash, prune old runs, reconcile artefact files and rows")
     p.add_argument("--dry-run", action="store_true", help="report what would change, change nothing")
     p.add_argument("--fix", action="store_true",
-                   help="also delete files under artefacts/ that belong to no known run")
+                   help="also move files under artefacts/ that belong to no known run to "
+                        "artefacts/_quarantine/<date>/ (purged after the Trash retention period)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(handler=run)
 

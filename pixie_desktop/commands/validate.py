@@ -83,13 +83,20 @@ def _run_all(ctx, ns: argparse.Namespace, opts: ValidateOptions) -> int:
     reports: list[dict] = []
 
     def collect(tool, settings, options):  # noqa: ANN001 - same signature as validate_tool
-        rep = validate_tool(tool, settings, options)
+        try:
+            rep = validate_tool(tool, settings, options)
+        except Exception as exc:  # noqa: BLE001 - a crashed check is a failed tool, listed as such
+            reports.append(crash_report(tool, exc))
+            raise  # run_batch records the failure in the job
         reports.append(rep)
         return rep
 
     if ns.no_save:
         for t in tools:
-            collect(t, ctx.settings, opts)
+            try:
+                collect(t, ctx.settings, opts)
+            except Exception:  # noqa: BLE001 - already in `reports` as a failure
+                pass
     else:
         batch.run_batch(ctx.conn, ctx.settings, tools, kind="cli", options=opts, validate=collect)
     if ns.json:
@@ -107,6 +114,17 @@ def _run_all(ctx, ns: argparse.Namespace, opts: ValidateOptions) -> int:
         n_fail = sum(1 for r in reports if r["overall"] == "fail")
         print(f"\n{len(reports)} tool(s): {len(reports) - n_fail} ok, {n_fail} failing")
     return 1 if any(r["overall"] == "fail" for r in reports) else 0
+
+
+def crash_report(tool, exc: BaseException) -> dict:  # noqa: ANN001 - a ToolInfo
+    """A minimal failed report for a tool whose validation crashed (no traceback shown)."""
+    from pixie_desktop.store.db import now_iso
+
+    return {"tool_id": tool.tool_id, "folder": tool.folder, "tool_path": str(tool.path), "timestamp": now_iso(),
+            "overall": "fail", "duration_ms": 0.0, "sample_inputs": None, "sample_output": None,
+            "spawn_log": "", "checks": [{"name": "internal_error", "status": "fail",
+                                         "message": f"the check crashed: {type(exc).__name__}: {exc}",
+                                         "details": None}]}
 
 
 def _one_line(text: str, n: int = 110) -> str:

@@ -8,6 +8,7 @@ first."""
 from __future__ import annotations
 
 import json
+import stat
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -389,6 +390,9 @@ def parse_tool_dict(data: Any, file: str | Path | None = None) -> ToolSpec:
     for key in ("max_memory_mb", "max_runtime_seconds"):
         if key in vals and vals[key] <= 0:
             out.add(key, f"expected a positive integer, {_got(vals[key])}")
+    if isinstance(vals.get("id"), str) and has_control_chars(vals["id"]):
+        # an id names folders and appears in logs and terminals: no escape sequences, no newlines
+        out.add("id", f"the tool id {vals['id']!r} contains control characters")
     if out.problems:
         raise SpecError(file, out.problems)
     vals.update(inputs=inputs, outputs=outputs, secrets=secrets)
@@ -415,12 +419,26 @@ def parse_tool_json(text: str | bytes, file: str | Path | None = None) -> ToolSp
     return parse_tool_dict(data, file)
 
 
+MAX_TOOL_JSON_BYTES = 1024 * 1024  # a real tool.json is a few KB; more is a mistake or an attack
+
+
+def has_control_chars(text: str) -> bool:
+    """True when `text` holds C0/C1 control characters (ESC, newline, NUL, DEL, …)."""
+    return any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in text)
+
+
 def parse_tool_file(path: str | Path) -> ToolSpec:
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block or never end
+            raise SpecError(path, [Problem("", "not a regular file")])
+        with open(path, "rb") as fh:  # bounded read: never the whole of a huge (or endless) file
+            raw = fh.read(MAX_TOOL_JSON_BYTES + 1)
     except OSError as exc:
         raise SpecError(path, [Problem("", f"cannot read the file: {exc.strerror or exc}")]) from None
+    if len(raw) > MAX_TOOL_JSON_BYTES:
+        raise SpecError(path, [Problem("", f"the file is larger than {MAX_TOOL_JSON_BYTES // 1024} KiB "
+                                           "(the limit for tool.json)")])
     return parse_tool_json(raw, path)
 
 

@@ -30,18 +30,12 @@ def set_label(conn: sqlite3.Connection, run_id: str, label: str | None) -> Chang
 
 
 def _unlink_run_files(conn: sqlite3.Connection, root: Path, rec: runs_repo.RunRecord) -> None:
-    from pixie_desktop.artefacts.storage import safe_join
+    from pixie_desktop.artefacts.storage import safe_join, unlink_inside
 
     for art in artefacts_repo.for_run(conn, rec.id, include_deleted=True):
         for rel in (art.rel_path, art.thumb_path):
-            if not rel:
-                continue
-            try:
-                path = safe_join(root, rel)  # refuses absolute paths and anything escaping root
-                if path.is_file() or path.is_symlink():
-                    path.unlink()
-            except (ValueError, OSError):
-                continue
+            if rel:
+                unlink_inside(root, rel)  # never leaves root, never follows a symlink (a link goes itself)
     try:
         run_dir = safe_join(root, rec.tool_id, rec.id)
         for sub in sorted(run_dir.rglob("*"), key=lambda p: len(p.parts), reverse=True):

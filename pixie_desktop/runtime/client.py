@@ -1,6 +1,7 @@
 """HTTP/1.1 client for one tool server on 127.0.0.1 (stdlib http.client): keep-alive
 connections reused across calls (a small idle pool makes it safe from many threads at once),
-response size caps, and a Server-Sent-Events reader for `/stream`."""
+response size caps, and a Server-Sent-Events reader for `/stream`. Every request carries the
+spawn's token (`X-Pixie-Token`) and POSTs are `application/json` (what the SDK insists on)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,19 @@ from dataclasses import dataclass
 from typing import Iterator
 
 MAX_RESPONSE_BYTES = 50 * 1024 * 1024
+TOKEN_HEADER = "X-Pixie-Token"
+
+
+MAX_EVENT_BYTES = 8 * 1024 * 1024  # one SSE event (all its lines until the blank line)
+
+
+class StreamTooLarge(Exception):
+    """A stream event grew past the limit without its terminating blank line: the stream is cut."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"the tool's stream sent more than {limit // (1024 * 1024)} MB without ending an "
+                         "event (a blank line); the stream was cut")
+        self.limit = limit
 
 
 class ResponseTooLarge(Exception):
@@ -35,7 +49,7 @@ class _Conn(http.client.HTTPConnection):
         super().connect()
         try:  # one request = one small write each way; Nagle would add 40 ms stalls
             self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except OSError:
+        except OSError:  # a latency tweak only; the request works without it
             pass
 
 
@@ -43,9 +57,10 @@ class ToolClient:
     """Calls to http://127.0.0.1:<port>. Each call borrows an idle keep-alive connection (or
     opens one) and returns it afterwards, so concurrent calls never share a socket."""
 
-    def __init__(self, port: int, host: str = "127.0.0.1"):
+    def __init__(self, port: int, host: str = "127.0.0.1", token: str | None = None):
         self.port = port
         self.host = host
+        self.token = token
         self._idle: list[_Conn] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -70,8 +85,12 @@ class ToolClient:
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
                 timeout: float | None = 5.0, max_bytes: int = MAX_RESPONSE_BYTES) -> tuple[int, bytes]:
         hdrs = {"Connection": "keep-alive"}
+        if method == "POST":
+            hdrs["Content-Type"] = "application/json"
         if headers:
             hdrs.update(headers)
+        if self.token:
+            hdrs[TOKEN_HEADER] = self.token
         for attempt in (0, 1):
             conn, reused = self._take(timeout)
             try:
@@ -117,7 +136,7 @@ class ToolClient:
         """Open an SSE stream on its own connection; iterate for SSEEvent, `close()` from any
         thread to stop. Raises http.client.HTTPException / OSError on connect failure and
         StreamHTTPError for a non-200 answer."""
-        return SSEStream(self.host, self.port, path, timeout)
+        return SSEStream(self.host, self.port, path, timeout, token=self.token)
 
     def close(self) -> None:
         with self._lock:
@@ -138,9 +157,12 @@ class SSEStream:
     """An open text/event-stream response, parsed per the SSE spec (event/data fields,
     multi-line data joined with \\n, comments ignored)."""
 
-    def __init__(self, host: str, port: int, path: str, timeout: float | None):
+    def __init__(self, host: str, port: int, path: str, timeout: float | None, token: str | None = None):
         self._conn = _Conn(host, port, timeout=timeout if timeout is not None else 10.0)
-        self._conn.request("GET", path, headers={"Accept": "text/event-stream"})
+        headers = {"Accept": "text/event-stream"}
+        if token:
+            headers[TOKEN_HEADER] = token
+        self._conn.request("GET", path, headers=headers)
         self._resp = self._conn.getresponse()
         if self._resp.status != 200:
             body = self._resp.read(2000)
@@ -150,18 +172,36 @@ class SSEStream:
             self._conn.sock.settimeout(timeout)  # None = wait as long as the run takes
         self._closed = False
 
+    max_event_bytes = MAX_EVENT_BYTES
+
+    def _readline(self, budget: int) -> bytes:
+        """One line, read in bounded pieces; StreamTooLarge once it would exceed `budget`."""
+        parts: list[bytes] = []
+        size = 0
+        while True:
+            piece = self._resp.readline(min(1 << 20, budget - size + 1))
+            parts.append(piece)
+            size += len(piece)
+            if size > budget:
+                raise StreamTooLarge(self.max_event_bytes)
+            if not piece or piece.endswith(b"\n"):
+                return b"".join(parts) if len(parts) > 1 else piece
+
     def __iter__(self) -> Iterator[SSEEvent]:
         event, data = "", []
+        pending = 0  # bytes of the event being assembled
         try:
             while not self._closed:
-                raw = self._resp.readline(1 << 20)
+                raw = self._readline(self.max_event_bytes - pending)
                 if not raw:
                     break
+                pending += len(raw)
                 line = raw.decode("utf-8", "replace").rstrip("\r\n")
                 if line == "":
                     if data or event:
                         yield SSEEvent(event or "message", "\n".join(data))
                     event, data = "", []
+                    pending = 0
                     continue
                 if line.startswith(":"):
                     continue
@@ -186,6 +226,6 @@ class SSEStream:
         if sock is not None:
             try:
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
+            except OSError:  # already disconnected: nothing to shut down
                 pass
         self._conn.close()

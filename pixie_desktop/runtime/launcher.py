@@ -3,6 +3,10 @@ own `.venv` interpreter when it has one (else the app's interpreter), a scrubbed
 the tool's `.env`, its own process group, stderr captured into a bounded ring buffer, and a wait
 for `GET /healthz` == 200.
 
+Each spawn gets a random token (`PIXIE_TOKEN` in the child's environment only: never argv, the
+database or a log line) that the host client sends as `X-Pixie-Token` on every request; SDK
+tools refuse requests without it, so no other local process or web page can drive them.
+
 Limits are NOT applied as rlimits here (the reference's lifetime RLIMIT_CPU killed busy warm
 tools and RLIMIT_AS broke BLAS/torch): the runner enforces max_runtime_seconds per run with a
 timer and max_memory_mb with an RSS watchdog (`ToolProcess.rss_mb`)."""
@@ -11,6 +15,8 @@ from __future__ import annotations
 
 import http.client
 import os
+import secrets as _secrets
+import select
 import signal
 import socket
 import subprocess
@@ -21,7 +27,8 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Callable
 
-from pixie_desktop.runtime.secrets import read_env, redact, secret_values
+from pixie_desktop.runtime import proctree
+from pixie_desktop.runtime.secrets import longest_variant, read_env, redact_then_cut, secret_values
 from pixie_desktop.catalog.discovery import ToolInfo, venv_python
 
 STDERR_RING_BYTES = 64 * 1024
@@ -45,9 +52,20 @@ def interpreter_for(tool: ToolInfo) -> Path:
     return venv_python(tool.path) or Path(sys.executable)
 
 
-def tool_env(tool: ToolInfo, settings: Any, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+TOKEN_ENV = "PIXIE_TOKEN"
+TOKEN_HEADER = "X-Pixie-Token"
+
+
+def new_token() -> str:
+    """A fresh per-spawn token (256 bits, URL-safe)."""
+    return _secrets.token_urlsafe(32)
+
+
+def tool_env(tool: ToolInfo, settings: Any, extra_env: dict[str, str] | None = None,
+             token: str | None = None) -> dict[str, str]:
     """The child's environment: allow-listed parent variables, then the tool's .env (which may
-    override them), then the Pixie variables and `extra_env`."""
+    override them), then the Pixie variables and `extra_env`; the launch token last so that
+    nothing can replace it."""
     env = {k: os.environ[k] for k in ENV_ALLOW if k in os.environ}
     env.update(read_env(tool.path))
     env["PYTHONUNBUFFERED"] = "1"
@@ -61,6 +79,9 @@ def tool_env(tool: ToolInfo, settings: Any, extra_env: dict[str, str] | None = N
     env["PIXIE_TOOL_ID"] = tool.tool_id
     if extra_env:
         env.update({str(k): str(v) for k, v in extra_env.items()})
+    env.pop(TOKEN_ENV, None)
+    if token:
+        env[TOKEN_ENV] = token
     return env
 
 
@@ -175,7 +196,8 @@ class _Ring:
 class ToolProcess:
     """One running tool server."""
 
-    def __init__(self, tool: ToolInfo, popen: subprocess.Popen, port: int, secrets: list[str]):
+    def __init__(self, tool: ToolInfo, popen: subprocess.Popen, port: int, secrets: list[str],
+                 token: str | None = None):
         self.tool = tool
         self.tool_id = tool.tool_id
         self.popen = popen
@@ -183,10 +205,15 @@ class ToolProcess:
         self.port = port
         self.started_at = time.time()
         self.stop_reason: str | None = None  # why the host stopped it (shown to other runs)
-        self._secrets = secrets
+        self.token = token
+        # the token is redacted like a secret: a tool printing its environment must not put it
+        # into an error message (and from there into the database)
+        self._secrets = sorted({*secrets, *([token] if token else [])}, key=len, reverse=True)
         self._ring = _Ring()
         self._client: Any = None
         self._stop_lock = threading.Lock()
+        self._stderr_lock = threading.Lock()
+        self._pump_stop = threading.Event()
         self._pump = threading.Thread(target=self._pump_stderr, name=f"stderr-{tool.tool_id}", daemon=True)
         self._pump.start()
 
@@ -196,25 +223,53 @@ class ToolProcess:
         if stream is None:
             return
         try:
-            while True:
-                chunk = stream.read1(4096) if hasattr(stream, "read1") else stream.read(4096)
-                if not chunk:
-                    break
-                self._ring.append(chunk)
-        except (OSError, ValueError):
+            fd = stream.fileno()
+            while not self._pump_stop.is_set():
+                ready, _, _ = select.select([fd], [], [], 0.5)
+                if ready and not self._read_stderr_chunk(fd):
+                    return  # EOF: the tool and every child holding its stderr are gone
+            # stopped while something still holds the pipe: keep what was already written
+            while select.select([fd], [], [], 0)[0] and self._read_stderr_chunk(fd):
+                pass
+        except (OSError, ValueError):  # the pipe was closed by stop(): nothing more to read
             pass
 
+    def _read_stderr_chunk(self, fd: int) -> bool:
+        """Read what the pipe holds into the ring (under the lock `stderr_mark` takes, so a mark
+        never falls between a read and its append). False at end of file."""
+        with self._stderr_lock:
+            chunk = os.read(fd, 65536)
+            if chunk:
+                self._ring.append(chunk)
+            return bool(chunk)
+
     def stderr_mark(self) -> int:
-        """A position in the stderr stream; pass it to `stderr_since` to get only newer output."""
+        """A position in the stderr stream; pass it to `stderr_since` to get only newer output.
+        Whatever the tool already wrote is drained into the ring first, so a previous run's late
+        lines (still in the pipe because the pump thread had not been scheduled) never count as
+        this run's."""
+        stream = self.popen.stderr
+        try:
+            fd = stream.fileno() if stream is not None else -1
+            while fd >= 0 and select.select([fd], [], [], 0)[0]:
+                if not self._read_stderr_chunk(fd):
+                    break
+        except (OSError, ValueError):  # closed pipe: the ring already holds everything
+            pass
         return self._ring.written
 
     def stderr_since(self, mark: int, max_bytes: int = 8192) -> str:
-        text = self._ring.since(mark, max_bytes).decode("utf-8", "replace")
-        return redact(text, self._secrets)
+        # read a little more than shown and redact *before* cutting, so a secret straddling the
+        # cut is masked whole instead of leaving its second half in the excerpt
+        extra = longest_variant(self._secrets)
+        text = self._ring.since(mark, max_bytes + extra).decode("utf-8", "replace")
+        return redact_then_cut(text, self._secrets, max_bytes, keep="tail")
 
     def stderr_tail(self, max_bytes: int = 8192) -> str:
-        """The last `max_bytes` of stderr, secrets redacted."""
-        return redact(self._ring.tail(max_bytes).decode("utf-8", "replace"), self._secrets)
+        """The last `max_bytes` of stderr, secrets redacted (before cutting)."""
+        extra = longest_variant(self._secrets)
+        text = self._ring.tail(max_bytes + extra).decode("utf-8", "replace")
+        return redact_then_cut(text, self._secrets, max_bytes, keep="tail")
 
     # -- state ----------------------------------------------------------------------------
     def alive(self) -> bool:
@@ -230,7 +285,7 @@ class ToolProcess:
         if self._client is None:
             from pixie_desktop.runtime.client import ToolClient
 
-            self._client = ToolClient(self.port)
+            self._client = ToolClient(self.port, token=self.token)
         return self._client
 
     def rss_mb(self) -> float | None:
@@ -243,7 +298,7 @@ class ToolProcess:
             for child in proc.children(recursive=True):
                 try:
                     total += child.memory_info().rss
-                except psutil.Error:
+                except psutil.Error:  # the child exited between listing and measuring
                     pass
             return total / (1024 * 1024)
         except Exception:  # noqa: BLE001 - best effort
@@ -255,25 +310,33 @@ class ToolProcess:
         with self._stop_lock:
             if reason and not self.stop_reason:
                 self.stop_reason = reason
+            tree = getattr(self, "tree", None)  # proctree.ProcessTree, set by spawn()
+            if tree is not None:
+                tree.snapshot()
             if self.popen.poll() is None:
                 self._signal(soft=True)
                 try:
                     self.popen.wait(timeout=max(0.0, grace))
-                except subprocess.TimeoutExpired:
+                except subprocess.TimeoutExpired:  # ignored the polite signal: killed next
                     pass
             # Kill the group even when the leader is gone: grandchildren must not outlive it.
             self._signal(soft=False)
+            if tree is not None:
+                tree.stop_escaped()  # new sessions / double forks left the group
             try:
                 self.popen.wait(timeout=2.0)
-            except subprocess.TimeoutExpired:
+            except subprocess.TimeoutExpired:  # unkillable (D state): poll() below reports it
                 pass
             if self._client is not None:
                 self._client.close()
-            self._pump.join(timeout=1.0)
-            if self.popen.stderr is not None:
+            # the pump polls (select, 0.5 s), so it sees this flag even when a process that escaped
+            # the stop still holds the pipe open; only then is the pipe closed
+            self._pump_stop.set()
+            self._pump.join(timeout=2.0)
+            if self.popen.stderr is not None and not self._pump.is_alive():
                 try:
                     self.popen.stderr.close()
-                except OSError:
+                except OSError:  # already closed: nothing left to release
                     pass
             return self.popen.poll()
 
@@ -285,7 +348,7 @@ class ToolProcess:
                 if self.popen.poll() is None:
                     try:
                         self.popen.terminate() if soft else self.popen.kill()
-                    except OSError:
+                    except OSError:  # already exited
                         pass
         else:  # pragma: no cover - Windows
             try:
@@ -293,17 +356,17 @@ class ToolProcess:
                     self.popen.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]
                 else:
                     self.popen.kill()
-            except OSError:
+            except OSError:  # already exited
                 pass
 
     def __repr__(self) -> str:
         return f"<ToolProcess {self.tool_id} pid={self.pid} port={self.port} alive={self.alive()}>"
 
 
-def _healthy(port: int, timeout: float) -> bool:
+def _healthy(port: int, timeout: float, token: str | None = None) -> bool:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("GET", "/healthz")
+        conn.request("GET", "/healthz", headers={TOKEN_HEADER: token} if token else {})
         resp = conn.getresponse()
         resp.read()
         return resp.status == 200
@@ -325,7 +388,9 @@ def spawn(tool: ToolInfo, settings: Any, *, extra_env: dict | None = None, entry
     if not (tool.path / entry).is_file():
         raise LauncherError(f"tool '{tool.tool_id}': entrypoint {entry} not found in {tool.path}")
     port = free_port()
-    env = tool_env(tool, settings, extra_env)
+    token = new_token()
+    env = tool_env(tool, settings, extra_env, token=token)
+    env[proctree.SPAWN_ENV] = spawn_id = proctree.new_spawn_id()  # finds escaped descendants (proctree)
     secrets = secret_values(tool)
     kwargs: dict[str, Any] = {}
     if os.name == "posix":
@@ -338,7 +403,8 @@ def spawn(tool: ToolInfo, settings: Any, *, extra_env: dict | None = None, entry
                                  stderr=subprocess.PIPE, **kwargs)
     except OSError as exc:
         raise LauncherError(f"tool '{tool.tool_id}': could not start {python} {entry}: {exc}") from exc
-    proc = ToolProcess(tool, popen, port, secrets)
+    proc = ToolProcess(tool, popen, port, secrets, token=token)
+    proc.tree = proctree.ProcessTree.for_process(tool.tool_id, popen.pid, spawn_id, settings)
     timeout = float(health_timeout if health_timeout is not None
                     else getattr(settings, "spawn_timeout_seconds", 30.0))
     t0 = time.monotonic()
@@ -355,7 +421,7 @@ def spawn(tool: ToolInfo, settings: Any, *, extra_env: dict | None = None, entry
                 raise LauncherError(
                     f"tool '{tool.tool_id}' exited with code {code} before it was ready{hint}"
                     + (f"\n--- stderr ---\n{tail}" if tail else ""))
-            if _healthy(port, timeout=1.0):
+            if _healthy(port, timeout=1.0, token=token):
                 return proc
             if time.monotonic() - t0 > timeout:
                 proc.stop(grace=2.0, reason="spawn timeout")

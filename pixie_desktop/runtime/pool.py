@@ -7,11 +7,18 @@ Rules (each one fixes a reference bug, reference-runtime §3 / §9.4–9.5):
   spawned, a tool that is starting, a tool with in-flight runs, or a pinned tool;
 - the idle TTL is per tool (tool.json `warm_keep_seconds`, DB override, else global) and
   pinned tools are exempt from it too;
+- the memory limit (`max_memory_mb`) applies between runs too: on each housekeeping tick
+  (`reap`, every REAP_INTERVAL s) the RSS of every idle warm process tree is read, and one over
+  its tool's limit is stopped (it is respawned on next use; `memory_stops` records it). While a
+  run is in flight, the runner's own RSS watchdog applies instead;
+- each tick also snapshots every warm tool's process tree (`runtime.proctree`), so children
+  that leave the tool's process group are stopped with it;
 - everything is stopped by `stop_all()`, which also runs at interpreter exit."""
 
 from __future__ import annotations
 
 import atexit
+import collections
 import threading
 import time
 import weakref
@@ -20,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from pixie_desktop.runtime.launcher import ToolProcess, spawn
-from pixie_desktop.catalog.discovery import ToolInfo
+from pixie_desktop.catalog.discovery import ToolInfo, process_hash
 
 REAP_INTERVAL = 2.0
 EVICT_GRACE = 3.0
@@ -74,6 +81,7 @@ class _Entry:
     memory_mb: int = 512
     keep_seconds: int | None = None
     pinned: bool = False
+    spawned_from: str = ""  # process_hash of the tool folder when its process was started
 
 
 _pools: "weakref.WeakSet[WarmPool]" = weakref.WeakSet()
@@ -100,6 +108,8 @@ class WarmPool:
         self._reaper: threading.Thread | None = None
         self._stopping = threading.Event()
         self.spawn_count = 0  # for tests/benchmarks
+        # (tool_id, rss_mb, limit_mb) of warm processes stopped for memory between runs (newest last)
+        self.memory_stops: collections.deque[tuple[str, float, int]] = collections.deque(maxlen=50)
         _pools.add(self)
 
     # -- leasing --------------------------------------------------------------------------
@@ -122,6 +132,7 @@ class WarmPool:
         lim = limits or effective_limits(tool)
         tid = tool.tool_id
         stale: list[ToolProcess] = []
+        current = process_hash(tool.path)  # a few stats, outside the locks
         with self._spawn_lock(tid):
             with self._lock:
                 entry = self._entries.get(tid)
@@ -129,8 +140,8 @@ class WarmPool:
                     stale.append(entry.proc)
                     entry.proc = None
                 if entry is not None and entry.proc is not None and entry.in_flight == 0 and \
-                        entry.tool.discovery_hash != tool.discovery_hash:
-                    stale.append(entry.proc)  # tool.json/main.py changed: restart with the new code
+                        entry.spawned_from != current:
+                    stale.append(entry.proc)  # tool.json/main.py/.env edited: restart with the new ones
                     entry.proc = None
                 if entry is None:
                     entry = self._entries[tid] = _Entry(tool=tool)
@@ -158,6 +169,7 @@ class WarmPool:
                     raise
                 with self._lock:
                     entry.proc = proc
+                    entry.spawned_from = current  # hashed before spawning: an edit during it restarts
                     entry.starting = False
                     entry.in_flight += 1
                     entry.last_used = time.monotonic()
@@ -292,7 +304,44 @@ class WarmPool:
                     del self._entries[tid]
         for p in victims:
             p.stop(grace=EVICT_GRACE, reason="idle")
+        self._snapshot_trees()
+        self._check_memory()
         self._enforce_caps()
+
+    def _snapshot_trees(self) -> None:
+        """Record each live tool's descendants (runtime.proctree): a child that later leaves the
+        tool's process group (setsid, double fork) is still stopped with the tool."""
+        with self._lock:
+            procs = [e.proc for e in self._entries.values() if e.proc is not None and not e.starting]
+        for proc in procs:
+            tree = getattr(proc, "tree", None)
+            if tree is not None:
+                tree.snapshot()
+
+    def _check_memory(self) -> None:
+        """Stop idle warm processes whose tree RSS is over their tool's max_memory_mb (a tool
+        that keeps growing between runs — a cache, a leak — must not hold the RAM the limit
+        promised to free). psutil is read outside the lock; the entry is re-checked before
+        stopping so a run that started meanwhile is never cut."""
+        with self._lock:
+            idle = [(tid, e.proc, e.memory_mb) for tid, e in self._entries.items()
+                    if e.proc is not None and not e.starting and e.in_flight == 0]
+        over = []
+        for tid, proc, limit in idle:
+            rss = proc.rss_mb()
+            if rss is not None and rss > limit:
+                over.append((tid, proc, rss, limit))
+        victims: list[tuple[ToolProcess, str]] = []
+        with self._lock:
+            for tid, proc, rss, limit in over:
+                e = self._entries.get(tid)
+                if e is None or e.proc is not proc or e.in_flight or e.starting:
+                    continue
+                del self._entries[tid]
+                self.memory_stops.append((tid, round(rss, 1), limit))
+                victims.append((proc, f"used {rss:.0f} MB while warm, over its {limit} MB memory limit"))
+        for proc, reason in victims:
+            proc.stop(grace=EVICT_GRACE, reason=reason)
 
     def _ensure_reaper(self) -> None:
         with self._lock:

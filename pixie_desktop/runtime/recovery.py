@@ -7,7 +7,10 @@ For each interrupted run:
    (PR_SET_PDEATHSIG, see launcher), but a grandchild it forked stays in the tool's process
    group; every live member of that group that still carries the tool's environment
    (`PIXIE_TOOL_ID`) and started no earlier than the tool is SIGKILLed. The environment check
-   keeps a recycled pgid belonging to an unrelated program safe.
+   keeps a recycled pgid belonging to an unrelated program safe, and the start-time check keeps
+   a recycled pgid of ANOTHER spawn (same tool, same environment) safe: when the pid equal to
+   the recorded pgid is alive but started after the recorded `tool_started`, the group is not
+   ours and nothing is killed.
 2. **Partial artefacts are KEPT and registered.** Files the tool had completely written into
    the run folder are user data: they are registered as artefacts of the interrupted run (so
    they show in the gallery and are pruned with it). Temporary `*.partial` / `.<name>.*.partial`
@@ -63,6 +66,23 @@ def _is_tool_process(pid: int, tool_id: str, not_before: float | None) -> bool:
         return False
 
 
+_LEADER_SLACK = 2.0  # seconds: tool_started is taken just after Popen returns
+
+
+def _group_recycled(pgid: int, tool_started: float) -> bool:
+    """True when a live process now holds the recorded pgid as its pid but started after the
+    tool did: the id was reused by another process group (maybe a new spawn of the same tool,
+    which carries the same PIXIE_TOOL_ID) and nothing in it is ours. While any member of the
+    original group lives, the kernel never reuses its id, so a missing leader is no sign."""
+    try:
+        import psutil
+
+        leader = psutil.Process(pgid)
+        return leader.create_time() > tool_started + _LEADER_SLACK
+    except Exception:  # noqa: BLE001 - no such process: the original group (if any) is intact
+        return False
+
+
 def kill_orphan_tool_group(meta: dict[str, Any], tool_id: str) -> list[int]:
     """SIGKILL the surviving members of an interrupted run's tool process group."""
     if os.name != "posix":
@@ -72,6 +92,8 @@ def kill_orphan_tool_group(meta: dict[str, Any], tool_id: str) -> list[int]:
         return []
     started = meta.get("tool_started")
     not_before = float(started) if isinstance(started, (int, float)) else None
+    if not_before is not None and _group_recycled(pgid, not_before):
+        return []
     killed: list[int] = []
     for pid in _group_members(pgid):
         if pid == os.getpid() or not _is_tool_process(pid, tool_id, not_before):
@@ -79,7 +101,7 @@ def kill_orphan_tool_group(meta: dict[str, Any], tool_id: str) -> list[int]:
         try:
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
-        except (ProcessLookupError, PermissionError):
+        except (ProcessLookupError, PermissionError):  # already gone, or not ours to kill
             pass
     return killed
 

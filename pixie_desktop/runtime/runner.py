@@ -11,6 +11,7 @@ raise: they end the run as `error` with a readable, secret-redacted message."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
 import time
@@ -22,13 +23,16 @@ from urllib.parse import quote
 from pixie_desktop.artefacts import spill
 from pixie_desktop.artefacts.spill import load_outputs  # noqa: F401 - re-exported API
 from pixie_desktop.artefacts.storage import register_file, rel_path_for, run_dir
-from pixie_desktop.runtime.client import MAX_RESPONSE_BYTES, ResponseTooLarge, StreamHTTPError
+from pixie_desktop.runtime.client import (MAX_RESPONSE_BYTES, ResponseTooLarge, StreamHTTPError,
+                                          StreamTooLarge)
 from pixie_desktop.artefacts.input_blobs import compact_inputs
 from pixie_desktop.artefacts.storage import folder_bytes
+from pixie_desktop.runtime import safejson
 from pixie_desktop.runtime.inputs import InputError, check_inputs
 from pixie_desktop.runtime.launcher import LauncherError, ToolProcess
 from pixie_desktop.runtime.pool import Limits, WarmPool, effective_limits
-from pixie_desktop.runtime.secrets import redact, redact_obj, secret_values
+from pixie_desktop.runtime.secrets import (StreamRedactor, redact, redact_filename, redact_obj,
+                                          redact_then_cut, secret_values)
 from pixie_desktop.catalog.discovery import ToolInfo
 from pixie_desktop.store import artefacts_repo, runs_repo, tool_state_repo
 from pixie_desktop.store.artefacts_repo import ArtefactRecord
@@ -102,10 +106,20 @@ class _Request:
             self._wake.set()
 
 
+MAX_STREAM_TEXT_CHARS = MAX_RESPONSE_BYTES  # streamed text per run, like a /run answer
+
+
+class _StreamTextTooLarge(Exception):
+    """More streamed text than a run may hold."""
+
+
 class _StreamRelay:
     """Reads /stream?run_id= and turns frames into RunEvents plus accumulated output values.
-    Liberal: `event: <key>` + text data, `{"output_key","value","done"}` JSON frames, the chat
-    scaffold's `{"chunk","done"}`, `event: output:<key>`, `event: done`, `event: error`."""
+    Liberal: `event: <key>` + text data, `{"output_key","value","done"}` JSON frames, keyed
+    frames `{"<declared output key>": value, …}` (each applied by its output's type: a `log`
+    appends lines, `stream_text` appends text, `progress` moves the bar, anything else replaces
+    the value), the chat scaffold's `{"chunk","done"}`, `{"progress"}`/`{"log"}` shorthands,
+    `event: output:<key>`, `event: done`, `event: error`."""
 
     def __init__(self, runner_emit: Callable[[RunEvent], None], run_id: str, spec: Any, proc: ToolProcess,
                  request: _Request, wake: threading.Event):
@@ -115,10 +129,12 @@ class _StreamRelay:
         self.first_stream_key = next((o.key for o in spec.outputs if o.type == "stream_text"), None)
         self.first_progress_key = next((o.key for o in spec.outputs if o.type == "progress"), None)
         self.first_log_key = next((o.key for o in spec.outputs if o.type == "log"), None)
-        self.text: dict[str, str] = {}
         self.lines: dict[str, list] = {}
         self.values: dict[str, Any] = {}
         self.error: str | None = None
+        self.cut: str | None = None  # why the stream was cut (a size limit), if it was
+        self._parts: dict[str, list[str]] = {}  # stream_text chunks, joined once (not per chunk)
+        self._text_bytes = 0
         self.connected = False
         self.finished = threading.Event()
         self._proc = proc
@@ -161,6 +177,10 @@ class _StreamRelay:
             for ev in self._stream:
                 if self._handle(ev.event, ev.data):
                     break
+        except (StreamTooLarge, _StreamTextTooLarge) as exc:
+            # a stream that never ends an event (or never ends) is cut: the run ends in error
+            self.cut = str(exc)
+            self.emit(RunEvent(self.run_id, "status", message=self.cut))
         except Exception:  # noqa: BLE001 - a broken stream never breaks the run
             pass
         finally:
@@ -175,8 +195,8 @@ class _StreamRelay:
         if name == "done":
             return True
         try:
-            payload: Any = json.loads(data) if data else None
-        except ValueError:
+            payload: Any = safejson.loads(data) if data else None
+        except ValueError:  # not JSON, or JSON we refuse (too deep…): the frame is plain text
             payload = data
         if name == "error":
             msg = payload.get("message") if isinstance(payload, dict) else payload
@@ -193,6 +213,14 @@ class _StreamRelay:
             if "output_key" in payload:
                 self._apply(str(payload["output_key"]), payload.get("value"), None)
                 return False
+            declared = [k for k in payload if k in self.types]
+            if declared:  # {"<output key>": value, …}: any declared output, by its own type
+                for key in declared:
+                    self._apply_keyed(key, payload)
+                if "chunk" in payload and "chunk" not in self.types and payload.get("chunk"):
+                    self._apply(self.first_stream_key or "reply", str(payload["chunk"]), None,
+                                force_type="stream_text")
+                return bool(payload.get("done"))
             if "chunk" in payload:
                 key = self.first_stream_key or "reply"
                 self._apply(key, str(payload.get("chunk") or ""), None, force_type="stream_text")
@@ -223,7 +251,12 @@ class _StreamRelay:
                 chunk = value
             chunk = "" if chunk is None else str(chunk)
             if chunk:
-                self.text[key] = self.text.get(key, "") + chunk
+                self._text_bytes += len(chunk)
+                if self._text_bytes > MAX_STREAM_TEXT_CHARS:
+                    raise _StreamTextTooLarge(
+                        f"the tool streamed more than {MAX_STREAM_TEXT_CHARS // (1024 * 1024)} M characters "
+                        "of text; the stream was cut")
+                self._parts.setdefault(key, []).append(chunk)
                 self.emit(RunEvent(self.run_id, "stream", key=key, value=chunk))
         elif kind == "log":
             self._log(key, value, None)
@@ -237,6 +270,17 @@ class _StreamRelay:
             self.values[key] = value
             self.emit(RunEvent(self.run_id, "output", key=key, value=value))
 
+    def _apply_keyed(self, key: str, payload: dict) -> None:
+        """One declared key of a keyed frame; a sibling `message`/`level` belongs to a progress
+        or log value given bare (`{"status": 0.5, "message": "…"}`, `{"trace": "…", "level": "warn"}`)."""
+        value, kind = payload[key], self.types.get(key)
+        if kind == "progress" and not isinstance(value, dict) and payload.get("message") is not None:
+            value = {"value": value, "message": payload["message"]}
+        if kind == "log":
+            self._log(key, value, payload.get("level"), snapshot=True)
+            return
+        self._apply(key, value, None)
+
     def _progress(self, value: Any, message: Any, key: str | None = None) -> None:
         frac: float | None = None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -248,7 +292,9 @@ class _StreamRelay:
         self.emit(RunEvent(self.run_id, "progress", key=key, fraction=frac,
                            message=str(message) if message else None))
 
-    def _log(self, key: str | None, value: Any, level: Any) -> None:
+    def _log(self, key: str | None, value: Any, level: Any, snapshot: bool = False) -> None:
+        """Append log lines. With `snapshot`, a list that starts with every line already received
+        is the whole log so far (real tools resend it on each frame): only its new tail is added."""
         if isinstance(value, dict) and isinstance(value.get("lines"), list):
             lines = value["lines"]
         elif isinstance(value, list):
@@ -257,16 +303,37 @@ class _StreamRelay:
             return
         else:
             lines = [value]
+        have = self.lines.get(key, []) if key else []
+        if snapshot and have and len(lines) >= len(have) and \
+                all(_same_line(a, b) for a, b in zip(have, lines)):
+            lines = lines[len(have):]
         for line in lines:
             if isinstance(line, dict):
                 entry = {"level": str(line.get("level") or level or "info"),
-                         "message": str(line.get("message", line.get("text", ""))),
+                         "message": str(line.get("message", line.get("msg", line.get("text", "")))),
                          **({"t": line["t"]} if "t" in line else {})}
             else:
                 entry = {"level": str(level or "info"), "message": str(line)}
+            # log lines share the streamed-text budget (plus a little per line): an endless log
+            # stream is cut like endless text instead of growing the app's memory
+            self._text_bytes = getattr(self, "_text_bytes", 0) + len(entry["message"]) + 64
+            if self._text_bytes > MAX_STREAM_TEXT_CHARS:
+                raise _StreamTextTooLarge(
+                    f"the tool streamed more than {MAX_STREAM_TEXT_CHARS // (1024 * 1024)} M characters "
+                    "of text and log lines; the stream was cut")
             if key:
                 self.lines.setdefault(key, []).append(entry)
             self.emit(RunEvent(self.run_id, "log", key=key, value=entry, message=entry["message"]))
+
+    @property
+    def text(self) -> dict[str, str]:
+        """Accumulated stream_text per key."""
+        return {k: "".join(v) for k, v in self._parts.items()}
+
+    @text.setter
+    def text(self, value: dict[str, str]) -> None:
+        self._parts = {k: [v] for k, v in value.items()}
+        self._text_bytes = sum(len(v) for v in value.values())
 
     def merge_into(self, outputs: dict) -> dict:
         """Fill outputs the /run body left empty with what the stream delivered."""
@@ -281,6 +348,14 @@ class _StreamRelay:
             if outputs.get(key) is None:
                 outputs[key] = value
         return outputs
+
+
+def _same_line(have: dict, line: Any) -> bool:
+    """Whether `line` (as sent) is the already-received entry `have`."""
+    if isinstance(line, dict):
+        msg = line.get("message", line.get("msg", line.get("text", "")))
+        return str(msg) == have.get("message") and ("t" not in line or line["t"] == have.get("t"))
+    return str(line) == have.get("message")
 
 
 class Runner:
@@ -348,36 +423,61 @@ class Runner:
         secrets = secret_values(tool)
         t0 = time.monotonic()
 
+        streamed = StreamRedactor(secrets)
+
+        def deliver(ev: RunEvent) -> None:
+            try:
+                on_event(ev)  # type: ignore[misc]
+            except Exception:  # noqa: BLE001 - a broken listener must not break the run
+                pass
+
         def emit(ev: RunEvent) -> None:
             if on_event is None:
                 return
             if secrets:
-                ev.value = redact_obj(ev.value, secrets)
+                if ev.kind == "stream" and isinstance(ev.value, str):
+                    # a secret split across chunks: hold back a tail until it cannot be one
+                    ev.value = streamed.feed(ev.key, ev.value)
+                    if not ev.value:
+                        return
+                else:
+                    ev.value = redact_obj(ev.value, secrets)
                 ev.message = redact(ev.message, secrets) if ev.message else ev.message
-            try:
-                on_event(ev)
-            except Exception:  # noqa: BLE001 - a broken listener must not break the run
-                pass
+            deliver(ev)
+
+        def flush_stream() -> None:
+            if on_event is not None:
+                for key, tail in streamed.flush().items():
+                    deliver(RunEvent(run_id, "stream", key=key, value=tail))
+
+        emit.flush = flush_stream  # type: ignore[attr-defined]  # called when the stream has ended
 
         active = _Active(run_id, tool)
         with self._lock:
             if run_id in self._active:
                 raise ValueError(f"run {run_id} is already running")
             self._active[run_id] = active
+        conn: Any = None
+        started = False
         try:
-            conn = self._conn()
-            try:  # big file inputs go to the blob store, not the database (outside the write lock)
-                recorded = compact_inputs(tool.spec, clean, self.settings.artefacts_root)
-            except OSError:
-                recorded = clean  # a full disk must not stop the run; the inputs are kept inline
-            with transaction(conn):  # one commit for the start bookkeeping
-                state = tool_state_repo.get(conn, tool.tool_id)
-                limits = effective_limits(tool, state.overrides, bool(state.pinned_warm) or tool.spec.pinned_warm)
-                runs_repo.create_run(conn, run_id, tool.tool_id, recorded, meta=meta)
-                tool_state_repo.set_last_inputs(conn, tool.tool_id, recorded)
-                tool_state_repo.bump_run_counters(conn, tool.tool_id)
-            emit(RunEvent(run_id, "started"))
-            return self._execute(conn, tool, clean, run_id, limits, active, emit, secrets, t0, serialised)
+            try:
+                conn = self._conn()
+                try:  # big file inputs go to the blob store, not the database (outside the write lock)
+                    recorded = compact_inputs(tool.spec, clean, self.settings.artefacts_root)
+                except Exception:  # noqa: BLE001 - a full disk must not stop the run; inputs kept inline
+                    recorded = clean
+                with transaction(conn):  # one commit for the start bookkeeping
+                    state = tool_state_repo.get(conn, tool.tool_id)
+                    limits = effective_limits(tool, state.overrides, bool(state.pinned_warm) or tool.spec.pinned_warm)
+                    runs_repo.create_run(conn, run_id, tool.tool_id, recorded, meta=meta)
+                    tool_state_repo.set_last_inputs(conn, tool.tool_id, recorded)
+                    tool_state_repo.bump_run_counters(conn, tool.tool_id)
+                started = True
+                emit(RunEvent(run_id, "started"))
+                return self._execute(conn, tool, clean, run_id, limits, active, emit, secrets, t0,
+                                     serialised)
+            except Exception as exc:  # noqa: BLE001 - no run may stay `running`, whatever went wrong
+                return self._fail(conn, tool, run_id, exc, started, secrets, t0, emit)
         finally:
             with self._lock:
                 self._active.pop(run_id, None)
@@ -439,7 +539,7 @@ class Runner:
         for c in dead:
             try:
                 c.close()
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - its thread is gone; a failed close frees nothing more
                 pass
         return conn
 
@@ -590,6 +690,7 @@ class Runner:
         if relay is not None:
             relay.close()
             relay.thread.join(timeout=2.0)
+        getattr(emit, "flush", lambda: None)()  # the held-back tail of redacted stream text
 
         outputs, error = self._parse(tool, req, proc, relay)
         if not proc.alive():
@@ -613,6 +714,8 @@ class Runner:
                 excerpt)
         if error is not None:
             return "error", None, _with_stderr(error, excerpt)
+        if relay is not None and relay.cut:
+            return "error", None, _with_stderr(f"tool '{tid}': {relay.cut}", excerpt)
         if relay is not None and relay.error and not outputs:
             return "error", None, _with_stderr(f"tool '{tid}' stream error: {relay.error}", excerpt)
         return "ok", outputs, None
@@ -638,13 +741,16 @@ class Runner:
                 return None, f"tool '{tid}' process exited with code {code} during the run{why}"
             return None, f"lost the connection to tool '{tid}': {type(exc).__name__}: {exc}"
         status, body = req.status or 0, req.body
+        secrets = list(getattr(proc, "_secrets", []) or [])
         if not 200 <= status < 300:
-            return None, f"tool '{tid}' returned {status}: {_error_body(body)}"
+            return None, f"tool '{tid}' returned {status}: {_error_body(body, secrets)}"
+        req.body = b""  # the only copy of the raw answer left is `body`, freed when parsing ends
         try:
-            data = json.loads(body.decode("utf-8")) if body.strip() else {}
-        except (UnicodeDecodeError, ValueError) as exc:
-            snippet = body[:200].decode("utf-8", "replace")
+            data = safejson.loads(body) if body.strip() else {}
+        except safejson.UntrustedJSONError as exc:
+            snippet = redact_then_cut(body[:4096].decode("utf-8", "replace"), secrets, 200)
             return None, f"tool '{tid}' returned invalid JSON ({exc}); the response starts: {snippet!r}"
+        del body
         try:
             outputs = spill.normalise_response(data, [o.key for o in tool.spec.outputs])
         except ValueError as exc:
@@ -655,6 +761,69 @@ class Runner:
         return outputs, None
 
     # -- bookkeeping ----------------------------------------------------------------------
+    def _fail(self, conn: Any, tool: ToolInfo, run_id: str, exc: BaseException, started: bool,
+              secrets: list[str], t0: float, emit: Callable[[RunEvent], None]) -> RunResult:
+        """The last line of defence: an unexpected exception anywhere in a run ends it `error`
+        with a readable message. Files already in the run folder stay there (and are registered
+        when the database lets us); a locked database is retried on a fresh connection."""
+        tid = tool.tool_id
+        duration = round(time.monotonic() - t0, 4)
+        what = _describe(exc)
+        if not started:
+            error = redact(f"the run could not start: {what}", secrets)
+            return RunResult(run_id=run_id, tool_id=tid, status="error", outputs=None, error=error,
+                             duration_s=duration)
+        error = redact(f"the run failed inside the app: {what}", secrets)
+        artefacts: list[ArtefactRecord] = []
+        recorded = False
+        for attempt in range(3):
+            try:
+                c = conn if attempt == 0 and conn is not None else connect(self.settings.db_path)
+            except Exception:  # noqa: BLE001
+                time.sleep(0.2)
+                continue
+            try:
+                try:
+                    artefacts = self._register_leftovers(c, tool, run_id)
+                except Exception:  # noqa: BLE001 - the files stay on disk; sweep/doctor see them
+                    artefacts = []
+                won = runs_repo.finish_run(c, run_id, "error", error_text=error,
+                                           meta_update={"duration_s": duration, "internal_error": True})
+                if not won:
+                    rec = runs_repo.get_run(c, run_id)
+                    if rec is not None and rec.status != "running":
+                        return RunResult(run_id=run_id, tool_id=tid, status=rec.status, outputs=None,
+                                         error=rec.error_text, duration_s=duration, artefacts=artefacts)
+                recorded = True
+                break
+            except Exception:  # noqa: BLE001 - e.g. "database is locked" past busy_timeout: try again
+                time.sleep(0.2)
+            finally:
+                if c is not conn:
+                    try:
+                        c.close()
+                    except Exception:  # noqa: BLE001 - a retry connection; the run's result stands
+                        pass
+        if not recorded:
+            error += (" (the run could not be recorded as failed: the database is busy; it will be marked "
+                      "interrupted at the next start)")
+        return RunResult(run_id=run_id, tool_id=tid, status="error", outputs=None, error=error,
+                         duration_s=duration, artefacts=artefacts)
+
+    def _register_leftovers(self, conn: Any, tool: ToolInfo, run_id: str) -> list[ArtefactRecord]:
+        """Register whatever regular files the run folder already holds (never follows symlinks)."""
+        folder = run_dir(self.settings, tool.tool_id, run_id, create=False)
+        if not folder.is_dir() or folder.is_symlink():
+            return []
+        declared = [o.key for o in tool.spec.outputs] if tool.spec else []
+        limit = int(getattr(self.settings, "max_artefacts_per_run", 10_000))
+        out: list[ArtefactRecord] = []
+        with transaction(conn):
+            for path, key in spill.collect_files(folder, declared, limit):
+                out.append(register_file(conn, self.settings, run_id=run_id, tool_id=tool.tool_id,
+                                         output_key=key, path=path, tags=None))
+        return out
+
     def _finish(self, conn: Any, tool: ToolInfo, run_id: str, status: str, outputs: dict | None, error: str | None,
                 meta: dict, folder: Any, secrets: list[str], t0: float,
                 emit: Callable[[RunEvent], None]) -> RunResult:
@@ -684,13 +853,21 @@ class Runner:
                     if spilled and path.name == spill.OUTPUTS_FILE and path.parent == folder:
                         continue
                     files.append((path, key, None))
-            except OSError as exc:
+            except Exception as exc:  # noqa: BLE001 - a full disk, a symlink, unencodable text…
                 status, outputs, outputs_json, spilled = "error", None, None, False
                 meta.pop("outputs_oversize", None)
                 meta.pop("bytes", None)
                 meta.pop("outputs_path", None)
-                files = []
-                error = f"could not save the run's outputs: {exc}"
+                error = redact(f"could not save the run's outputs: {_describe(exc)}", secrets)
+                try:  # what the tool (or we) already wrote is kept and registered
+                    files = [(path, key, None) for path, key in spill.collect_files(
+                        folder, [o.key for o in tool.spec.outputs] if tool.spec else [],
+                        int(getattr(self.settings, "max_artefacts_per_run", 10_000)))]
+                except Exception:  # noqa: BLE001
+                    files = []
+        if secrets and files and folder is not None:
+            renamed = [(_rename_secret_path(folder, path, secrets), key, tags) for path, key, tags in files]
+            files = [(path, key, tags) for path, key, tags in renamed if path is not None]
         duration = round(time.monotonic() - t0, 4)
         meta["duration_s"] = duration
         final = status
@@ -703,7 +880,7 @@ class Runner:
                                            meta_update=meta)
         except (OSError, ValueError) as exc:
             artefacts = []
-            error = redact(f"could not register the run's files: {exc}", secrets)
+            error = redact(f"could not register the run's files: {_describe(exc)}", secrets)
             won = runs_repo.finish_run(conn, run_id, "error", error_text=error, meta_update={"duration_s": duration})
             final, outputs, spilled = "error", None, False
         if not won:  # someone else (reconcile / another writer) finalised it first
@@ -718,8 +895,51 @@ class Runner:
                          spilled=spilled)
 
 
-def _error_body(body: bytes) -> str:
-    text = body.decode("utf-8", "replace")
+def _rename_secret_path(folder: Any, path: Any, secrets: list[str]) -> Any:
+    """A file whose name (or folder inside the run folder) contains a secret value is renamed
+    with the value replaced by REDACTED, before its name reaches the database or the UI."""
+    from pathlib import Path
+
+    try:
+        rel = Path(path).relative_to(folder)
+    except ValueError:
+        return path
+    clean = Path(*[redact_filename(part, secrets) for part in rel.parts])
+    if clean == rel:
+        return path
+    target = Path(folder) / clean
+    n = 1
+    while target.exists():
+        target = Path(folder) / clean.parent / f"{clean.stem}-{n}{clean.suffix}"
+        n += 1
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+        return target
+    except OSError:
+        try:  # cannot rename: better no file than a secret in its name
+            os.unlink(path)
+        except OSError:  # already gone
+            pass
+        return None
+
+
+def _describe(exc: BaseException) -> str:
+    """A readable one-liner for an unexpected exception (never a traceback)."""
+    if isinstance(exc, RecursionError):
+        return "the data nests too deeply to process"
+    if isinstance(exc, MemoryError):
+        return "out of memory while handling the tool's answer"
+    if isinstance(exc, UnicodeError):
+        return f"the tool's text could not be encoded ({exc.__class__.__name__}: {getattr(exc, 'reason', exc)})"
+    if isinstance(exc, OSError):
+        return str(exc)  # "[Errno 28] No space left on device" is readable as it is
+    text = str(exc).strip() or "no details"
+    return f"{type(exc).__name__}: {text[:500]}"
+
+
+def _error_body(body: bytes, secrets: list[str] | None = None) -> str:
+    text = body[:1 << 20].decode("utf-8", "replace")
     try:
         data = json.loads(text)
         if isinstance(data, dict):
@@ -728,9 +948,9 @@ def _error_body(body: bytes) -> str:
                 text = detail
             elif detail is not None:
                 text = json.dumps(detail, ensure_ascii=False)
-    except ValueError:
+    except ValueError:  # not JSON: the body is shown as text
         pass
-    return text[:500]
+    return redact_then_cut(text, secrets or [], 500)  # redact first: a cut secret would not match
 
 
 def _with_stderr(message: str, excerpt: str) -> str:

@@ -47,7 +47,7 @@ def _atomic_write_text(path: Path, text: str) -> None:
     """`.env` files: atomic (temp + fsync + rename) and owner-only (0600) from the first byte."""
     from pixie_desktop.artefacts.storage import atomic_write
 
-    atomic_write(path, text.encode("utf-8"), mode=0o600)
+    atomic_write(path, text.encode("utf-8"), mode=0o600, symlink_within=path.parent)  # linked .env: see atomic_write
 
 
 def _lines(path: Path) -> list[str]:
@@ -143,3 +143,54 @@ def redact_obj(obj: Any, values: Iterable[str]) -> Any:
         return o
 
     return walk(obj)
+
+
+def longest_variant(values: Iterable[str]) -> int:
+    """Length of the longest form (plain or JSON-escaped) of any secret: how much text a
+    streaming redactor must hold back."""
+    return max((len(v) for v in _variants(values)), default=0)
+
+
+class StreamRedactor:
+    """Redacts text that arrives in chunks, where a secret may be split across two (or more)
+    chunks. Per stream key it holds back a tail one character shorter than the longest secret:
+    every complete occurrence in the text seen so far is masked, and a partial one can only sit
+    in that tail, which is released by the next chunk or by `flush`."""
+
+    def __init__(self, values: Iterable[str]):
+        self._values = _variants(values)
+        self._keep = max(0, longest_variant(self._values) - 1)
+        self._pending: dict[Any, str] = {}
+
+    @property
+    def active(self) -> bool:
+        return bool(self._values)
+
+    def feed(self, key: Any, chunk: str) -> str:
+        """The part of (held-back tail + chunk) that is safe to show now, redacted."""
+        if not self._values:
+            return chunk
+        text = redact(self._pending.get(key, "") + chunk, self._values)
+        cut = max(0, len(text) - self._keep)
+        self._pending[key] = text[cut:]
+        return text[:cut]
+
+    def flush(self) -> dict[Any, str]:
+        """Every key's held-back tail (redacted), emptied."""
+        out = {k: redact(v, self._values) for k, v in self._pending.items() if v}
+        self._pending.clear()
+        return out
+
+
+def redact_then_cut(text: str, values: Iterable[str], max_chars: int, *, keep: str = "head") -> str:
+    """Redact first, then shorten to `max_chars` (the head or the tail): cutting first could
+    leave half a secret that no longer matches."""
+    text = redact(text, values)
+    if len(text) <= max_chars:
+        return text
+    return text[:max_chars] if keep == "head" else text[-max_chars:]
+
+
+def redact_filename(name: str, values: Iterable[str]) -> str:
+    """A file or folder name with secret values replaced by `REDACTED` (no bullets in paths)."""
+    return redact(name, values).replace(MASK, "REDACTED")

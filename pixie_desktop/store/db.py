@@ -1,10 +1,17 @@
 """Connections and schema creation. Every connection gets the four PRAGMAs; `init_db()` is
-idempotent and migrates older databases additively. One connection per thread."""
+idempotent and migrates older databases additively. One connection per thread.
+
+pixie.db holds run inputs and outputs (possibly personal): it is created 0600, and SQLite gives
+its -wal/-shm files the same mode; a looser mode found on an existing file is tightened.
+A file that is not a readable SQLite database raises `DatabaseUnreadable` with a message
+saying what to do; nothing ever writes to (or replaces) that file."""
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -34,6 +41,47 @@ def parse_iso(text: str | None) -> datetime | None:
     return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
+class DatabaseUnreadable(sqlite3.DatabaseError):
+    """pixie.db exists but is damaged or not a Pixie/SQLite database. str() is the message to
+    show the user (GUI dialog, CLI stderr); the file has been left untouched."""
+
+    def __init__(self, path: str | Path, cause: BaseException):
+        self.path = str(path)
+        self.cause = cause
+        super().__init__(
+            f"The database {path} cannot be read ({cause}). It is damaged or is not a Pixie Desktop "
+            f"database, and has been left untouched. Restore it from a backup, or move it aside to start "
+            f"with an empty one (`sqlite3 {Path(str(path)).name} .recover` can salvage rows; "
+            f"`pixie-desktop doctor` reports what it can).")
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    """Damage/not-a-database, as opposed to a busy or read-only database (retry/permissions)."""
+    text = str(exc).lower()
+    return not isinstance(exc, sqlite3.OperationalError) or "malformed" in text or "not a database" in text
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file 0600 before SQLite opens it (SQLite copies the main file's mode
+    to -wal/-shm), and tighten an existing db/-wal/-shm that others could read."""
+    if os.name != "posix":
+        return
+    try:
+        fd = os.open(str(path), os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+        os.close(fd)
+    except FileExistsError:  # created meanwhile by another process: its mode is checked below
+        pass
+    except OSError:
+        return
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            st = os.lstat(p)
+            if stat.S_ISREG(st.st_mode) and st.st_mode & 0o077 and st.st_uid == os.getuid():
+                os.chmod(p, 0o600)
+        except OSError:
+            continue
+
+
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     """Open the database with WAL, synchronous NORMAL, foreign keys and a 5 s busy timeout.
 
@@ -42,14 +90,24 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     path = Path(path) if str(path) != ":memory:" else path
     if isinstance(path, Path):
         path.parent.mkdir(parents=True, exist_ok=True)
+        if not readonly:
+            _private_file(path)
     uri = f"file:{path}?mode=ro" if readonly else str(path)
     conn = sqlite3.connect(uri, uri=readonly, timeout=5.0, isolation_level=None,
                            check_same_thread=False)
     conn.row_factory = sqlite3.Row
-    for name, value in PRAGMAS:
-        if readonly and name == "journal_mode":
-            continue
-        conn.execute(f"PRAGMA {name} = {value}")
+    try:
+        for name, value in PRAGMAS:
+            if readonly and name == "journal_mode":
+                continue
+            conn.execute(f"PRAGMA {name} = {value}")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if _is_corruption(exc):
+            raise DatabaseUnreadable(path, exc) from exc
+        raise
+    if isinstance(path, Path) and not readonly:
+        _private_file(path)  # the -wal/-shm SQLite just made, under an unusual umask
     return conn
 
 
@@ -90,7 +148,13 @@ def init_db(conn: sqlite3.Connection) -> None:
 def open_db(path: str | Path) -> sqlite3.Connection:
     """connect() + init_db(): what every entry point uses."""
     conn = connect(path)
-    init_db(conn)
+    try:
+        init_db(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if _is_corruption(exc):
+            raise DatabaseUnreadable(path, exc) from exc
+        raise
     return conn
 
 

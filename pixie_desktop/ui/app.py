@@ -31,7 +31,9 @@ def open_paths(extensions: Extensions, args: list[str]) -> None:
 
 
 def run_gui(args: list[str]) -> int:
-    from PySide6.QtWidgets import QApplication
+    import sqlite3
+
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     from pixie_desktop import APP_ID, APP_NAME
     from pixie_desktop.context import open_context
@@ -43,7 +45,10 @@ def run_gui(args: list[str]) -> int:
     app.setApplicationName(APP_ID)
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName(APP_ID)
-    ctx = open_context()
+    try:
+        ctx = open_context()
+    except sqlite3.DatabaseError as exc:  # store.db.DatabaseUnreadable: clear message, pixie.db untouched
+        QMessageBox.critical(None, APP_NAME, str(exc)); return 1  # noqa: E702
     single = None
     try:
         from pixie_desktop.ui.single_instance import SingleInstance

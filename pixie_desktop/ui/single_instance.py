@@ -3,8 +3,10 @@ launch (double-click again, `pixie-desktop some/file`) connects, hands over its 
 JSON line and exits, and the first instance raises its window and acts on them.
 
 The server name is per user and per data dir (a test or a second checkout with its own
-PIXIE_ROOT gets its own instance). On Linux it is a socket path in $XDG_RUNTIME_DIR when set.
-A socket file left behind by a crash is detected (nobody answers) and replaced.
+PIXIE_ROOT gets its own instance). On POSIX it is a socket path in $XDG_RUNTIME_DIR when that is
+private to the user, else in a per-user 0700 folder of the temp dir (`socket_dir`); on Linux both
+ends check the other's uid (SO_PEERCRED) and drop a connection from another user. A socket file
+left behind by a crash is detected (nobody answers) and replaced.
 
     instance = SingleInstance.for_settings(settings)
     if instance.send(args):          # another instance took them
@@ -18,7 +20,10 @@ import getpass
 import hashlib
 import json
 import os
-import sys
+import socket
+import stat
+import struct
+import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,6 +36,64 @@ from pixie_desktop import APP_ID
 MAX_MESSAGE_BYTES = 1 << 20
 
 
+def _private_dir(path: str, *, create: bool) -> bool:
+    """True when `path` is a real directory (not a link) owned by this user that no one else can
+    enter; `create` makes it 0700 first, and a loose mode on our own folder is tightened."""
+    if create:
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:  # ours from an earlier start: its owner and mode are checked next
+            pass
+        except OSError:
+            return False
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+            return False
+        if st.st_mode & 0o077:
+            if not create:
+                return False
+            os.chmod(path, 0o700)
+        return True
+    except OSError:
+        return False
+
+
+def socket_dir() -> str | None:
+    """Where the socket lives (POSIX): $XDG_RUNTIME_DIR when it is private to this user, else a
+    per-user 0700 folder in the temp dir (`pixie-desktop-<uid>`; another user squatting that
+    name is skipped for `-<uid>-2`…). Never a bare name: Qt would put it in the shared /tmp,
+    where another user could take the name first and receive our arguments."""
+    if os.name != "posix":
+        return None
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and _private_dir(runtime, create=False):
+        return runtime
+    base = os.path.join(tempfile.gettempdir(), f"pixie-desktop-{os.getuid()}")
+    for candidate in (base, *(f"{base}-{n}" for n in range(2, 6))):
+        if _private_dir(candidate, create=True):
+            return candidate
+    return None
+
+
+def peer_uid(fd: int) -> int | None:
+    """The uid of the process at the other end of a connected unix socket (Linux SO_PEERCRED),
+    or None when the platform cannot tell."""
+    if fd is None or int(fd) < 0 or not hasattr(socket, "SO_PEERCRED"):
+        return None
+    try:
+        with socket.fromfd(int(fd), socket.AF_UNIX, socket.SOCK_STREAM) as s:  # a dup: closing it is safe
+            raw = s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+        return struct.unpack("3i", raw)[1]
+    except OSError:
+        return None
+
+
+def _foreign_peer(sock: QLocalSocket) -> bool:
+    uid = peer_uid(int(sock.socketDescriptor()))
+    return uid is not None and hasattr(os, "getuid") and uid != os.getuid()
+
+
 def server_name(data_dir: Path | str, app_id: str = APP_ID) -> str:
     try:
         user = getpass.getuser()
@@ -38,9 +101,9 @@ def server_name(data_dir: Path | str, app_id: str = APP_ID) -> str:
         user = str(os.getuid()) if hasattr(os, "getuid") else "user"
     digest = hashlib.sha1(f"{user}\0{Path(data_dir).resolve()}".encode()).hexdigest()[:12]
     name = f"{app_id}-{user}-{digest}"
-    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
-    if sys.platform.startswith("linux") and runtime and os.path.isdir(runtime):
-        return os.path.join(runtime, name + ".sock")
+    folder = socket_dir()
+    if folder is not None:
+        return os.path.join(folder, name + ".sock")
     return name
 
 
@@ -84,6 +147,9 @@ class SingleInstance(QObject):
         sock = QLocalSocket()
         sock.connectToServer(self.name)
         if not sock.waitForConnected(timeout_ms):
+            return False
+        if _foreign_peer(sock):  # another user's server must never get our arguments
+            sock.abort()
             return False
         sock.write(encode_message(args))
         ok = sock.waitForBytesWritten(timeout_ms)
@@ -138,6 +204,10 @@ class SingleInstance(QObject):
         assert self.server is not None
         while self.server.hasPendingConnections():
             sock = self.server.nextPendingConnection()
+            if _foreign_peer(sock):  # only this user's own launches may drive the window
+                sock.abort()
+                sock.deleteLater()
+                continue
             self._buffers[sock] = b""
             sock.readyRead.connect(lambda s=sock: self._on_ready(s))
             sock.disconnected.connect(lambda s=sock: self._drop(s))

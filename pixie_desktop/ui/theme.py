@@ -8,11 +8,14 @@ lightness, which defaults to light."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
+
+log = logging.getLogger(__name__)
 
 ACCENTS: dict[str, str] = {
     "indigo": "#5563d1", "blue": "#2f7de1", "teal": "#1f9e89", "green": "#3c9a4a",
@@ -245,7 +248,7 @@ def follow_system(app=None) -> None:
     """Re-apply the theme whenever the OS switches light/dark."""
     try:
         QGuiApplication.styleHints().colorSchemeChanged.connect(lambda *_: apply_theme(app))
-    except AttributeError:
+    except AttributeError:  # Qt < 6.5 has no colour-scheme signal: the theme follows at start only
         pass
 
 
@@ -263,5 +266,5 @@ def _notify() -> None:
     for cb in list(_listeners):
         try:
             cb(t)
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception:  # noqa: BLE001 - one broken listener must not stop the others
+            log.exception("theme listener failed")

@@ -20,7 +20,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QImageReader, QPainter, QPixmap
 
 from pixie_desktop.artefacts import thumbnails as core
@@ -86,21 +86,11 @@ def _render_pdf(path: Path, edge: int) -> QImage | None:
 
 
 def _render_svg(path: Path, edge: int) -> QImage | None:
-    from PySide6.QtSvg import QSvgRenderer
+    # from the file's own bytes with external hrefs stripped: QtSvg would open whatever an
+    # <image href> names (a FIFO hangs the worker, /dev/zero exhausts memory) - issue 11
+    from pixie_desktop.ui.outputs.safe_media import render_svg_file
 
-    renderer = QSvgRenderer(str(path))
-    if not renderer.isValid():
-        return None
-    size = renderer.defaultSize()
-    if size.width() <= 0 or size.height() <= 0:
-        size = QSize(edge, edge)
-    target = size.scaled(QSize(edge, edge), Qt.AspectRatioMode.KeepAspectRatio)
-    image = QImage(target, QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
-    p = QPainter(image)
-    renderer.render(p, QRectF(0, 0, target.width(), target.height()))
-    p.end()
-    return image
+    return render_svg_file(path, edge)
 
 
 def _render_text(path: Path, edge: int) -> QImage | None:
@@ -183,6 +173,8 @@ def load_or_make(artefacts_root: Path, rel_path: str, kind: str, sha256: str, ed
     try:
         src = safe_join(Path(artefacts_root), rel_path)
     except (ValueError, OSError):
+        return ThumbOutcome(sha256, edge, None, None, True, tid)
+    if not core.can_generate_from(src):  # a device/FIFO/socket would block or never end
         return ThumbOutcome(sha256, edge, None, None, True, tid)
     try:
         rel = core.thumb_rel_path(sha256, edge)

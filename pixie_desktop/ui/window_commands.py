@@ -251,6 +251,7 @@ def drop_stale_tool_pages(window: Any, tools: list) -> None:
     """After a rescan: close the pages of tools that changed or went (not while running); the
     current one reopens fresh, or Home shows."""
     by_id = {t.tool_id: t for t in tools}
+    by_folder = {t.folder: t for t in tools}
     for tool_id, page in list(window.tool_pages.items()):
         fresh = by_id.get(tool_id)
         if page.is_running or (fresh is not None and fresh.discovery_hash == page.info.discovery_hash):
@@ -260,8 +261,11 @@ def drop_stale_tool_pages(window: Any, tools: list) -> None:
         page.deleteLater()
         del window.tool_pages[tool_id]
         if was_current:
-            if fresh is not None:
-                window.open_tool(tool_id)
+            # a tool.json that broke is listed under its folder name (and back under its id once
+            # fixed): follow the folder so its error shows at once, and the tool on recovery
+            same_folder = fresh or by_folder.get(page.info.folder)
+            if same_folder is not None:
+                window.open_tool(same_folder.tool_id)
             else:
                 window.show_page("home")
 

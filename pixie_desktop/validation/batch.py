@@ -58,6 +58,7 @@ def run_batch(conn: sqlite3.Connection, settings: Any, tools: list[ToolInfo], *,
         on_start(job.id, total)
     done = 0
     status, note = "ok", None
+    crashed: list[str] = []
     try:
         for tool in tools:
             if is_cancelled and is_cancelled():
@@ -67,8 +68,10 @@ def run_batch(conn: sqlite3.Connection, settings: Any, tools: list[ToolInfo], *,
                 rep = validate(tool, settings, options)
                 overall = rep["overall"]
             except Exception as exc:  # noqa: BLE001 - one broken tool must not stop the pass
+                # a check that crashed is a failure of that tool, and the job says so: never "ok"
                 rep, overall = None, "fail"
-                note = f"{tool.tool_id}: {type(exc).__name__}: {exc}"
+                crashed.append(f"{tool.tool_id}: {type(exc).__name__}: {exc}")
+                note = "; ".join(crashed)
                 log.exception("validating %s failed", tool.tool_id)  # the note keeps one line only
             if rep is not None:
                 try:
@@ -80,6 +83,8 @@ def run_batch(conn: sqlite3.Connection, settings: Any, tools: list[ToolInfo], *,
             if on_progress:
                 on_progress(done, total, tool.tool_id, overall)
     finally:
+        if crashed and status == "ok":
+            status = "error"
         validate_jobs_repo.finish(conn, job.id, status, note)
     final = validate_jobs_repo.get(conn, job.id)
     assert final is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 import sys
 import tempfile
@@ -112,7 +113,7 @@ class _Run:
             raw = json.loads((path / "tool.json").read_text(encoding="utf-8"))
             if isinstance(raw, dict) and isinstance(raw.get("entrypoint"), str) and raw["entrypoint"]:
                 entry = raw["entrypoint"]
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # unreadable tool.json is reported by its own check; assume main.py
             pass
         if not (path / entry).is_file():
             missing.append(entry)
@@ -121,6 +122,13 @@ class _Run:
                      {"missing": missing, "folder": str(path)})
         present = sorted(p.name for p in path.iterdir() if not p.name.startswith("."))[:40]
         note = "" if (path / "pyproject.toml").is_file() else " (no pyproject.toml: no dependencies declared)"
+        exposed = non_loopback_binds(path / entry)
+        if exposed:
+            self.add("folder_structure", WARN,
+                     f"{entry} binds {', '.join(exposed)}: a tool must listen on 127.0.0.1 only (anything "
+                     "else lets other machines or local web pages drive it; tools without the Pixie SDK "
+                     "rely on loopback binding alone)", {"files": present, "binds": exposed})
+            return
         self.add("folder_structure", PASS, f"tool.json and {entry} present{note}", {"files": present})
 
     def tool_json_parses(self) -> None:
@@ -211,8 +219,13 @@ class _Run:
         if timeout is None:
             timeout = float(getattr(self.settings, "spawn_timeout_seconds", 30.0))
         t0 = time.perf_counter()
+        # The sample run's files go to a temp root, never the user's artefacts: SDK tools derive
+        # their artefact folder from PIXIE_ARTEFACTS_ROOT + tool id + run id themselves.
+        if self.artefacts_tmp is None:
+            self.artefacts_tmp = Path(tempfile.mkdtemp(prefix="pixie-validate-"))
         try:
-            self.proc = spawn(self.tool, self.settings, extra_env={"PIXIE_VALIDATE": "true"},
+            self.proc = spawn(self.tool, self.settings, extra_env={"PIXIE_VALIDATE": "true",
+                                                                   "PIXIE_ARTEFACTS_ROOT": str(self.artefacts_tmp)},
                               entrypoint=self.spec.entrypoint, health_timeout=timeout)
         except LauncherError as exc:
             text = str(exc)
@@ -253,9 +266,12 @@ class _Run:
         self.sample_run_id = run_id
         body = sample_body(spec, run_id)
         self.sample_inputs = body["inputs"]
-        self.artefacts_tmp = Path(tempfile.mkdtemp(prefix="pixie-validate-"))
-        body["_pixie"] = {"run_id": run_id, "artefacts_dir": str(self.artefacts_tmp)}
-        headers = {"X-Pixie-Run-Id": run_id, "X-Pixie-Artefacts-Dir": str(self.artefacts_tmp)}
+        if self.artefacts_tmp is None:
+            self.artefacts_tmp = Path(tempfile.mkdtemp(prefix="pixie-validate-"))
+        run_folder = self.artefacts_tmp / self.tool_id / run_id
+        run_folder.mkdir(parents=True, exist_ok=True)
+        body["_pixie"] = {"run_id": run_id, "artefacts_dir": str(run_folder)}
+        headers = {"X-Pixie-Run-Id": run_id, "X-Pixie-Artefacts-Dir": str(run_folder)}
         timeout = self.opts.sample_timeout or spec.validator_timeout_override or spec.max_runtime_seconds + 5
         t0 = time.perf_counter()
         try:
@@ -271,10 +287,12 @@ class _Run:
             text = raw[:500].decode("utf-8", "replace")
             self.add("sample_run_succeeds", FAIL, f"POST /run returned HTTP {status}: {text}",
                      {"stderr": self._stderr(), "inputs": self.sample_inputs})
+        from pixie_desktop.runtime import safejson
+
         try:
-            self.sample_output = json.loads(raw)
-        except ValueError:
-            self.add("sample_run_succeeds", FAIL, "POST /run did not return JSON",
+            self.sample_output = safejson.loads(raw)
+        except ValueError as exc:
+            self.add("sample_run_succeeds", FAIL, f"POST /run did not return JSON the app accepts ({exc})",
                      {"body": raw[:500].decode("utf-8", "replace")})
         self.add("sample_run_succeeds", PASS, f"HTTP 200 with JSON in {_ms(self.run_ms)}",
                  {"run_ms": round(self.run_ms, 1)})
@@ -401,7 +419,7 @@ class _Run:
                 self.output_conforms()
                 self.streaming_check()
             self.reference_fixtures()
-        except _Stop:
+        except _Stop:  # a blocking check failed: the remaining checks are already marked skipped
             pass
         finally:
             try:
@@ -417,6 +435,26 @@ class _Run:
                 self.checks.add(name, SKIP, "not run: an earlier check failed")
         order = {n: i for i, n in enumerate(CHECK_NAMES)}
         self.checks.checks.sort(key=lambda c: order.get(c.name, len(order)))
+
+
+_BIND = re.compile(r"""\bhost\s*=\s*(['"])([^'"]*)\1|\.bind\(\s*\(\s*(['"])([^'"]*)\3""", re.IGNORECASE)
+_LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def non_loopback_binds(main_py: Path) -> list[str]:
+    """Addresses other than loopback that the entrypoint's source binds (a static look at
+    `host="…"` keyword arguments and `.bind(("…", port))` calls; e.g. uvicorn.run(host="0.0.0.0"))."""
+    try:
+        with open(main_py, "rb") as fh:
+            text = fh.read(1024 * 1024).decode("utf-8", "replace")
+    except OSError:
+        return []
+    found: list[str] = []
+    for m in _BIND.finditer(text):
+        addr = m.group(2) if m.group(2) is not None else m.group(4)
+        if addr not in _LOOPBACK and not addr.startswith("127.") and addr not in found:
+            found.append(addr or "'' (all interfaces)")
+    return found
 
 
 def validate_tool(tool: ToolInfo, settings: Any, options: ValidateOptions | None = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ runs and hand-edited tool.json files."""
 from __future__ import annotations
 
 import json
+import logging
 import math
 from pathlib import Path
 from typing import Any, Callable
@@ -17,6 +18,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from pixie_desktop.manifest.model import InputSpec
+
+log = logging.getLogger(__name__)
 
 INPUT_WIDGETS: dict[str, type["InputWidget"]] = {}
 
@@ -123,8 +126,8 @@ class InputWidget(QWidget):
             except Exception:  # noqa: BLE001 - wrong-shaped prefill: clear instead of crashing
                 try:
                     self._clear()
-                except Exception:  # noqa: BLE001
-                    pass
+                except Exception:  # noqa: BLE001 - the field keeps its default; the form still opens
+                    log.exception("could not clear input %s after a bad prefill", getattr(self, "key", "?"))
         finally:
             self.blockSignals(False)
         self.set_error(None)

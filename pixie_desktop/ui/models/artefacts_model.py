@@ -108,12 +108,9 @@ class ArtefactsModel(QAbstractTableModel):
             thumbnails.thumbPathStored.connect(self._thumb_stored)
         self._external = QTimer(self, singleShot=True, interval=400)
         self._external.timeout.connect(self.refresh)
-        try:
-            from pixie_desktop.ui.store_events import store_events
+        from pixie_desktop.ui.store_events import store_events
 
-            store_events().artefactsChanged.connect(self._on_store_event)
-        except ImportError:  # the hub is optional for headless use
-            pass
+        store_events().artefactsChanged.connect(self._on_store_event)
 
     # ------------------------------------------------------------------ Qt model API
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:

@@ -85,7 +85,7 @@ class ToolsModel(RowListModel):
                              (events.workspacesChanged, self.refresh_memberships)):
             try:
                 signal.disconnect(slot)
-            except (RuntimeError, TypeError):
+            except (RuntimeError, TypeError):  # never connected, or the hub is already gone
                 pass
 
     # -- loading -----------------------------------------------------------------------------

@@ -8,11 +8,10 @@ with the raw JSON (pretty, truncated) and a one-line explanation such as
 
 from __future__ import annotations
 
-import base64
+import logging
+
 import json
-from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import unquote, urlparse
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
@@ -21,9 +20,11 @@ from PySide6.QtWidgets import QFrame, QLabel, QPlainTextEdit, QVBoxLayout, QWidg
 from pixie_desktop.manifest.jsonkind import describe_kind
 from pixie_desktop.manifest.model import OutputSpec
 
+log = logging.getLogger(__name__)
+
+
 OUTPUT_RENDERERS: dict[str, type["OutputRenderer"]] = {}
 FALLBACK_CHARS = 4000
-MAX_LOCAL_MEDIA_BYTES = 200 * 1024 * 1024
 
 
 class ShapeError(ValueError):
@@ -73,13 +74,19 @@ def need_list(value: Any, what: str) -> list:
 
 def num(value: Any, what: str = "value") -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
+        f = None
         if isinstance(value, str):
             try:
-                return float(value)
-            except ValueError:
+                f = float(value)
+            except ValueError:  # not numeric text: reported as a shape error below
                 pass
-        raise ShapeError(f"expected {what} to be a number, got {kind_of(value)}")
-    f = float(value)
+        if f is None:
+            raise ShapeError(f"expected {what} to be a number, got {kind_of(value)}")
+    else:
+        try:
+            f = float(value)
+        except OverflowError:
+            raise ShapeError(f"{what} is too large to draw") from None
     if f != f or f in (float("inf"), float("-inf")):
         raise ShapeError(f"{what} is not a finite number")
     return f
@@ -110,34 +117,17 @@ def media_source(value: Any) -> str:
 
 
 def load_media(src: str) -> tuple[str, bytes] | None:
-    """(mime, bytes) for a data URL, file:// URL or absolute path; None for http(s) (the caller
-    fetches those asynchronously). Raises ShapeError when it cannot be read."""
-    import mimetypes
+    """(mime, bytes) for a data URL; None for anything else. Local files and remote URLs are
+    never read here (see `safe_media`: files of the run are read on a worker, remote ones never).
+    Raises ShapeError for a malformed or oversized data URL."""
+    from pixie_desktop.ui.outputs import safe_media
 
-    if src.startswith("data:"):
-        if "," not in src:
-            raise ShapeError("malformed data URL")
-        head, payload = src.split(",", 1)
-        mime = head[5:].split(";")[0] or "application/octet-stream"
-        try:
-            data = base64.b64decode(payload, validate=False) if ";base64" in head else unquote(payload).encode()
-        except (ValueError, TypeError) as exc:
-            raise ShapeError(f"data URL is not valid base64 ({exc})") from exc
-        return mime, data
-    if src.startswith(("http://", "https://")):
+    if safe_media.classify(src) != "data":
         return None
-    path = Path(unquote(urlparse(src).path)) if src.startswith("file:") else Path(src)
-    if not path.is_absolute():
-        raise ShapeError(f"not a URL or absolute path: {src[:80]}")
     try:
-        size = path.stat().st_size
-        if size > MAX_LOCAL_MEDIA_BYTES:
-            raise ShapeError(f"{path.name} is too large to preview ({size // (1024 * 1024)} MB)")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ShapeError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
-    mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    return mime, data
+        return safe_media.decode_data_url(src)
+    except safe_media.ResourceRefused as exc:
+        raise ShapeError(str(exc)) from exc
 
 
 def pretty_json(value: Any, limit: int = FALLBACK_CHARS) -> str:
@@ -148,6 +138,16 @@ def pretty_json(value: Any, limit: int = FALLBACK_CHARS) -> str:
     if len(text) > limit:
         text = text[:limit] + f"\n… ({len(text) - limit} more characters)"
     return text
+
+
+def plain_labels(widget: QWidget) -> None:
+    """Every QLabel under `widget` shows plain text unless it was marked rich on purpose
+    (`setProperty("richText", True)`, for labels whose HTML we build from escaped text). A
+    label's default AutoText turns a tool's "<img src=/dev/zero>" into rich text, and Qt then
+    reads that file synchronously while laying the label out."""
+    for lab in widget.findChildren(QLabel):
+        if not lab.property("richText") and lab.textFormat() != Qt.TextFormat.PlainText:
+            lab.setTextFormat(Qt.TextFormat.PlainText)
 
 
 class FallbackView(QFrame):
@@ -181,6 +181,10 @@ class OutputRenderer(QWidget):
         super().__init__(parent)
         self.spec = spec
         self.current: Any = None
+        from pixie_desktop.ui.outputs.safe_media import DENY_ALL
+
+        #: where local files may come from (the panel shares its run's scope with every card)
+        self.scope = DENY_ALL
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(0)
@@ -198,6 +202,7 @@ class OutputRenderer(QWidget):
         lay.addWidget(self.empty)
         self._built = False
         self.error: str | None = None
+        plain_labels(self)
         self._show("empty")
 
     # -- subclass hooks ----------------------------------------------------------------
@@ -220,6 +225,7 @@ class OutputRenderer(QWidget):
         if not self._built:
             self._built = True
             self._build()
+            plain_labels(self)  # before any tool text reaches a label
             if self.min_height:
                 self.body.setMinimumHeight(self.min_height)
 
@@ -232,6 +238,7 @@ class OutputRenderer(QWidget):
                 return
             self._ensure_built()
             self._render(value)
+            plain_labels(self)  # labels a renderer made while drawing this value
             self._show("body")
         except Exception as exc:  # noqa: BLE001 - a renderer bug must never take the window down
             self._fail(value, failure_reason(exc))
@@ -250,8 +257,8 @@ class OutputRenderer(QWidget):
         try:
             if self._built:
                 self._reset()
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception:  # noqa: BLE001 - a renderer that cannot reset still shows "empty" below
+            log.exception("renderer reset failed")
         self._show("empty")
 
     def append_stream(self, chunk: Any) -> None:

@@ -46,9 +46,36 @@ def _time_or_num(v: Any) -> float:
     if isinstance(v, str):
         try:
             return datetime.fromisoformat(v.replace("Z", "+00:00")).timestamp() / 86400.0
-        except ValueError:
+        except ValueError:  # not a date either: the shape error below names it
             pass
     raise ShapeError(f"expected a number or ISO date, got {kind_of(v)}")
+
+
+EXTREME = 1e300  # beyond this matplotlib's scaling overflows (ticks, ranges, areas)
+
+
+def check_drawable(data: Any, limit: int = 200_000) -> None:
+    """Raise ShapeError when a parsed chart has numbers but none finite (all NaN/∞: the chart
+    would be blank) or numbers too large to scale (|v| > 1e300, e.g. 1e308)."""
+    seen = finite = 0
+    stack = [data]
+    while stack and seen < limit:
+        item = stack.pop()
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, (int, float)):
+            seen += 1
+            f = float(item)
+            if math.isfinite(f):
+                finite += 1
+                if abs(f) > EXTREME:
+                    raise ShapeError(f"the value {f:g} is too extreme to draw (beyond ±1e300)")
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+    if seen and not finite:
+        raise ShapeError("there is nothing to draw: every value is NaN or infinite")
 
 
 class ChartRenderer(OutputRenderer):
@@ -58,8 +85,31 @@ class ChartRenderer(OutputRenderer):
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
         from matplotlib.figure import Figure
 
+        renderer = self
+
+        class _GuardedCanvas(FigureCanvasQTAgg):
+            """Matplotlib draws lazily (at paint time): values it cannot scale (1e308, ranges
+            that overflow) fail *there*, which used to leave a blank card. Overflow is an
+            error here, and any drawing failure turns into the card's error view."""
+
+            def draw(self) -> None:
+                import warnings
+
+                import numpy as np
+
+                try:
+                    with warnings.catch_warnings():
+                        warnings.simplefilter("error", RuntimeWarning)
+                        with np.errstate(over="raise", invalid="ignore", divide="ignore", under="ignore"):
+                            super().draw()
+                except Exception as exc:  # noqa: BLE001 - shown in the card, never raised into paint
+                    self.figure.clear()
+                    from PySide6.QtCore import QTimer
+
+                    QTimer.singleShot(0, lambda e=exc: renderer._draw_failed(e))
+
         self.figure = Figure(figsize=(6.4, 3.2), dpi=90, layout="constrained")
-        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas = _GuardedCanvas(self.figure)
         self.canvas.setParent(self.body)
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.canvas.setMinimumHeight(self.min_height - 10)
@@ -95,9 +145,16 @@ class ChartRenderer(OutputRenderer):
         if getattr(self.spec, "log_y", False):
             ax.set_yscale("log")
 
+    def _draw_failed(self, exc: BaseException) -> None:
+        if self.current is None or self.error is not None:
+            return
+        detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else type(exc).__name__
+        self._fail(self.current, f"the values are too extreme to draw ({detail})")
+
     def _render(self, value: Any) -> None:
         self.t = theme.current()
         data = self.parse(value)  # raises ShapeError before the old chart is cleared
+        check_drawable(data)
         self.figure.clear()
         self.figure.patch.set_facecolor(self.t.surface)
         self.draw(data)
@@ -124,6 +181,9 @@ class XYChart(ChartRenderer):
         if x is None:
             x = list(range(max((len(s[1]) for s in series), default=0)))
         x = need_list(x, "x")
+        if series and any(s[1] for s in series) and not any(math.isfinite(v) for s in series for v in s[1]):
+            raise ShapeError("there is nothing to draw: every y value is empty or NaN")
+        check_drawable([s[1] for s in series])
         return x, series
 
     def draw(self, data: Any) -> None:

@@ -2,12 +2,17 @@
 QtMultimedia player is created only when the user presses Play, so a missing backend never
 breaks rendering), image_grid and image_compare (a before/after wipe with a slider).
 
-Sources may be data URLs, file:// URLs, absolute paths or http(s) URLs; remote images are
-fetched with QNetworkAccessManager, which is asynchronous and never blocks the UI thread."""
+Sources may be data URLs or files of the run (file:// URLs or absolute paths inside the run
+folder, read on a worker with a size cap — see `safe_media`). Remote http(s) URLs are never
+fetched (the app is offline): the card says so."""
 
 from __future__ import annotations
 
+import logging
+
 import tempfile
+
+import shiboken6
 from pathlib import Path
 from typing import Any, Callable
 
@@ -18,45 +23,24 @@ from PySide6.QtWidgets import (
 )
 
 from pixie_desktop.ui import theme
+from pixie_desktop.ui.outputs import safe_media
 from pixie_desktop.ui.outputs.base import (
     OutputRenderer, ShapeError, kind_of, load_media, media_source, need_dict, register,
 )
 
-_nam = None
+log = logging.getLogger(__name__)
 
 
-def _network():
-    global _nam
-    if _nam is None:
-        from PySide6.QtNetwork import QNetworkAccessManager
+def load_image(src: str, on_ready: Callable[[QImage], None], owner: "OutputRenderer",
+               on_error: Callable[[str], None] | None = None) -> QImage | None:
+    """The image now for a small data URL; otherwise None and `on_ready` (or `on_error` with the
+    reason: a refused path, a remote URL, an unreadable file) is called later on the UI thread.
+    Only sources `safe_media` allows are ever read (owner.scope says which run's files)."""
+    def refused(why: str) -> None:
+        if on_error is not None:
+            on_error(why)
 
-        _nam = QNetworkAccessManager()
-    return _nam
-
-
-def load_image(src: str, on_ready: Callable[[QImage], None], owner: QWidget) -> QImage | None:
-    """Return the image now for local sources; for http(s) start a fetch and call `on_ready`."""
-    loaded = load_media(src)
-    if loaded is not None:
-        img = QImage()
-        if not img.loadFromData(loaded[1]):
-            raise ShapeError(f"the {loaded[0]} data is not a readable image")
-        return img
-    from PySide6.QtNetwork import QNetworkRequest
-    import shiboken6
-
-    reply = _network().get(QNetworkRequest(QUrl(src)))
-
-    def done() -> None:
-        data = bytes(reply.readAll())
-        reply.deleteLater()
-        if not shiboken6.isValid(owner):
-            return
-        img = QImage()
-        if img.loadFromData(data):
-            on_ready(img)
-    reply.finished.connect(done)
-    return None
+    return safe_media.load_image(src, getattr(owner, "scope", safe_media.DENY_ALL), owner, on_ready, refused)
 
 
 class ClickableImage(QLabel):
@@ -64,6 +48,7 @@ class ClickableImage(QLabel):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -103,18 +88,29 @@ class ImageRenderer(OutputRenderer):
         self.body_layout.addWidget(self.label)
         self.body_layout.addWidget(self.meta)
         self.image: QImage | None = None
+        self.notice: str | None = None
 
     def _render(self, value: Any) -> None:
         src = media_source(value)
         alt = value.get("alt") if isinstance(value, dict) else None
         self.image = None
         self.label.setToolTip(str(alt) if alt else "Click to enlarge")
-        img = load_image(src, self._set_image, self)
-        if img is None:
-            self.label.setText("Loading image…")
-            self.meta.setText(src[:120])
-        else:
+        self.label.setPixmap(QPixmap())
+        self.label.setText("Loading image…")
+        self.meta.setText(src[:120])
+        self.notice = None
+        self._src = src
+        img = load_image(src, lambda im, s=src: self._src == s and self._set_image(im), self,
+                         lambda why, s=src: self._src == s and self._refused(why))
+        if img is not None:
             self._set_image(img)
+
+    def _refused(self, why: str) -> None:
+        """A source the rules do not allow (or cannot read): say why in place of the image."""
+        self.image = None
+        self.notice = why
+        self.label.setPixmap(QPixmap())
+        self.label.setText(why)
 
     def _set_image(self, img: QImage) -> None:
         self.image = img
@@ -168,28 +164,58 @@ class MediaRenderer(OutputRenderer):
         self.video_widget = None
         self.src = ""
         self._local: Path | None = None
+        self._checked: str | None = None
 
     def _render(self, value: Any) -> None:
         self.src = media_source(value)
         self._local = None
+        self._checked = None
         self._stop()
-        if self.src.startswith("data:"):
+        self.play_btn.setEnabled(True)
+        self.open_btn.setEnabled(True)
+        kind = safe_media.classify(self.src)
+        if kind == "data":
             loaded = load_media(self.src)
             mime, data = loaded if loaded else ("", b"")
             self.name.setText(f"{self.spec.label}")
             self.meta.setText(f"{mime or 'media'} · {len(data) / 1024:.1f} KB")
-        elif self.src.startswith(("http://", "https://")):
+        elif kind == "remote":
             self.name.setText(self.src.rsplit("/", 1)[-1][:80] or self.src[:80])
-            self.meta.setText("Remote media")
+            self.meta.setText(f"{safe_media.REMOTE_MEDIA} · Open link uses your browser")
+            self.play_btn.setEnabled(False)
+            self.open_btn.setText("Open link")
         else:
-            p = Path(self.src[7:] if self.src.startswith("file://") else self.src)
+            p = safe_media.local_path(self.src)
             if not p.is_absolute():
                 raise ShapeError(f"not a URL or absolute path: {self.src[:80]}")
             self.name.setText(p.name)
-            self.meta.setText(f"{p.suffix.lstrip('.').upper() or 'media'} file" + ("" if p.exists() else " (missing)"))
+            self.meta.setText(f"{p.suffix.lstrip('.').upper() or 'media'} file · checking…")
+            self.play_btn.setEnabled(False)
+            self.open_btn.setEnabled(False)
+            src = self.src
+            # is it a regular file of this run? (a worker looks: a FIFO or a hung mount must
+            # not block the UI thread, and nothing outside the run folder is ever handed on)
+            safe_media.run_async(self, safe_media.check_local, p, self.scope,
+                                 on_ready=lambda real, s=src: self._checked_ok(s, real),
+                                 on_error=lambda why, s=src: self._checked_bad(s, why))
 
-    def _playable_url(self) -> QUrl:
-        if self.src.startswith("data:"):
+    def _checked_ok(self, src: str, real: str) -> None:
+        if src != self.src:
+            return
+        self._checked = real
+        self.meta.setText(f"{Path(real).suffix.lstrip('.').upper() or 'media'} file")
+        self.play_btn.setEnabled(True)
+        self.open_btn.setEnabled(True)
+
+    def _checked_bad(self, src: str, why: str) -> None:
+        if src != self.src:
+            return
+        self._checked = None
+        self.meta.setText(why)
+
+    def _playable_url(self) -> QUrl | None:
+        kind = safe_media.classify(self.src)
+        if kind == "data":
             if self._local is None:
                 loaded = load_media(self.src)
                 import mimetypes
@@ -198,9 +224,11 @@ class MediaRenderer(OutputRenderer):
                 self._local = Path(tempfile.mkdtemp(prefix="pixie-media-")) / f"{self.spec.key}{ext or ''}"
                 self._local.write_bytes(loaded[1] if loaded else b"")
             return QUrl.fromLocalFile(str(self._local))
-        if self.src.startswith(("http://", "https://", "file:")):
-            return QUrl(self.src)
-        return QUrl.fromLocalFile(self.src)
+        if kind == "remote":
+            return QUrl(self.src)  # only ever handed to the desktop on the user's click
+        if self._checked is not None:
+            return QUrl.fromLocalFile(self._checked)
+        return None
 
     def toggle_play(self) -> None:
         try:
@@ -217,7 +245,10 @@ class MediaRenderer(OutputRenderer):
                     self.video_widget.setMinimumHeight(240)
                     self.body_layout.addWidget(self.video_widget)
                     self.player.setVideoOutput(self.video_widget)
-                self.player.setSource(self._playable_url())
+                url = self._playable_url()
+                if url is None or safe_media.classify(self.src) == "remote":
+                    raise ShapeError("not playable here")
+                self.player.setSource(url)
                 self.player.errorOccurred.connect(lambda *_: self.meta.setText(
                     f"Cannot play here: {self.player.errorString()} — use Open."))
             if self.player.playbackState() == self.player.PlaybackState.PlayingState:
@@ -234,8 +265,8 @@ class MediaRenderer(OutputRenderer):
         if self.player is not None:
             try:
                 self.player.stop()
-            except Exception:  # noqa: BLE001
-                pass
+            except Exception:  # noqa: BLE001 - a backend that fails to stop is stopped anyway by deletion
+                log.exception("media player stop failed")
         self.play_btn.setText("Play")
 
     def _reset(self) -> None:
@@ -243,7 +274,9 @@ class MediaRenderer(OutputRenderer):
 
     def open_external(self) -> None:
         try:
-            QDesktopServices.openUrl(self._playable_url())
+            url = self._playable_url()
+            if url is not None:
+                QDesktopServices.openUrl(url)
         except Exception as exc:  # noqa: BLE001
             self.meta.setText(f"Cannot open: {exc}")
 
@@ -296,7 +329,9 @@ class ImageGridRenderer(OutputRenderer):
             pic.setStyleSheet("background: rgba(127,127,127,0.08); border-radius: 6px;")
             cl.addWidget(pic)
             if alt:
-                cap = QLabel(alt, cell)
+                cap = QLabel(cell)
+                cap.setTextFormat(Qt.TextFormat.PlainText)  # the tool's alt text, never rich text
+                cap.setText(alt)
                 cap.setObjectName("Muted")
                 cap.setAlignment(Qt.AlignmentFlag.AlignCenter)
                 cap.setMaximumWidth(self.CELL)
@@ -304,16 +339,21 @@ class ImageGridRenderer(OutputRenderer):
             self.images.append(None)
             idx = i
 
-            def setter(img: QImage, pic=pic, idx=idx) -> None:
+            def setter(img: QImage, pic=pic, idx=idx, images=self.images) -> None:
+                if images is not self.images or not shiboken6.isValid(pic):
+                    return  # a newer value replaced this grid while the image loaded
                 self.images[idx] = img
                 pic.setPixmap(QPixmap.fromImage(img).scaled(self.CELL, self.CELL, Qt.AspectRatioMode.KeepAspectRatio,
                                                             Qt.TransformationMode.SmoothTransformation))
-            try:
-                img = load_image(src, setter, self)
-                if img is not None:
-                    setter(img)
-            except ShapeError:
-                pic.setText("unreadable")
+            def refused(why: str, pic=pic) -> None:
+                if not shiboken6.isValid(pic):
+                    return
+                pic.setText("remote image\nnot loaded\n(offline)" if why == safe_media.REMOTE_PLACEHOLDER
+                            else "not shown")
+                pic.setToolTip(why)
+            img = load_image(src, setter, self, refused)
+            if img is not None:
+                setter(img)
             pic.clicked.connect(lambda idx=idx, alt=alt: self.images[idx] is not None and show_large(
                 self.images[idx], alt or self.spec.label, self))
             self.grid.addWidget(cell, i // cols, i % cols)
@@ -403,8 +443,9 @@ class ImageCompareRenderer(OutputRenderer):
             self.view.after = img
             self.view.update()
         self.view.before = self.view.after = None
-        b = load_image(before, set_before, self)
-        a = load_image(after, set_after, self)
+        self.notes: list[str] = []
+        b = load_image(before, set_before, self, self.notes.append)
+        a = load_image(after, set_after, self, self.notes.append)
         if b is not None:
             set_before(b)
         if a is not None:

@@ -5,6 +5,8 @@ live run events (stream/progress/log/output) and a redacted error box with "Copy
 
 from __future__ import annotations
 
+import logging
+
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -18,7 +20,19 @@ from pixie_desktop.manifest.model import OutputSpec, ToolSpec
 from pixie_desktop.ui.widgets.scrolling import scrolling_column
 from pixie_desktop.ui.outputs.base import OutputRenderer, create_renderer
 
+log = logging.getLogger(__name__)
+
+
 EMPTY_TEXT = "Run the tool to see outputs here"
+
+
+def _plain_label(text: str, parent: QWidget) -> QLabel:
+    """A label for tool.json text (title, unit, description, caption): plain text from the
+    start, so markup in a tool's manifest is never laid out as rich text."""
+    lab = QLabel(parent)
+    lab.setTextFormat(Qt.TextFormat.PlainText)
+    lab.setText(text)
+    return lab
 
 
 class OutputCard(QFrame):
@@ -34,11 +48,11 @@ class OutputCard(QFrame):
         if with_title:
             head = QHBoxLayout()
             head.setSpacing(6)
-            title = QLabel(spec.label, self)
+            title = _plain_label(spec.label, self)
             title.setObjectName("CardTitle")
             head.addWidget(title)
             if spec.unit:
-                unit = QLabel(spec.unit, self)
+                unit = _plain_label(spec.unit, self)
                 unit.setObjectName("CardUnit")
                 head.addWidget(unit)
             head.addStretch(1)
@@ -49,16 +63,19 @@ class OutputCard(QFrame):
             head.addWidget(copy)
             lay.addLayout(head)
             if spec.description:
-                d = QLabel(spec.description, self)
+                d = _plain_label(spec.description, self)
                 d.setObjectName("HelpText")
                 d.setWordWrap(True)
                 lay.addWidget(d)
         lay.addWidget(renderer)
+        from pixie_desktop.ui.outputs.base import plain_labels
+
         if spec.caption:
-            cap = QLabel(spec.caption, self)
+            cap = _plain_label(spec.caption, self)
             cap.setObjectName("CardCaption")
             cap.setWordWrap(True)
             lay.addWidget(cap)
+        plain_labels(self)  # titles/captions come from tool.json: never rich text
 
     def _copy(self) -> None:
         try:
@@ -80,9 +97,30 @@ def group_outputs(outputs: list[OutputSpec]) -> list[tuple[str, list[OutputSpec]
 
 
 class OutputPanel(QWidget):
-    def __init__(self, spec: ToolSpec, parent: QWidget | None = None):
+    """`artefacts_root` (the app's) lets cards show files of the run being shown — regular files
+    under artefacts_root/<tool_id>/<run_id>/; without it only data URLs are shown. The run comes
+    from the events (`ev.run_id`) or `show_outputs(..., run_id=)`.
+
+    Live events are coalesced: `output`/`progress` values are kept (latest per card) and drawn at
+    most every FLUSH_MS; streaming cards buffer their own chunks the same way."""
+
+    FLUSH_MS = 50
+
+    def __init__(self, spec: ToolSpec, parent: QWidget | None = None, artefacts_root: Any = None):
         super().__init__(parent)
+        from pathlib import Path
+
+        from PySide6.QtCore import QTimer
+
+        from pixie_desktop.ui.outputs.safe_media import ResourceScope
+
         self.spec = spec
+        self.scope = ResourceScope(Path(artefacts_root) if artefacts_root is not None else None, spec.id)
+        self._pending: dict[str, tuple[str, Any]] = {}
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(self.FLUSH_MS)
+        self._flush_timer.timeout.connect(self.flush)
         self.renderers: dict[str, OutputRenderer] = {}
         self.cards: dict[str, QWidget] = {}
         self.scroll, body, self.body_layout = scrolling_column(self, "OutputScroll", "OutputBody", spacing=12)
@@ -148,25 +186,64 @@ class OutputPanel(QWidget):
                     cl.addWidget(card)
         self.body_layout.addWidget(self.content)
         self.body_layout.addStretch(1)
+        for r in self.renderers.values():
+            r.scope = self.scope
         self.clear()
 
     # -- public API --------------------------------------------------------------------
     def renderer(self, key: str) -> OutputRenderer | None:
         return self.renderers.get(key)
 
+    def set_run(self, run_id: str | None) -> None:
+        """Which run's files the cards may show (its run folder), see safe_media."""
+        self.scope.run_id = run_id
+
+    def flush(self) -> None:
+        """Draw everything buffered now (the timer does this every FLUSH_MS while events come)."""
+        self._flush_timer.stop()
+        pending, self._pending = self._pending, {}
+        for key, (kind, value) in pending.items():
+            r = self.renderers.get(key)
+            if r is None:
+                continue
+            try:
+                r.set_value(value) if kind == "output" else r.append_stream(value)
+            except Exception:  # noqa: BLE001 - a malformed event must not break the run view
+                pass
+        for r in self.renderers.values():
+            flush = getattr(r, "flush", None)
+            if flush is not None:
+                flush()
+
+    def _drop_pending(self) -> None:
+        self._flush_timer.stop()
+        self._pending = {}
+
+    def _later(self, key: str, kind: str, value: Any) -> None:
+        self._pending[key] = (kind, value)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
     def clear(self) -> None:
+        self._drop_pending()
         for r in self.renderers.values():
             r.clear()
         self.error_box.hide()
         self.content.hide()
         self.empty.setText(EMPTY_TEXT if self.renderers else "This tool declares no outputs.")
         self.empty.show()
+        self._revealed = False
 
     def _reveal(self) -> None:
-        self.empty.hide()
-        self.content.show()
+        if not self._revealed:
+            self._revealed = True
+            self.empty.hide()
+            self.content.show()
 
-    def show_outputs(self, outputs: dict | None) -> None:
+    def show_outputs(self, outputs: dict | None, run_id: str | None = None) -> None:
+        self._drop_pending()
+        if run_id is not None:
+            self.set_run(run_id)
         if outputs is None:
             self.clear()
             return
@@ -180,8 +257,11 @@ class OutputPanel(QWidget):
             if first is not None:
                 first._fail(outputs, "the tool's response is not an object of outputs")
 
-    def begin_run(self) -> None:
+    def begin_run(self, run_id: str | None = None) -> None:
         """Empty cards, ready for streamed events."""
+        self._drop_pending()
+        if run_id is not None:
+            self.set_run(run_id)
         self.error_box.hide()
         for r in self.renderers.values():
             r.clear()
@@ -191,25 +271,40 @@ class OutputPanel(QWidget):
         kind = getattr(event, "kind", None)
         key = getattr(event, "key", None)
         value = getattr(event, "value", None)
+        # the hot path (thousands of stream chunks a second): straight to the card's buffer
+        if kind == "stream" and self._revealed and not self._pending \
+                and getattr(event, "run_id", None) == self.scope.run_id:
+            r = self.renderers.get(key) if key else self._first_of("stream_text")
+            if r is not None:
+                try:
+                    r.append_stream(value)
+                except Exception:  # noqa: BLE001 - a malformed event must not break the run view
+                    pass
+            return
+        run_id = getattr(event, "run_id", None)
         try:
+            if isinstance(run_id, str) and run_id:
+                self.set_run(run_id)
             if kind in ("stream", "output", "log", "progress"):
                 self._reveal()
+            if kind in ("stream", "log") and self._pending:
+                self.flush()  # keep event order: an earlier buffered value goes first
             if kind == "stream":
                 r = self.renderers.get(key) if key else self._first_of("stream_text")
                 if r is not None:
                     r.append_stream(value)
             elif kind == "output":
-                r = self.renderers.get(key)
-                if r is not None:
-                    r.set_value(value)
+                if key in self.renderers:
+                    self._later(key, "output", value)  # latest value wins within a burst
             elif kind == "progress":
                 fraction = getattr(event, "fraction", None)
                 message = getattr(event, "message", None)
                 payload = value if value is not None else {"value": fraction, "label": message}
-                targets = [self.renderers[key]] if key in self.renderers else \
-                    [r for r in self.renderers.values() if r.spec.type == "progress"]
-                for r in targets:
-                    r.append_stream(payload)
+                targets = [key] if key in self.renderers else \
+                    [k for k, r in self.renderers.items() if r.spec.type == "progress"]
+                for k in targets:
+                    if self._pending.get(k, ("progress",))[0] == "progress":
+                        self._later(k, "progress", payload)
             elif kind == "log":
                 message = getattr(event, "message", None)
                 payload = value if value is not None else message
@@ -232,5 +327,5 @@ class OutputPanel(QWidget):
     def _copy_error(self) -> None:
         try:
             QGuiApplication.clipboard().setText(self.error_text.toPlainText())
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception:  # noqa: BLE001 - no clipboard (headless session): nothing to copy to
+            log.warning("clipboard unavailable; error text not copied")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixie_desktop.ui import theme
+from pixie_desktop.ui.outputs import safe_media
 from pixie_desktop.ui.outputs.base import (
     OutputRenderer, ShapeError, failure_reason, kind_of, load_media, need_dict, need_list, pretty_json, register,
 )
@@ -39,6 +40,10 @@ def _scalar(v: Any) -> str:
 
 
 def kv_pairs(value: Any) -> list[tuple[str, Any]]:
+    """Key/value rows from every shape real tools send: `{pairs: …}`, a list of `{key, value}`
+    or `[k, v]` items, or a plain object whose own keys are the pairs."""
+    if isinstance(value, dict) and "pairs" not in value:
+        return [(str(k), v) for k, v in value.items()]
     pairs = value if isinstance(value, list) else need_dict(value, "pairs")["pairs"]
     if isinstance(pairs, dict):
         return [(str(k), v) for k, v in pairs.items()]
@@ -93,7 +98,8 @@ class KvRenderer(OutputRenderer):
             return super().copy_text()
 
 
-LEVELS = {"debug": 0, "info": 1, "warn": 2, "warning": 2, "error": 3, "critical": 3}
+# "tool" is what agent tools tag their tool-call lines with: shown with info, filterable by name
+LEVELS = {"debug": 0, "info": 1, "tool": 1, "warn": 2, "warning": 2, "error": 3, "critical": 3}
 
 
 def log_lines(value: Any) -> list[dict]:
@@ -135,8 +141,17 @@ class LogRenderer(OutputRenderer):
         self.view.setStyleSheet("QTextBrowser { font-family: monospace; }")
         self.body_layout.addWidget(self.view)
         self.lines: list[dict] = []
+        self._unflushed: list[dict] = []
+        from PySide6.QtCore import QTimer
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(50)
+        self._timer.timeout.connect(self.flush)
 
     def _reset(self) -> None:
+        self._timer.stop()
+        self._unflushed = []
         self.lines = []
         self.view.clear()
         self.count.clear()
@@ -154,16 +169,20 @@ class LogRenderer(OutputRenderer):
         return LEVELS.get(ln["level"], 1) >= need
 
     def _redraw(self, *_: Any) -> None:
+        self._unflushed = []  # everything in self.lines is drawn below
         shown = [ln for ln in self.lines[-5000:] if self._visible(ln)]
         self.view.setHtml("<br>".join(self._line_html(ln) for ln in shown))
         self.count.setText(f"{len(self.lines)} line{'s' if len(self.lines) != 1 else ''}")
         self.view.verticalScrollBar().setValue(self.view.verticalScrollBar().maximum())
 
     def _render(self, value: Any) -> None:
+        self._timer.stop()
+        self._unflushed = []
         self.lines = log_lines(value)
         self._redraw()
 
     def append_stream(self, chunk: Any) -> None:
+        """New lines are kept at once and drawn in one append per FLUSH_MS burst."""
         if chunk is None:
             return  # an empty log event adds nothing
         try:
@@ -175,20 +194,31 @@ class LogRenderer(OutputRenderer):
             new = log_lines(chunk)
             if self.error is not None:
                 self.lines = []
+                self._unflushed = []
+                self.view.clear()
             self.error = None
-            bar = self.view.verticalScrollBar()
-            at_bottom = bar.value() >= bar.maximum() - 4
             self.lines.extend(new)
+            self._unflushed.extend(new)
             self.current = {"lines": self.lines}
-            for ln in new:
-                if self._visible(ln):
-                    self.view.append(self._line_html(ln))
-            self.count.setText(f"{len(self.lines)} lines")
-            if at_bottom:  # follow the tail unless the user scrolled up
-                bar.setValue(bar.maximum())
             self._show("body")
+            if not self._timer.isActive():
+                self._timer.start()
         except Exception as exc:  # noqa: BLE001
             self._fail(chunk, failure_reason(exc))
+
+    def flush(self) -> None:
+        if not self._built or not self._unflushed:
+            return
+        self._timer.stop()
+        new, self._unflushed = self._unflushed, []
+        bar = self.view.verticalScrollBar()
+        at_bottom = bar.value() >= bar.maximum() - 4
+        shown = [self._line_html(ln) for ln in new if self._visible(ln)]
+        if shown:
+            self.view.append("<br>".join(shown))
+        self.count.setText(f"{len(self.lines)} lines")
+        if at_bottom:  # follow the tail unless the user scrolled up
+            bar.setValue(bar.maximum())
 
     def copy_text(self) -> str:
         return "\n".join(f"{ln['level'].upper()} {ln['message']}" for ln in getattr(self, "lines", []))
@@ -202,6 +232,8 @@ class DiffRenderer(OutputRenderer):
         self.mode.addItems(["Inline", "Side by side"])
         self.mode.currentIndexChanged.connect(lambda *_: self._render(self.current))
         self.stats = QLabel(self.body)
+        self.stats.setProperty("richText", True)  # our HTML around escaped file names
+        self.stats.setTextFormat(Qt.TextFormat.RichText)
         self.stats.setObjectName("Muted")
         row.addWidget(self.stats)
         row.addStretch(1)
@@ -421,41 +453,44 @@ class FileRenderer(OutputRenderer):
         self.save_btn.setEnabled(not remote)
         self.open_btn.setText("Open link" if remote else "Open")
 
-    def _bytes(self) -> bytes | None:
-        loaded = load_media(self.src)
-        return None if loaded is None else loaded[1]
-
     def save_as(self) -> None:
-        try:
-            data = self._bytes()
-        except ShapeError as exc:
-            self.meta.setText(str(exc))
-            return
-        if data is None:
+        """Save the file's bytes: a data URL directly, a file of this run after a worker has
+        read it (never anything outside the run folder, never a device or FIFO)."""
+        kind = safe_media.classify(self.src)
+        if kind == "remote":
             return
         path, _ = QFileDialog.getSaveFileName(self, "Save file", self.filename)
-        if path:
-            try:
-                Path(path).write_bytes(data)
-            except OSError as exc:
-                self.meta.setText(f"Could not save: {exc.strerror or exc}")
+        if not path:
+            return
+        safe_media.run_async(self, safe_media.fetch, self.src, self.scope,
+                             on_ready=lambda got, p=path: self._write(p, got[1]),
+                             on_error=self.meta.setText)
+
+    def _write(self, path: str, data: bytes) -> None:
+        try:
+            Path(path).write_bytes(data)
+        except OSError as exc:
+            self.meta.setText(f"Could not save: {exc.strerror or exc}")
 
     def open_file(self) -> None:
-        if self.src.startswith(("http://", "https://")):
-            QDesktopServices.openUrl(QUrl(self.src))
+        kind = safe_media.classify(self.src)
+        if kind == "remote":
+            QDesktopServices.openUrl(QUrl(self.src))  # the user's click hands it to their browser
             return
-        if self.src.startswith("file:") or self.src.startswith("/"):
-            QDesktopServices.openUrl(QUrl.fromLocalFile(self.src[7:] if self.src.startswith("file://") else self.src))
+        if kind == "local":
+            safe_media.run_async(self, safe_media.check_local, safe_media.local_path(self.src), self.scope,
+                                 on_ready=lambda real: QDesktopServices.openUrl(QUrl.fromLocalFile(real)),
+                                 on_error=self.meta.setText)
             return
         try:
-            data = self._bytes()
+            loaded = load_media(self.src)
         except ShapeError as exc:
             self.meta.setText(str(exc))
             return
-        if data is None:
+        if loaded is None:
             return
         out = Path(tempfile.mkdtemp(prefix="pixie-open-")) / self.filename
-        out.write_bytes(data)
+        out.write_bytes(loaded[1])
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
 
     def copy_text(self) -> str:

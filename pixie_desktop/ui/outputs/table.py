@@ -1,20 +1,26 @@
-"""The table renderer: a QTableView over `RowsModel` (sortable through a proxy, typed cells
+"""The table renderer: a QTableView over `RowsModel` (lazy pages of rows, sorted and filtered by the model, typed cells
 formatted as number/currency/percent/date/boolean), a filter box for long tables, Ctrl+C copies
 the selection as TSV, and "Export CSV" when the spec says `downloadable`. Columns come from the
 spec first, then the value, then the first row's keys — as the reference does."""
 
 from __future__ import annotations
 
+import logging
+
 import csv
 import io
+import math
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTableView
 
 from pixie_desktop.ui.outputs.base import OutputRenderer, ShapeError, kind_of, need_dict, register
 from pixie_desktop.ui.outputs.textual import format_number
+
+log = logging.getLogger(__name__)
+
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 NUMERIC = ("number", "currency", "percent", "integer", "float")
@@ -23,6 +29,8 @@ NUMERIC = ("number", "currency", "percent", "integer", "float")
 def format_cell(v: Any, ctype: str) -> str:
     if v is None:
         return ""
+    if isinstance(v, float) and not math.isfinite(v):  # NaN / Infinity from a tool's JSON: said plainly
+        return "NaN" if v != v else ("∞" if v > 0 else "−∞")
     if ctype == "boolean" or isinstance(v, bool):
         return "✔" if v in (True, 1, "true", "True", "yes", "1") else "✘"
     if ctype in NUMERIC and isinstance(v, (int, float)):
@@ -46,36 +54,145 @@ def format_cell(v: Any, ctype: str) -> str:
     return str(v)
 
 
+def sort_key(v: Any) -> tuple:
+    """Numbers before text, NaN and empty cells last; text case-insensitive."""
+    if isinstance(v, bool):
+        return (0, float(v))
+    if isinstance(v, (int, float)):
+        f = float(v)
+        return (2, 0.0) if f != f else (0, f)
+    if v is None:
+        return (3, "")
+    return (1, str(v).lower())
+
+
+def arrange(rows: list, columns: list[tuple[str, str, str]], key_index: dict[str, int] | None,
+            sort_column: int, descending: bool, needle: str) -> list[int] | None:
+    """Row order after filtering (case-insensitive substring of any shown cell) and sorting;
+    None means all rows in their own order. Pure Python, safe on a worker."""
+    if sort_column < 0 and not needle:
+        return None
+    order = list(range(len(rows)))
+    if needle:
+        low = needle.lower()
+        keys = [(k, t) for k, _, t in columns]
+        order = [i for i in order
+                 if any(low in format_cell(cell_of(rows[i], k, key_index), t).lower() for k, t in keys)]
+    if 0 <= sort_column < len(columns):
+        k = columns[sort_column][0]
+        order.sort(key=lambda i: sort_key(cell_of(rows[i], k, key_index)), reverse=descending)
+    return order
+
+
+def cell_of(row: Any, key: str, key_index: dict[str, int] | None) -> Any:
+    if isinstance(row, dict):
+        return row.get(key)
+    if key_index is not None and isinstance(row, (list, tuple)):
+        i = key_index.get(key)
+        return row[i] if i is not None and i < len(row) else None
+    return None
+
+
 class RowsModel(QAbstractTableModel):
+    """All rows stay in one Python list; the view sees them PAGE at a time (canFetchMore /
+    fetchMore as it scrolls), so showing 200,000 rows costs the UI thread one page. Sorting and
+    filtering compute a row order — on a worker for big tables — and reset to the first page."""
+
+    PAGE = 500
+    SYNC_ROWS = 5000  # up to this many rows, sort/filter right away (no visible flicker)
+
+    sorted_or_filtered = Signal()
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.columns: list[tuple[str, str, str]] = []  # key, label, type
-        self.rows: list[dict] = []
+        self.rows: list = []
+        self.key_index: dict[str, int] | None = None   # list rows: column key → position
+        self.order: list[int] | None = None
+        self.loaded = 0
+        self.sort_column, self.descending, self.needle = -1, False, ""
+        self._generation = 0
 
-    def set_data(self, columns: list[tuple[str, str, str]], rows: list[dict]) -> None:
+    def set_data(self, columns: list[tuple[str, str, str]], rows: list,
+                 key_index: dict[str, int] | None = None) -> None:
+        self._generation += 1
         self.beginResetModel()
-        self.columns, self.rows = columns, rows
+        self.columns, self.rows, self.key_index = columns, rows, key_index
+        self.order = None
+        self.sort_column, self.descending, self.needle = -1, False, ""
+        self.loaded = min(self.PAGE, len(rows))
         self.endResetModel()
 
+    # -- size --------------------------------------------------------------------------
+    def total(self) -> int:
+        """Rows after the filter (all of them, loaded into the view or not)."""
+        return len(self.order) if self.order is not None else len(self.rows)
+
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else self.loaded
 
     def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.columns)
 
+    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: N802
+        return not parent.isValid() and self.loaded < self.total()
+
+    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:  # noqa: N802
+        if parent.isValid():
+            return
+        n = min(self.PAGE, self.total() - self.loaded)
+        if n <= 0:
+            return
+        self.beginInsertRows(QModelIndex(), self.loaded, self.loaded + n - 1)
+        self.loaded += n
+        self.endInsertRows()
+
+    def row_at(self, r: int) -> Any:
+        return self.rows[self.order[r] if self.order is not None else r]
+
+    def value(self, r: int, key: str) -> Any:
+        return cell_of(self.row_at(r), key, self.key_index)
+
+    # -- sort / filter ---------------------------------------------------------------------
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.sort_column, self.descending = column, order == Qt.SortOrder.DescendingOrder
+        self._arrange()
+
+    def set_filter(self, text: str) -> None:
+        self.needle = text
+        self._arrange()
+
+    def _arrange(self) -> None:
+        self._generation += 1
+        gen = self._generation
+        args = (self.rows, self.columns, self.key_index, self.sort_column, self.descending, self.needle)
+        if len(self.rows) <= self.SYNC_ROWS:
+            self._apply(gen, arrange(*args))
+            return
+        from pixie_desktop.ui.outputs import safe_media
+
+        safe_media.run_async(self, arrange, *args, on_ready=lambda order: self._apply(gen, order),
+                             on_error=lambda _why: None)
+
+    def _apply(self, gen: int, order: list[int] | None) -> None:
+        if gen != self._generation:
+            return  # a newer sort/filter (or new data) came in meanwhile
+        self.beginResetModel()
+        self.order = order
+        self.loaded = min(self.PAGE, self.total())
+        self.endResetModel()
+        self.sorted_or_filtered.emit()
+
+    # -- cells -----------------------------------------------------------------------------
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+        if not index.isValid() or index.row() >= self.loaded:
             return None
         key, _, ctype = self.columns[index.column()]
-        v = self.rows[index.row()].get(key)
+        v = self.value(index.row(), key)
         if role == Qt.ItemDataRole.DisplayRole:
             return format_cell(v, ctype)
         if role == SORT_ROLE:
-            if isinstance(v, bool):
-                return int(v)
-            if isinstance(v, (int, float)):
-                return float(v)
-            return "" if v is None else str(v).lower()
+            return sort_key(v)[1]
         if role == Qt.ItemDataRole.TextAlignmentRole:
             if ctype in NUMERIC or (isinstance(v, (int, float)) and not isinstance(v, bool)):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -94,17 +211,20 @@ class RowsModel(QAbstractTableModel):
         return None
 
 
-def table_shape(value: Any, spec_columns) -> tuple[list[tuple[str, str, str]], list[dict]]:
+def table_shape(value: Any, spec_columns) -> tuple[list[tuple[str, str, str]], list, dict[str, int] | None]:
+    """(columns, rows, key_index): rows are the value's own list (never copied — a big table
+    costs no per-row work here); list rows are read through key_index."""
     if isinstance(value, list):
         value = {"rows": value}
     d = need_dict(value, "rows")
     rows = d["rows"]
     if not isinstance(rows, list):
         raise ShapeError(f"expected rows to be a list, got {kind_of(rows)}")
+    key_index: dict[str, int] | None = None
     if rows and not all(isinstance(r, dict) for r in rows):
         if all(isinstance(r, list) for r in rows) and isinstance(d.get("columns"), list):
-            keys = [c.get("key") if isinstance(c, dict) else str(c) for c in d["columns"]]
-            rows = [dict(zip(keys, r)) for r in rows]
+            keys = [str(c.get("key")) if isinstance(c, dict) else str(c) for c in d["columns"]]
+            key_index = {k: i for i, k in reversed(list(enumerate(keys)))}
         else:
             raise ShapeError("expected rows to be objects keyed by column")
     cols: list[tuple[str, str, str]] = []
@@ -117,22 +237,8 @@ def table_shape(value: Any, spec_columns) -> tuple[list[tuple[str, str, str]], l
             elif isinstance(c, str):
                 cols.append((c, c, "text"))
     if not cols and rows:
-        cols = [(str(k), str(k), "text") for k in rows[0]]
-    return cols, rows
-
-
-class _Proxy(QSortFilterProxyModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setFilterKeyColumn(-1)
-
-    def lessThan(self, left: QModelIndex, right: QModelIndex) -> bool:  # noqa: N802
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        if type(a) is not type(b):
-            return str(a) < str(b)
-        return a < b
+        cols = [(str(k), str(k), "text") for k in rows[0]] if isinstance(rows[0], dict) else []
+    return cols, rows, key_index
 
 
 class _View(QTableView):
@@ -151,8 +257,8 @@ class _View(QTableView):
             rows.setdefault(i.row(), []).append(str(i.data() or ""))
         try:
             QGuiApplication.clipboard().setText("\n".join("\t".join(r) for r in rows.values()))
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception:  # noqa: BLE001 - no clipboard (headless session): nothing to copy to
+            log.warning("clipboard unavailable; cells not copied")
 
 
 @register("table")
@@ -174,35 +280,38 @@ class TableRenderer(OutputRenderer):
         bar.addWidget(self.export_btn)
         self.body_layout.addLayout(bar)
         self.model = RowsModel(self)
-        self.proxy = _Proxy(self)
-        self.proxy.setSourceModel(self.model)
+        self.model.sorted_or_filtered.connect(self._count)
         self.filter.textChanged.connect(self._filter)
         self.view = _View(self.body)
-        self.view.setModel(self.proxy)
+        self.view.setModel(self.model)
         self.view.setSortingEnabled(True)
         self.view.setAlternatingRowColors(True)
         self.view.setSelectionMode(QTableView.SelectionMode.ExtendedSelection)
         self.view.horizontalHeader().setStretchLastSection(True)
+        # column widths from the first rows only: "resize to contents" must not read every row
+        self.view.horizontalHeader().setResizeContentsPrecision(50)
         self.view.verticalHeader().setDefaultSectionSize(26)
         self.view.verticalHeader().setVisible(False)
         self.view.setShowGrid(False)
         self.body_layout.addWidget(self.view)
 
     def _filter(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text)
+        self.model.set_filter(text)
         self._count()
 
     def _count(self) -> None:
-        total = self.model.rowCount()
-        shown = self.proxy.rowCount()
+        total = len(self.model.rows)
+        shown = self.model.total()
         self.count.setText(f"{total:,} row{'s' if total != 1 else ''}" if shown == total else f"{shown:,} of {total:,} rows")
 
     def _render(self, value: Any) -> None:
-        cols, rows = table_shape(value, self.spec.columns)
-        self.model.set_data(cols, rows)
-        self.view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.filter.setVisible(len(rows) > 20)
+        cols, rows, key_index = table_shape(value, self.spec.columns)
+        self.filter.blockSignals(True)
         self.filter.clear()
+        self.filter.blockSignals(False)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.model.set_data(cols, rows, key_index)
+        self.filter.setVisible(len(rows) > 20)
         downloadable = self.spec.downloadable or (isinstance(value, dict) and value.get("downloadable") is True)
         self.export_btn.setVisible(bool(downloadable))
         self._count()
@@ -216,10 +325,10 @@ class TableRenderer(OutputRenderer):
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow([c[1] for c in self.model.columns])
-        for r in range(self.proxy.rowCount()):
-            src = self.proxy.mapToSource(self.proxy.index(r, 0)).row()
-            row = self.model.rows[src]
-            w.writerow(["" if row.get(k) is None else row.get(k) for k, _, _ in self.model.columns])
+        m = self.model
+        for r in range(m.total()):  # every row the filter keeps, loaded into the view or not
+            row = m.row_at(r)
+            w.writerow(["" if (v := cell_of(row, k, m.key_index)) is None else v for k, _, _ in m.columns])
         return buf.getvalue()
 
     def export_csv(self) -> None:

@@ -14,6 +14,7 @@ from PySide6.QtGui import QImage, QPixmap, QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QProgressBar, QTextBrowser
 
 from pixie_desktop.ui import theme
+from pixie_desktop.ui.outputs.safe_text import SafeTextBrowser
 from pixie_desktop.ui.outputs.base import OutputRenderer, ShapeError, failure_reason, kind_of, register, text_of
 
 
@@ -46,16 +47,27 @@ class TextRenderer(OutputRenderer):
             return super().copy_text()
 
 
+class _FittingBrowser(SafeTextBrowser):
+    refit: Any = None
+
+    def resourcesChanged(self) -> None:
+        if self.refit is not None:
+            self.refit()
+
+
 @register("markdown")
 class MarkdownRenderer(TextRenderer):
     def _build(self) -> None:
-        self.view = QTextBrowser(self.body)
-        self.view.setOpenExternalLinks(True)
+        # SafeTextBrowser: `![x](path)` in a tool's markdown never reaches Qt's own file loading
+        self.view = _FittingBrowser(self.body, scope=self.scope)
+        self.view.refit = lambda: _fit_text_height(self.view, 600)
         self.view.setFrameShape(QTextBrowser.Shape.NoFrame)
         self.view.setStyleSheet("QTextBrowser { background: transparent; border: none; }")
         self.body_layout.addWidget(self.view)
 
     def _render(self, value: Any) -> None:
+        self.view.scope = self.scope
+        self.view.forget_resources()
         self.view.setMarkdown(text_of(value))
         _fit_text_height(self.view, 600)
 
@@ -133,6 +145,7 @@ class LatexRenderer(TextRenderer):
         t = theme.current()
         for para, display in latex_paragraphs(text)[:40]:
             lab = QLabel(self.body)
+            lab.setTextFormat(Qt.TextFormat.PlainText)  # the tool's text, never rich text
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             if "$" in para:
                 try:
@@ -154,23 +167,124 @@ class LatexRenderer(TextRenderer):
 
 @register("stream_text")
 class StreamTextRenderer(TextRenderer):
+    """Appends chunks. Chunks are buffered and written to the view at most every FLUSH_MS
+    (one cursor insert at the end per flush, never a re-set of the whole text), so the UI
+    thread's work per chunk is O(chunk) however long the stream gets. A display line longer
+    than MAX_DISPLAY_LINE gets a break in the *view* only (Qt re-lays out a whole paragraph on
+    every insert into it); `text` / Copy keep the stream exactly as sent."""
+
+    FLUSH_MS = 50
+    MAX_DISPLAY_LINE = 2000
+
     def _build(self) -> None:
+        from PySide6.QtCore import QTimer
+
         self.view = QPlainTextEdit(self.body)
         self.view.setReadOnly(True)
         self.view.setMinimumHeight(80)
         self.view.setMaximumHeight(360)
+        self.view.setUndoRedoEnabled(False)
         self.body_layout.addWidget(self.view)
-        self.text = ""
+        self._parts: list[str] = []
+        self._pending: list[str] = []
+        self._line_len = 0
+        self.flushes = 0
+        self._live = False   # streaming into a shown body: append_stream takes the short path
+        self._armed = False  # the flush timer is running
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(self.FLUSH_MS)
+        self._timer.timeout.connect(self.flush)
+
+    @property
+    def text(self) -> str:
+        if len(self._parts) > 1:
+            self._parts = ["".join(self._parts)]
+        return self._parts[0] if self._parts else ""
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self._parts = [value] if value else []
 
     def _reset(self) -> None:
-        self.text = ""
-        self.view.clear()
+        self._live = self._armed = False
+        self._timer.stop()
+        self._pending = []
+        self._parts = []
+        self._line_len = 0
+        if not self.view.document().isEmpty():
+            self.view.clear()
 
     def _render(self, value: Any) -> None:
-        self.text = text_of(value)
-        self.view.setPlainText(self.text)
+        text = text_of(value)
+        if self._live and text == self.text:
+            # the final value of a stream we showed live: it is already on screen
+            self.flush()
+            self._live = False
+            return
+        self._live = self._armed = False
+        self._timer.stop()
+        self._pending = []
+        self.text = text
+        self.view.clear()
+        self._line_len = 0
+        self._write(text)
+
+    def _write(self, piece: str) -> None:
+        """Insert at the end through a cursor, breaking over-long display lines."""
+        out: list[str] = []
+        for i, seg in enumerate(piece.split("\n")):
+            if i:
+                out.append("\n")
+                self._line_len = 0
+            while self._line_len + len(seg) > self.MAX_DISPLAY_LINE:
+                room = self.MAX_DISPLAY_LINE - self._line_len
+                out.append(seg[:room])
+                out.append("\n")
+                seg = seg[room:]
+                self._line_len = 0
+            out.append(seg)
+            self._line_len += len(seg)
+        bar = self.view.verticalScrollBar()
+        follow = bar.value() >= bar.maximum() - 4
+        cursor = QTextCursor(self.view.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText("".join(out))
+        if follow:
+            bar.setValue(bar.maximum())
+
+    def flush(self) -> None:
+        """Write the buffered chunks now (the timer calls this; tests and the panel may too)."""
+        if not self._built or not self._pending:
+            return
+        self._armed = False
+        self._timer.stop()
+        piece = "".join(self._pending)
+        self._pending = []
+        self.flushes += 1
+        try:
+            self._write(piece)
+        except Exception as exc:  # noqa: BLE001
+            self._fail(piece, failure_reason(exc))
+
+    def _fail(self, value: Any, why: str) -> None:
+        if self._built:
+            self._live = False
+        super()._fail(value, why)
+
+    def set_value(self, value: Any) -> None:
+        if self._built and (self.error is not None or not isinstance(value, (str, dict))):
+            self._live = False  # whatever it shows next, the stream starts over
+        super().set_value(value)
 
     def append_stream(self, chunk: Any) -> None:
+        if type(chunk) is str and self._built and self._live:  # the hot path: O(1) per chunk
+            self._parts.append(chunk)
+            self._pending.append(chunk)
+            if not self._armed:
+                self._armed = True
+                self._timer.start()
+            return
         try:
             if isinstance(chunk, dict):
                 piece = chunk.get("chunk", chunk.get("text", chunk.get("value", chunk.get("delta", ""))))
@@ -181,18 +295,21 @@ class StreamTextRenderer(TextRenderer):
             piece = piece if isinstance(piece, str) else str(piece)
             self._ensure_built()
             if self.current is None or self.error is not None:
-                self.text = ""
-                self.view.clear()
-            self.text += piece
-            self.current = self.text
+                self._reset()
+            self._parts.append(piece)
+            self._pending.append(piece)
+            self.current = True  # a stream is showing; copy_text/current read `text`
             self.error = None
-            cursor = self.view.textCursor()
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText(piece)
-            self.view.verticalScrollBar().setValue(self.view.verticalScrollBar().maximum())
             self._show("body")
+            self._live = True
+            if not self._armed:
+                self._armed = True
+                self._timer.start()
         except Exception as exc:  # noqa: BLE001
             self._fail(chunk, failure_reason(exc))
+
+    def copy_text(self) -> str:
+        return self.text if self._built else super().copy_text()
 
 
 def number_value(value: Any) -> float:
@@ -264,6 +381,8 @@ TRUTHY = {True, 1, "1", "true", "True", "yes"}
 class BooleanRenderer(OutputRenderer):
     def _build(self) -> None:
         self.label = QLabel(self.body)
+        self.label.setProperty("richText", True)  # our HTML around an escaped label
+        self.label.setTextFormat(Qt.TextFormat.RichText)
         self.body_layout.addWidget(self.label)
 
     def _render(self, value: Any) -> None:
@@ -308,8 +427,10 @@ class ProgressRenderer(OutputRenderer):
             self.bar.setRange(0, 0)  # indeterminate
             self.label.setText(str(label) if label else "Working…")
             return
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v:
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise ShapeError(f"expected a number in 0..1 or {{value, label}}, got {kind_of(value)}")
+        if not math.isfinite(v):
+            raise ShapeError(f"the progress value is {'NaN' if v != v else 'infinite'}, not a number in 0..1")
         pct = float(v) * 100 if v <= 1 else float(v)  # >1 is already a percentage
         pct = max(0.0, min(100.0, pct))
         self.bar.setRange(0, 1000)

@@ -26,6 +26,8 @@ from pixie_desktop.artefacts.queries import GalleryRow, thread_connection
 from pixie_desktop.artefacts.thumbnails import preview_kind
 from pixie_desktop.queries import runs as run_queries
 from pixie_desktop.ui import workers
+from pixie_desktop.ui.outputs.safe_media import read_prefix as _read_prefix
+from pixie_desktop.ui.outputs.safe_media import render_svg_file as _render_svg_safely
 from pixie_desktop.ui.models.artefacts_model import human_size, short_time
 
 TEXT_PREVIEW_BYTES = 200_000
@@ -102,14 +104,12 @@ def load_preview(path: Path | None, filename: str, mime: str, run_id: str, db_pa
             img = _read_scaled(path, image_edge)
             out.images = [img] if img is not None else []
         elif kind == "svg":
-            from pixie_desktop.ui.thumbnails import _render_svg
-
-            img = _render_svg(path, 900)
+            img = _render_svg_safely(path, 900)
             out.images = [img] if img is not None else []
         elif kind == "pdf":
             out.images = _pdf_pages(path, 900)
         elif kind in ("text", "json", "table"):
-            raw = path.read_bytes()[:TEXT_PREVIEW_BYTES]
+            raw = _read_prefix(path, TEXT_PREVIEW_BYTES)
             text = raw.decode("utf-8", errors="replace")
             if kind == "table":
                 sample = text[:4096]

@@ -147,14 +147,13 @@ class CompareDialog(QDialog):
         tool = next((t for t in self.ctx.discovery.scan() if t.tool_id == self.a.tool_id), None)
         if tool is None or tool.spec is None or self.a.tool_id != self.b.tool_id:
             return None
-        try:
-            from pixie_desktop.ui.outputs.panel import OutputPanel
-        except ImportError:
-            return None
+        from pixie_desktop.ui.outputs.panel import OutputPanel
+
         split = QSplitter(Qt.Orientation.Horizontal)
-        for outputs in (self.outputs_a, self.outputs_b):
-            panel = OutputPanel(tool.spec)
+        for run, outputs in ((self.a, self.outputs_a), (self.b, self.outputs_b)):
+            # each side may show its own run's files (and nothing else on disk)
+            panel = OutputPanel(tool.spec, artefacts_root=self.ctx.settings.artefacts_root)
             if outputs is not None:
-                panel.show_outputs(outputs)
+                panel.show_outputs(outputs, run_id=run.id)
             split.addWidget(panel)
         return split

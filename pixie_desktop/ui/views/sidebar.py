@@ -389,7 +389,7 @@ class Sidebar(QWidget):
     def _save(self, key: str, value: str) -> None:
         try:
             settings_ops.set_setting(self.conn, key, value)
-        except sqlite3.Error:
+        except sqlite3.Error:  # a sidebar layout preference: losing it must not interrupt the user
             pass
 
     # -- navigation entries ------------------------------------------------------------------------
@@ -764,24 +764,10 @@ class Sidebar(QWidget):
         row = self.tools.tool_row(tool_id)
         if row is None:
             return
-        try:
-            from pixie_desktop.ui.widgets.tag_editor import TagsDialog
-        except ImportError:
-            TagsDialog = None  # noqa: N806 - fall back to a plain text prompt
-        if TagsDialog is not None:
-            TagsDialog(self.conn, row.info, self).exec()
-            self._changed(tool_id)
-            return
-        spec_tags = set(row.info.spec.tags) if row.info.spec else set()
-        text, ok = QInputDialog.getText(
-            self, "Tags", "Tags, separated by commas (kebab-case, like “data-cleaning”)"
-            + (f"\nFrom tool.json: {', '.join(sorted(spec_tags))}" if spec_tags else ""),
-            text=", ".join(row.user_tags))
-        if not ok:
-            return
-        errors = self.set_user_tags(tool_id, [t for t in (s.strip() for s in text.split(",")) if t])
-        if errors:
-            QMessageBox.warning(self, "Tags not saved", "\n".join(errors))
+        from pixie_desktop.ui.widgets.tag_editor import TagsDialog
+
+        TagsDialog(self.conn, row.info, self).exec()
+        self._changed(tool_id)
 
     def new_workspace_dialog(self, tool_id: str | None = None) -> None:
         name, ok = QInputDialog.getText(self, "New workspace", "Name")

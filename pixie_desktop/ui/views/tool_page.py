@@ -385,13 +385,9 @@ class ToolPage(QWidget):
     def _build_body(self) -> QWidget:
         spec = self.info.spec
         assert spec is not None
-        try:
-            from pixie_desktop.ui.outputs.panel import OutputPanel
-            self.outputs = OutputPanel(spec)
-        except ImportError as exc:
-            self.outputs = QLabel(f"Output renderers are not available: {exc}")
-            self.outputs.setWordWrap(True)
-            self.outputs.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        from pixie_desktop.ui.outputs.panel import OutputPanel
+
+        self.outputs = OutputPanel(spec, artefacts_root=self.ctx.settings.artefacts_root)
         form_spec = spec
         if spec.layout == "chat":
             # the conversation supplies messages/history; the form shows only the other inputs
@@ -399,15 +395,11 @@ class ToolPage(QWidget):
 
             form_spec = dataclasses.replace(spec, inputs=[i for i in spec.inputs
                                                           if i.key not in ("messages", "history")])
-        try:
-            from pixie_desktop.ui.inputs.form import ToolForm
-            self.form = ToolForm(form_spec, autocomplete=self._autocomplete)
-            self.form.submitted.connect(self.run)
-        except ImportError as exc:
-            self.form = None
-            form_widget: QWidget = QLabel(f"Form widgets are not available: {exc}")
-        else:
-            form_widget = self.form
+        from pixie_desktop.ui.inputs.form import ToolForm
+
+        self.form = ToolForm(form_spec, autocomplete=self._autocomplete)
+        self.form.submitted.connect(self.run)
+        form_widget: QWidget = self.form
         self.progress = QProgressBar()
         self.progress.setObjectName("RunProgress")
         self.progress.setTextVisible(False)
@@ -531,7 +523,7 @@ class ToolPage(QWidget):
             from pixie_desktop.runtime.client import ToolClient
             import json
 
-            status, body = ToolClient(proc.port).get(f"/autocomplete/{quote(endpoint)}?q={quote(query)}", timeout=5.0)
+            status, body = ToolClient(proc.port, token=getattr(proc, "token", None)).get(f"/autocomplete/{quote(endpoint)}?q={quote(query)}", timeout=5.0)
         if status != 200:
             return []
         data = json.loads(body or b"[]")
@@ -712,7 +704,7 @@ class ToolPage(QWidget):
                 self.chat.fail_reply(result.error or result.status)
         if result.status == "ok":
             if hasattr(self.outputs, "show_outputs"):
-                self.outputs.show_outputs(result.outputs or {})
+                self.outputs.show_outputs(result.outputs or {}, run_id=result.run_id)
             self._say(f"Done in {result.duration_s:.2f} s" + (f" · {len(result.artefacts)} artefact"
                                                              f"{'s' if len(result.artefacts) != 1 else ''}"
                                                              if result.artefacts else ""))
@@ -720,7 +712,7 @@ class ToolPage(QWidget):
             self._say("Cancelled before it started" if getattr(result, "never_started", False)
                       else f"Cancelled after {result.duration_s:.1f} s")
             if result.outputs and hasattr(self.outputs, "show_outputs"):
-                self.outputs.show_outputs(result.outputs)
+                self.outputs.show_outputs(result.outputs, run_id=result.run_id)
         else:
             if hasattr(self.outputs, "show_error"):
                 self.outputs.show_error(result.error or "The run failed.")
@@ -790,7 +782,7 @@ class ToolPage(QWidget):
             self.outputs.show_error("The outputs of this run were not kept (too large, or the files were removed). "
                                     "Re-run it to see them again.")
         else:
-            self.outputs.show_outputs(outputs)
+            self.outputs.show_outputs(outputs, run_id=rec.id)
         self.right_tabs.setCurrentIndex(0)
         self._say(f"Showing the outputs of the run of {rec.started_at[:19].replace('T', ' ')}")
         return True
@@ -815,11 +807,8 @@ def _local_paths(value: Any) -> list[Path] | None:
 
 def load_run_outputs(ctx: Any, rec: Any) -> dict | None:
     """The stored outputs of a run (inline or spilled), via the runtime's loader."""
-    try:
-        from pixie_desktop.runtime.runner import load_outputs
-    except ImportError:
-        data = rec.inline_outputs
-        return data if isinstance(data, dict) else None
+    from pixie_desktop.runtime.runner import load_outputs
+
     try:
         return load_outputs(ctx.conn, ctx.settings, rec)
     except Exception:  # noqa: BLE001 - unreadable spill → "not kept"

@@ -229,6 +229,6 @@ class WorkspaceManagerDialog(QDialog):
     def done(self, result: int) -> None:  # noqa: D401 - disconnect from the global hub on close
         try:
             store_events().workspacesChanged.disconnect(self.reload)
-        except (RuntimeError, TypeError):
+        except (RuntimeError, TypeError):  # never connected, or the hub is already gone
             pass
         super().done(result)
