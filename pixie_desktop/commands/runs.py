@@ -1,6 +1,10 @@
 """`pixie-desktop runs [--search TEXT] [--tool X] [--status S] [--since DATE] [--limit N] [--json]`:
 recent runs, newest first; with --search, the runs whose label, inputs (file names too), outputs
-or error text hold every word (the same query as the History page's search field)."""
+or error text hold every word (the same query as the History page's search field).
+
+`--status queued` is accepted but answers with an explanation: a queued run lives only in the
+memory of the app (or CLI batch) that queued it, and the database's statuses are running, ok,
+error and cancelled (spec/database-schema.md). The app's View ▸ Run queue shows its queue."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from pixie_desktop.commands._common import context, print_json, print_table
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("runs", help="list recent runs")
     p.add_argument("--tool", help="only runs of this tool (id or folder name)")
-    p.add_argument("--status", choices=("running", "ok", "error", "cancelled"))
+    p.add_argument("--status", choices=("queued", "running", "ok", "error", "cancelled"))
     p.add_argument("--limit", type=int, default=None, help="how many runs (20; 100 with --search)")
     p.add_argument("--search", metavar="TEXT", help="only runs whose label, inputs, outputs or error "
                    "contain every word of TEXT (prefixes match)")
@@ -29,6 +33,14 @@ def _one_line(text: str | None, n: int = 70) -> str:
 
 
 def run(ns: argparse.Namespace) -> int:
+    if ns.status == "queued":
+        if ns.json:
+            print_json([])
+        else:
+            print("No queued runs here: a queued run exists only inside the app (or `pixie-desktop batch`) "
+                  "that queued it, until it starts; the database records runs from when they start "
+                  "(running, ok, error, cancelled). Open View ▸ Run queue in the app to see its queue.")
+        return 0
     ctx = context()
     try:
         tool_id = None

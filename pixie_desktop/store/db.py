@@ -18,8 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from pixie_desktop.store.schema import (INDEXES, MIGRATIONS, PRAGMAS, SEARCH_INDEX_SETTING, SEARCH_INDEX_VERSION,
-                                       SEARCH_TABLES, SEARCH_TRIGGERS, TABLES)
+from pixie_desktop.store.schema import (EXTRA_TABLES, INDEXES, MIGRATIONS, PRAGMAS, SEARCH_INDEX_SETTING,
+                                       SEARCH_INDEX_VERSION, SEARCH_TABLES, SEARCH_TRIGGERS, TABLES)
 
 
 def now_iso() -> str:
@@ -141,6 +141,8 @@ def init_db(conn: sqlite3.Connection) -> None:
             if "duplicate column" not in str(exc).lower():
                 raise
     for ddl in INDEXES:
+        conn.execute(ddl)
+    for ddl in EXTRA_TABLES:
         conn.execute(ddl)
     ensure_search_schema(conn)
 

@@ -426,7 +426,7 @@ class GalleryView(QWidget):
             tag=self.tag_combo.currentData(), starred=self.starred_btn.isChecked(),
             kinds=tuple(self.kind_combo.currentData() or ()), date_from=date_from, text=self.search.text(),
             run_id=self.model.query().run_id, trash=self.trash_btn.isChecked(),
-            sort=self.sort_combo.currentData() or "newest")
+            sort=self.sort_combo.currentData() or "newest", batch_id=self.model.query().batch_id)
 
     def _apply_filters(self) -> None:
         self.model.set_query(self.current_query())
@@ -434,6 +434,10 @@ class GalleryView(QWidget):
     def show_run(self, run_id: str | None) -> None:
         """Show only one run's artefacts (None shows all again)."""
         self.model.set_query(self.current_query().with_(run_id=run_id))
+
+    def show_batch(self, batch_id: str | None) -> None:
+        """Show only the artefacts of one batch's runs (None shows all again)."""
+        self.model.set_query(self.current_query().with_(batch_id=batch_id, run_id=None))
 
     def _on_trash_toggled(self, on: bool) -> None:
         self.trash_strip.setVisible(on)

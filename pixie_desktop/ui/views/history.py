@@ -35,6 +35,9 @@ def delete_runs_and_files(conn: sqlite3.Connection, settings: Any, run_ids: list
 
 
 class RunsTable(QTableView):
+    def repaint_rows(self, *_: object) -> None:
+        self.viewport().update()
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -111,7 +114,9 @@ class HistoryView(QWidget):
         self.table.setItemDelegateForColumn(rm.COL_TOOL, ColourChipDelegate(rm.ToolColourRole, self.table))
         if events is not None and tool_colour is not None:  # a recoloured tool/workspace repaints its chips
             events.workspacesChanged.connect(self.table.viewport().update)
-            events.toolStateChanged.connect(lambda _tid: self.table.viewport().update())
+            # a bound slot of the table, not a lambda: Qt drops it when the table is destroyed
+            # (the hub outlives windows; a lambda raised "RunsTable already deleted")
+            events.toolStateChanged.connect(self.table.repaint_rows)
         hh = self.table.horizontalHeader()
         hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)

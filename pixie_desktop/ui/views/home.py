@@ -1,5 +1,6 @@
-"""Home: a greeting that follows the local hour, how many tools there are, the latest runs across
-every tool (click to open), a "drop files here" hint, and a clear empty state when no tools exist."""
+"""Home: a greeting that follows the local hour, how many tools there are, a first-start "try
+this" strip (views/tour.py), the latest runs across every tool (click to open), a "drop files
+here" hint, and a clear empty state when no tools exist."""
 
 from __future__ import annotations
 
@@ -111,6 +112,7 @@ class HomePage(QWidget):
     runActivated = Signal(str)        # run_id
     filesDropped = Signal(list)       # [Path]
     toolActivated = Signal(str)       # tool_id
+    navRequested = Signal(str)        # page key ("gallery"…), like Sidebar.navRequested
 
     def __init__(self, ctx: Any, parent: QWidget | None = None):
         super().__init__(parent)
@@ -127,6 +129,14 @@ class HomePage(QWidget):
         self.summary.setObjectName("Muted")
         self.summary.setStyleSheet("font-size: 11pt;")
         lay.addWidget(self.summary)
+        from pixie_desktop.ui.views.tour import TourStrip, dismiss_tour
+
+        self.tour = TourStrip()
+        self.tour.toolRequested.connect(self.toolActivated)
+        self.tour.pageRequested.connect(self.navRequested)
+        self.tour.dismissed.connect(lambda: dismiss_tour(self.ctx.conn))
+        self.tour.hide()
+        lay.addWidget(self.tour)
 
         self.empty = QFrame()
         self.empty.setObjectName("Card")
@@ -214,3 +224,11 @@ class HomePage(QWidget):
             self.recent.addItem(item)
         self.recent.setVisible(bool(runs))
         self.recent_head.setVisible(bool(runs))
+        self.refresh_tour()
+
+    def refresh_tour(self) -> None:
+        """The first-start strip: only while nothing has run yet and it was never dismissed."""
+        from pixie_desktop.ui.views.tour import tour_wanted
+
+        self.tour.set_available_tools(set(self.tool_names))
+        self.tour.setVisible(bool(self.tool_names) and tour_wanted(self.ctx.conn))

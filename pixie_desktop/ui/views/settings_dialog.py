@@ -34,6 +34,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                           "artefacts_total_disk_cap_bytes", "dedup_artefacts", "soft_delete_retention_days",
                           "sweeper_interval_seconds")),
     ("Gallery & lists", ("thumb_max_edge_px", "thumb_workers", "library_page_size")),
+    ("Compute", ("max_parallel_runs", "compute_address")),
 )
 
 

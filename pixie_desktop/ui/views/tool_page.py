@@ -55,6 +55,15 @@ def _declared_dependencies(tool_dir: Path) -> list[str]:
     return [d for d in deps if isinstance(d, str)] if isinstance(deps, list) else []
 
 
+def _needs_own_environment(declared: list[str]) -> bool:
+    """False when every declared dependency is one the app already has (PySide6, matplotlib…):
+    such a tool runs as is on the app's interpreter, so no "set up" notice."""
+    from pixie_desktop.validation import deps as deps_mod
+
+    reqs = [r for r in (deps_mod.parse_requirement(d) for d in declared) if r is not None]
+    return len(reqs) < len(declared) or bool(deps_mod.needs_own_environment(reqs))
+
+
 class BrokenToolPanel(QFrame):
     """What a tool whose tool.json does not parse shows instead of a form."""
 
@@ -237,8 +246,23 @@ class ToolPage(QWidget):
         self.more_button.setFixedWidth(30)
         self.more_button.setVisible(self.menu_provider is not None)
         self.more_button.clicked.connect(self.show_more_menu)
-        for b in (self.fav_button, self.more_button, self.folder_button, self.history_button, self.cancel_button,
-                  self.run_button):
+        self.presets_button = self.batch_button = None
+        if info.ok and info.spec is not None:  # named input sets (ui/widgets/presets_button.py)
+            from pixie_desktop.ui.views.tool_batches import ToolBatches
+            from pixie_desktop.ui.widgets.presets_button import PresetsButton
+
+            self.presets_button = PresetsButton(
+                self.ctx, info, lambda: self.form.values() if self.form is not None else {},
+                self.set_prefill, say=self._say, hub=self.events)
+            self.batches = ToolBatches(self)  # Batch… dialog, "Run on all N files", running batches
+            self.batch_button = QPushButton("Batch…")
+            self.batch_button.setObjectName("Small")
+            self.batch_button.setToolTip("Run over a folder of files, a CSV of inputs or a grid of values")
+            self.batch_button.clicked.connect(lambda: self.batches.open_dialog())
+        for b in (self.fav_button, self.more_button, self.presets_button, self.batch_button, self.folder_button,
+                  self.history_button, self.cancel_button, self.run_button):
+            if b is None:
+                continue
             buttons.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(buttons)
         return head
@@ -318,7 +342,7 @@ class ToolPage(QWidget):
     # -- body -----------------------------------------------------------------------------------
     def _build_notice(self) -> QWidget | None:
         deps = _declared_dependencies(self.info.path)
-        if not deps or self.info.has_venv:
+        if not deps or self.info.has_venv or not _needs_own_environment(deps):
             return None
         box = QFrame()
         box.setObjectName("Fallback")
@@ -488,6 +512,11 @@ class ToolPage(QWidget):
             return
         st = tool_queries.state(self.ctx.conn, self.tool_id)
         last = self._recorded_inputs(st.last_inputs)
+        if not last:  # never run: the tool's default preset, if it has one, fills the form
+            from pixie_desktop.queries import presets as preset_queries
+
+            default = preset_queries.default_for(self.ctx.conn, self.tool_id)
+            last = dict(default.inputs) if default is not None else {}
         if last:
             try:
                 self.form.set_values({k: v for k, v in last.items() if k not in ("messages", "history")})
@@ -537,6 +566,10 @@ class ToolPage(QWidget):
     def drop_files(self, paths: list[Path]) -> str | None:
         if self.form is None:
             return None
+        if len(paths) > 1 and self.chat is None:  # several files, one-file input: offer a batch
+            key = self.batches.offer_for_drop([Path(p) for p in paths])
+            if key is not None:
+                return key
         key = self.form.drop_files(paths)
         if key is None:
             self.message.emit(f"{self.info.name} has no input that accepts "
