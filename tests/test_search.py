@@ -96,6 +96,9 @@ def test_filters_tool_status_starred_and_dates(conn):
     assert find(conn, "apple", since="2026-03-01") == ["b", "c"]
     assert find(conn, "apple", since="2026-02-01", until="2026-04-01") == ["b"]
     assert find(conn, tool_id="beta") == ["b"]        # filters without words
+    runs_repo.update_meta(conn, "c", batch_id="B1")
+    conn.execute("UPDATE runs SET meta_json = '{broken' WHERE id = 'b'")  # never breaks the query
+    assert find(conn, "apple", batch_id="B1") == ["c"] and find(conn, batch_id="B2") == []
     assert sq.count(conn, RunFilter(text="apple", tool_id="alpha")) == 2
 
 
@@ -228,6 +231,8 @@ def test_cli_runs_search_json(conn):
     one = json.loads(cli("runs", "--search", "invoice", "--status", "error", "--since", "2026-04-01",
                          "--tool", "alpha", "--json").stdout)
     assert [d["id"] for d in one] == ["b"]
+    runs_repo.update_meta(conn, "c", batch_id="batch-7")
+    assert [d["id"] for d in json.loads(cli("runs", "--batch", "batch-7", "--json").stdout)] == ["c"]
     table = cli("runs", "--search", "nomatchword")
     assert table.returncode == 0 and "No matching runs" in table.stdout
 

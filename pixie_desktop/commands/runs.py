@@ -23,6 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--since", metavar="DATE", help="only runs started on/after DATE (ISO, UTC)")
     p.add_argument("--until", metavar="DATE", help="only runs started before DATE (ISO, UTC)")
     p.add_argument("--starred", action="store_true", help="only starred runs")
+    p.add_argument("--batch", metavar="ID", help="only the runs of one batch (pixie-desktop batch prints its id)")
     p.add_argument("--json", action="store_true", help="print a JSON array")
     p.set_defaults(handler=run)
 
@@ -47,7 +48,7 @@ def run(ns: argparse.Namespace) -> int:
         if ns.tool:
             tool = ctx.find_tool(ns.tool)
             tool_id = tool.tool_id if tool else ns.tool
-        if ns.search is not None or ns.since or ns.until or ns.starred:
+        if ns.search is not None or ns.since or ns.until or ns.starred or ns.batch:
             return _search(ctx, ns, tool_id)
         from pixie_desktop.queries import runs as run_queries
         from pixie_desktop.runtime.runner import load_outputs
@@ -84,7 +85,8 @@ def _search(ctx, ns: argparse.Namespace, tool_id: str | None) -> int:
         print("Indexing earlier runs for search (once)…", file=sys.stderr)
         search_ops.backfill(ctx.conn, ctx.settings.artefacts_root)
     flt = search_queries.RunFilter(text=ns.search or "", tool_id=tool_id, status=ns.status,
-                                   starred=True if ns.starred else None, since=ns.since, until=ns.until)
+                                   starred=True if ns.starred else None, since=ns.since, until=ns.until,
+                                   batch_id=ns.batch)
     limit = max(1, ns.limit or 100)
     runs = search_queries.search(ctx.conn, flt, limit=limit)
     if ns.json:

@@ -31,7 +31,7 @@ class RunFilter:
     """What the History search field and the CLI's `runs --search` ask for. Empty = everything.
 
     `text`: words that must all occur (each as a prefix) in the label, inputs (file names
-    included), outputs or error text. `since`/`until`: ISO dates or timestamps in UTC, compared
+    included), outputs or error text. `batch_id`: only the items of one batch. `since`/`until`: ISO dates or timestamps in UTC, compared
     with started_at (since inclusive, until exclusive)."""
 
     text: str = ""
@@ -40,6 +40,7 @@ class RunFilter:
     starred: bool | None = None
     since: str | None = None
     until: str | None = None
+    batch_id: str | None = None   # the runs of one batch (runs.meta_json.batch_id)
 
     @property
     def words(self) -> list[str]:
@@ -47,7 +48,7 @@ class RunFilter:
 
     def is_empty(self) -> bool:
         return not (self.words or self.tool_id or self.status or self.starred is not None
-                    or self.since or self.until)
+                    or self.since or self.until or self.batch_id)
 
 
 def fts_query(words: list[str]) -> str:
@@ -79,6 +80,9 @@ def _filters(flt: RunFilter, after: RunRecord | None) -> tuple[list[str], list[A
     if flt.until:
         where.append("r.started_at < ?")
         args.append(flt.until)
+    if flt.batch_id:
+        where.append("(CASE WHEN json_valid(r.meta_json) THEN json_extract(r.meta_json, '$.batch_id') END) = ?")
+        args.append(flt.batch_id)
     if after is not None:
         where.append("r.started_at <= ? AND (r.started_at < ? OR r.id < ?)")
         args += [after.started_at, after.started_at, after.id]

@@ -100,7 +100,7 @@ class RunsModel(QAbstractTableModel):
         tool_id = self.tool_id if self.tool_id is not None else flt.tool_id
         starred = True if self.starred_only else flt.starred
         return RunFilter(text=flt.text, tool_id=tool_id, status=flt.status, starred=starred, since=flt.since,
-                         until=flt.until)
+                         until=flt.until, batch_id=flt.batch_id)
 
     def _page(self, after: RunRecord | None) -> list[RunRecord]:
         if not self.search.is_empty():
