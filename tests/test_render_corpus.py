@@ -111,6 +111,27 @@ def test_times_of_day_show_clock_labels_without_a_placeholder_date(qtbot):
     assert ax.xaxis.get_offset_text().get_text() == ""
 
 
+def test_markers_mode_series_is_points_only_on_a_time_axis(qtbot):
+    ax = main_axes(render(qtbot, "line_markers_mode"))
+    assert is_date_axis(ax)
+    by_label = {ln.get_label(): ln for ln in ax.lines}
+    assert by_label["anomaly"].get_linestyle() == "None" and by_label["anomaly"].get_marker() == "o"
+    assert by_label["value"].get_linestyle() == "-"
+
+
+def test_streamed_epoch_points_extend_the_chart_and_keep_its_titles(qtbot):
+    card = render(qtbot, "line_empty_before_stream")
+    for epoch, loss, val in ((1, 0.9, 1.0), (2, 0.6, 0.8), (3, 0.4, 0.7)):
+        card.append_stream({"x": epoch, "y": loss, "val_y": val})
+    assert card.error is None
+    card.canvas.draw()
+    ax = main_axes(card)
+    by_label = {ln.get_label(): ln for ln in ax.lines}
+    assert list(by_label["loss"].get_ydata()) == [0.9, 0.6, 0.4]
+    assert list(by_label["val loss"].get_ydata()) == [1.0, 0.8, 0.7]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("Epoch", "Cross-entropy")
+
+
 def test_numeric_x_keeps_value_axis_titles(qtbot):
     ax = main_axes(render(qtbot, "line_numeric_titles"))
     assert not is_date_axis(ax)

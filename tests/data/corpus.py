@@ -60,6 +60,16 @@ CASES: list[Case] = [
     Case("line_times", "chart_line", {
         "x": ["08:00", "09:30", "11:00", "12:30", "14:00", "15:30"],
         "series": [{"name": "queue", "y": [3, 8, 5, 9, 4, 2]}]}),
+    # anomaly detector: "YYYY-MM-DD HH:MM:SS" stamps, flagged points as a markers-only series
+    Case("line_markers_mode", "chart_line", {
+        "x": [f"2025-01-{1 + h // 24:02d} {h % 24:02d}:00:00" for h in range(72)],
+        "series": [{"name": "value", "y": _wave(72, 10, 2, 0.26)},
+                   {"name": "anomaly", "y": [None if h % 17 else round(10 + 2 * math.sin(h * 0.26), 3)
+                                             for h in range(72)], "mode": "markers"}],
+        "x_label": "timestamp", "y_label": "value"}),
+    # training loop: the /run answer is an empty chart with titles; epochs stream in as points
+    Case("line_empty_before_stream", "chart_line", {
+        "x": [], "series": [{"name": "loss", "y": []}], "x_label": "Epoch", "y_label": "Cross-entropy"}),
     # numeric x with axis titles in the value (option pricing curves)
     Case("line_numeric_titles", "chart_line", {
         "x": [80 + i * 2.5 for i in range(17)],

@@ -128,7 +128,8 @@ _MARKERS = {"circle": "o", "square": "s", "diamond": "D", "triangle": "^", "tria
 
 def series_style(s: dict, fallback_colour: str) -> dict:
     """Line style a series asks for: colour/color, dash (or line_dash/linestyle), marker (a
-    name, or true/false), width. Unknown values fall back to the theme rather than fail."""
+    name, or true/false), mode ("lines", "markers", "lines+markers"), width. Unknown values
+    fall back to the theme rather than fail."""
     from matplotlib.colors import is_color_like
 
     col = s.get("colour", s.get("color"))
@@ -147,6 +148,15 @@ def series_style(s: dict, fallback_colour: str) -> dict:
         style["marker"] = "o"
     elif isinstance(marker, str) and marker in _MARKERS:
         style["marker"] = _MARKERS[marker]
+    mode = s.get("mode")
+    if mode == "markers":  # Plotly's word: points only, no line
+        style["linestyle"] = "none"
+        style.setdefault("marker", "o")
+        style["markersize"] = 6
+    elif mode == "lines":
+        style["marker"] = None
+    elif mode == "lines+markers":
+        style.setdefault("marker", "o")
     width = s.get("width", s.get("line_width"))
     if isinstance(width, (int, float)) and not isinstance(width, bool) and 0 < width <= 12:
         style["linewidth"] = float(width)
@@ -434,15 +444,19 @@ class XYChart(ChartRenderer):
         time_axis(ax, self.t, times_only(x))
 
     def append_stream(self, chunk: Any) -> None:
-        """Deltas {x:[…], series:[{name, y:[…]}]} extend the current chart."""
+        """Deltas {x:[…], series:[{name, y:[…]}]} extend the current chart; so does one point
+        {x, y, <name>_y…} (a training loop's per-epoch frame): `y` goes to the first series and
+        `val_y` to a series "val <first name>". The value's other fields (axis titles) stay."""
         try:
             if isinstance(chunk, dict) and "output_key" in chunk:
                 chunk = chunk.get("value")
             cur = self.current if isinstance(self.current, dict) and self.error is None else None
+            if isinstance(chunk, dict) and "x" in chunk and not isinstance(chunk["x"], list) and "series" not in chunk:
+                chunk = point_frame(chunk, cur)
             if cur is None or not isinstance(chunk, dict):
                 self.set_value(chunk)
                 return
-            merged = {"x": list(cur.get("x", [])) + list(chunk.get("x", [])), "series": []}
+            merged = {**cur, "x": list(cur.get("x", [])) + list(chunk.get("x", [])), "series": []}
             by_name = {s.get("name"): dict(s) for s in cur.get("series", []) if isinstance(s, dict)}
             for s in chunk.get("series", []):
                 if isinstance(s, dict):
@@ -452,6 +466,20 @@ class XYChart(ChartRenderer):
             self.set_value(merged)
         except Exception as exc:  # noqa: BLE001
             self._fail(chunk, failure_reason(exc))
+
+
+def point_frame(chunk: dict, cur: dict | None) -> dict:
+    """{x, y, val_y} → {x: [x], series: [{name, y: [y]}, {name: "val …", y: [val_y]}]}, named
+    after the current chart's series."""
+    names = [str(s.get("name")) for s in (cur or {}).get("series", []) if isinstance(s, dict)]
+    first = names[0] if names else "y"
+    series = []
+    for key, v in chunk.items():
+        if key == "y":
+            series.append({"name": first, "y": [v]})
+        elif key.endswith("_y") and key != "x":
+            series.append({"name": f"{key[:-2]} {first}", "y": [v]})
+    return {"x": [chunk["x"]], "series": series}
 
 
 @register("chart_scatter")
