@@ -132,6 +132,22 @@ def test_streamed_epoch_points_extend_the_chart_and_keep_its_titles(qtbot):
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("Epoch", "Cross-entropy")
 
 
+def test_many_series_keep_their_legend_beside_the_plot(qtbot):
+    card = render(qtbot, "line_many_series")
+    ax = main_axes(card)
+    assert len(ax.lines) == 13
+    renderer = card.figure.canvas.get_renderer()
+    legend_box = ax.get_legend().get_window_extent(renderer)
+    assert legend_box.x0 >= ax.get_window_extent(renderer).x1  # not drawn over the lines
+
+
+def test_thousands_of_scatter_points_are_small_dots(qtbot):
+    ax = main_axes(render(qtbot, "scatter_phase_portrait"))
+    assert len(ax.collections[0].get_offsets()) == 4000
+    assert max(ax.collections[0].get_sizes()) <= 6.0
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("x", "z")
+
+
 def test_numeric_x_keeps_value_axis_titles(qtbot):
     ax = main_axes(render(qtbot, "line_numeric_titles"))
     assert not is_date_axis(ax)

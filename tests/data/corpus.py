@@ -75,6 +75,18 @@ CASES: list[Case] = [
         "x": [80 + i * 2.5 for i in range(17)],
         "series": [{"name": "Call price", "y": [max(0.0, round((80 + i * 2.5 - 100) * 0.8 + 3, 3)) for i in range(17)]}],
         "x_label": "Spot (£)", "y_label": "Price (£)"}),
+    # Monte Carlo: ten sample paths plus median and percentile bands over trading days
+    Case("line_many_series", "chart_line", {
+        "x": list(range(31)),
+        "series": [{"name": f"Path {i + 1}", "y": _wave(31, 100 + i, 3 + i / 2, 0.1 + i / 50)} for i in range(10)]
+        + [{"name": "Median", "y": _wave(31, 104, 1, 0.1)}, {"name": "5th pct", "y": _wave(31, 95, 1, 0.1)},
+           {"name": "95th pct", "y": _wave(31, 113, 1, 0.1)}],
+        "x_label": "Trading day", "y_label": "Price (£)"}),
+    # ODE phase portrait: thousands of points in one scatter series, titles in the value
+    Case("scatter_phase_portrait", "chart_scatter", {
+        "series": [{"name": "trajectory", "points": [{"x": round(15 * math.sin(i / 40) * math.cos(i / 170), 3),
+                                                      "y": round(25 + 15 * math.cos(i / 37), 3)} for i in range(4000)]}],
+        "x_label": "x", "y_label": "z"}),
     # non-date strings on a line: an ordered category axis, still a line
     Case("line_categories", "chart_line", {
         "x": ["epoch-a", "epoch-b", "epoch-c", "epoch-d", "epoch-e"],

@@ -301,7 +301,12 @@ class ChartRenderer(OutputRenderer):
             ax.set_axisbelow(True)
 
     def _legend(self, ax, n: int) -> None:
-        if n > 1:
+        if n > 6:  # many series (e.g. Monte Carlo paths): beside the plot, not over the lines
+            leg = ax.legend(fontsize=7 if n > 12 else 8, frameon=False, labelcolor=self.t.text,
+                            loc="upper left", bbox_to_anchor=(1.01, 1.0), ncols=1 if n <= 16 else 2)
+            if leg is not None:
+                leg.set_draggable(False)
+        elif n > 1:
             leg = ax.legend(fontsize=8, frameon=False, labelcolor=self.t.text)
             if leg is not None:
                 leg.set_draggable(False)
@@ -538,6 +543,8 @@ class ScatterChart(ChartRenderer):
         for i, (name, xs, ys, sizes, colours, labels, s) in enumerate(series):
             st = series_style(s, self.t.series_colour(i))
             cs = [c if isinstance(c, str) and is_color_like(c) else st["color"] for c in colours]
+            if total > 500:  # thousands of points (a trajectory): small dots, not a solid blob
+                sizes = [6.0 if sz == 24.0 else sz for sz in sizes]
             ax.scatter(xs, ys, s=sizes, c=cs, label=name or None, alpha=0.85, edgecolors="none",
                        marker=st.get("marker") or "o")
             if total <= 60:
