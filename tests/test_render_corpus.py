@@ -244,6 +244,14 @@ def test_sankey_treemap_radar_colours_from_the_value(qtbot):
     assert "#8338ec" in {to_hex(ln.get_color()) for ln in ax.lines}
 
 
+def test_gantt_over_dates_has_a_time_axis(qtbot):
+    ax = main_axes(render(qtbot, "gantt_dates"))
+    assert is_date_axis(ax)
+    assert len(bars(ax)) == 2 and to_hex(bars(ax)[1].get_facecolor()) == "#2a9d8f"
+    assert any("Jan" in t or "Feb" in t for t in tick_texts(ax))
+    assert tick_texts(ax, "y") == ["design", "build"]
+
+
 def test_charts_follow_a_theme_change_live(qtbot):
     from PySide6.QtWidgets import QApplication
 

@@ -1155,11 +1155,8 @@ class GanttChart(ChartRenderer):
         ax.set_yticklabels([t[0] for t in tasks], fontsize=8)
         ax.invert_yaxis()
         if dates and tasks:
-            from datetime import timezone
-
-            ticks = ax.get_xticks()
-            ax.set_xticks(ticks)
-            ax.set_xticklabels([datetime.fromtimestamp(v * 86400, tz=timezone.utc).strftime("%d %b") for v in ticks],
-                               fontsize=8)
+            # task times are days since 1970 (UTC), which is matplotlib's date number: the same
+            # readable, thinned date axis as line charts
+            time_axis(ax, self.t)
         self._axes_labels(ax, logs=False)
         self.canvas.setMinimumHeight(max(self.min_height - 10, 40 + 26 * len(tasks)) if len(tasks) < 40 else 1100)
