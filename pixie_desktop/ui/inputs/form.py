@@ -102,6 +102,10 @@ class ToolForm(QWidget):
             empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.body_layout.addWidget(empty)
         self.body_layout.addStretch(1)
+        # the column is never narrower than its widest field: the fields wrap and shrink down to
+        # that, and the scroll area never scrolls sideways (so nothing may stick out of it)
+        self.scroll.setMinimumWidth(body.minimumSizeHint().width()
+                                    + self.scroll.verticalScrollBar().sizeHint().width())
 
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             sc = QShortcut(QKeySequence(seq), self)

@@ -17,9 +17,9 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, QProcess, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QDrag, QGuiApplication, QKeySequence, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QInputDialog,
+from PySide6.QtWidgets import (QAbstractItemView, QBoxLayout, QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QInputDialog,
                                QLabel, QLineEdit, QListView, QMenu, QMessageBox, QPushButton, QSlider, QSplitter,
-                               QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget)
+                               QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget, QWidgetAction)
 
 from pixie_desktop.artefacts import sweeper
 from pixie_desktop.ops import settings as settings_ops
@@ -80,7 +80,29 @@ def start_file_drag(view: QAbstractItemView, actions: Qt.DropAction) -> Qt.DropA
 
 
 class GalleryTableView(QTableView):
-    """Details list; drags out like the grid."""
+    """Details list; drags out like the grid. A narrow list hides its less useful columns
+    (label, kind, created, tool — in that order) so the stretching name column keeps room to
+    show names."""
+
+    NAME_MIN = 200
+    DROP_ORDER = (COL_LABEL, COL_KIND, COL_CREATED, COL_TOOL)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        if self.model() is None:
+            return
+        avail = self.viewport().width()
+        for col in self.DROP_ORDER:
+            self.setColumnHidden(col, False)
+        others = lambda: sum(self.columnWidth(c) for c in range(self.model().columnCount())  # noqa: E731
+                             if c != COL_NAME and not self.isColumnHidden(c))
+        for col in self.DROP_ORDER:
+            if avail - others() >= self.NAME_MIN:
+                break
+            self.setColumnHidden(col, True)
 
     def startDrag(self, supportedActions: Qt.DropAction) -> None:  # noqa: N802 - Qt override
         start_file_drag(self, supportedActions)
@@ -179,9 +201,9 @@ class GalleryView(QWidget):
         bl.setContentsMargins(10, 8, 10, 8)
         bl.setSpacing(6)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search file names and labels  ( / )")
+        self.search.setPlaceholderText("Search names and labels  ( / )")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(200)
+        self.search.setMinimumWidth(220)  # the whole placeholder stays readable
         self._search_timer = QTimer(self, singleShot=True, interval=250)
         self._search_timer.timeout.connect(self._apply_filters)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
@@ -207,9 +229,30 @@ class GalleryView(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.starred_btn.toggled.connect(self._apply_filters)
         bl.addWidget(self.search, 2)
+        # the filters sit in the bar when it is wide enough, else in the "Filters" button's menu
+        self.filter_box = QWidget()
+        self.filter_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.filter_box)
+        self.filter_layout.setContentsMargins(0, 0, 0, 0)
+        self.filter_layout.setSpacing(6)
         for w in (self.tool_combo, self.ws_combo, self.kind_combo, self.tag_combo, self.date_combo,
                   self.starred_btn):
-            bl.addWidget(w)
+            self.filter_layout.addWidget(w)
+        bl.addWidget(self.filter_box)
+        self.filters_btn = QToolButton()
+        self.filters_btn.setText("Filters")
+        self.filters_btn.setToolTip("Tool, workspace, kind, tag, date and starred filters")
+        self.filters_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.filters_menu = QMenu(self.filters_btn)
+        self.filters_holder = QWidget()
+        holder = QVBoxLayout(self.filters_holder)
+        holder.setContentsMargins(8, 8, 8, 8)
+        filters_action = QWidgetAction(self.filters_menu)
+        filters_action.setDefaultWidget(self.filters_holder)
+        self.filters_menu.addAction(filters_action)
+        self.filters_btn.setMenu(self.filters_menu)
+        self.filters_btn.hide()
+        bl.addWidget(self.filters_btn)
+        self.bar_mode = "wide"
         bl.addStretch(1)
         bl.addWidget(self.sort_combo)
         self.grid_btn = QToolButton()
@@ -239,6 +282,7 @@ class GalleryView(QWidget):
         self.trash_btn.setToolTip("Show deleted artefacts")
         self.trash_btn.toggled.connect(self._on_trash_toggled)
         bl.addWidget(self.trash_btn)
+        self.filter_bar = bar
         root.addWidget(bar)
 
         # trash strip / undo strip
@@ -675,6 +719,36 @@ class GalleryView(QWidget):
     def refresh(self) -> None:
         self._reload_filter_choices()
         self.model.refresh()
+
+    # ------------------------------------------------------------------ responsive filter bar
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._update_bar_mode()
+
+    def _wide_bar_width(self) -> int:
+        """Width the bar needs with every filter in it (search at its minimum)."""
+        lay = self.filter_bar.layout()
+        shown = [w for w in (self.tool_combo, self.ws_combo, self.kind_combo, self.tag_combo, self.date_combo,
+                             self.starred_btn) if not w.isHidden()]
+        rest = [self.sort_combo, self.grid_btn, self.list_btn, self.zoom, self.trash_btn]
+        widths = [self.search.minimumWidth()] + [w.sizeHint().width() for w in shown + rest]
+        m = lay.contentsMargins()
+        return sum(widths) + lay.spacing() * len(widths) + 6 * len(shown) + m.left() + m.right()
+
+    def _update_bar_mode(self) -> None:
+        mode = "narrow" if self.width() < self._wide_bar_width() else "wide"
+        if mode == self.bar_mode:
+            return
+        self.bar_mode = mode
+        if mode == "narrow":
+            self.filter_layout.setDirection(QBoxLayout.Direction.TopToBottom)
+            self.filters_holder.layout().addWidget(self.filter_box)
+        else:
+            self.filter_layout.setDirection(QBoxLayout.Direction.LeftToRight)
+            bar = self.filter_bar.layout()
+            bar.insertWidget(bar.indexOf(self.filters_btn), self.filter_box)
+        self.filter_box.show()
+        self.filters_btn.setVisible(mode == "narrow")
 
     def shutdown(self) -> None:
         self._unsubscribe()

@@ -168,6 +168,7 @@ class HomePage(QWidget):
         tip = QLabel("Ctrl+K command palette · Ctrl+F searches tools · Ctrl+Enter runs · Esc cancels · "
                      "Ctrl+1…9 opens a favourite")
         tip.setObjectName("Muted")
+        tip.setWordWrap(True)  # a half-screen window wraps the shortcuts line
         lay.addWidget(tip)
         lay.addStretch(1)
 
