@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from PySide6 import QtGui
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QFontMetrics, QTextDocument
 from PySide6.QtWidgets import (QAbstractButton, QAbstractScrollArea, QAbstractSpinBox, QCheckBox, QComboBox,
@@ -61,7 +62,7 @@ def _label_problem(label: QLabel) -> str | None:
     rect = label.contentsRect()
     avail_w = rect.width() - 2 * label.margin() - max(label.indent(), 0)
     rich = label.textFormat() == Qt.TextFormat.RichText or (
-        label.textFormat() == Qt.TextFormat.AutoText and Qt.mightBeRichText(text))
+        label.textFormat() == Qt.TextFormat.AutoText and QtGui.Qt.mightBeRichText(text))
     if label.wordWrap():
         need_h = label.heightForWidth(label.width())
         if need_h > label.height() + TOLERANCE:

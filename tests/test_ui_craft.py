@@ -113,3 +113,117 @@ def test_self_check_finds_clipped_text_and_overflow(qtbot):
     assert any("'Run'" in f and "sticks out" in f for f in findings)
     assert not any("Short" in f for f in findings)
     assert len(findings) == 3, findings
+
+
+def _shown(qtbot, win, size):
+    win.resize(*size)
+    win.show()
+    qtbot.waitExposed(win)
+    win.resize(*size)
+    qtbot.wait(20)
+
+
+def test_narrow_tool_page_stacks_and_moves_buttons_into_menu(qtbot, make_window, shell_tools):
+    from PySide6.QtCore import Qt
+
+    win = make_window(restore=False)
+    _shown(qtbot, win, (960, 640))
+    assert win.open_tool("alpha")
+    page = win.tool_pages["alpha"]
+    qtbot.waitUntil(lambda: page.layout_mode == "narrow")
+    assert page.splitter.orientation() == Qt.Orientation.Vertical
+    assert not page.folder_button.isVisible() and not page.history_button.isVisible()
+    assert page.run_button.isVisible() and page.more_button.isVisible()
+    menu = page.more_menu()
+    texts = [a.text() for a in menu.actions()]
+    assert texts[:2] == ["Open folder", "History"], texts
+    menu.deleteLater()
+    win.resize(1600, 900)
+    qtbot.waitUntil(lambda: page.layout_mode == "wide")
+    assert page.splitter.orientation() == Qt.Orientation.Horizontal
+    assert page.folder_button.isVisible() and page.history_button.isVisible()
+    menu = page.more_menu()
+    assert "History" not in [a.text() for a in menu.actions()]
+    menu.deleteLater()
+
+
+def test_long_title_elides_with_full_name_in_tool_tip(qtbot, make_window, tools_dir):
+    from fixtures_ui_shell import make_tool
+
+    name = "Quarterly Sales Summary With A Very Long Descriptive Name"
+    make_tool(tools_dir, "long", name)
+    win = make_window(restore=False)
+    _shown(qtbot, win, (960, 640))
+    assert win.open_tool("long")
+    title = win.tool_pages["long"].title
+    qtbot.waitUntil(title.is_elided)
+    assert title.text() == name and title.toolTip() == name
+    win.resize(1920, 1080)
+    qtbot.waitUntil(lambda: not title.is_elided())
+    assert title.toolTip() == ""
+
+
+def test_tool_splitter_remembered_per_tool_and_arrangement(qtbot, make_window, shell_tools):
+    win = make_window(restore=False)
+    _shown(qtbot, win, (1600, 900))
+    win.open_tool("alpha")
+    page = win.tool_pages["alpha"]
+    qtbot.waitUntil(lambda: page.layout_mode == "wide")
+    page.splitter.setSizes([600, 600])
+    wanted = page.splitter.sizes()
+    win.window_state.save_tool_page(page)
+    win.open_tool("gamma")
+    other = win.tool_pages["gamma"].splitter.sizes()
+    again = make_window(restore=False)
+    _shown(qtbot, again, (1600, 900))
+    again.open_tool("alpha")
+    qtbot.waitUntil(lambda: again.tool_pages["alpha"].layout_mode == "wide")
+    assert again.tool_pages["alpha"].splitter.sizes() == wanted
+    again.open_tool("gamma")
+    assert win.tool_pages["gamma"].splitter.sizes() == other != wanted  # gamma kept its own
+
+
+def test_restored_geometry_is_clamped_to_the_screen(qtbot, make_window, shell_tools):
+    win = make_window(restore=False)
+    _shown(qtbot, win, (2400, 1500))
+    win.move(3000, 2000)
+    win.save_state()
+    again = make_window()
+    again.show()
+    qtbot.waitExposed(again)
+    avail = again.screen().availableGeometry()
+    frame = again.frameGeometry()
+    assert avail.adjusted(-2, -2, 2, 2).contains(frame), (avail, frame)  # offscreen frames are 1 px
+    assert again.width() <= avail.width() and again.height() <= avail.height()
+
+
+def test_gallery_filters_collapse_into_a_menu_and_list_keeps_names(qtbot, make_window, shell_tools):
+    from pixie_desktop.ui.models.artefacts_model import COL_LABEL, COL_NAME
+
+    win = make_window(restore=False)
+    _shown(qtbot, win, (1920, 1080))
+    win.show_page("gallery")
+    gallery = win.pages["gallery"]
+    qtbot.waitUntil(lambda: gallery.bar_mode == "wide")
+    assert gallery.filter_box.parentWidget() is gallery.filter_bar and not gallery.filters_btn.isVisible()
+    win.resize(960, 640)
+    qtbot.waitUntil(lambda: gallery.bar_mode == "narrow")
+    assert gallery.filters_btn.isVisible() and gallery.filter_box.parentWidget() is gallery.filters_holder
+    assert gallery.tool_combo.parentWidget() is gallery.filter_box  # same combos, now in the menu
+    gallery.set_view_mode("list", save=False)
+    qtbot.wait(20)
+    table = gallery.table
+
+    def names_fit() -> bool:
+        table.fit_columns()
+        others = sum(table.columnWidth(c) for c in range(table.model().columnCount())
+                     if c != COL_NAME and not table.isColumnHidden(c))
+        return table.viewport().width() - others >= table.NAME_MIN
+
+    assert names_fit() and table.isColumnHidden(COL_LABEL)
+    hidden_narrow = sum(table.isColumnHidden(c) for c in table.DROP_ORDER)
+    win.resize(1920, 1080)
+    qtbot.waitUntil(lambda: gallery.bar_mode == "wide")
+    qtbot.wait(50)
+    assert names_fit()
+    assert sum(table.isColumnHidden(c) for c in table.DROP_ORDER) <= hidden_narrow
