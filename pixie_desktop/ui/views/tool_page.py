@@ -193,7 +193,7 @@ class ToolPage(QWidget):
         self.title = ElidedLabel(info.name)  # a narrow window shortens the name, never cuts it
         self.title.setObjectName("ToolTitle")
         self.title.setStyleSheet("font-size: 16pt; font-weight: 650;")
-        title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.title)  # Preferred: shrinks (eliding) before anything else
         version = info.spec.version if info.spec else None
         if version:
             v = QLabel(f"v{version}")
@@ -205,6 +205,7 @@ class ToolPage(QWidget):
         self.badge_box.setContentsMargins(0, 0, 0, 0)
         self.badge_box.setSpacing(6)
         title_row.addWidget(self.badge_widget)
+        title_row.addStretch(1)
         self._title_row, self._header_col = title_row, col
         col.addLayout(title_row)
         desc = QLabel(info.description or ("" if info.ok else "This tool cannot be loaded."))
@@ -297,7 +298,7 @@ class ToolPage(QWidget):
             self._header_col.insertWidget(1, self.badge_widget, 0, Qt.AlignmentFlag.AlignLeft)
         else:
             self._header_col.removeWidget(self.badge_widget)
-            self._title_row.addWidget(self.badge_widget)
+            self._title_row.insertWidget(self._title_row.count() - 1, self.badge_widget)  # before the stretch
         self.more_button.setVisible(has_menu or narrow)
         if self.splitter is not None and getattr(self, "layout_kind", "") == "form":
             self.splitter.setOrientation(Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal)
