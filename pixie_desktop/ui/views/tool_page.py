@@ -46,6 +46,7 @@ def pill(text: str, colour: str | QColor, *, filled: bool = False) -> QLabel:
     fg = contrast_text(c).name() if filled else (c.lighter(140) if dark else c.darker(115)).name()
     lab.setStyleSheet(f"QLabel {{ background: {bg}; color: {fg}; border-radius: 9px; padding: 2px 9px;"
                       f" font-size: 8.5pt; font-weight: 600; }}")
+    lab.setMinimumHeight(20)  # the 9 px radius needs the height to round the ends
     return lab
 
 
@@ -200,7 +201,7 @@ class ToolPage(QWidget):
             v.setObjectName("Muted")
             title_row.addWidget(v)
         self.badge_widget = QWidget()  # beside the title when wide, under it when narrow
-        self.badge_widget.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.badge_widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
         self.badge_box = QHBoxLayout(self.badge_widget)
         self.badge_box.setContentsMargins(0, 0, 0, 0)
         self.badge_box.setSpacing(6)
@@ -302,7 +303,10 @@ class ToolPage(QWidget):
         self.more_button.setVisible(has_menu or narrow)
         if self.splitter is not None and getattr(self, "layout_kind", "") == "form":
             self.splitter.setOrientation(Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal)
-            self.splitter.setSizes([11, 9] if narrow else [380, 620])
+            # stacked, the form gets the larger share: it is what the user works in
+            self.splitter.setStretchFactor(0, 3 if narrow else 2)
+            self.splitter.setStretchFactor(1, 2 if narrow else 3)
+            self.splitter.setSizes([3000, 2000] if narrow else [380, 620])
         self.layoutModeChanged.emit(mode)
 
     def show_more_menu(self) -> None:
