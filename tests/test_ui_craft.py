@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from accessibility import unnamed_interactive
 from clipping import find_clipping
 from conftest import write_tool
 from fixtures_ui_shell import copy_bundled, wait_idle
@@ -227,3 +228,65 @@ def test_gallery_filters_collapse_into_a_menu_and_list_keeps_names(qtbot, make_w
     qtbot.wait(50)
     assert names_fit()
     assert sum(table.isColumnHidden(c) for c in table.DROP_ORDER) <= hidden_narrow
+
+
+def test_every_interactive_widget_has_an_accessible_name(qtbot, make_window, craft_tools, ctx):
+    """Home, History, Gallery, a tool page after a run, the every-input form and Settings: no
+    button, field, list or tab bar a screen reader would announce without a name."""
+    win = make_window(restore=False)
+    _shown(qtbot, win, (1280, 800))
+    assert win.open_tool("calculator")
+    page = win.tool_pages["calculator"]
+    assert page.run()
+    wait_idle(qtbot, page)
+    missing: list[str] = []
+    for name, widget in _pages(qtbot, win, ctx):
+        _settle(qtbot, win)
+        # ui/outputs/* is being reworked on the wt-render branch (issue 11): its views are named there
+        missing += [f"{name}: {m}" for m in unnamed_interactive(widget) if "OutputCard" not in m]
+    assert not missing, f"{len(missing)} unnamed:\n" + "\n".join(missing)
+
+
+def test_designed_empty_states_and_selection_buttons(qtbot, make_window, monkeypatch):
+    """No tools: Home offers "Create a tool…" and "Open tools folder"; empty History and Gallery
+    show a title, one sentence and one action in one compact block; buttons that need a
+    selection are disabled without one."""
+    from PySide6.QtGui import QDesktopServices
+
+    win = make_window(restore=False)
+    _shown(qtbot, win, (1280, 800))
+    home = win.home
+    assert home.empty.isVisibleTo(home) and home.create_button.isVisibleTo(home)
+    created, opened = [], []
+    win.new_tool = lambda: created.append(1)
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    home.create_button.click()
+    home.folder_button.click()
+    assert created == [1] and opened == [str(win.ctx.settings.tools_dir)]
+
+    win.show_page("history")
+    history = win.history_page
+    _settle(qtbot, win)
+    assert history.empty.isVisible() and not history.table.isVisible()
+    assert history.empty.text().startswith("No runs yet") and history.empty.button.isVisible()
+    # compact: the heading stays at the top instead of being spread down the page
+    assert history.empty.geometry().top() < 200
+    for b in (history.open_button, history.load_button, history.rerun_button, history.compare_button,
+              history.delete_button):
+        assert not b.isEnabled(), b.text()
+
+    win.show_page("gallery")
+    gallery = win.pages["gallery"]
+    qtbot.waitUntil(lambda: gallery.views.currentWidget() is gallery.empty_label)
+    assert gallery.empty_label.text().startswith("No artefacts yet")
+    gallery.search.setText("nothing-matches")
+    qtbot.waitUntil(lambda: "No artefacts match" in gallery.empty_label.text())
+    assert gallery.empty_label.button.text() == "Clear filters"
+    gallery.empty_label.button.click()
+    assert gallery.search.text() == ""
+    qtbot.waitUntil(lambda: gallery.empty_label.text().startswith("No artefacts yet"))
+    gallery.trash_btn.setChecked(True)
+    qtbot.waitUntil(lambda: gallery.empty_label.text().startswith("The Trash is empty"))
+    assert not gallery.restore_btn.isEnabled() and not gallery.purge_btn.isEnabled()
+    gallery.empty_label.button.click()  # "Back to the gallery"
+    assert not gallery.trash_btn.isChecked()

@@ -183,12 +183,14 @@ def build_pages(window: Any) -> None:
     window.home.runActivated.connect(window.open_run)
     window.home.filesDropped.connect(window.open_files)
     window.home.toolActivated.connect(lambda tid: window.open_tool(tid))
+    window.home.createToolRequested.connect(lambda: window.new_tool())
     window.add_page("home", "Home", scrolling_page(window.home))
     window.history_page = HistoryView(window.ctx, window.events, tool_name=window._tool_name,  # noqa: SLF001
                                       tool_colour=lambda tid: tool_colour(window, tid))
     window.history_page.rerunRequested.connect(window._rerun_from_history)  # noqa: SLF001
     window.history_page.loadInputsRequested.connect(window._load_from_history)  # noqa: SLF001
     window.history_page.openOutputsRequested.connect(window.open_run)
+    window.history_page.empty.actionRequested.connect(window.sidebar.search.setFocus)
     window.add_page("history", "History", window.history_page)
     try:
         gallery = GalleryView(window.ctx, window)

@@ -202,6 +202,8 @@ class DateRangeInput(InputWidget):
         clear.setObjectName("Small")
         clear.setToolTip("Clear")
         clear.clicked.connect(lambda: (self.start.clear_value(), self.end.clear_value()))
+        self.start.setAccessibleName(f"{self.spec.label}: from")
+        self.end.setAccessibleName(f"{self.spec.label}: to")
         # the end date wraps under the start in a narrow column
         self.add_wrapping_row((self.start, arrow), (self.end, clear))
 

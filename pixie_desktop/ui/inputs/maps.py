@@ -193,6 +193,7 @@ class MapInput(InputWidget):
             pairs = []
             for lab, w in (("Lat", self.lat), ("Lng", self.lng)):
                 pairs.append((self._muted(lab), w))
+                w.setAccessibleName(f"{self.spec.label}: {'latitude' if lab == 'Lat' else 'longitude'}")
                 w.valueChanged.connect(self._from_spins)
             self._set_btn = QPushButton("Clear", self)
             self._set_btn.setObjectName("Small")
@@ -207,6 +208,7 @@ class MapInput(InputWidget):
                 label = self._muted(lab)
                 label.setMinimumWidth(label.fontMetrics().horizontalAdvance("South") + 2)  # spins line up
                 pairs.append((label, w))
+                w.setAccessibleName(f"{self.spec.label}: {lab.lower()}")
                 w.valueChanged.connect(self._from_spins)
             clear = QPushButton("Clear", self)
             clear.setObjectName("Small")

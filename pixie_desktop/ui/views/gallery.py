@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QBoxLayout, QButtonGroup, QCom
                                QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget, QWidgetAction)
 
 from pixie_desktop.artefacts import sweeper
+from pixie_desktop.ui.widgets.empty_state import EmptyState
 from pixie_desktop.ops import settings as settings_ops
 from pixie_desktop.queries import artefacts as queries
 from pixie_desktop.queries import settings as settings_queries
@@ -203,6 +204,7 @@ class GalleryView(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search names and labels  ( / )")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search artefacts")
         self.search.setMinimumWidth(220)  # the whole placeholder stays readable
         self._search_timer = QTimer(self, singleShot=True, interval=250)
         self._search_timer.timeout.connect(self._apply_filters)
@@ -239,7 +241,8 @@ class GalleryView(QWidget):
             self.filter_layout.addWidget(w)
         bl.addWidget(self.filter_box)
         self.filters_btn = QToolButton()
-        self.filters_btn.setText("Filters")
+        self.filters_btn.setText("Filters ▾")
+        self.filters_btn.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
         self.filters_btn.setToolTip("Tool, workspace, kind, tag, date and starred filters")
         self.filters_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.filters_menu = QMenu(self.filters_btn)
@@ -272,6 +275,7 @@ class GalleryView(QWidget):
         self.zoom.setRange(TILE_MIN, TILE_MAX)
         self.zoom.setFixedWidth(110)
         self.zoom.setToolTip("Tile size")
+        self.zoom.setAccessibleName("Tile size")
         self.zoom.valueChanged.connect(self._on_zoom)
         self._zoom_save = QTimer(self, singleShot=True, interval=500)
         self._zoom_save.timeout.connect(self._save_zoom)
@@ -297,6 +301,8 @@ class GalleryView(QWidget):
         self.empty_btn = QPushButton("Empty Trash…")
         self.empty_btn.clicked.connect(self.empty_trash)
         tl.addWidget(self.trash_info, 1)
+        self.restore_btn.setEnabled(False)  # until something is selected
+        self.purge_btn.setEnabled(False)
         for b in (self.restore_btn, self.purge_btn, self.empty_btn):
             tl.addWidget(b)
         self.trash_strip.hide()
@@ -310,10 +316,12 @@ class GalleryView(QWidget):
         ll.setSpacing(0)
         self.views = QStackedWidget()
         self.grid = GalleryListView()
+        self.grid.setAccessibleName("Artefacts")
         self.grid.setModel(self.model)
         self.delegate = ArtefactDelegate(self.grid)
         self.grid.setItemDelegate(self.delegate)
         self.table = GalleryTableView()
+        self.table.setAccessibleName("Artefacts list")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -334,10 +342,8 @@ class GalleryView(QWidget):
         self.table.setSelectionModel(self.grid.selectionModel())
         self.views.addWidget(self.grid)
         self.views.addWidget(self.table)
-        self.empty_label = QLabel()
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setEnabled(False)
+        self.empty_label = EmptyState()
+        self.empty_label.actionRequested.connect(self._on_empty_action)
         self.views.addWidget(self.empty_label)
         ll.addWidget(self.views, 1)
 
@@ -369,6 +375,7 @@ class GalleryView(QWidget):
         root.addWidget(split, 1)
 
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._sync_preview())
+        self.model.modelReset.connect(self._update_selection_buttons)  # a reset drops the selection silently
         for view in (self.grid, self.table):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(self._context_menu)
@@ -502,13 +509,36 @@ class GalleryView(QWidget):
             return
         q = self.model.query()
         if q.trash:
-            text = "The Trash is empty."
+            self.empty_label.set_content("The Trash is empty.", "Artefacts you delete wait here for "
+                                         f"{self.ctx.settings.soft_delete_retention_days} days.", "Back to the gallery")
         elif q.is_filtered:
-            text = "No artefacts match those filters."
+            self.empty_label.set_content("No artefacts match those filters.",
+                                         "Try another tool, kind or date, or clear the filters.", "Clear filters")
         else:
-            text = "No artefacts yet.\nFiles your tools write show up here."
-        self.empty_label.setText(text)
+            self.empty_label.set_content("No artefacts yet.", "Files your tools write show up here, "
+                                         "ready to preview, drag out or open.")
         self.views.setCurrentWidget(self.empty_label)
+
+    def _on_empty_action(self) -> None:
+        if self.trash_btn.isChecked():
+            self.trash_btn.setChecked(False)
+            return
+        self.clear_filters()
+
+    def clear_filters(self) -> None:
+        """Every filter back to "all" (one reload, not one per control)."""
+        controls = (self.search, self.tool_combo, self.ws_combo, self.kind_combo, self.tag_combo,
+                    self.date_combo, self.starred_btn)
+        for w in controls:
+            w.blockSignals(True)
+        self.search.clear()
+        for combo in controls[1:6]:
+            combo.setCurrentIndex(0)
+        self.starred_btn.setChecked(False)
+        for w in controls:
+            w.blockSignals(False)
+        self._search_timer.stop()
+        self._apply_filters()
 
     # ------------------------------------------------------------------ selection
     def selected_ids(self) -> list[int]:
@@ -529,7 +559,14 @@ class GalleryView(QWidget):
                 sel.select(self.model.index(row, 0), self.model.index(row, self.model.columnCount() - 1))
         self.grid.selectionModel().select(sel, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
+    def _update_selection_buttons(self) -> None:
+        """Restore and Delete forever act on the selection: disabled without one."""
+        has = bool(self.selected_ids())
+        self.restore_btn.setEnabled(has)
+        self.purge_btn.setEnabled(has and not getattr(self, "_purging", False))
+
     def _sync_preview(self) -> None:
+        self._update_selection_buttons()
         ids = self.selected_ids()
         if not ids:
             self.preview.clear()
@@ -667,12 +704,14 @@ class GalleryView(QWidget):
             conn = queries.thread_connection(db)
             return sweeper.empty_trash(conn, root) if fn is None else fn(conn, root, recs)
 
+        self._purging = True
         self.purge_btn.setEnabled(False)
         self.empty_btn.setEnabled(False)
         workers.submit(job, on_result=self._purged, on_error=self._purge_failed)
 
     def _purged(self, report: sweeper.SweepReport) -> None:
-        self.purge_btn.setEnabled(True)
+        self._purging = False
+        self._update_selection_buttons()
         msg = f"Deleted {len(report.purged)} artefact(s) for good"
         if report.errors:
             msg += f"; {len(report.errors)} could not be removed ({report.errors[0]})"
@@ -680,7 +719,8 @@ class GalleryView(QWidget):
         self.model.refresh()
 
     def _purge_failed(self, exc: BaseException) -> None:
-        self.purge_btn.setEnabled(True)
+        self._purging = False
+        self._update_selection_buttons()
         self.empty_btn.setEnabled(True)
         self.statusMessage.emit(f"Delete failed: {exc}")
 
@@ -726,14 +766,11 @@ class GalleryView(QWidget):
         self._update_bar_mode()
 
     def _wide_bar_width(self) -> int:
-        """Width the bar needs with every filter in it (search at its minimum)."""
-        lay = self.filter_bar.layout()
-        shown = [w for w in (self.tool_combo, self.ws_combo, self.kind_combo, self.tag_combo, self.date_combo,
-                             self.starred_btn) if not w.isHidden()]
-        rest = [self.sort_combo, self.grid_btn, self.list_btn, self.zoom, self.trash_btn]
-        widths = [self.search.minimumWidth()] + [w.sizeHint().width() for w in shown + rest]
-        m = lay.contentsMargins()
-        return sum(widths) + lay.spacing() * len(widths) + 6 * len(shown) + m.left() + m.right()
+        """Width the bar needs with every filter in it: measured by its layout while the filters
+        are in it, remembered while they are in the menu."""
+        if self.bar_mode == "wide":
+            self._wide_need = self.filter_bar.layout().minimumSize().width()
+        return getattr(self, "_wide_need", 0)
 
     def _update_bar_mode(self) -> None:
         mode = "narrow" if self.width() < self._wide_bar_width() else "wide"
