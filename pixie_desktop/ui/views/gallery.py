@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPoint, QProcess, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QDrag, QGuiApplication, QKeySequence, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QBoxLayout, QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QInputDialog,
-                               QLabel, QLineEdit, QListView, QMenu, QMessageBox, QPushButton, QSlider, QSplitter,
+                               QLabel, QLineEdit, QListView, QMenu, QMessageBox, QPushButton, QSizePolicy, QSlider, QSplitter,
                                QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget, QWidgetAction)
 
 from pixie_desktop.artefacts import sweeper
@@ -287,6 +287,9 @@ class GalleryView(QWidget):
         self.trash_btn.toggled.connect(self._on_trash_toggled)
         bl.addWidget(self.trash_btn)
         self.filter_bar = bar
+        # its width never forces the page wider: a bar too narrow for its filters folds them into
+        # the Filters menu instead (_update_bar_mode)
+        bar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         root.addWidget(bar)
 
         # trash strip / undo strip
@@ -593,13 +596,14 @@ class GalleryView(QWidget):
     def _retain_visible(self) -> None:
         view = self.current_view()
         vp = view.viewport().rect()
-        first = view.indexAt(QPoint(8, 8))
-        if not first.isValid():
-            first = view.indexAt(QPoint(vp.width() // 2, vp.height() // 2))
+        # probe a few points: at some widths the corner and the centre fall in the gaps between tiles
+        probes = (QPoint(x, y) for y in (8, vp.height() // 4, vp.height() // 2)
+                  for x in (8, vp.width() // 4, vp.width() // 2, vp.width() * 3 // 4))
+        first = next((i for i in (view.indexAt(p) for p in probes) if i.isValid()), QModelIndex())
         if not first.isValid():
             return
         visible: set[int] = set()
-        row = max(0, first.row() - 2)
+        row = max(0, first.row() - 12)  # a probe may have hit the second line of tiles: start well before
         while row < self.model.rowCount():
             rect = view.visualRect(self.model.index(row, 0))
             if rect.top() > vp.bottom():
