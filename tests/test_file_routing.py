@@ -88,7 +88,8 @@ def test_bundled_tools_declare_their_accept_lists():
                 assert inp.accept, f"{manifest.parent.name}: input '{inp.key}' declares no accept list"
     thumb = parse_tool_json((REPO_TOOLS / "image-thumbnail" / "tool.json").read_text())
     image = next(i for i in thumb.file_inputs if i.key == "image")
-    assert file_problem(image, "photo.jpg") is not None and file_problem(image, "pic.png") is None
+    assert file_problem(image, "photo.jpg") is None and file_problem(image, "pic.png") is None
+    assert file_problem(image, "notes.txt") is not None  # only the formats its image reader takes
 
 
 def test_form_file_zone_uses_the_same_rule(qtbot, tmp_path):

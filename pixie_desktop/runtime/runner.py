@@ -412,8 +412,10 @@ class Runner:
         return effective_limits(tool, state.overrides, None).concurrent
 
     def run(self, tool: ToolInfo, inputs: dict, *, run_id: str | None = None,
-            on_event: Callable[[RunEvent], None] | None = None, serialised: bool = False) -> RunResult:
-        """Run once and block until the run ends. A non-concurrent tool's runs take turns on a
+            on_event: Callable[[RunEvent], None] | None = None, serialised: bool = False,
+            meta: dict[str, Any] | None = None) -> RunResult:
+        """Run once and block until the run ends. `meta`: extra keys for the row's meta_json
+        (a batch item's `batch_id`), written with the row. A non-concurrent tool's runs take turns on a
         per-tool lock (callers such as the CLI rely on it), unless `serialised`: the caller's
         queue already starts at most one of them at a time, so no thread ever waits here."""
         clean = self.check_inputs(tool, inputs)  # InputError before any row is written
@@ -467,7 +469,7 @@ class Runner:
                 with transaction(conn):  # one commit for the start bookkeeping
                     state = tool_state_repo.get(conn, tool.tool_id)
                     limits = effective_limits(tool, state.overrides, bool(state.pinned_warm) or tool.spec.pinned_warm)
-                    runs_repo.create_run(conn, run_id, tool.tool_id, recorded)
+                    runs_repo.create_run(conn, run_id, tool.tool_id, recorded, meta=meta)
                     tool_state_repo.set_last_inputs(conn, tool.tool_id, recorded)
                     tool_state_repo.bump_run_counters(conn, tool.tool_id)
                 started = True
@@ -479,6 +481,43 @@ class Runner:
         finally:
             with self._lock:
                 self._active.pop(run_id, None)
+
+    # -- runs executed elsewhere (a Dask worker): this Runner keeps the books ----------------
+    def begin_remote(self, tool: ToolInfo, inputs: dict, run_id: str, meta: dict[str, Any] | None = None) -> dict:
+        """Write the `running` row of a run another machine will execute; returns the checked
+        inputs to send (InputError before any row is written). The app stays the only writer."""
+        clean = self.check_inputs(tool, inputs)
+        conn = self._conn()
+        try:
+            recorded = compact_inputs(tool.spec, clean, self.settings.artefacts_root)
+        except OSError:
+            recorded = clean
+        with transaction(conn):
+            runs_repo.create_run(conn, run_id, tool.tool_id, recorded, meta=meta)
+            tool_state_repo.bump_run_counters(conn, tool.tool_id)
+        return clean
+
+    def finish_remote(self, tool: ToolInfo, run_id: str, status: str, outputs: dict | None, error: str | None,
+                      files: dict[str, bytes] | None = None, meta: dict[str, Any] | None = None,
+                      duration_s: float = 0.0) -> RunResult:
+        """End a remote run exactly as a local one ends: its files land in the run folder, then
+        the same bookkeeping (media, spill, artefact rows with sha256, redaction) as `run`."""
+        conn = self._conn()
+        from pixie_desktop.artefacts.storage import atomic_write, safe_join
+
+        folder = None
+        try:
+            folder = run_dir(self.settings, tool.tool_id, run_id)
+            for rel, data in (files or {}).items():
+                if rel == spill.OUTPUTS_FILE:
+                    continue  # the worker's spill copy: spilled again here if still too large
+                target = safe_join(folder, rel)  # ValueError for a path escaping the run folder
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(target, data)
+        except (OSError, ValueError) as exc:
+            status, outputs, error = "error", None, f"could not save the run's files: {exc}"
+        return self._finish(conn, tool, run_id, status, outputs, error, dict(meta or {}), folder,
+                            secret_values(tool), time.monotonic() - duration_s, lambda _ev: None)
 
     def _conn(self) -> Any:
         """This thread's connection (one per thread, reused across runs: opening and closing a
@@ -810,7 +849,8 @@ class Runner:
                         files.append((spilled_path, "", spill.OUTPUTS_TAG))
                 declared = [o.key for o in tool.spec.outputs] if tool.spec else []
                 limit = int(getattr(self.settings, "max_artefacts_per_run", 10_000))
-                for path, key in spill.collect_files(folder, declared, limit):
+                known = spill.referenced_files(outputs, folder, declared) if outputs is not None else {}
+                for path, key in spill.collect_files(folder, declared, limit, known):
                     if spilled and path.name == spill.OUTPUTS_FILE and path.parent == folder:
                         continue
                     files.append((path, key, None))
