@@ -308,3 +308,12 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+
+
+@pytest.fixture(autouse=True)
+def _reset_applied_theme():
+    """A test that applied the dark theme must not leave later tests' `theme.current()` dark."""
+    yield
+    theme_mod = sys.modules.get("pixie_desktop.ui.theme")
+    if theme_mod is not None:
+        theme_mod._applied_dark = None

@@ -93,12 +93,21 @@ def test_folder_batch_retry_failed(ctx, install, runner, tmp_path):
     assert batch.progress().ok == 3 and batch.failed_indices() == []
     assert batch.run_id_of(1) != first and first in batch.earlier_runs
     assert run_queries.get_run(ctx.conn, batch.run_id_of(1)).meta["batch_id"] == batch.id
-    # the gallery's batch filter: each item's chart.png (and nothing from other runs)
+    # the gallery's batch filter: each item's files (and nothing from other runs). CSV Summary
+    # draws its charts natively (no files), so a Loan Report grid batch supplies them.
     from pixie_desktop.artefacts.queries import ArtefactQuery, count
 
-    runner.run(tool, {"file": plan.file_to_data_url(files[0])})  # a run outside the batch
-    q = ArtefactQuery(batch_id=batch.id)
-    assert q.is_filtered and count(ctx.conn, q) == 3 and count(ctx.conn, ArtefactQuery()) == 4
+    install("loan-report")
+    loans = ctx.find_tool("loan-report")
+    files_batch = Batch(loans.tool_id, plan.expand({"format": "html"}, grid={"amount": [1100, 2100]}))
+    run_batch(runner, loans, files_batch, parallel=2)
+    assert files_batch.progress().ok == 2
+    before = count(ctx.conn, ArtefactQuery())
+    runner.run(loans, {"amount": 3100, "format": "html"})  # a run outside the batch
+    q = ArtefactQuery(batch_id=files_batch.id)
+    assert q.is_filtered and count(ctx.conn, q) == 4  # report + schedule per item
+    assert count(ctx.conn, ArtefactQuery()) == before + 2
+    assert count(ctx.conn, ArtefactQuery(batch_id=batch.id)) == 0  # native charts: no files
 
 
 def test_cancel_drops_queued_and_stops_running(ctx, install, runner):

@@ -1,5 +1,5 @@
 """Batches on a Dask cluster: a distributed.LocalCluster (two workers, in this process) runs a
-batch of 20 csv-summary items with results identical to a local run, including the chart.png
+batch of 20 loan-report items with results identical to a local run, including the schedule CSV
 file output landing in artefacts with the same sha256; a worker without the tool folder gets it
 as a zip; secrets are refused for a non-tls cluster; an unreachable scheduler fails fast."""
 
@@ -32,20 +32,10 @@ def local_cluster(tmp_path, monkeypatch):
     cluster.shutdown_worker_runtime()  # the in-process workers' Runner and its tool processes
 
 
-def _csvs(folder: Path, n: int) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for i in range(n):
-        p = folder / f"data{i:02d}.csv"
-        p.write_text("x,y\n" + "".join(f"{j},{(j * i) % 7}\n" for j in range(i + 2)))
-        out.append(p)
-    return out
-
-
-def _charts(ctx, batch: Batch) -> list[str]:
+def _schedules(ctx, batch: Batch) -> list[str]:
     out = []
     for rid in batch.run_ids():
-        arts = [a for a in artefact_queries.for_run(ctx.conn, rid) if a.filename == "chart.png"]
+        arts = [a for a in artefact_queries.for_run(ctx.conn, rid) if a.filename.endswith("-schedule.csv")]
         assert len(arts) == 1
         path = Path(ctx.settings.artefacts_root) / arts[0].rel_path
         import hashlib
@@ -57,24 +47,24 @@ def _charts(ctx, batch: Batch) -> list[str]:
 
 def test_cluster_batch_matches_local_including_files(ctx, install, runner, tmp_path, local_cluster, monkeypatch):
     lc, client = local_cluster
-    install("csv-summary")
-    tool = ctx.find_tool("csv-summary")
-    files = _csvs(tmp_path / "in", 20)
-    items = lambda: plan.expand({}, over_key="file", files=files)  # noqa: E731
+    install("loan-report")
+    tool = ctx.find_tool("loan-report")
+    amounts = [1000 * i + 100 for i in range(1, 21)]
+    items = lambda: plan.expand({"format": "html"}, grid={"amount": amounts})  # noqa: E731
     local = Batch(tool.tool_id, items(), output_keys=[o.key for o in tool.spec.outputs])
     run_batch(runner, tool, local, parallel=2)
     remote = Batch(tool.tool_id, items(), output_keys=[o.key for o in tool.spec.outputs])
     monkeypatch.setenv("PIXIE_WORKER_SHIP", "1")  # the workers act as if they lacked the folder
     cluster.run_batch_on_cluster(client, lc.scheduler_address, runner, tool, remote)
     assert remote.progress().ok == 20 == local.progress().ok
-    assert [s.outputs.get("overview") for s in remote.states] == [s.outputs.get("overview") for s in local.states]
-    assert _charts(ctx, remote) == _charts(ctx, local)
+    assert [s.outputs.get("facts") for s in remote.states] == [s.outputs.get("facts") for s in local.states]
+    assert _schedules(ctx, remote) == _schedules(ctx, local)
     workers = set(client.scheduler_info()["workers"])
     for rid in remote.run_ids():
         rec = run_queries.get_run(ctx.conn, rid)
         assert rec.status == "ok" and rec.meta["batch_id"] == remote.id
         assert rec.meta["executor"] in workers and rec.meta["tool_shipped"] is True
-    shipped = list((tmp_path / "worker-cache").glob("*/csv-summary/tool.json"))
+    shipped = list((tmp_path / "worker-cache").glob("*/loan-report/tool.json"))
     assert len(shipped) == 1  # unpacked once per tool hash
 
 

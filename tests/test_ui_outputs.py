@@ -236,3 +236,17 @@ def test_fuzzed_values_never_raise(qtbot, all_renderers, value):
     for r in all_renderers:
         r.set_value(value)
         r.append_stream(value)
+
+
+def test_current_theme_is_the_applied_one_not_the_systems(qapp):
+    """A user who forces dark on a light system gets dark colours from `theme.current()` in
+    dialogs and cards, not the system's scheme."""
+    from pixie_desktop.ui import theme
+
+    system_dark = theme.system_is_dark()
+    theme.apply_theme(qapp, not system_dark)
+    try:
+        assert theme.current().dark is (not system_dark)
+    finally:
+        theme.apply_theme(qapp, system_dark)
+    assert theme.current().dark is system_dark

@@ -95,8 +95,16 @@ def accent_hex() -> str:
     return c.name() if c.isValid() else ACCENTS[DEFAULT_ACCENT]
 
 
+# The scheme `apply_theme` last applied (None until then): the user may force light or dark on a
+# system of the other scheme, so "what is shown" is not always what the OS prefers.
+_applied_dark: bool | None = None
+
+
 def current(dark: bool | None = None) -> Theme:
-    dark = system_is_dark() if dark is None else dark
+    """The theme for `dark`; without it, the one the app shows now (what `apply_theme` applied,
+    else the system's scheme)."""
+    if dark is None:
+        dark = _applied_dark if _applied_dark is not None else system_is_dark()
     acc = accent_hex()
     if dark:
         return Theme(
@@ -182,7 +190,7 @@ QPushButton#Primary {{ background: {t.accent}; color: {t.accent_text}; border: n
 QPushButton#Link {{ border: none; color: {t.accent}; background: transparent; text-decoration: underline; padding: 0; }}
 QPushButton#Small, QToolButton#Small {{ padding: 2px 8px; border: 1px solid {t.border}; border-radius: 5px; background: {t.surface}; }}
 QPushButton#Small:hover, QToolButton#Small:hover {{ border-color: {t.accent}; }}
-QScrollArea#FormScroll, QScrollArea#OutputScroll {{ background: transparent; border: none; }}
+QScrollArea#FormScroll, QScrollArea#OutputScroll, QScrollArea#PageScroll {{ background: transparent; border: none; }}
 QWidget#FormBody, QWidget#OutputBody {{ background: transparent; }}
 QLineEdit, QPlainTextEdit, QTextEdit, QSpinBox, QDoubleSpinBox, QDateTimeEdit, QComboBox {{
     border: 1px solid {t.border}; border-radius: 6px; padding: 4px 6px; background: {t.surface};
@@ -227,8 +235,10 @@ def apply_theme(app=None, dark: bool | None = None) -> Theme:
     """Set Fusion + our palette + stylesheet on the app and notify listeners (charts, maps)."""
     from PySide6.QtWidgets import QApplication
 
+    global _applied_dark
     app = app or QApplication.instance()
-    theme = current(dark)
+    theme = current(system_is_dark() if dark is None else dark)
+    _applied_dark = theme.dark
     if app is not None:
         # Re-setting the style on every theme change recreates every widget's style objects; doing
         # it only once avoids needless work and a crash seen when windows were rebuilt afterwards.
@@ -240,7 +250,7 @@ def apply_theme(app=None, dark: bool | None = None) -> Theme:
         try:
             cb(theme)
         except Exception:  # noqa: BLE001 - one broken listener must not stop the rest
-            pass
+            log.exception("theme listener failed")
     return theme
 
 

@@ -161,6 +161,18 @@ def disconnect_hub(window: Any) -> None:
             pass
 
 
+def scrolling_page(page: Any) -> Any:
+    """`page` in a frameless scroll area that scrolls down only: a short window (960×640) scrolls
+    the page instead of squeezing its sections into each other."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
+    area = QScrollArea(objectName="PageScroll", widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(page)
+    return area
+
+
 def build_pages(window: Any) -> None:
     """Home, History and Gallery."""
     from pixie_desktop.ui.views.gallery import GalleryView
@@ -172,12 +184,14 @@ def build_pages(window: Any) -> None:
     window.home.filesDropped.connect(window.open_files)
     window.home.toolActivated.connect(lambda tid: window.open_tool(tid))
     window.home.navRequested.connect(window.show_page)
-    window.add_page("home", "Home", window.home)
+    window.home.createToolRequested.connect(lambda: window.new_tool())
+    window.add_page("home", "Home", scrolling_page(window.home))
     window.history_page = HistoryView(window.ctx, window.events, tool_name=window._tool_name,  # noqa: SLF001
                                       tool_colour=lambda tid: tool_colour(window, tid))
     window.history_page.rerunRequested.connect(window._rerun_from_history)  # noqa: SLF001
     window.history_page.loadInputsRequested.connect(window._load_from_history)  # noqa: SLF001
     window.history_page.openOutputsRequested.connect(window.open_run)
+    window.history_page.empty.actionRequested.connect(window.sidebar.search.setFocus)
     window.add_page("history", "History", window.history_page)
     try:
         gallery = GalleryView(window.ctx, window)

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontDatabase
 from PySide6.QtWidgets import (
-    QCheckBox, QColorDialog, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+    QCheckBox, QColorDialog, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget,
 )
 
 from pixie_desktop.ui.inputs.base import InputWidget, LineTextValue, PlainTextValue, as_float, register
@@ -103,20 +103,17 @@ class NumberInput(InputWidget):
             self.box.setSuffix(f" {s.unit}")
         self.box.valueChanged.connect(self._emit)
         self.box.setMinimumWidth(140)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.box)
         hint = []
         if self.lo is not None:
             hint.append(f"min {self._fmt(self.lo)}")
         if self.hi is not None:
             hint.append(f"max {self._fmt(self.hi)}")
+        items: list[QWidget] = [self.box]
         if hint:
             lab = QLabel(" · ".join(hint), self)
             lab.setObjectName("Muted")
-            row.addWidget(lab)
-        row.addStretch(1)
-        self._outer.addLayout(row)
+            items.append(lab)
+        self.add_wrapping_row(*items)  # the limits wrap under the box in a narrow column
 
     def _decimals(self) -> int:
         if self.step is None:
@@ -175,16 +172,25 @@ class SliderInput(InputWidget):
         self.slider = cls(Qt.Orientation.Horizontal, self)
         self.slider.setRange(self.lo, self.hi)
         self.slider.setSingleStep(self.step)
-        try:
-            decimals = 0 if float(self.step).is_integer() else min(6, len(f"{self.step:g}".split(".")[-1]))
-            self.slider.setDecimals(decimals)
-        except Exception:  # noqa: BLE001 - older superqt without setDecimals
-            pass
+        #: a value written that is off the step grid (a tool's default such as 0.35 with step
+        #: 0.1), kept exactly until the user moves the slider: (exact, what the slider shows)
+        self._exact: tuple[Any, Any] | None = None
+        self._set_decimals(self.step)
         self.slider.valueChanged.connect(self._emit)
         self.add_body(self.slider)
         rng = QLabel(f"{self.lo:g} … {self.hi:g}", self)
         rng.setObjectName("Muted")
         self.add_body(rng)
+
+    @staticmethod
+    def _decimals_of(v: float) -> int:
+        return 0 if float(v).is_integer() else min(6, len(f"{v:g}".split(".")[-1]))
+
+    def _set_decimals(self, *values: float) -> None:
+        try:
+            self.slider.setDecimals(max(self._decimals_of(v) for v in values))
+        except Exception:  # noqa: BLE001 - older superqt without setDecimals
+            pass
 
     def _snap(self, v: float) -> float:
         v = min(self.hi, max(self.lo, v))
@@ -193,6 +199,8 @@ class SliderInput(InputWidget):
 
     def _read(self) -> Any:
         v = self.slider.value()
+        if self._exact is not None and v == self._exact[1]:
+            return self._exact[0]
         if self.spec.range:
             lo, hi = v
             return [self._snap(float(lo)), self._snap(float(hi))]
@@ -206,7 +214,7 @@ class SliderInput(InputWidget):
             if isinstance(value, (list, tuple)) and len(value) == 2:
                 a, b = as_float(value[0]), as_float(value[1])
                 if a is not None and b is not None:
-                    self.slider.setValue((min(a, b), max(a, b)))
+                    self._write_exact([min(a, b), max(a, b)])
                     return
             raise TypeError("range slider expects [lo, hi]")
         if value is None:
@@ -215,7 +223,21 @@ class SliderInput(InputWidget):
         f = as_float(value)
         if f is None:
             raise TypeError("slider expects a number")
-        self.slider.setValue(f)
+        self._write_exact(f)
+
+    def _write_exact(self, value: Any) -> None:
+        """Show `value` and keep it as given when it is off the step (real tools ship such
+        defaults; the CLI accepts them too): the form sends it unchanged until the user moves
+        the slider, when snapping to the step resumes."""
+        self._exact = None
+        vals = value if isinstance(value, list) else [value]
+        inside = all(self.lo <= v <= self.hi for v in vals)
+        off_step = inside and any(self._snap(v) != v for v in vals)
+        if off_step:
+            self._set_decimals(self.step, *vals)
+        self.slider.setValue(tuple(vals) if isinstance(value, list) else value)
+        if off_step:
+            self._exact = ([float(v) for v in vals] if isinstance(value, list) else float(value), self.slider.value())
 
 
 @register("checkbox")

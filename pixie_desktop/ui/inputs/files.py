@@ -127,6 +127,7 @@ class DropZone(QFrame):
         icon.setStyleSheet("font-size: 16pt;")
         row.addWidget(icon)
         lab = QLabel(text, self)
+        lab.setWordWrap(True)  # a narrow column wraps the prompt rather than widening the form
         row.addWidget(lab)
         link = QPushButton("browse", self)
         link.setObjectName("Link")
@@ -138,6 +139,7 @@ class DropZone(QFrame):
         h = QLabel(hint, self)
         h.setObjectName("HelpText")
         h.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        h.setWordWrap(True)
         lay.addWidget(h)
 
     def _set_active(self, on: bool) -> None:

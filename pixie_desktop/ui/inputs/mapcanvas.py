@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
 from pixie_desktop.integration.paths import resources_dir
@@ -209,7 +209,9 @@ class MapCanvas(QWidget):
 
     # -- painting ----------------------------------------------------------------------
     def paintEvent(self, event) -> None:  # noqa: N802
-        t = theme.current()
+        # the applied theme (the palette apply_theme set), not only the OS scheme: a user who
+        # chose dark gets a dark map even on a light desktop
+        t = theme.current(dark=self.palette().color(QPalette.ColorRole.Window).lightness() < 128)
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor(t.water))

@@ -130,6 +130,21 @@ def load_media(src: str) -> tuple[str, bytes] | None:
         raise ShapeError(str(exc)) from exc
 
 
+def active_theme() -> Any:
+    """The theme the app is showing now. `theme.current()` alone follows the OS scheme, which is
+    wrong when the user chose light or dark; `apply_theme` sets the app palette before it tells
+    listeners, so the palette says which one is applied."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from pixie_desktop.ui import theme
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return theme.current()
+    return theme.current(dark=app.palette().color(QPalette.ColorRole.Window).lightness() < 128)
+
+
 def pretty_json(value: Any, limit: int = FALLBACK_CHARS) -> str:
     try:
         text = json.dumps(value, indent=2, ensure_ascii=False, default=repr)

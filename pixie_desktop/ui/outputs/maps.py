@@ -1,17 +1,26 @@
 """The 5 map outputs on the same offline base map as the map inputs: points (coloured markers
-with labels), heatmap (weighted radial blobs), choropleth (GeoJSON polygons filled on a colour
-scale by `values[feature id]`), polygons and route (an ordered polyline with start/end)."""
+with labels, and `popup` text shown on hover), heatmap (weighted radial blobs), choropleth
+(GeoJSON polygons filled on a colour scale by `values[feature id]`), polygons and route (an
+ordered polyline with start/end and its stops' labels).
+
+A fitted view is fitted again when the card is resized (until the user pans or zooms), so the
+first and last points are never cut off by a fit made before the card had its real size. Maps
+are drawn again in the new colours when the theme changes."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import html
+import weakref
+
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QRadialGradient, QPolygonF
+from PySide6.QtWidgets import QToolTip
 
 from pixie_desktop.ui import theme
 from pixie_desktop.ui.inputs.mapcanvas import MapCanvas, colour_or
-from pixie_desktop.ui.outputs.base import OutputRenderer, ShapeError, kind_of, need_dict, need_list, num, register
+from pixie_desktop.ui.outputs.base import OutputRenderer, active_theme, ShapeError, kind_of, need_dict, need_list, num, register
 
 
 def _latlng(p: Any, what: str = "points") -> tuple[float, float]:
@@ -27,17 +36,71 @@ def _latlng(p: Any, what: str = "points") -> tuple[float, float]:
     return a, b
 
 
+def tip_html(text: str) -> str:
+    """Tool text for a tooltip: escaped, so Qt never reads it as rich text (an <img> in it would
+    make Qt load that file)."""
+    return "<p style='white-space:pre-wrap'>" + html.escape(text[:500]) + "</p>"
+
+
 class OverlayMap(MapCanvas):
-    """Base map + whatever `layers` the renderer set (a list of draw callables)."""
+    """Base map + whatever `layers` the renderer set (a list of draw callables), hover texts
+    for points (`hover`: (lat, lng, text)) and a fit that follows the card's size."""
+
+    HOVER_PX = 12
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.layers: list = []
+        self.hover: list[tuple[float, float, str]] = []
+        self.fit_pts: list[tuple[float, float]] | None = None
+        self._fitted: tuple[float, float, float] | None = None
+        self._tip_shown = False
         self.setMinimumHeight(300)
 
     def paint_overlay(self, p: QPainter) -> None:
         for layer in self.layers:
             layer(p, self)
+
+    def fit(self, pts: list[tuple[float, float]]) -> None:
+        self.fit_pts = pts
+        self.fit_points(pts)
+        self._fitted = (self.center_lat, self.center_lng, self.zoom)
+
+    def unfit(self) -> None:
+        self.fit_pts = None
+        self._fitted = None
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.fit_pts and self._fitted == (self.center_lat, self.center_lng, self.zoom):
+            self.fit(self.fit_pts)
+
+    def reset_view(self) -> None:
+        if self.fit_pts:
+            self.fit(self.fit_pts)
+        else:
+            super().reset_view()
+
+    def hover_text(self, pos: QPointF) -> str | None:
+        best, best_d = None, float(self.HOVER_PX)
+        for lat, lng, text in self.hover:
+            q = self.to_screen(lat, lng)
+            d = abs(q.x() - pos.x()) + abs(q.y() - pos.y())
+            if d <= best_d:
+                best, best_d = text, d
+        return best
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().mouseMoveEvent(event)
+        if not self.hover or self._panning:
+            return
+        text = self.hover_text(event.position())
+        if text:
+            QToolTip.showText(event.globalPosition().toPoint(), tip_html(text), self)
+            self._tip_shown = True
+        elif self._tip_shown:
+            QToolTip.hideText()
+            self._tip_shown = False
 
 
 def _ramp(t: float) -> QColor:
@@ -51,6 +114,19 @@ def _ramp(t: float) -> QColor:
     return QColor(*stops[-1][1])
 
 
+def _hover_text(p: Any, label: Any) -> str | None:
+    """What hovering a point shows: its label, then its popup/description (plain text)."""
+    if not isinstance(p, dict):
+        return None
+    parts = [str(label)] if label not in (None, "") else []
+    for k in ("popup", "description", "tooltip"):
+        v = p.get(k)
+        if isinstance(v, (str, int, float)) and not isinstance(v, bool) and str(v) not in parts:
+            parts.append(str(v))
+            break
+    return "\n".join(parts)[:500] or None
+
+
 class MapRenderer(OutputRenderer):
     min_height = 320
 
@@ -58,17 +134,41 @@ class MapRenderer(OutputRenderer):
         self.map = OverlayMap(self.body)
         self.legend = None
         self.body_layout.addWidget(self.map)
+        ref = weakref.ref(self)
+
+        def changed(_theme: Any) -> None:
+            card = ref()
+            if card is not None:
+                card.retheme()
+
+        remove = theme.on_theme_changed(changed)
+        self.destroyed.connect(lambda *_: remove())
+
+    def retheme(self) -> None:
+        """New colours for the overlay, keeping the user's view."""
+        if self.current is None or self.error is not None:
+            return
+        try:
+            self.map.hover = []
+            self.map.layers = self.parse(self.current)[0]
+            self.map.update()
+        except RuntimeError:  # the card is being destroyed
+            pass
+        except Exception as exc:  # noqa: BLE001 - parse succeeded before; say why if not now
+            self._fail(self.current, str(exc))
 
     def _render(self, value: Any) -> None:
+        self.map.hover = []
         layers, pts, center, zoom = self.parse(value)
         self.map.layers = layers
+        self.map.unfit()
         if center is not None:
             self.map.set_view(center, zoom if zoom is not None else 3)
         elif pts:
             if len(pts) == 1:
                 self.map.set_view(pts[0], zoom if zoom is not None else 4)
             else:
-                self.map.fit_points(pts)
+                self.map.fit(pts)
         else:
             self.map.set_view((20, 0), 0)
         self.map.update()
@@ -101,7 +201,10 @@ class PointsMap(MapRenderer):
             colour = p.get("colour", p.get("color")) if isinstance(p, dict) else None
             size = p.get("size") if isinstance(p, dict) else None
             items.append((lat, lng, label, colour, size))
-        acc = theme.current().accent
+            tip = _hover_text(p, label)
+            if tip:
+                self.map.hover.append((lat, lng, tip))
+        acc = active_theme().accent
 
         def draw(p: QPainter, m: MapCanvas) -> None:
             for lat, lng, label, colour, size in items:
@@ -111,7 +214,7 @@ class PointsMap(MapRenderer):
                 p.setBrush(colour_or(colour, acc))
                 p.drawEllipse(q, r, r)
                 if label and len(items) <= 60:
-                    p.setPen(QColor(theme.current().text))
+                    p.setPen(QColor(active_theme().text))
                     p.drawText(q + QPointF(r + 3, 4), str(label)[:40])
         center, zoom = self._view(d)
         if not items and center is None and isinstance(self.spec.default_center, list):
@@ -208,7 +311,7 @@ class ChoroplethMap(MapRenderer):
             for ring in _rings(f.get("geometry")):
                 shapes.append((ring, v, name or fid))
                 pts.extend(ring)
-        t = theme.current()
+        t = active_theme()
 
         def draw(p: QPainter, m: MapCanvas) -> None:
             for ring, v, name in shapes:
@@ -240,7 +343,7 @@ class PolygonsMap(MapRenderer):
                 continue
             colour = poly.get("colour", poly.get("color")) if isinstance(poly, dict) else None
             label = poly.get("label") if isinstance(poly, dict) else None
-            items.append((ring, colour_or(colour, theme.current().series_colour(i)), label))
+            items.append((ring, colour_or(colour, active_theme().series_colour(i)), label))
             pts.extend(ring)
 
         def draw(p: QPainter, m: MapCanvas) -> None:
@@ -252,7 +355,7 @@ class PolygonsMap(MapRenderer):
                 p.setBrush(fill)
                 p.drawPolygon(poly)
                 if label:
-                    p.setPen(QColor(theme.current().text))
+                    p.setPen(QColor(active_theme().text))
                     p.drawText(poly.boundingRect().center() - QPointF(16, -4), str(label)[:30])
         center, zoom = self._view(d)
         return [draw], pts, center, zoom
@@ -262,8 +365,15 @@ class PolygonsMap(MapRenderer):
 class RouteMap(MapRenderer):
     def parse(self, value: Any):
         d = need_dict(value, "points") if not isinstance(value, list) else {"points": value}
-        pts = [_latlng(p) for p in need_list(d["points"], "points")[:20000]]
-        t = theme.current()
+        raw = need_list(d["points"], "points")[:20000]
+        pts = [_latlng(p) for p in raw]
+        labels = [str(p["label"])[:40] if isinstance(p, dict) and p.get("label") not in (None, "") else None
+                  for p in raw]
+        for i, ((lat, lng), p) in enumerate(zip(pts, raw)):
+            tip = _hover_text(p, labels[i])
+            if tip and len(pts) <= 2000:
+                self.map.hover.append((lat, lng, f"{i + 1}. {tip}"))
+        t = active_theme()
 
         def draw(p: QPainter, m: MapCanvas) -> None:
             if not pts:
@@ -275,6 +385,11 @@ class RouteMap(MapRenderer):
             p.setPen(pen)
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawPolyline(screen)
+            if len(pts) <= 60:
+                for q, lab in zip(screen, labels):
+                    if lab:
+                        p.setPen(QColor(t.text))
+                        p.drawText(q + QPointF(8, -6), lab)
             for q, col in ((screen[0], t.success), (screen[-1], t.danger)):
                 p.setPen(QPen(QColor("#ffffff"), 2))
                 p.setBrush(QColor(col))

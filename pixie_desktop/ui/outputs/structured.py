@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import html
+import math
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,33 @@ class KvRenderer(OutputRenderer):
 LEVELS = {"debug": 0, "info": 1, "tool": 1, "warn": 2, "warning": 2, "error": 3, "critical": 3}
 
 
+def log_time(t: Any, now: float | None = None) -> str:
+    """A log line's `t` as local wall-clock time: epoch seconds (or milliseconds) and ISO
+    datetimes with a zone become "HH:MM:SS" (with the date when it is not today); anything else
+    is shown as given."""
+    import time
+    from datetime import datetime
+
+    when: datetime | None = None
+    if isinstance(t, (int, float)) and not isinstance(t, bool) and math.isfinite(t) and t > 0:
+        secs = t / 1000.0 if t > 1e11 else float(t)  # a 13-digit stamp is milliseconds
+        try:
+            when = datetime.fromtimestamp(secs)
+        except (OverflowError, OSError, ValueError):
+            when = None
+    elif isinstance(t, str) and 10 <= len(t) <= 40:
+        try:
+            parsed = datetime.fromisoformat(t.strip().replace("Z", "+00:00"))
+            when = parsed.astimezone() if parsed.tzinfo is not None else parsed
+        except ValueError:
+            when = None
+    if when is None:
+        return str(t)
+    today = datetime.fromtimestamp(now if now is not None else time.time()).date()
+    clock = when.strftime("%H:%M:%S")
+    return clock if when.date() == today else f"{when:%Y-%m-%d} {clock}"
+
+
 def log_lines(value: Any) -> list[dict]:
     if isinstance(value, str):
         return [{"level": "info", "message": line} for line in value.splitlines()]
@@ -160,7 +188,7 @@ class LogRenderer(OutputRenderer):
         t = theme.current()
         colour = {"warn": t.warn, "warning": t.warn, "error": t.danger, "critical": t.danger,
                   "debug": t.muted}.get(ln["level"], t.info)
-        ts = f"<span style='color:{t.muted}'>{html.escape(str(ln['t']))}</span> " if ln.get("t") is not None else ""
+        ts = f"<span style='color:{t.muted}'>{html.escape(log_time(ln['t']))}</span> " if ln.get("t") is not None else ""
         return (f"{ts}<span style='color:{colour}; font-weight:600'>{ln['level'].upper()[:5]:<5}</span> "
                 f"{html.escape(ln['message'])}")
 

@@ -54,6 +54,48 @@ def format_cell(v: Any, ctype: str) -> str:
     return str(v)
 
 
+DECIMALS_MAX = 6
+DECIMALS_SCAN = 20_000  # rows looked at to choose a column's decimals (cheap even on huge tables)
+
+
+def _decimals(v: float) -> int:
+    text = f"{abs(v):.{DECIMALS_MAX}f}".rstrip("0")
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def column_decimals(rows: list, columns: list[tuple[str, str, str]],
+                    key_index: dict[str, int] | None) -> dict[str, int]:
+    """Decimals per plain-number column, so every cell of the column shows the same number of
+    decimals (1.5 and 12.25 as 1.50 and 12.25) and the points line up. A column counts when its
+    type is number-like (or untyped text) and every non-empty cell is a number; currency and
+    percent keep their own formats."""
+    out: dict[str, int] = {}
+    for key, _, ctype in columns:
+        if ctype not in ("number", "integer", "float", "text", "string"):
+            continue
+        most, seen = 0, False
+        for row in rows[:DECIMALS_SCAN]:
+            v = cell_of(row, key, key_index)
+            if v is None:
+                continue
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                seen = False
+                break
+            seen = True
+            if isinstance(v, float) and math.isfinite(v):
+                most = max(most, _decimals(v))
+        if seen:
+            out[key] = most
+    return out
+
+
+def format_in_column(v: Any, ctype: str, decimals: int | None) -> str:
+    """`format_cell`, with a column's shared decimals for plain finite numbers."""
+    if decimals is not None and isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+        return f"{v:,.{decimals}f}"
+    return format_cell(v, ctype)
+
+
 def sort_key(v: Any) -> tuple:
     """Numbers before text, NaN and empty cells last; text case-insensitive."""
     if isinstance(v, bool):
@@ -108,6 +150,7 @@ class RowsModel(QAbstractTableModel):
         self.columns: list[tuple[str, str, str]] = []  # key, label, type
         self.rows: list = []
         self.key_index: dict[str, int] | None = None   # list rows: column key → position
+        self.decimals: dict[str, int] = {}              # plain-number column key → decimals shown
         self.order: list[int] | None = None
         self.loaded = 0
         self.sort_column, self.descending, self.needle = -1, False, ""
@@ -118,6 +161,7 @@ class RowsModel(QAbstractTableModel):
         self._generation += 1
         self.beginResetModel()
         self.columns, self.rows, self.key_index = columns, rows, key_index
+        self.decimals = column_decimals(rows, columns, key_index)
         self.order = None
         self.sort_column, self.descending, self.needle = -1, False, ""
         self.loaded = min(self.PAGE, len(rows))
@@ -190,7 +234,7 @@ class RowsModel(QAbstractTableModel):
         key, _, ctype = self.columns[index.column()]
         v = self.value(index.row(), key)
         if role == Qt.ItemDataRole.DisplayRole:
-            return format_cell(v, ctype)
+            return format_in_column(v, ctype, self.decimals.get(key))
         if role == SORT_ROLE:
             return sort_key(v)[1]
         if role == Qt.ItemDataRole.TextAlignmentRole:

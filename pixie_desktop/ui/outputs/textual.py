@@ -394,11 +394,13 @@ class BooleanRenderer(OutputRenderer):
         text = (self.spec.true_label or "True") if on else (self.spec.false_label or "False")
         colour = t.success if on else t.danger
         mark = "✔" if on else "✘"
+        self._plain = text
         self.label.setText(f"<span style='color:{colour}; font-size:18pt'>{mark}</span>"
                            f"&nbsp;&nbsp;<span style='font-size:15pt; font-weight:600'>{_esc(text)}</span>")
 
     def copy_text(self) -> str:
-        return self.label.text() if self._built else ""
+        """The shown label as text ("True", or the spec's true_label), never the card's HTML."""
+        return getattr(self, "_plain", "") if self._built and self.error is None else super().copy_text()
 
 
 def _esc(s: str) -> str:

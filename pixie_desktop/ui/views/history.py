@@ -108,6 +108,7 @@ class HistoryView(QWidget):
         lay.addLayout(self._search_bar(tool_name))
 
         self.table = RunsTable(self)
+        self.table.setAccessibleName("Runs")
         self.table.setModel(self.model)
         self.table.setItemDelegateForColumn(rm.COL_STATUS, StatusDotDelegate(rm.StatusRole, self.table))
         self.table.setItemDelegateForColumn(rm.COL_STAR, StarDelegate(rm.StarredRole, self.table))
@@ -132,10 +133,12 @@ class HistoryView(QWidget):
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.selectionModel().selectionChanged.connect(lambda *a: self._update_buttons())
         lay.addWidget(self.table, 1)
-        self.empty = QLabel("No runs yet. Run the tool and its history appears here.")
-        self.empty.setObjectName("EmptyState")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        lay.addWidget(self.empty)
+        from pixie_desktop.ui.widgets.empty_state import EmptyState
+
+        self.empty = EmptyState("No runs yet", "Run the tool and its history appears here." if tool_id else
+                                "Every run of every tool lands here, newest first.",
+                                None if tool_id else "Find a tool…")
+        lay.addWidget(self.empty, 1)  # takes the room the table would: the header stays compact
         self.model.rowsInserted.connect(lambda *a: self._update_empty())
         self.model.rowsRemoved.connect(lambda *a: self._update_empty())
         self.model.modelReset.connect(self._update_empty)

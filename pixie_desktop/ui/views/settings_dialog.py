@@ -171,7 +171,9 @@ class SettingsDialog(QDialog):
             field = QLineEdit(str(path), body)
             field.setReadOnly(True)
             field.setObjectName(f"path-{name.lower()}")
+            field.setAccessibleName(f"{name} folder")
             btn = QPushButton("Open", body)
+            btn.setAccessibleName(f"Open the {name.lower()} folder")
             folder = path if path.suffix == "" else path.parent
             btn.clicked.connect(lambda _=False, p=folder: self.open_folder(p))
             self.grid.addWidget(label, r, 0)
@@ -218,6 +220,7 @@ class SettingsDialog(QDialog):
         label.setToolTip(f"{d.name} · env {d.env_name} · default {format_value(d.default)}")
         editor = self._editor(d, body)
         editor.setObjectName(f"setting-{d.name}")
+        editor.setAccessibleName(_title(d.name))
         editor.setMinimumWidth(170)
         source = QLabel(body)
         source.setMinimumWidth(110)

@@ -27,6 +27,11 @@ from pixie_desktop.queries import tools as tool_queries
 from pixie_desktop.ui.publish import publish
 from pixie_desktop.ui.delegates.painters import STATUS_LABELS, contrast_text, status_colour
 from pixie_desktop.ui.views.flow_layout import FlowLayout
+from pixie_desktop.ui.widgets.elided_label import ElidedLabel
+
+# below this page width the form stacks above the outputs and the header's secondary buttons
+# move into the ⋯ menu (a 960 px window, half a 1920 screen, is below it with the sidebar open)
+NARROW_PAGE_WIDTH = 820
 
 VALIDATION_TEXT = {"pass": "Validated", "warn": "Warnings", "fail": "Failing", "skip": "Skipped",
                    "unchecked": "Not validated", "broken": "Won't parse"}
@@ -41,6 +46,7 @@ def pill(text: str, colour: str | QColor, *, filled: bool = False) -> QLabel:
     fg = contrast_text(c).name() if filled else (c.lighter(140) if dark else c.darker(115)).name()
     lab.setStyleSheet(f"QLabel {{ background: {bg}; color: {fg}; border-radius: 9px; padding: 2px 9px;"
                       f" font-size: 8.5pt; font-weight: 600; }}")
+    lab.setMinimumHeight(20)  # the 9 px radius needs the height to round the ends
     return lab
 
 
@@ -125,6 +131,7 @@ class Avatar(QLabel):
 class ToolPage(QWidget):
     historyRequested = Signal(str)           # tool_id
     message = Signal(str)                    # for the status bar
+    layoutModeChanged = Signal(str)          # "wide" or "narrow": the splitter's orientation changed
 
     def __init__(self, ctx: Any, info: ToolInfo, *, events: Any, runner: Callable[[], Any],
                  tools_model: Any = None, parent: QWidget | None = None,
@@ -138,6 +145,8 @@ class ToolPage(QWidget):
         self._runner = runner
         self.tools_model = tools_model
         self.menu_provider = menu_provider  # the ⋯ menu: the same declarations as the sidebar menu
+        self.layout_mode = "wide"
+        self.splitter: QSplitter | None = None
         self.form: Any = None
         self.outputs: Any = None
         self.chat: Any = None
@@ -191,19 +200,23 @@ class ToolPage(QWidget):
         col.setSpacing(4)
         title_row = QHBoxLayout()
         title_row.setSpacing(8)
-        self.title = QLabel(info.name)
+        self.title = ElidedLabel(info.name)  # a narrow window shortens the name, never cuts it
         self.title.setObjectName("ToolTitle")
         self.title.setStyleSheet("font-size: 16pt; font-weight: 650;")
-        title_row.addWidget(self.title)
+        title_row.addWidget(self.title)  # Preferred: shrinks (eliding) before anything else
         version = info.spec.version if info.spec else None
         if version:
             v = QLabel(f"v{version}")
             v.setObjectName("Muted")
             title_row.addWidget(v)
-        self.badge_box = QHBoxLayout()
+        self.badge_widget = QWidget()  # beside the title when wide, under it when narrow
+        self.badge_widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        self.badge_box = QHBoxLayout(self.badge_widget)
+        self.badge_box.setContentsMargins(0, 0, 0, 0)
         self.badge_box.setSpacing(6)
-        title_row.addLayout(self.badge_box)
+        title_row.addWidget(self.badge_widget)
         title_row.addStretch(1)
+        self._title_row, self._header_col = title_row, col
         col.addLayout(title_row)
         desc = QLabel(info.description or ("" if info.ok else "This tool cannot be loaded."))
         desc.setObjectName("Muted")
@@ -222,7 +235,7 @@ class ToolPage(QWidget):
         self.fav_button.setCheckable(True)
         self.fav_button.setToolTip("Favourite")
         self.fav_button.toggled.connect(self._on_fav_toggled)
-        self.fav_button.setFixedWidth(30)
+        self.fav_button.setMinimumWidth(30)
         self.folder_button = QPushButton("Open folder")
         self.folder_button.setObjectName("Small")
         self.folder_button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path))))
@@ -243,8 +256,9 @@ class ToolPage(QWidget):
         self.more_button.setObjectName("Small")
         self.more_button.setText("⋯")
         self.more_button.setToolTip("Pin, keep warm, archive, colour, tags, workspaces, validation…")
-        self.more_button.setFixedWidth(30)
+        self.more_button.setMinimumWidth(30)
         self.more_button.setVisible(self.menu_provider is not None)
+        self.secondary_buttons = (self.folder_button, self.history_button)  # into ⋯ when narrow
         self.more_button.clicked.connect(self.show_more_menu)
         self.presets_button = self.batch_button = None
         if info.ok and info.spec is not None:  # named input sets (ui/widgets/presets_button.py)
@@ -269,8 +283,55 @@ class ToolPage(QWidget):
 
     def more_menu(self) -> Any:
         """A fresh ⋯ menu (the TOOL_MORE declarations of ui/actions.py, built from the tool's
-        current state each time), or None."""
-        return self.menu_provider(self.tool_id) if self.menu_provider is not None else None
+        current state each time), or None. In a narrow page it starts with the header buttons
+        that were moved into it (History, Open folder)."""
+        menu = self.menu_provider(self.tool_id) if self.menu_provider is not None else None
+        if self.layout_mode == "narrow":
+            from PySide6.QtWidgets import QMenu
+
+            if menu is None:
+                menu = QMenu(self)
+            first = menu.actions()[0] if menu.actions() else None
+            for button in self.secondary_buttons:
+                act = menu.addAction(button.text())
+                act.triggered.connect(button.click)
+                if first is not None:
+                    menu.removeAction(act)
+                    menu.insertAction(first, act)
+            if first is not None:
+                menu.insertSeparator(first)
+        return menu
+
+    # -- responsive layout ------------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.apply_layout_mode("narrow" if self.width() < NARROW_PAGE_WIDTH else "wide")
+
+    def apply_layout_mode(self, mode: str) -> None:
+        """Wide: form beside outputs, every header button shown. Narrow: the form stacks above the
+        outputs and History / Open folder move into the ⋯ menu."""
+        if mode == self.layout_mode:
+            return
+        self.layout_mode = mode
+        narrow = mode == "narrow"
+        has_menu = self.menu_provider is not None
+        for b in self.secondary_buttons:
+            b.setVisible(not narrow)
+        # narrow: the badges go under the title so the name keeps its room
+        if narrow:
+            self._title_row.removeWidget(self.badge_widget)
+            self._header_col.insertWidget(1, self.badge_widget, 0, Qt.AlignmentFlag.AlignLeft)
+        else:
+            self._header_col.removeWidget(self.badge_widget)
+            self._title_row.insertWidget(self._title_row.count() - 1, self.badge_widget)  # before the stretch
+        self.more_button.setVisible(has_menu or narrow)
+        if self.splitter is not None and getattr(self, "layout_kind", "") == "form":
+            self.splitter.setOrientation(Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal)
+            # stacked, the form gets the larger share: it is what the user works in
+            self.splitter.setStretchFactor(0, 3 if narrow else 2)
+            self.splitter.setStretchFactor(1, 2 if narrow else 3)
+            self.splitter.setSizes([3000, 2000] if narrow else [380, 620])
+        self.layoutModeChanged.emit(mode)
 
     def show_more_menu(self) -> None:
         menu = self.more_menu()
@@ -414,7 +475,7 @@ class ToolPage(QWidget):
         self.progress.setTextVisible(False)
         self.progress.setFixedHeight(6)
         self.progress.hide()
-        self.status_label = QLabel("")
+        self.status_label = ElidedLabel("")
         self.status_label.setObjectName("Muted")
         # fixed box: the elapsed-time text changes 10×/s and must not relayout (and repaint) the page
         self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -449,7 +510,6 @@ class ToolPage(QWidget):
                 self.splitter.setStretchFactor(0, 3)
                 self.splitter.setStretchFactor(1, 1)
                 return self._wrap_with_status(self.splitter)
-            self.splitter = None
             if self.form is not None:
                 form_widget.hide()
             return self._wrap_with_status(self.right_tabs)
@@ -744,7 +804,6 @@ class ToolPage(QWidget):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status_label.setText(text)
-        self.status_label.setToolTip(text if len(text) > 60 else "")
         if error != getattr(self, "_status_is_error", False):
             self._status_is_error = error
             self.status_label.setStyleSheet(f"color: {status_colour('fail').name()};" if error else "")
