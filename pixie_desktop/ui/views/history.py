@@ -135,9 +135,10 @@ class HistoryView(QWidget):
         lay.addWidget(self.table, 1)
         from pixie_desktop.ui.widgets.empty_state import EmptyState
 
-        self.empty = EmptyState("No runs yet", "Run the tool and its history appears here." if tool_id else
-                                "Every run of every tool lands here, newest first.",
-                                None if tool_id else "Find a tool…")
+        self._empty_content = ("No runs yet", "Run the tool and its history appears here." if tool_id else
+                               "Every run of every tool lands here, newest first.",
+                               None if tool_id else "Find a tool…")
+        self.empty = EmptyState(*self._empty_content)
         lay.addWidget(self.empty, 1)  # takes the room the table would: the header stays compact
         self.model.rowsInserted.connect(lambda *a: self._update_empty())
         self.model.rowsRemoved.connect(lambda *a: self._update_empty())
@@ -234,11 +235,11 @@ class HistoryView(QWidget):
 
     def _update_empty(self) -> None:
         has = self.model.rowCount() > 0
-        filtered = not self.model.search.is_empty() or self.model.starred_only
-        # while searching the table stays (headers in place) and the note says nothing matched
-        self.table.setVisible(has or filtered)
-        self.empty.setText("No runs match this search." if filtered
-                           else "No runs yet. Run the tool and its history appears here.")
+        if not self.model.search.is_empty():  # searching: say nothing matched, not "no runs yet"
+            self.empty.set_content("No runs match", "Change the words or the filters, or press Esc to clear.")
+        else:
+            self.empty.set_content(*self._empty_content)
+        self.table.setVisible(has)
         self.empty.setVisible(not has)
 
     # -- selection ------------------------------------------------------------------------------
