@@ -158,7 +158,9 @@ class HistoryView(QWidget):
         row.setSpacing(6)
         self.search_field = QLineEdit(self)
         self.search_field.setObjectName("RunSearch")
-        self.search_field.setPlaceholderText("Search runs: label, inputs, file names, outputs, errors   Ctrl+F")
+        self.search_field.setPlaceholderText("Search runs   Ctrl+F")
+        self.search_field.setToolTip("Words in a run's label, inputs (file names too), outputs or error text")
+        self.search_field.setAccessibleName("Search runs")
         self.search_field.setClearButtonEnabled(True)
         self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_search)
@@ -177,7 +179,9 @@ class HistoryView(QWidget):
         self.since_filter = QComboBox(self)
         for text, days in SINCE_CHOICES:
             self.since_filter.addItem(text, days)
-        for combo in (self.status_filter, self.tool_filter, self.since_filter):
+        for combo, name in ((self.status_filter, "Filter by status"), (self.tool_filter, "Filter by tool"),
+                            (self.since_filter, "Filter by date")):
+            combo.setAccessibleName(name)
             combo.currentIndexChanged.connect(lambda _i: self.apply_search())
             row.addWidget(combo)
         find = QAction(self)  # Esc in the field clears the search
