@@ -48,6 +48,7 @@ class _Field(QFrame):
             row = QHBoxLayout()
             row.setSpacing(3)
             label = QLabel(spec.label, self)
+            label.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
             label.setObjectName("FieldLabel")
             label.setBuddy(widget)
             row.addWidget(label)
@@ -61,6 +62,7 @@ class _Field(QFrame):
         lay.addWidget(widget)
         if spec.description:
             help_ = QLabel(spec.description, self)
+            help_.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
             help_.setObjectName("HelpText")
             help_.setWordWrap(True)
             lay.addWidget(help_)
@@ -90,6 +92,7 @@ class ToolForm(QWidget):
                 continue
             if ispec.group and ispec.group != group:
                 heading = QLabel(ispec.group.upper(), body)
+                heading.setTextFormat(Qt.TextFormat.PlainText)
                 heading.setObjectName("GroupHeading")
                 self.body_layout.addWidget(heading)
             group = ispec.group

@@ -35,6 +35,7 @@ VALIDATION_TEXT = {"pass": "Validated", "warn": "Warnings", "fail": "Failing", "
 def pill(text: str, colour: str | QColor, *, filled: bool = False) -> QLabel:
     c = QColor(colour)
     lab = QLabel(text)
+    lab.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
     lab.setObjectName("Pill")
     dark = QGuiApplication.palette().window().color().lightness() < 128
     bg = c.name() if filled else f"rgba({c.red()},{c.green()},{c.blue()},{60 if dark else 38})"
@@ -64,6 +65,7 @@ class BrokenToolPanel(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(18, 16, 18, 16)
         head = QLabel(f"“{info.folder}” won't load: its tool.json has a problem")
+        head.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
         head.setStyleSheet("font-size: 13pt; font-weight: 600;")
         head.setWordWrap(True)
         lay.addWidget(head)
@@ -183,12 +185,14 @@ class ToolPage(QWidget):
         title_row = QHBoxLayout()
         title_row.setSpacing(8)
         self.title = QLabel(info.name)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
         self.title.setObjectName("ToolTitle")
         self.title.setStyleSheet("font-size: 16pt; font-weight: 650;")
         title_row.addWidget(self.title)
         version = info.spec.version if info.spec else None
         if version:
             v = QLabel(f"v{version}")
+            v.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
             v.setObjectName("Muted")
             title_row.addWidget(v)
         self.badge_box = QHBoxLayout()
@@ -197,6 +201,7 @@ class ToolPage(QWidget):
         title_row.addStretch(1)
         col.addLayout(title_row)
         desc = QLabel(info.description or ("" if info.ok else "This tool cannot be loaded."))
+        desc.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
         desc.setObjectName("Muted")
         desc.setWordWrap(True)
         desc.setVisible(bool(desc.text()))
@@ -296,6 +301,7 @@ class ToolPage(QWidget):
             self.tag_flow.clear()
             for t in tags:
                 chip = QLabel(f"#{t}")
+                chip.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
                 chip.setObjectName("TagPill")
                 self.tag_flow.addWidget(chip)
             self.tag_row.setVisible(bool(tags))
@@ -324,9 +330,12 @@ class ToolPage(QWidget):
         box.setObjectName("Fallback")
         lay = QHBoxLayout(box)
         lay.setContentsMargins(12, 8, 12, 8)
-        text = QLabel(f"This tool declares dependencies ({', '.join(deps[:4])}{'…' if len(deps) > 4 else ''}) "
+        from html import escape  # rich text (the <code>), so the tool's own words are escaped
+
+        text = QLabel(f"This tool declares dependencies ({escape(', '.join(deps[:4]))}{'…' if len(deps) > 4 else ''}) "
                       f"but has no environment yet, so it runs on the app's own Python. Set it up once to "
-                      f"install them into <code>{self.info.path / '.venv'}</code>.")
+                      f"install them into <code>{escape(str(self.info.path / '.venv'))}</code>.")
+        text.setTextFormat(Qt.TextFormat.RichText)
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.RichText)
         lay.addWidget(text, 1)
@@ -426,7 +435,8 @@ class ToolPage(QWidget):
                 self.splitter.setStretchFactor(1, 1)
                 return self._wrap_with_status(self.splitter)
             self.splitter = None
-            if self.form is not None:
+            if self.form is not None:  # no other inputs: the form stays (values, validate) but hidden,
+                form_widget.setParent(self)  # and parented, not a stray top-level window
                 form_widget.hide()
             return self._wrap_with_status(self.right_tabs)
         self.right_tabs.addTab(self.outputs, "Outputs")
