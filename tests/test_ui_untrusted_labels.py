@@ -70,6 +70,7 @@ def _where(label) -> str:
 @child_only
 def test_child_tool_text_is_plain_in_the_shell(qtbot, make_window, tools_dir, ctx):
     from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
 
     from pixie_desktop.store import runs_repo
     from pixie_desktop.ui.app import install_extensions
@@ -97,6 +98,13 @@ def test_child_tool_text_is_plain_in_the_shell(qtbot, make_window, tools_dir, ct
         assert any(NAME in w.text() for w in shown), "the tool's name is shown somewhere, literally"
         rich = [_where(w) for w in shown if w.textFormat() != Qt.TextFormat.PlainText]
         assert rich == [], "QLabels that would render tool text as HTML:\n" + "\n".join(rich)
+        tips = [_where(w) + f" tooltip {w.toolTip()[:60]!r}" for w in QApplication.allWidgets()
+                if "<img" in w.toolTip() or "<b>" in w.toolTip()]
+        assert tips == [], "tooltips Qt would render as HTML:\n" + "\n".join(tips)
+        model = win.tools_model
+        rows = [model.index(r, 0) for r in range(model.rowCount())]
+        tool_tips = [model.data(i, Qt.ItemDataRole.ToolTipRole) or "" for i in rows]
+        assert any("&lt;img" in t for t in tool_tips) and not any("<img" in t for t in tool_tips)
         win.resize(1200, 800)
         win.show()
         for key in ("home", "history", "gallery"):  # paint every page: must not hang or abort
@@ -111,6 +119,20 @@ def test_child_tool_text_is_plain_in_the_shell(qtbot, make_window, tools_dir, ct
 
 def test_tool_text_is_plain_in_the_shell():
     _in_child("test_child_tool_text_is_plain_in_the_shell")
+
+
+def test_plain_tooltip_shows_markup_literally(qapp):
+    from PySide6.QtGui import QTextDocument
+
+    from pixie_desktop.ui.plain_text import plain_tooltip
+
+    assert plain_tooltip("plain words & more") == "plain words & more"  # nothing to escape
+    assert plain_tooltip(None) is None and plain_tooltip("") == ""
+    tip = plain_tooltip(NAME)
+    assert "<img" not in tip and "<b>" not in tip
+    doc = QTextDocument()
+    doc.setHtml(tip)  # what Qt does with a tooltip that looks like markup
+    assert doc.toPlainText() == NAME
 
 
 def test_chat_tool_without_form_inputs_leaves_no_top_level_form(qtbot, make_window, tools_dir):

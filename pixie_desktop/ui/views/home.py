@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWi
 from pixie_desktop.queries import home as home_queries
 from pixie_desktop.ui.delegates.painters import status_colour
 from pixie_desktop.ui.models.runs_model import STATUS_TEXT, format_duration, format_started
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 
 def greeting(hour: int) -> str:
@@ -102,7 +103,7 @@ class ToolCard(QFrame):
         col.addWidget(desc)
         col.addStretch(1)
         lay.addLayout(col, 1)
-        self.setToolTip(description or name)
+        self.setToolTip(plain_tooltip(description or name))
 
     def mouseReleaseEvent(self, e) -> None:  # noqa: N802
         if e.button() == Qt.MouseButton.LeftButton:

@@ -27,6 +27,7 @@ from pixie_desktop.queries import tools as tool_queries
 from pixie_desktop.ui.publish import publish
 from pixie_desktop.ui.delegates.painters import STATUS_LABELS, contrast_text, status_colour
 from pixie_desktop.ui.views.flow_layout import FlowLayout
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 VALIDATION_TEXT = {"pass": "Validated", "warn": "Warnings", "fail": "Failing", "skip": "Skipped",
                    "unchecked": "Not validated", "broken": "Won't parse"}
@@ -721,7 +722,7 @@ class ToolPage(QWidget):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status_label.setText(text)
-        self.status_label.setToolTip(text if len(text) > 60 else "")
+        self.status_label.setToolTip(plain_tooltip(text) if len(text) > 60 else "")
         if error != getattr(self, "_status_is_error", False):
             self._status_is_error = error
             self.status_label.setStyleSheet(f"color: {status_colour('fail').name()};" if error else "")
