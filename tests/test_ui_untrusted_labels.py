@@ -149,3 +149,37 @@ def test_chat_tool_without_form_inputs_leaves_no_top_level_form(qtbot, make_wind
     page = win.tool_pages["chatty"]
     assert page.form is not None and page.form.parent() is not None and page.form.isHidden()
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, ToolForm)]
+
+
+def test_spilled_outputs_of_a_past_run_are_parsed_off_the_ui_thread(qtbot, make_window, tools_dir, ctx,
+                                                                   monkeypatch):
+    """Opening a big run from history read and parsed its outputs.json (6 MB for a 200,000-row
+    table, ~0.3 s of json.loads) on the UI thread."""
+    import json
+    import threading
+
+    from pixie_desktop.artefacts import spill
+    from pixie_desktop.store import runs_repo
+
+    make_tool(tools_dir, "tabular", "Tabular", outputs=[{"key": "table", "type": "table", "label": "T"}])
+    rows = [[i, f"name {i}"] for i in range(3000)]
+    folder = ctx.settings.artefacts_root / "tabular" / "big-run"
+    folder.mkdir(parents=True)
+    (folder / spill.OUTPUTS_FILE).write_text(json.dumps({"table": {"columns": ["n", "name"], "rows": rows}}))
+    runs_repo.create_run(ctx.conn, "big-run", "tabular", {"x": "1"})
+    runs_repo.finish_run(ctx.conn, "big-run", "ok", meta_update={
+        "outputs_oversize": True, "outputs_path": f"tabular/big-run/{spill.OUTPUTS_FILE}"})
+    readers = []
+    real = spill.read_spilled
+    monkeypatch.setattr(spill, "read_spilled",
+                        lambda *a: readers.append(threading.current_thread()) or real(*a))
+    win = make_window()
+    assert win.open_tool("tabular")
+    page = win.tool_pages["tabular"]
+    shown = []
+    monkeypatch.setattr(page.outputs, "show_outputs", lambda outputs, run_id=None: shown.append((run_id, outputs)))
+    assert page.open_outputs_of("big-run")
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    assert readers and threading.main_thread() not in readers
+    (run_id, outputs), = shown
+    assert run_id == "big-run" and outputs["table"]["rows"][2999] == [2999, "name 2999"]

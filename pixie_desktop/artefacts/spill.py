@@ -289,6 +289,36 @@ def spill_if_large(outputs: Any, folder: Path, max_bytes: int) -> tuple[str | No
     return None, path, total[0]
 
 
+def spilled_paths(conn: Any, settings: Any, run: Any) -> list[Path]:
+    """Where a spilled run's outputs.json may be (the recorded path first, then any registered
+    outputs.json of the run); [] when the run's outputs are inline or absent. Only a database
+    query: the (possibly big) file itself is for the caller to read, off the UI thread."""
+    if run is None or run.outputs_json is not None or not run.meta.get("outputs_oversize"):
+        return []
+    rel = run.meta.get("outputs_path")
+    rels = [rel] if isinstance(rel, str) else []
+    rels += [a.rel_path for a in artefacts_repo.for_run(conn, run.id, include_deleted=True)
+             if a.filename == OUTPUTS_FILE]
+    paths: list[Path] = []
+    for rel_path in rels:
+        try:
+            paths.append(safe_join(Path(settings.artefacts_root), rel_path))
+        except ValueError:
+            continue
+    return paths
+
+
+def read_spilled(paths: list[Path], loads: Callable[[bytes], Any] = json.loads) -> dict | None:
+    """The outputs in the first readable spilled file (same shape as inline outputs), or None."""
+    for path in paths:
+        try:
+            value = loads(path.read_bytes())
+        except (OSError, ValueError):
+            continue
+        return value if isinstance(value, dict) else {"value": value}
+    return None
+
+
 def load_outputs(conn: Any, settings: Any, run: Any) -> dict | None:
     """A run's outputs, inline or spilled (same shape either way); None when there are none or
     the spilled file has gone."""
@@ -297,19 +327,4 @@ def load_outputs(conn: Any, settings: Any, run: Any) -> dict | None:
     if run.outputs_json is not None:
         value = run.inline_outputs
         return value if isinstance(value, dict) else ({"value": value} if value is not None else None)
-    meta = run.meta
-    if not meta.get("outputs_oversize"):
-        return None
-    candidates = [a for a in artefacts_repo.for_run(conn, run.id, include_deleted=True)
-                  if a.filename == OUTPUTS_FILE]
-    rel = meta.get("outputs_path")
-    paths = [rel] if isinstance(rel, str) else []
-    paths += [a.rel_path for a in candidates]
-    for rel_path in paths:
-        try:
-            path = safe_join(Path(settings.artefacts_root), rel_path)
-            value = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        return value if isinstance(value, dict) else {"value": value}
-    return None
+    return read_spilled(spilled_paths(conn, settings, run))

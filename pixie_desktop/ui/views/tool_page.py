@@ -576,6 +576,7 @@ class ToolPage(QWidget):
     def _start(self, inputs: dict, source: str = "page") -> bool:
         if self.is_running or not self.info.ok:
             return False
+        self._loading_outputs_of = None  # a past run's outputs still loading must not cover this run's
         if self.form is not None and self.chat is None:
             problems = self.form.validate()
             if problems:
@@ -762,7 +763,28 @@ class ToolPage(QWidget):
         rec = run_queries.get_run(self.ctx.conn, run_id)
         if rec is None or not hasattr(self.outputs, "show_outputs"):
             return False
-        outputs = load_run_outputs(self.ctx, rec)
+        from pixie_desktop.artefacts.spill import spilled_paths
+
+        paths = spilled_paths(self.ctx.conn, self.ctx.settings, rec)
+        if paths:  # a big answer (a 6 MB table): read and parse it off the UI thread
+            from shiboken6 import isValid
+
+            from pixie_desktop.ui.workers import submit
+
+            def show(outputs: dict | None) -> None:
+                if isValid(self) and getattr(self, "_loading_outputs_of", None) == rec.id:
+                    self._show_outputs_of(rec, outputs)
+
+            self._loading_outputs_of = rec.id
+            self._say("Loading the outputs of that run…")
+            submit(read_spilled_outputs, paths, on_result=show, on_error=lambda _exc: show(None))
+            return True
+        self._loading_outputs_of = None
+        self._show_outputs_of(rec, load_run_outputs(self.ctx, rec))
+        return True
+
+    def _show_outputs_of(self, rec: Any, outputs: dict | None) -> None:
+        self._loading_outputs_of = None
         if rec.status == "error" and not outputs:
             self.outputs.show_error(rec.error_text or "This run failed.")
         elif outputs is None:
@@ -772,7 +794,6 @@ class ToolPage(QWidget):
             self.outputs.show_outputs(outputs, run_id=rec.id)
         self.right_tabs.setCurrentIndex(0)
         self._say(f"Showing the outputs of the run of {rec.started_at[:19].replace('T', ' ')}")
-        return True
 
 
 def _local_paths(value: Any) -> list[Path] | None:
@@ -790,6 +811,19 @@ def _local_paths(value: Any) -> list[Path] | None:
             return None
         out.append(p)
     return out or None
+
+
+def read_spilled_outputs(paths: list[Path]) -> dict | None:
+    """Worker thread: a spilled run's outputs, parsed like a tool's answer (cooperatively, the
+    GC kept off the new rows) so the UI thread keeps the GIL most of the time."""
+    from pixie_desktop.artefacts.spill import read_spilled
+    from pixie_desktop.runtime import safejson
+
+    def loads(data: bytes) -> Any:
+        with safejson.gc_paused_for_big_answer(len(data)):
+            return safejson.loads(data)
+
+    return read_spilled(paths, loads)
 
 
 def load_run_outputs(ctx: Any, rec: Any) -> dict | None:
