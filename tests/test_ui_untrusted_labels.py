@@ -1,5 +1,6 @@
-"""Tool text from tool.json and run rows is shown as plain text in the shell (issue 11), and a
-chat tool with no form inputs leaves no stray window.
+"""Tool text from tool.json and run rows is shown as plain text in the shell (issue 11), a chat
+tool with no form inputs leaves no stray window, and a past run's big (spilled) outputs are
+parsed off the UI thread.
 
 Qt's QLabel guesses the format (AutoText): a tool named `<img src="/dev/zero">` would be
 rendered as HTML and the image load reads /dev/zero forever. The hostile tool is opened in the
