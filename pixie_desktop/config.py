@@ -103,7 +103,9 @@ SETTING_DEFS: tuple[SettingDef, ...] = (
     SettingDef("notify_after_seconds", 5.0, float,
                "Notify when a run longer than this finishes while the window is unfocused", minimum=0),
     SettingDef("max_parallel_runs", 0, int, "Tool runs going at once; more wait in the queue (0 = one per CPU core)",
-               user_editable=False, minimum=0, maximum=256),
+               minimum=0, maximum=256),
+    SettingDef("compute_address", "", str,
+               "Where batches run: empty for this computer, or a Dask scheduler address (tcp://host:8786)"),
 )
 SETTINGS_BY_NAME = {d.name: d for d in SETTING_DEFS}
 

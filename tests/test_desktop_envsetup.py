@@ -171,3 +171,102 @@ def test_real_setup_creates_working_venv_and_tool_runs(tools_dir):
     if subprocess.run([sys.executable, "-c", "import six"], capture_output=True).returncode != 0:
         with pytest.raises(RuntimeError, match="exited"):
             run_tool_once(sys.executable, tool, {"text": "abc"}, timeout=10)
+
+
+# -- requires-python (issue 12 item 6) -----------------------------------------------------------
+
+from pixie_desktop.lifecycle import envsetup  # noqa: E402
+
+
+def _fake_uv(tmp_path, monkeypatch):
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    fake = bindir / "uv"
+    fake.write_text("#!/bin/sh\nexit 0\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    return fake
+
+
+@pytest.mark.parametrize("spec, version, ok", [
+    (">=3.12", (3, 12, 0), True), (">=3.12", (3, 11, 9), False), (">=3.10,<3.13", (3, 13, 1), False),
+    ("==3.11.*", (3, 11, 4), True), ("==3.11.*", (3, 12, 0), False), ("~=3.10", (3, 14, 0), True),
+    ("~=3.10", (4, 0, 0), False), ("!=3.12.0,>=3.9", (3, 12, 0), False), (">3.9", (3, 9, 0), False)])
+def test_version_matches_requires_python(spec, version, ok):
+    assert envsetup.version_matches(spec, version) is ok
+
+
+def test_uv_gets_the_requires_python_spec(tmp_path, monkeypatch):
+    fake = _fake_uv(tmp_path, monkeypatch)
+    d = _tool(tmp_path, '[project]\nname="t"\nversion="1"\nrequires-python=">=3.12"\ndependencies=["six"]\n')
+    sync = plan_setup(d)[0]
+    assert sync.argv == [str(fake), "sync", "--python", ">=3.12"]
+    assert sync.fallback is not None and sync.fallback.argv == [str(fake), "sync", "--no-install-project",
+                                                                "--python", ">=3.12"]
+
+
+def _fake_path(pythons: dict[str, tuple]):
+    """which/version_of fakes: {name: version} of interpreters 'on PATH'."""
+    return (lambda name: f"/fake/bin/{name}" if name in pythons else None,
+            lambda exe: pythons.get(Path(exe).name))
+
+
+def test_without_uv_the_newest_matching_interpreter_on_path_is_used(tmp_path, monkeypatch):
+    which, version_of = _fake_path({"python3.13": (3, 13, 1), "python3.12": (3, 12, 7), "python3": (3, 10, 2)})
+    assert envsetup.find_python(">=3.12", which=which, version_of=version_of,
+                                current=("/app/python", (3, 11, 0))) == "/fake/bin/python3.13"
+    assert envsetup.find_python("<3.13,>=3.12", which=which, version_of=version_of,
+                                current=("/app/python", (3, 11, 0))) == "/fake/bin/python3.12"
+    # the app's own interpreter wins when it matches
+    assert envsetup.find_python(">=3.10", which=which, version_of=version_of,
+                                current=("/app/python", (3, 11, 0))) == "/app/python"
+    # a python3 that is really 3.10 is not taken for >=3.11, whatever its name promises
+    which2, version_of2 = _fake_path({"python3": (3, 10, 2)})
+    assert envsetup.find_python(">=3.11", which=which2, version_of=version_of2,
+                                current=("/app/python", (3, 9, 0))) is None
+
+    real = envsetup.find_python
+    monkeypatch.setattr(envsetup, "find_python", lambda spec: real(spec, which=which, version_of=version_of,
+                                                                   current=("/app/python", (3, 11, 0))))
+    d = _tool(tmp_path, '[project]\nname="t"\nversion="1"\nrequires-python=">=3.12"\ndependencies=["six"]\n')
+    steps = plan_setup(d, use_uv=False)
+    assert steps[0].label == "Creating .venv" and steps[0].argv[0] == "/fake/bin/python3.13"
+
+
+def test_without_a_matching_python_says_exactly_what_to_install(tmp_path, monkeypatch):
+    which, version_of = _fake_path({"python3": (3, 10, 2)})
+    real = envsetup.find_python
+    monkeypatch.setattr(envsetup, "find_python", lambda spec: real(spec, which=which, version_of=version_of,
+                                                                   current=("/app/python", (3, 10, 2))))
+    d = _tool(tmp_path, '[project]\nname="t"\nversion="1"\nrequires-python=">=3.12,<3.14"\ndependencies=["six"]\n')
+    with pytest.raises(SetupError) as err:
+        plan_setup(d, use_uv=False)
+    text = str(err.value)
+    assert "needs Python >=3.12,<3.14" in text and "Install Python 3.12" in text and "uv python install 3.12" in text
+    result = run_setup(d, use_uv=False)
+    assert not result.ok and "Install Python 3.12" in result.error and not (d / ".venv").exists()
+    # a description for the UI thread runs nothing and does not refuse
+    assert plan_setup(d, use_uv=False, probe=False)[0].label == "Creating .venv"
+
+
+def test_failed_build_falls_back_to_installing_only_dependencies(tmp_path, monkeypatch):
+    d = _tool(tmp_path, '[build-system]\nrequires=["setuptools"]\n[project]\nname="t"\nversion="1"\n'
+                        'dependencies=["six>=1"]\n')
+    planned = plan_setup(d, use_uv=False)
+    build = planned[1]
+    assert build.argv[-1] == "." and build.fallback is not None and build.fallback.argv[-1] == "six>=1"
+
+    fails = Step("Installing the tool and its dependencies", [sys.executable, "-c", "import sys; sys.exit(3)"], d,
+                 fallback=Step("Installing only the dependencies", [sys.executable, "-c", "print('deps ok')"], d))
+    monkeypatch.setattr(envsetup, "plan_setup", lambda *_a, **_k: [fails])
+    lines: list[str] = []
+    result = run_setup(d, on_line=lines.append)
+    assert result.ok, result.error
+    assert any("failed (exit 3); trying: Installing only the dependencies" in ln for ln in lines)
+    assert "deps ok" in lines
+
+    both_fail = Step("Build", [sys.executable, "-c", "import sys; sys.exit(3)"], d,
+                     fallback=Step("Only deps", [sys.executable, "-c", "import sys; sys.exit(4)"], d))
+    monkeypatch.setattr(envsetup, "plan_setup", lambda *_a, **_k: [both_fail])
+    result = run_setup(d)
+    assert not result.ok and result.error.startswith("Only deps failed (exit 4)")

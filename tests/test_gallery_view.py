@@ -216,7 +216,7 @@ def test_scrolled_away_thumbnail_jobs_are_dropped(qtbot, ctx, seeder):
     for i in range(60):
         seeder.artefact("r1", f"p{i:02d}.png", png_bytes(20 + i, 20), mime="image/png")
     g = _gallery(qtbot, ctx)
-    g.resize(700, 420)
+    g.resize(700, 420)  # really 700 wide now: the filter bar no longer holds the page at its width
     qtbot.waitUntil(lambda: g.model.rowCount() == 60, timeout=5000)
     workers.wait_for_all(5000)
     g.thumbs.max_workers = 0  # hold jobs in the queue

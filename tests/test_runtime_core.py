@@ -61,7 +61,7 @@ def test_invalid_inputs_write_no_row(ctx, install, runner):
     assert tool_state_repo.get(ctx.conn, "calculator").last_inputs_json is None
 
 
-def test_csv_summary_makes_png_artefact(ctx, install, runner):
+def test_csv_summary_returns_native_charts(ctx, install, runner):
     install("csv-summary")
     csv = b"city,temp,rain\nParis,21.5,3\nOslo,12,7\nRome,27,\n"
     res = runner.run(ctx.find_tool("csv-summary"), {"file": _data_url(csv, "text/csv")})
@@ -70,15 +70,16 @@ def test_csv_summary_makes_png_artefact(ctx, install, runner):
     assert rows["temp"]["kind"] == "number" and rows["temp"]["mean"] == pytest.approx(20.1666, rel=1e-3)
     assert rows["rain"]["missing"] == 1
     assert res.outputs["overview"]["pairs"]["Rows"] == 3
-    pngs = [a for a in res.artefacts if a.mime == "image/png"]
-    assert len(pngs) == 1 and pngs[0].output_key == "chart" and len(pngs[0].sha256) == 64
-    assert res.outputs["chart"].startswith("file://")
-    path = ctx.settings.artefacts_root / pngs[0].rel_path
-    assert path.read_bytes().startswith(b"\x89PNG")
-    assert runs_repo.get_run(ctx.conn, res.run_id).total_artefact_bytes == pngs[0].size_bytes
+    # charts are data the app draws, not pictures: no PNG artefact any more
+    assert res.outputs["means"]["x"] == ["temp", "rain"]
+    assert res.outputs["means"]["series"][0]["y"] == pytest.approx([20.1667, 5.0], rel=1e-3)
+    assert res.outputs["histogram"]["values"] == [21.5, 12.0, 27.0]
+    assert not [a for a in res.artefacts if a.mime == "image/png"]
+    bad = runner.run(ctx.find_tool("csv-summary"), {"file": _data_url(csv, "text/csv"), "histogram_column": "city"})
+    assert bad.status == "error" and "not a numeric column" in bad.error
 
 
-def test_image_thumbnail_resizes_and_rejects_jpeg(ctx, install, runner):
+def test_image_thumbnail_resizes_png_and_jpeg(ctx, install, runner):
     install("image-thumbnail")
     tool = ctx.find_tool("image-thumbnail")
     res = runner.run(tool, {"image": _data_url(_png(64, 32), "image/png"), "max_edge": 16, "greyscale": True})
@@ -88,14 +89,28 @@ def test_image_thumbnail_resizes_and_rejects_jpeg(ctx, install, runner):
     art = next(a for a in res.artefacts if a.output_key == "thumbnail")
     img = decode_png((ctx.settings.artefacts_root / art.rel_path).read_bytes())
     assert (img.width, img.height, img.channels) == (16, 8, 1)
-    bad = runner.run(tool, {"image": _data_url(b"\xff\xd8\xff\xe0fakejpeg", "image/jpeg")})
-    assert bad.status == "error" and "not a PNG" in bad.error
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QImage
+
+    src = QImage(90, 60, QImage.Format.Format_RGB32)
+    src.fill(0xFF336699)
+    ba = QByteArray()
+    buf = QBuffer(ba)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    assert src.save(buf, "JPEG", 80)
+    jpeg = runner.run(tool, {"image": _data_url(bytes(ba.data()), "image/jpeg"), "max_edge": 48})
+    assert jpeg.status == "ok", jpeg.error
+    assert jpeg.outputs["info"]["pairs"]["Thumbnail"] == "48 × 32 px JPEG"
+    art = next(a for a in jpeg.artefacts if a.output_key == "thumbnail")
+    assert art.mime == "image/jpeg"
+    bad = runner.run(tool, {"image": _data_url(b"\xff\xd8\xff\xe0not really a jpeg", "image/jpeg")})
+    assert bad.status == "error" and "cannot read this image" in bad.error
 
 
 def test_slow_counter_streams_events(ctx, install, runner):
     install("slow-counter")
     events: list[RunEvent] = []
-    res = runner.run(ctx.find_tool("slow-counter"), {"steps": 4, "delay": 0.02}, on_event=events.append)
+    res = runner.run(ctx.find_tool("slow-counter"), {"steps": 4, "delay": 0.05}, on_event=events.append)
     assert res.status == "ok", res.error
     kinds = [e.kind for e in events]
     assert kinds[0] == "started"

@@ -129,7 +129,7 @@ def test_check_inputs_coerces_like_the_form():
 def test_check_inputs_reports_every_problem():
     big = "data:image/png;base64," + "A" * (2 * 1024 * 1024)
     with pytest.raises(InputError) as err:
-        check_inputs(SPEC, {"sel": 3, "cb": "maybe", "img": big, "txt": "toolong", "zzz": 1})
+        check_inputs(SPEC, {"n": "", "sel": 3, "cb": "maybe", "img": big, "txt": "toolong", "zzz": 1})
     problems = dict(err.value.problems)
     assert set(problems) == {"n", "sel", "cb", "img", "txt", "zzz"}
     assert "required" in problems["n"] and "limit is 1 MB" in problems["img"]
@@ -221,3 +221,30 @@ def test_relay_is_liberal_in_frames():
     merged = relay.merge_into({"reply": "", "n": None})
     assert merged["reply"] == "Hel42!" and merged["log"]["lines"][0]["level"] == "warn" and merged["n"] == 7
     assert [e.kind for e in events].count("stream") == 3
+
+
+def test_files_named_by_an_output_value_are_filed_under_that_output(tmp_path):
+    """A `file` output named `our-first-home.html` (not starting with its key) and a file the
+    tool wrote and pointed at with a file:// URL are both registered under their output key."""
+    import base64
+
+    from pixie_desktop.artefacts import spill
+    from pixie_desktop.manifest.parse import parse_tool_dict
+
+    spec = parse_tool_dict({"id": "t", "name": "T", "inputs": [], "outputs": [
+        {"key": "report", "type": "file", "label": "Report"},
+        {"key": "chart", "type": "image", "label": "Chart"}]})
+    folder = tmp_path / "run-folder"
+    folder.mkdir()
+    (folder / "drawn-by-tool.png").write_bytes(b"\x89PNG")
+    (folder / "stray.txt").write_text("not referenced")
+    outputs = {"report": {"filename": "our-first-home.html",
+                          "data": "data:text/html;base64," + base64.b64encode(b"<p>hi</p>").decode()},
+               "chart": (folder / "drawn-by-tool.png").as_uri()}
+    spill.materialise_media(outputs, spec, folder)
+    declared = ["report", "chart"]
+    known = spill.referenced_files(outputs, folder, declared)
+    keys = {p.name: k for p, k in spill.collect_files(folder, declared, known=known)}
+    assert keys == {"our-first-home.html": "report", "drawn-by-tool.png": "chart", "stray.txt": ""}
+    outside = spill.referenced_files({"chart": "file:///etc/passwd"}, folder, declared)
+    assert outside == {}

@@ -134,6 +134,8 @@ def test_kv_list_forms_and_tree_and_log(qtbot):
     qtbot.addWidget(kv)
     kv.set_value({"pairs": [{"key": "a", "value": 1}, ["b", 2]]})
     assert kv.error is None and "a\t1" in kv.copy_text()
+    kv.set_value({"rows": 12, "columns": 3})  # a plain object: its own keys are the pairs
+    assert kv.error is None and "rows\t12" in kv.copy_text() and "columns\t3" in kv.copy_text()
     log = create_renderer(OutputSpec(key="l", type="log", label="L"))
     qtbot.addWidget(log)
     log.append_stream({"level": "error", "message": "boom"})

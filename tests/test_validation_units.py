@@ -270,3 +270,18 @@ def test_table_rows_suffice_when_the_spec_declares_columns():
     without = _spec(outputs=[{"key": "t", "type": "table", "label": "T"}])
     assert conformance.check_outputs(with_cols, {"t": {"rows": [{"a": 1}]}}).ok
     assert not conformance.check_outputs(without, {"t": {"rows": [{"a": 1}]}}).ok
+
+
+def test_app_dependencies_are_provided_to_zero_setup_tools(tmp_path: Path):
+    """A tool without a .venv may name the app's own packages (Qt, matplotlib); only others call
+    for an environment."""
+    from pixie_desktop.validation import deps
+
+    provided = deps.app_provided()
+    assert {"pyside6", "matplotlib", "pixie-desktop"} <= provided
+    assert "pytest" not in provided  # test extras are not promised to tools
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "t"\ndependencies = '
+                                             '["PySide6>=6.8", "matplotlib", "requests>=2"]\n')
+    reqs = deps.read_pyproject(tmp_path).requirements
+    assert [r.name for r in deps.needs_own_environment(reqs)] == ["requests"]
+    assert deps.needs_own_environment(reqs[:2]) == []

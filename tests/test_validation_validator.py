@@ -253,3 +253,13 @@ def test_interrupted_job_is_marked_at_next_start(db_path):
         assert fixed.status == "error" and "interrupted" in fixed.details["note"]
     finally:
         ctx.close()
+
+
+def test_zero_setup_tool_may_declare_the_apps_packages(make_sqrt_tool, validate):
+    tool = make_sqrt_tool()
+    (tool / "pyproject.toml").write_text('[project]\nname = "validate-sqrt"\nversion = "1.0.0"\n'
+                                         'dependencies = ["PySide6>=6.8", "matplotlib"]\n')
+    rep = validate("validate-sqrt")
+    ok = check(rep, "pyproject_ok")
+    assert ok["status"] == "pass", ok
+    assert "provided by the app (zero setup)" in ok["message"]

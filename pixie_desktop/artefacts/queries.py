@@ -86,6 +86,7 @@ class ArtefactQuery:
     run_id: str | None = None
     trash: bool = False
     sort: str = "newest"
+    batch_id: str | None = None   # only artefacts of the runs of one batch (runs.meta_json.batch_id)
 
     def with_(self, **changes: Any) -> "ArtefactQuery":
         return replace(self, **changes)
@@ -93,7 +94,8 @@ class ArtefactQuery:
     @property
     def is_filtered(self) -> bool:
         return bool(self.tool_id or self.workspace_id is not None or self.tag or self.starred or self.kinds
-                    or self.date_from or self.date_to or self.text.strip() or self.run_id)
+                    or self.date_from or self.date_to or self.text.strip() or self.run_id
+                    or self.batch_id)
 
 
 @dataclass
@@ -122,6 +124,9 @@ def where_clause(q: ArtefactQuery) -> tuple[str, list[Any]]:
     if q.run_id:
         parts.append("a.run_id = ?")
         args.append(q.run_id)
+    if q.batch_id:
+        parts.append("a.run_id IN (SELECT id FROM runs WHERE json_extract(meta_json, '$.batch_id') = ?)")
+        args.append(q.batch_id)
     if q.workspace_id is not None:
         parts.append("a.tool_id IN (SELECT tool_id FROM tool_workspaces WHERE workspace_id = ?)")
         args.append(int(q.workspace_id))

@@ -149,12 +149,63 @@ def materialise_media(outputs: dict, spec: Any, folder: Path) -> list[Path]:
     return writer.written
 
 
-def collect_files(folder: Path, declared: list[str], limit: int = 10_000) -> list[tuple[Path, str]]:
-    """(file, output_key) for every regular, non-hidden, non-partial file under the run folder."""
+def referenced_files(outputs: Any, folder: Path, declared: list[str],
+                     max_items: int = 10_000) -> dict[str, str]:
+    """{path relative to the run folder: output key} for the files an output value points at —
+    `file://` URLs (media written by `materialise_media`, or by the tool) and `{filename}` of a
+    `file` output — so `report-2026.html` is filed under its output even when its name does not
+    start with the key. Bounded: at most `max_items` values are looked at, nesting 4 deep."""
+    from urllib.parse import unquote, urlparse
+
+    found: dict[str, str] = {}
+    if not isinstance(outputs, dict):
+        return found
+    base = os.path.realpath(folder)
+    budget = [max_items]
+
+    def note(text: str, key: str) -> None:
+        if text.startswith("file://"):
+            candidate = unquote(urlparse(text).path)
+        elif "/" not in text and "\\" not in text and 0 < len(text) <= 255:
+            candidate = os.path.join(folder, text)  # a bare filename in the run folder
+        else:
+            return
+        real = os.path.realpath(candidate)
+        if real.startswith(base + os.sep):
+            found.setdefault(os.path.relpath(real, base), key)
+
+    def walk(value: Any, key: str, depth: int) -> None:
+        if budget[0] <= 0 or depth > 4:
+            return
+        budget[0] -= 1
+        if isinstance(value, str):
+            if value.startswith("file://"):
+                note(value, key)
+        elif isinstance(value, dict):
+            name = value.get("filename")
+            if isinstance(name, str):
+                note(name, key)
+            for item in value.values():
+                walk(item, key, depth + 1)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, key, depth + 1)
+
+    for key in declared:
+        if key in outputs:
+            walk(outputs[key], key, 0)
+    return found
+
+
+def collect_files(folder: Path, declared: list[str], limit: int = 10_000,
+                  known: dict[str, str] | None = None) -> list[tuple[Path, str]]:
+    """(file, output_key) for every regular, non-hidden, non-partial file under the run folder.
+    `known` ({relative path: key}, from `referenced_files`) wins over the name-based guess."""
     found: list[tuple[Path, str]] = []
     if not folder.is_dir():
         return found
     keys = set(declared)
+    known = known or {}
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
                              and not os.path.islink(os.path.join(dirpath, d)))
@@ -171,7 +222,7 @@ def collect_files(folder: Path, declared: list[str], limit: int = 10_000) -> lis
             rel = path.relative_to(folder)
             first = rel.parts[0] if len(rel.parts) > 1 else None
             stem = rel.name.split(".")[0]
-            key = first if first in keys else (stem if stem in keys else "")
+            key = known.get(rel.as_posix()) or (first if first in keys else (stem if stem in keys else ""))
             if not key and len(rel.parts) == 1:
                 # "<key>-<n>.png" written for image_grid / image_compare items
                 base = stem.rsplit("-", 1)[0]

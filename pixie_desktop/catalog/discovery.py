@@ -16,6 +16,8 @@ from pixie_desktop.manifest.model import ToolSpec
 from pixie_desktop.manifest.parse import SpecError, parse_tool_file
 
 HASHED_FILES = ("tool.json", "pyproject.toml", "main.py")
+# What a running tool process was started from: its discovery files plus the .env read at spawn.
+PROCESS_FILES = HASHED_FILES + (".env",)
 _UNSAFE_ID_CHARS = set('/\\:*?"<>|\0')
 
 
@@ -66,6 +68,59 @@ def discovery_hash(tool_dir: Path) -> str:
         except OSError:
             h.update(f"{name}:missing;".encode())
     return h.hexdigest()
+
+
+def _stat_digest(tool_dir: Path, names: Iterable[str]) -> str:
+    h = hashlib.sha1()
+    for name in names:
+        try:
+            st = (tool_dir / name).stat()
+            h.update(f"{name}:{st.st_mtime_ns}:{st.st_size}:{st.st_ino};".encode())
+        except OSError:
+            h.update(f"{name}:missing;".encode())
+    return h.hexdigest()
+
+
+def process_hash(tool_dir: Path) -> str:
+    """Like discovery_hash, but also over `.env` (read when the process starts): a warm process
+    whose process_hash changed since it was spawned runs stale code or secrets."""
+    return _stat_digest(Path(tool_dir), PROCESS_FILES)
+
+
+@dataclass(frozen=True)
+class ToolsSnapshot:
+    """What live discovery compares: a digest of the tools folder's listing and of each tool
+    folder's watched files, and the paths worth a file-system watch."""
+
+    digest: str
+    dirs: tuple[str, ...]
+    files: tuple[str, ...]
+
+
+def tools_snapshot(tools_dir: Path) -> ToolsSnapshot:
+    """Cheap (a listing + a few stats per folder): run it often, off the UI thread. Folders that
+    discovery would skip still count when they hold a tool.json, so renames in and out show."""
+    tools_dir = Path(tools_dir)
+    h = hashlib.sha1()
+    dirs: list[str] = []
+    files: list[str] = []
+    try:
+        entries = sorted(os.scandir(tools_dir), key=lambda e: e.name)
+        dirs.append(str(tools_dir))
+    except OSError:
+        entries = []
+        h.update(b"no-tools-dir")
+    for entry in entries:
+        try:
+            if not entry.is_dir():
+                continue
+        except OSError:
+            continue
+        folder = Path(entry.path)
+        dirs.append(str(folder))
+        h.update(f"[{entry.name}]{_stat_digest(folder, PROCESS_FILES)}".encode())
+        files.extend(str(folder / n) for n in PROCESS_FILES if (folder / n).is_file())
+    return ToolsSnapshot(h.hexdigest(), tuple(dirs), tuple(files))
 
 
 def id_problem(tool_id: str) -> str | None:

@@ -1,4 +1,4 @@
-"""`pixie-desktop run <tool> --input key=value … [--inputs-json FILE] [--json]`: run a tool
+"""`pixie-desktop run <tool> [--preset NAME] --input key=value … [--inputs-json FILE] [--json]`: run a tool
 headless through the same Runner the GUI uses. `key=@path` reads a file (sent as a data URL for
 file/image/audio inputs, as text otherwise). Exit code 0 only when the run ends `ok`; Ctrl+C
 cancels the run cleanly (exit 130)."""
@@ -25,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-i", "--input", action="append", default=[], metavar="KEY=VALUE",
                    help="an input value (repeatable); KEY=@path reads a file")
     p.add_argument("--inputs-json", metavar="FILE", help="a JSON object of inputs ('-' for stdin)")
+    p.add_argument("--preset", metavar="NAME", help="start from a saved preset (--input values override it)")
     p.add_argument("--json", action="store_true",
                    help="print one JSON object {run_id, status, outputs, error, duration_s, artefacts}")
     p.add_argument("--quiet", "-q", action="store_true", help="no live progress on stderr")
@@ -158,6 +159,10 @@ def run(ns: argparse.Namespace) -> int:
             return 2
         try:
             inputs = build_inputs(tool, ns.input, ns.inputs_json)
+            if getattr(ns, "preset", None):
+                from pixie_desktop.queries import presets as preset_queries
+
+                inputs = preset_queries.merged_inputs(ctx.conn, tool.tool_id, ns.preset, inputs)
         except (OSError, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -169,6 +174,10 @@ def run(ns: argparse.Namespace) -> int:
             for key, msg in exc.problems:
                 print(f"  - {msg if not key or msg.startswith(repr(key)) else msg}", file=sys.stderr)
             return 2
+        from pixie_desktop.runtime.inputs import input_warnings
+
+        for _key, msg in input_warnings(tool.spec, inputs):  # the same warning `validate` gives fixtures
+            print(f"warning: {msg}", file=sys.stderr)
         import uuid
 
         run_id = str(uuid.uuid4())

@@ -1,4 +1,8 @@
-"""`pixie-desktop runs [--tool X] [--status S] [--limit N] [--json]`: recent runs, newest first."""
+"""`pixie-desktop runs [--tool X] [--status S] [--limit N] [--json]`: recent runs, newest first.
+
+`--status queued` is accepted but answers with an explanation: a queued run lives only in the
+memory of the app (or CLI batch) that queued it, and the database's statuses are running, ok,
+error and cancelled (spec/database-schema.md). The app's View ▸ Run queue shows its queue."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from pixie_desktop.commands._common import context, print_json, print_table
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("runs", help="list recent runs")
     p.add_argument("--tool", help="only runs of this tool (id or folder name)")
-    p.add_argument("--status", choices=("running", "ok", "error", "cancelled"))
+    p.add_argument("--status", choices=("queued", "running", "ok", "error", "cancelled"))
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true", help="print a JSON array")
     p.set_defaults(handler=run)
@@ -25,6 +29,14 @@ def run(ns: argparse.Namespace) -> int:
     from pixie_desktop.runtime.runner import load_outputs
     from pixie_desktop.queries import runs as run_queries
 
+    if ns.status == "queued":
+        if ns.json:
+            print_json([])
+        else:
+            print("No queued runs here: a queued run exists only inside the app (or `pixie-desktop batch`) "
+                  "that queued it, until it starts; the database records runs from when they start "
+                  "(running, ok, error, cancelled). Open View ▸ Run queue in the app to see its queue.")
+        return 0
     ctx = context()
     try:
         tool_id = None

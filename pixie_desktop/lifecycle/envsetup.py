@@ -1,11 +1,17 @@
 """Set up a tool's own environment (`.venv` in the tool folder):
 
-- `uv sync` when `uv` is on PATH and the tool has a pyproject.toml;
-- otherwise `python -m venv .venv`, then `.venv/bin/python -m pip install …`:
+- `uv sync` when `uv` is on PATH and the tool has a pyproject.toml, with `--python <spec>` when
+  the pyproject says `requires-python`, so uv picks (or fetches) a matching interpreter;
+- otherwise `python -m venv .venv` with an interpreter that satisfies `requires-python` — the
+  app's own, else the newest matching `python3.N` on PATH (its version checked by running it);
+  with none, a SetupError says exactly which Python to install — then
+  `.venv/bin/python -m pip install …`:
   `pip install .` when pyproject.toml declares a [build-system] (an installable package),
   else only its `[project].dependencies` (a "virtual" project, which is how uv treats a
   pyproject without a build system — building it would try to package main.py);
   `pip install -r requirements.txt` when there is no pyproject.toml.
+- installing only the dependencies is the fallback when building the tool itself fails
+  (`uv sync --no-install-project`, or pip with the dependency list);
 - finally a check that the new interpreter starts.
 
 Every step is a subprocess in its own process group whose output lines are streamed to a
@@ -41,6 +47,7 @@ class Step:
     label: str
     argv: list[str]
     cwd: Path
+    fallback: "Step | None" = None  # run instead when this step fails (not when cancelled)
 
 
 @dataclass
@@ -76,8 +83,103 @@ def read_pyproject(tool_dir: Path) -> dict | None:
         raise SetupError(f"pyproject.toml could not be read: {exc}") from None
 
 
-def plan_setup(tool_dir: Path, *, use_uv: bool | None = None, base_python: str | None = None) -> list[Step]:
-    """The commands that will set the tool up, in order. `use_uv=None` means "if uv is on PATH"."""
+# -- requires-python ------------------------------------------------------------------------
+
+Version = tuple[int, ...]
+NEWEST_MINOR, OLDEST_MINOR = 20, 8  # python3.20 … python3.8 are looked for on PATH
+
+
+def requires_python(pyproject: dict | None) -> str | None:
+    spec = ((pyproject or {}).get("project", {}) or {}).get("requires-python")
+    return str(spec).strip() or None if isinstance(spec, str) else None
+
+
+def _parse_version(text: str) -> Version:
+    return tuple(int(p) for p in text.strip().split(".") if p.isdigit())
+
+
+def _clause_ok(clause: str, v: Version) -> bool:
+    clause = clause.strip()
+    if not clause:
+        return True
+    op = next((o for o in ("~=", "==", "!=", ">=", "<=", ">", "<") if clause.startswith(o)), None)
+    if op is None:  # a bare version: treat like ==
+        op, text = "==", clause
+    else:
+        text = clause[len(op):].strip()
+    wildcard = text.endswith(".*")
+    want = _parse_version(text[:-2] if wildcard else text)
+    if not want:
+        raise ValueError(f"cannot read the version in '{clause}'")
+    if op in ("==", "!=") and wildcard:
+        hit = v[:len(want)] == want
+        return hit if op == "==" else not hit
+    width = max(len(want), len(v), 3)
+    a, b = v + (0,) * (width - len(v)), want + (0,) * (width - len(want))
+    if op == "~=":
+        return a >= b and v[:len(want) - 1] == want[:-1]
+    return {"==": a == b, "!=": a != b, ">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b}[op]
+
+
+def version_matches(spec: str, version: Version) -> bool:
+    """A PEP 440 specifier set (the subset requires-python uses) against a Python version."""
+    return all(_clause_ok(c, tuple(version)) for c in spec.split(","))
+
+
+def suggested_python(spec: str) -> str | None:
+    """The oldest 3.N release line that satisfies `spec` (what to tell the user to install)."""
+    for minor in range(OLDEST_MINOR, NEWEST_MINOR + 1):
+        if any(version_matches(spec, (3, minor, patch)) for patch in (0, 50)):
+            return f"3.{minor}"
+    return None
+
+
+def probe_version(exe: str) -> Version | None:
+    """Run the interpreter to learn its real version (a `python3` may be any 3.N)."""
+    try:
+        out = subprocess.run([exe, "-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"],
+                             capture_output=True, text=True, timeout=15, env=_child_env(),
+                             stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return _parse_version(out.stdout) or None if out.returncode == 0 else None
+
+
+def find_python(spec: str, *, which: Callable[[str], str | None] = shutil.which,
+                version_of: Callable[[str], Version | None] = probe_version,
+                current: tuple[str, Version] | None = None) -> str | None:
+    """An interpreter satisfying `spec`: the app's own, else the newest matching one on PATH."""
+    exe, version = current or (sys.executable, tuple(sys.version_info[:3]))
+    if version_matches(spec, version):
+        return exe
+    seen: set[str] = set()
+    names = [f"python3.{m}" for m in range(NEWEST_MINOR, OLDEST_MINOR - 1, -1)] + ["python3", "python"]
+    for name in names:
+        path = which(name)
+        if not path or os.path.realpath(path) in seen:
+            continue
+        seen.add(os.path.realpath(path))
+        found = version_of(path)
+        if found and version_matches(spec, found):
+            return path
+    return None
+
+
+def no_python_message(tool: str, spec: str, current: Version | None = None) -> str:
+    cur = ".".join(map(str, current or sys.version_info[:3]))
+    want = suggested_python(spec)
+    what = f"Python {want}" if want else f"a Python matching '{spec}'"
+    return (f"'{tool}' needs Python {spec} (requires-python in its pyproject.toml), but this app runs "
+            f"Python {cur} and no python3.N on PATH matches. Install {what} (python.org, your package "
+            f"manager, or `uv python install {want or spec}`), or install uv, which fetches a matching "
+            "Python by itself; then set the tool up again.")
+
+
+def plan_setup(tool_dir: Path, *, use_uv: bool | None = None, base_python: str | None = None,
+               probe: bool = True) -> list[Step]:
+    """The commands that will set the tool up, in order. `use_uv=None` means "if uv is on PATH".
+    `probe=False` skips running interpreters to check their versions (for a quick description
+    on the UI thread)."""
     tool_dir = Path(tool_dir).resolve()
     pyproject = read_pyproject(tool_dir)
     requirements = tool_dir / "requirements.txt"
@@ -91,15 +193,32 @@ def plan_setup(tool_dir: Path, *, use_uv: bool | None = None, base_python: str |
     py = str(_venv_bin(venv, "python"))
     check = Step("Checking the environment", [py, "-c", "import sys; print('Python', sys.version.split()[0], 'ready')"],
                  tool_dir)
+    spec = requires_python(pyproject)
+    if spec:
+        try:
+            version_matches(spec, (3, 0, 0))
+        except ValueError as exc:
+            raise SetupError(f"pyproject.toml: requires-python '{spec}': {exc}") from None
     if uv and pyproject is not None:
-        return [Step("Syncing with uv", [uv, "sync"], tool_dir), check]
+        pin = ["--python", spec] if spec else []
+        only_deps = Step("Installing only the dependencies (building the tool failed)",
+                         [uv, "sync", "--no-install-project", *pin], tool_dir)
+        return [Step("Syncing with uv", [uv, "sync", *pin], tool_dir, fallback=only_deps), check]
+    if base_python is None and spec and probe:
+        base_python = find_python(spec)
+        if base_python is None:
+            raise SetupError(no_python_message(tool_dir.name, spec))
     steps = [Step("Creating .venv", [base_python or sys.executable, "-m", "venv", str(venv)], tool_dir)]
     pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--progress-bar", "off"]
     if pyproject is not None:
+        deps = [str(d) for d in (pyproject.get("project", {}) or {}).get("dependencies", []) or []]
         if "build-system" in pyproject:
-            steps.append(Step("Installing the tool and its dependencies", [*pip, "."], tool_dir))
+            # main.py runs from the folder either way: if the package does not build, its
+            # dependencies are what the tool needs
+            only_deps = Step("Installing only the dependencies (building the tool failed)",
+                             [*pip, *deps] if deps else [py, "-c", "pass"], tool_dir)
+            steps.append(Step("Installing the tool and its dependencies", [*pip, "."], tool_dir, fallback=only_deps))
         else:
-            deps = [str(d) for d in (pyproject.get("project", {}) or {}).get("dependencies", []) or []]
             if deps:
                 steps.append(Step(f"Installing {len(deps)} dependenc{'y' if len(deps) == 1 else 'ies'}",
                                   [*pip, *deps], tool_dir))
@@ -234,6 +353,11 @@ def run_setup(tool_dir: Path, *, on_line: LineFn | None = None, on_phase: PhaseF
     for index, step in enumerate(steps):
         on_phase(index, len(steps), step.label)
         rc, cancelled = _run_step(step, on_line, cancel, tail, step_timeout_s)
+        if not cancelled and rc != 0 and step.fallback is not None:
+            on_line(f"{step.label} failed (exit {rc}); trying: {step.fallback.label}")
+            on_phase(index, len(steps), step.fallback.label)
+            step = step.fallback
+            rc, cancelled = _run_step(step, on_line, cancel, tail, step_timeout_s)
         if cancelled or rc != 0:
             if not existed:
                 shutil.rmtree(venv, ignore_errors=True)

@@ -144,8 +144,11 @@ name = "{{TOOL_ID}}"
 version = "0.1.0"
 description = "{{DESCRIPTION}}"
 requires-python = ">=3.10"
-# Add the packages this tool needs, then use "Set up environment" in Pixie Desktop (or
-# `pixie-desktop setup-tool {{TOOL_ID}}`) to create its own .venv.
+# Zero setup: without a .venv this tool runs on Pixie Desktop's own Python, so it can already
+# import the app's packages: PySide6 (QtGui's QImage reads/writes PNG, JPEG, GIF, WebP, BMP with no
+# display), matplotlib, PyYAML, Pygments, psutil. Listing those here needs no environment.
+# For anything else, add it and use "Set up environment" in Pixie Desktop (or
+# `pixie-desktop setup-tool {{TOOL_ID}}`) to create the tool's own .venv.
 dependencies = []
 '''
 
@@ -155,7 +158,10 @@ README = '''# {{TOOL_NAME}}
 
 - `tool.json` declares the inputs and outputs (see the Pixie tool contract).
 - `main.py` holds the code; `run(inputs, ctx)` returns a dict keyed by output key.
-- Needs a third-party package? List it in `pyproject.toml` and run
+- Zero setup: with no `.venv` the tool runs on Pixie Desktop's own Python, so it can already use
+  the app's packages — PySide6 (`QImage` reads and writes PNG, JPEG, GIF, WebP, BMP without a
+  display) and matplotlib among them.
+- Needs another third-party package? List it in `pyproject.toml` and run
   `pixie-desktop setup-tool {{TOOL_ID}}`: the tool then runs in its own `.venv`.
 '''
 

@@ -44,8 +44,9 @@ INPUT_TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     "datetime": (),
     "date_range": (),
     "file": ("accept", "max_size_mb", "multiple"),
-    "image": ("max_size_mb", "multiple"),
-    "audio": ("max_size_mb",),
+    # beyond the reference (file only): `accept` narrows image/audio inputs too (manifest/accept.py)
+    "image": ("accept", "max_size_mb", "multiple"),
+    "audio": ("accept", "max_size_mb"),
     "colour": (),
     "json": ("schema",),
     "code": ("language",),

@@ -1,5 +1,6 @@
 """Which tools can take the files a user dropped: for each tool, the first file-like input
-(file / image / audio) whose `accept` list and `max_size_mb` admit every dropped file. Used by
+(file / image / audio) whose `accept` list (manifest/accept.py) and `max_size_mb` admit every
+dropped file. Used by
 the window-level drop (suggest tools) and by drops on a sidebar tool (fill the first match)."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from pixie_desktop.catalog.discovery import ToolInfo
+from pixie_desktop.manifest.accept import declared_patterns, file_problem
 from pixie_desktop.manifest.model import InputSpec, ToolSpec
 
 _TYPE_PREFIX = {"image": "image/", "audio": "audio/"}
@@ -22,40 +24,17 @@ def guess_mime(path: Path) -> str:
 
 
 def _accept_tokens(spec: InputSpec) -> list[str]:
-    tokens: list[str] = []
-    for a in spec.accept or []:
-        for part in str(a).split(","):
-            part = part.strip().lower()
-            if part:
-                tokens.append(part)
-    return tokens
+    return declared_patterns(spec)
 
 
 def accept_problem(spec: InputSpec, path: Path, size: int | None = None) -> str | None:
-    """Why `path` does not fit input `spec` (None if it fits). Mirrors an HTML `accept`:
-    `.ext`, `type/*` and exact mime types; image/audio inputs take only their media kind."""
+    """Why `path` does not fit input `spec` (None if it fits): manifest/accept.py's rule (the
+    declared `accept` on every file-like type; image inputs without one take common raster
+    types), then `max_size_mb`."""
     path = Path(path)
-    mime = guess_mime(path).lower()
-    ext = path.suffix.lower()
-    prefix = _TYPE_PREFIX.get(spec.type)
-    if prefix and not mime.startswith(prefix):
-        return f"{path.name} is not {'an image' if spec.type == 'image' else 'an audio file'}"
-    tokens = _accept_tokens(spec) if spec.type == "file" else []
-    if tokens:
-        ok = False
-        for tok in tokens:
-            if tok.startswith("."):
-                ok = ext == tok or path.name.lower().endswith(tok)
-            elif tok.endswith("/*"):
-                ok = mime.startswith(tok[:-1])
-            elif "/" in tok:
-                ok = mime == tok
-            else:  # a bare extension like "csv"
-                ok = ext == "." + tok
-            if ok:
-                break
-        if not ok:
-            return f"{path.name} is not one of {', '.join(tokens)}"
+    problem = file_problem(spec, path.name)
+    if problem:
+        return problem
     if spec.max_size_mb:
         if size is None:
             try:

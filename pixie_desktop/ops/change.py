@@ -25,7 +25,8 @@ class Change:
         cache column only (thumb_path): nothing to announce, nobody has to reload.
     `validation_tool_ids`: tools with a newly saved validation report.
     `settings_keys`: settings rows written (no hub signal: readers read settings when they need them).
-    `tools_rescanned`: discovery found added/removed/changed tool folders."""
+    `tools_rescanned`: discovery found added/removed/changed tool folders.
+    `preset_tool_ids`: tools whose presets were saved, renamed, deleted or re-defaulted."""
 
     run_ids: frozenset[str] = field(default_factory=frozenset)
     tool_ids: frozenset[str] = field(default_factory=frozenset)
@@ -35,16 +36,17 @@ class Change:
     validation_tool_ids: frozenset[str] = field(default_factory=frozenset)
     settings_keys: frozenset[str] = field(default_factory=frozenset)
     tools_rescanned: bool = False
+    preset_tool_ids: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
     def of(cls, *, run_ids: Iterable[str] | None = None, tool_ids: Iterable[str] | None = None,
            workspaces: bool = False, artefacts: bool = False, artefact_ids: Iterable[int] | None = None,
            validation_tool_ids: Iterable[str] | None = None, settings_keys: Iterable[str] | None = None,
-           tools_rescanned: bool = False) -> "Change":
+           tools_rescanned: bool = False, preset_tool_ids: Iterable[str] | None = None) -> "Change":
         """Build from any iterables (lists, generators); the record keeps frozensets."""
         return cls(_strs(run_ids), _strs(tool_ids), bool(workspaces), bool(artefacts),
                    frozenset(int(i) for i in artefact_ids or ()), _strs(validation_tool_ids),
-                   _strs(settings_keys), bool(tools_rescanned))
+                   _strs(settings_keys), bool(tools_rescanned), _strs(preset_tool_ids))
 
     def __or__(self, other: "Change") -> "Change":
         if not isinstance(other, Change):
@@ -54,11 +56,13 @@ class Change:
                       self.artefact_ids | other.artefact_ids,
                       self.validation_tool_ids | other.validation_tool_ids,
                       self.settings_keys | other.settings_keys,
-                      self.tools_rescanned or other.tools_rescanned)
+                      self.tools_rescanned or other.tools_rescanned,
+                      self.preset_tool_ids | other.preset_tool_ids)
 
     def __bool__(self) -> bool:
         return bool(self.run_ids or self.tool_ids or self.workspaces or self.artefacts or self.artefact_ids
-                    or self.validation_tool_ids or self.settings_keys or self.tools_rescanned)
+                    or self.validation_tool_ids or self.settings_keys or self.tools_rescanned
+                    or self.preset_tool_ids)
 
 
 NOTHING = Change()

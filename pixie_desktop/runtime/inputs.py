@@ -1,8 +1,14 @@
 """Checking and coercing run inputs against the tool's declared inputs before anything is
 written: required values, defaults for optional ones, type coercion of strings (as typed on
-the command line or in a form) following the reference's form rules, file size limits.
+the command line or in a form) following the reference's form rules, number ranges and steps
+(refused with the input's name, never clamped), file size limits.
 
-Raises InputError listing every problem at once."""
+Raises InputError listing every problem at once.
+
+One rule for `run` (CLI and GUI) and `validate` about required inputs: a required input that is
+*given empty* is refused; one that is *left out altogether* (the key absent, as reference
+fixtures and `pixie run` without `--input` do) is passed on without a value and reported by
+`input_warnings` — the tool decides, and the validator's fixtures get the same warning."""
 
 from __future__ import annotations
 
@@ -47,6 +53,31 @@ def _number(spec: InputSpec, value: Any) -> Any:
     return float(value)
 
 
+def _num(x: Any) -> float | None:
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return None
+    return float(x)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def check_range(spec: InputSpec, value: float) -> None:
+    """min/max/step as the form's spin boxes and sliders enforce them. The step counts from min
+    (else 0); a tiny relative tolerance absorbs float noise (0.1 + 0.2)."""
+    lo, hi, step = _num(spec.min), _num(spec.max), _num(spec.step)
+    if lo is not None and value < lo:
+        raise _Bad(f"must be at least {_fmt(lo)} (got {_fmt(value)})")
+    if hi is not None and value > hi:
+        raise _Bad(f"must be at most {_fmt(hi)} (got {_fmt(value)})")
+    if step is not None and step > 0 and not math.isinf(value):
+        n = (value - (lo or 0.0)) / step
+        if abs(n - round(n)) > 1e-6 * max(1.0, abs(n)):
+            base = f" counting from {_fmt(lo)}" if lo else ""
+            raise _Bad(f"must be a multiple of {_fmt(step)}{base} (got {_fmt(value)})")
+
+
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -87,10 +118,16 @@ def _check_option(spec: InputSpec, value: Any) -> None:
 def _file_value(spec: InputSpec, value: Any) -> Any:
     from pixie_desktop.artefacts.spill import data_url_size
 
+    from pixie_desktop.manifest.accept import data_url_mime, file_problem
+
     values = value if isinstance(value, list) else [value]
     for v in values:
         if not isinstance(v, str) or not (v.startswith("data:") or v.startswith(("http://", "https://"))):
             raise _Bad("must be a file (a data: URL)")
+        mime = data_url_mime(v)
+        problem = file_problem(spec, None, mime) if mime else None
+        if problem:  # the same accept rule as the form and the window drop
+            raise _Bad(f"is not accepted here: {problem}")
         if spec.max_size_mb and v.startswith("data:") and data_url_size(v) > spec.max_size_mb * 1024 * 1024:
             size = data_url_size(v) / (1024 * 1024)
             raise _Bad(f"file is {size:.1f} MB, the limit is {spec.max_size_mb:g} MB")
@@ -99,7 +136,7 @@ def _file_value(spec: InputSpec, value: Any) -> Any:
     return value
 
 
-def coerce_value(spec: InputSpec, value: Any) -> Any:
+def coerce_value(spec: InputSpec, value: Any, limits: bool = True) -> Any:
     kind = spec.type
     if kind in JSON_TYPES or (kind == "slider" and spec.range):
         if isinstance(value, str):
@@ -112,13 +149,24 @@ def coerce_value(spec: InputSpec, value: Any) -> Any:
                 elif kind != "json":
                     raise _Bad(f"must be JSON (got {value!r})") from None
     if kind == "number":
-        return _number(spec, value)
+        number = _number(spec, value)
+        if limits:
+            check_range(spec, float(number))
+        return number
     if kind == "slider":
         if spec.range:
             if not isinstance(value, list) or len(value) != 2:
                 raise _Bad("must be a [low, high] pair")
-            return [float(_number(spec, v)) for v in value]
-        return float(_number(spec, value))
+            pair = [float(_number(spec, v)) for v in value]
+            for v in pair if limits else ():
+                check_range(spec, v)
+            if pair[0] > pair[1]:
+                raise _Bad(f"low {_fmt(pair[0])} is above high {_fmt(pair[1])}")
+            return pair
+        number = float(_number(spec, value))
+        if limits:
+            check_range(spec, number)
+        return number
     if kind in ("checkbox", "toggle"):
         return _bool(value)
     if kind == "select":
@@ -174,21 +222,38 @@ def check_inputs(spec: ToolSpec, inputs: dict[str, Any]) -> dict[str, Any]:
             problems.append((key, "is not an input of this tool"))
     for inp in spec.inputs:
         value = inputs.get(inp.key)
+        from_default = False
         if _missing(value) and not (inp.type in ("text", "textarea", "code", "markdown") and value == ""
                                     and not inp.required):
             if inp.default is not None:
-                value = inp.default
+                value, from_default = inp.default, True
             elif inp.type in ("checkbox", "toggle"):
                 value = False
-            elif inp.required and inp.type != "hidden":
+            elif inp.required and inp.type != "hidden" and inp.key in inputs:
                 problems.append((inp.key, f"'{inp.label}' is required"))
                 continue
             else:
-                continue
+                continue  # left out: the tool gets no value (a required one: see input_warnings)
         try:
-            out[inp.key] = coerce_value(inp, value)
+            # the tool's own default is not range-checked: real tools ship off-step ones
+            out[inp.key] = coerce_value(inp, value, limits=not from_default)
         except _Bad as exc:
             problems.append((inp.key, f"'{inp.label}' {exc}"))
     if problems:
         raise InputError(problems)
     return out
+
+
+def omitted_required(spec: ToolSpec, inputs: dict[str, Any]) -> list[InputSpec]:
+    """Required inputs without a default whose key is absent from `inputs`."""
+    if spec.layout == "chat" or not isinstance(inputs, dict):
+        return []
+    return [i for i in spec.inputs if i.required and i.default is None and i.type not in ("hidden", "checkbox", "toggle")
+            and i.key not in inputs]
+
+
+def input_warnings(spec: ToolSpec, inputs: dict[str, Any]) -> list[tuple[str, str]]:
+    """What `run` and `validate` both say about inputs they accept but the contract frowns on:
+    [(input key, message)]."""
+    return [(i.key, f"'{i.label}' ({i.key}) is required but was left out: the tool runs without it")
+            for i in omitted_required(spec, inputs)]

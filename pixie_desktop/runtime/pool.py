@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from pixie_desktop.runtime.launcher import ToolProcess, spawn
-from pixie_desktop.catalog.discovery import ToolInfo
+from pixie_desktop.catalog.discovery import ToolInfo, process_hash
 
 REAP_INTERVAL = 2.0
 EVICT_GRACE = 3.0
@@ -81,6 +81,7 @@ class _Entry:
     memory_mb: int = 512
     keep_seconds: int | None = None
     pinned: bool = False
+    spawned_from: str = ""  # process_hash of the tool folder when its process was started
 
 
 _pools: "weakref.WeakSet[WarmPool]" = weakref.WeakSet()
@@ -131,6 +132,7 @@ class WarmPool:
         lim = limits or effective_limits(tool)
         tid = tool.tool_id
         stale: list[ToolProcess] = []
+        current = process_hash(tool.path)  # a few stats, outside the locks
         with self._spawn_lock(tid):
             with self._lock:
                 entry = self._entries.get(tid)
@@ -138,8 +140,8 @@ class WarmPool:
                     stale.append(entry.proc)
                     entry.proc = None
                 if entry is not None and entry.proc is not None and entry.in_flight == 0 and \
-                        entry.tool.discovery_hash != tool.discovery_hash:
-                    stale.append(entry.proc)  # tool.json/main.py changed: restart with the new code
+                        entry.spawned_from != current:
+                    stale.append(entry.proc)  # tool.json/main.py/.env edited: restart with the new ones
                     entry.proc = None
                 if entry is None:
                     entry = self._entries[tid] = _Entry(tool=tool)
@@ -167,6 +169,7 @@ class WarmPool:
                     raise
                 with self._lock:
                     entry.proc = proc
+                    entry.spawned_from = current  # hashed before spawning: an edit during it restarts
                     entry.starting = False
                     entry.in_flight += 1
                     entry.last_used = time.monotonic()

@@ -46,6 +46,10 @@ class RunRequest:
     run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     source: str = "page"  # page | history | cli | batch …: for display and logs only
     concurrent: bool = True  # False: at most one run of this tool at a time
+    meta: dict = field(default_factory=dict)  # extra meta_json keys for the run row (batch_id…)
+    # called with `inputs` on the thread that runs it, just before the run: turns a batch item's
+    # file paths into data URLs there (not on the UI thread, and not for every queued item at once)
+    prepare: Any = None
 
     @property
     def tool_id(self) -> str:
@@ -199,6 +203,11 @@ class RunQueue:
     def queued_count(self) -> int:
         with self._lock:
             return len(self._queued)
+
+    def finished(self, limit: int = 50) -> list[RunRequest]:
+        """The most recently finished (or dropped) runs, newest first."""
+        with self._lock:
+            return list(reversed(self._finished.values()))[:limit]
 
     def _remember(self, req: RunRequest) -> None:
         self._finished[req.run_id] = req

@@ -115,8 +115,11 @@ class _StreamTextTooLarge(Exception):
 
 class _StreamRelay:
     """Reads /stream?run_id= and turns frames into RunEvents plus accumulated output values.
-    Liberal: `event: <key>` + text data, `{"output_key","value","done"}` JSON frames, the chat
-    scaffold's `{"chunk","done"}`, `event: output:<key>`, `event: done`, `event: error`."""
+    Liberal: `event: <key>` + text data, `{"output_key","value","done"}` JSON frames, keyed
+    frames `{"<declared output key>": value, …}` (each applied by its output's type: a `log`
+    appends lines, `stream_text` appends text, `progress` moves the bar, anything else replaces
+    the value), the chat scaffold's `{"chunk","done"}`, `{"progress"}`/`{"log"}` shorthands,
+    `event: output:<key>`, `event: done`, `event: error`."""
 
     def __init__(self, runner_emit: Callable[[RunEvent], None], run_id: str, spec: Any, proc: ToolProcess,
                  request: _Request, wake: threading.Event):
@@ -210,6 +213,14 @@ class _StreamRelay:
             if "output_key" in payload:
                 self._apply(str(payload["output_key"]), payload.get("value"), None)
                 return False
+            declared = [k for k in payload if k in self.types]
+            if declared:  # {"<output key>": value, …}: any declared output, by its own type
+                for key in declared:
+                    self._apply_keyed(key, payload)
+                if "chunk" in payload and "chunk" not in self.types and payload.get("chunk"):
+                    self._apply(self.first_stream_key or "reply", str(payload["chunk"]), None,
+                                force_type="stream_text")
+                return bool(payload.get("done"))
             if "chunk" in payload:
                 key = self.first_stream_key or "reply"
                 self._apply(key, str(payload.get("chunk") or ""), None, force_type="stream_text")
@@ -259,6 +270,17 @@ class _StreamRelay:
             self.values[key] = value
             self.emit(RunEvent(self.run_id, "output", key=key, value=value))
 
+    def _apply_keyed(self, key: str, payload: dict) -> None:
+        """One declared key of a keyed frame; a sibling `message`/`level` belongs to a progress
+        or log value given bare (`{"status": 0.5, "message": "…"}`, `{"trace": "…", "level": "warn"}`)."""
+        value, kind = payload[key], self.types.get(key)
+        if kind == "progress" and not isinstance(value, dict) and payload.get("message") is not None:
+            value = {"value": value, "message": payload["message"]}
+        if kind == "log":
+            self._log(key, value, payload.get("level"), snapshot=True)
+            return
+        self._apply(key, value, None)
+
     def _progress(self, value: Any, message: Any, key: str | None = None) -> None:
         frac: float | None = None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -270,7 +292,9 @@ class _StreamRelay:
         self.emit(RunEvent(self.run_id, "progress", key=key, fraction=frac,
                            message=str(message) if message else None))
 
-    def _log(self, key: str | None, value: Any, level: Any) -> None:
+    def _log(self, key: str | None, value: Any, level: Any, snapshot: bool = False) -> None:
+        """Append log lines. With `snapshot`, a list that starts with every line already received
+        is the whole log so far (real tools resend it on each frame): only its new tail is added."""
         if isinstance(value, dict) and isinstance(value.get("lines"), list):
             lines = value["lines"]
         elif isinstance(value, list):
@@ -279,10 +303,14 @@ class _StreamRelay:
             return
         else:
             lines = [value]
+        have = self.lines.get(key, []) if key else []
+        if snapshot and have and len(lines) >= len(have) and \
+                all(_same_line(a, b) for a, b in zip(have, lines)):
+            lines = lines[len(have):]
         for line in lines:
             if isinstance(line, dict):
                 entry = {"level": str(line.get("level") or level or "info"),
-                         "message": str(line.get("message", line.get("text", ""))),
+                         "message": str(line.get("message", line.get("msg", line.get("text", "")))),
                          **({"t": line["t"]} if "t" in line else {})}
             else:
                 entry = {"level": str(level or "info"), "message": str(line)}
@@ -320,6 +348,14 @@ class _StreamRelay:
             if outputs.get(key) is None:
                 outputs[key] = value
         return outputs
+
+
+def _same_line(have: dict, line: Any) -> bool:
+    """Whether `line` (as sent) is the already-received entry `have`."""
+    if isinstance(line, dict):
+        msg = line.get("message", line.get("msg", line.get("text", "")))
+        return str(msg) == have.get("message") and ("t" not in line or line["t"] == have.get("t"))
+    return str(line) == have.get("message")
 
 
 class Runner:
@@ -376,8 +412,10 @@ class Runner:
         return effective_limits(tool, state.overrides, None).concurrent
 
     def run(self, tool: ToolInfo, inputs: dict, *, run_id: str | None = None,
-            on_event: Callable[[RunEvent], None] | None = None, serialised: bool = False) -> RunResult:
-        """Run once and block until the run ends. A non-concurrent tool's runs take turns on a
+            on_event: Callable[[RunEvent], None] | None = None, serialised: bool = False,
+            meta: dict[str, Any] | None = None) -> RunResult:
+        """Run once and block until the run ends. `meta`: extra keys for the row's meta_json
+        (a batch item's `batch_id`), written with the row. A non-concurrent tool's runs take turns on a
         per-tool lock (callers such as the CLI rely on it), unless `serialised`: the caller's
         queue already starts at most one of them at a time, so no thread ever waits here."""
         clean = self.check_inputs(tool, inputs)  # InputError before any row is written
@@ -431,7 +469,7 @@ class Runner:
                 with transaction(conn):  # one commit for the start bookkeeping
                     state = tool_state_repo.get(conn, tool.tool_id)
                     limits = effective_limits(tool, state.overrides, bool(state.pinned_warm) or tool.spec.pinned_warm)
-                    runs_repo.create_run(conn, run_id, tool.tool_id, recorded)
+                    runs_repo.create_run(conn, run_id, tool.tool_id, recorded, meta=meta)
                     tool_state_repo.set_last_inputs(conn, tool.tool_id, recorded)
                     tool_state_repo.bump_run_counters(conn, tool.tool_id)
                 started = True
@@ -443,6 +481,43 @@ class Runner:
         finally:
             with self._lock:
                 self._active.pop(run_id, None)
+
+    # -- runs executed elsewhere (a Dask worker): this Runner keeps the books ----------------
+    def begin_remote(self, tool: ToolInfo, inputs: dict, run_id: str, meta: dict[str, Any] | None = None) -> dict:
+        """Write the `running` row of a run another machine will execute; returns the checked
+        inputs to send (InputError before any row is written). The app stays the only writer."""
+        clean = self.check_inputs(tool, inputs)
+        conn = self._conn()
+        try:
+            recorded = compact_inputs(tool.spec, clean, self.settings.artefacts_root)
+        except OSError:
+            recorded = clean
+        with transaction(conn):
+            runs_repo.create_run(conn, run_id, tool.tool_id, recorded, meta=meta)
+            tool_state_repo.bump_run_counters(conn, tool.tool_id)
+        return clean
+
+    def finish_remote(self, tool: ToolInfo, run_id: str, status: str, outputs: dict | None, error: str | None,
+                      files: dict[str, bytes] | None = None, meta: dict[str, Any] | None = None,
+                      duration_s: float = 0.0) -> RunResult:
+        """End a remote run exactly as a local one ends: its files land in the run folder, then
+        the same bookkeeping (media, spill, artefact rows with sha256, redaction) as `run`."""
+        conn = self._conn()
+        from pixie_desktop.artefacts.storage import atomic_write, safe_join
+
+        folder = None
+        try:
+            folder = run_dir(self.settings, tool.tool_id, run_id)
+            for rel, data in (files or {}).items():
+                if rel == spill.OUTPUTS_FILE:
+                    continue  # the worker's spill copy: spilled again here if still too large
+                target = safe_join(folder, rel)  # ValueError for a path escaping the run folder
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write(target, data)
+        except (OSError, ValueError) as exc:
+            status, outputs, error = "error", None, f"could not save the run's files: {exc}"
+        return self._finish(conn, tool, run_id, status, outputs, error, dict(meta or {}), folder,
+                            secret_values(tool), time.monotonic() - duration_s, lambda _ev: None)
 
     def _conn(self) -> Any:
         """This thread's connection (one per thread, reused across runs: opening and closing a
@@ -775,7 +850,8 @@ class Runner:
                         files.append((spilled_path, "", spill.OUTPUTS_TAG))
                 declared = [o.key for o in tool.spec.outputs] if tool.spec else []
                 limit = int(getattr(self.settings, "max_artefacts_per_run", 10_000))
-                for path, key in spill.collect_files(folder, declared, limit):
+                known = spill.referenced_files(outputs, folder, declared) if outputs is not None else {}
+                for path, key in spill.collect_files(folder, declared, limit, known):
                     if spilled and path.name == spill.OUTPUTS_FILE and path.parent == folder:
                         continue
                     files.append((path, key, None))

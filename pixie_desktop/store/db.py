@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from pixie_desktop.store.schema import INDEXES, MIGRATIONS, PRAGMAS, TABLES
+from pixie_desktop.store.schema import EXTRA_TABLES, INDEXES, MIGRATIONS, PRAGMAS, TABLES
 
 
 def now_iso() -> str:
@@ -140,6 +140,8 @@ def init_db(conn: sqlite3.Connection) -> None:
             if "duplicate column" not in str(exc).lower():
                 raise
     for ddl in INDEXES:
+        conn.execute(ddl)
+    for ddl in EXTRA_TABLES:
         conn.execute(ddl)
 
 

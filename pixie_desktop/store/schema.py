@@ -1,5 +1,7 @@
 """The database DDL, exactly as `spec/database-schema.md` writes it, plus the additive column
-migrations an older database needs. Do not rename or drop anything here."""
+migrations an older database needs, plus `EXTRA_TABLES`: tables for concerns the seed does not
+have (presets), created with IF NOT EXISTS so an older database simply gains them. Do not rename
+or drop anything here."""
 
 from __future__ import annotations
 
@@ -105,6 +107,20 @@ passed INTEGER NOT NULL DEFAULT 0,
 warned INTEGER NOT NULL DEFAULT 0,
 failed INTEGER NOT NULL DEFAULT 0,
 details_json TEXT
+)""",
+)
+
+# Genuinely new concerns get a new table (the seed's tables stay exactly as written).
+EXTRA_TABLES: tuple[str, ...] = (
+    # Named input sets per tool; at most one per tool has is_default = 1 (ops.presets keeps it so).
+    """CREATE TABLE IF NOT EXISTS presets (
+tool_id TEXT NOT NULL,
+name TEXT NOT NULL,
+inputs_json TEXT NOT NULL,
+is_default INTEGER NOT NULL DEFAULT 0,
+created_at TIMESTAMP NOT NULL,
+updated_at TIMESTAMP NOT NULL,
+PRIMARY KEY (tool_id, name)
 )""",
 )
 

@@ -1,6 +1,6 @@
 """Announce a `Change` (what an operation wrote) on the StoreEvents hub: each affected signal is
 emitted exactly once per id (runChanged, toolStateChanged, validationChanged) or once in all
-(workspacesChanged, artefactsChanged, toolsRescanned). Views call an operation, then
+(workspacesChanged, artefactsChanged, toolsRescanned), and presetsChanged once per tool. Views call an operation, then
 `publish(change)`; nobody emits the hub's store signals by hand for a write."""
 
 from __future__ import annotations
@@ -32,3 +32,7 @@ def publish(change: Change | None, hub: Any = None) -> None:
         hub.validationChanged.emit(tool_id)
     if change.tools_rescanned:
         hub.toolsRescanned.emit()
+    presets_changed = getattr(hub, "presetsChanged", None)  # an injected test hub may lack it
+    if presets_changed is not None:
+        for tool_id in sorted(change.preset_tool_ids):
+            presets_changed.emit(tool_id)

@@ -98,8 +98,10 @@ class _RunJob(QRunnable):
                 self.runner.cancel(rid)  # cancel pressed before the runner registered the run
 
         try:
-            result = self.runner.run(req.tool, req.inputs, run_id=rid, on_event=on_event,
-                                     serialised=not req.concurrent)
+            extra = {"meta": dict(req.meta)} if req.meta else {}
+            inputs = req.prepare(req.inputs) if req.prepare is not None else req.inputs
+            result = self.runner.run(req.tool, inputs, run_id=rid, on_event=on_event,
+                                     serialised=not req.concurrent, **extra)
         except InputError as exc:
             self._emit(self.signals.failed, rid, str(exc))
         except Exception as exc:  # noqa: BLE001 - never raise into Qt; reported as a failed run
@@ -153,6 +155,11 @@ class RunController(QObject):
         self.pool.setExpiryTimeout(30_000)
         self._jobs: dict[str, _RunJob] = {}
         self._shut_down = False
+        self._unsubscribe = None
+        if settings is not None:  # Settings ▸ Compute ▸ max parallel runs applies at once
+            from pixie_desktop.config import on_setting_changed
+
+            self._unsubscribe = on_setting_changed(self._on_setting_changed)
         _controllers.add(self)
 
     # -- runner -------------------------------------------------------------------------------
@@ -170,17 +177,22 @@ class RunController(QObject):
         self._dispatch()
 
     # -- submitting ---------------------------------------------------------------------------
-    def submit(self, tool: Any, inputs: dict, *, run_id: str | None = None, source: str = "page") -> str:
+    def submit(self, tool: Any, inputs: dict, *, run_id: str | None = None, source: str = "page",
+               meta: dict | None = None, prepare: Any = None) -> str:
         """Queue a run and start it at once if the limits allow; returns its run id. Inputs are
         checked by the runner when the run starts (a refused run ends with `runFailed`); callers
-        that want inline errors call `runner().check_inputs` first, as the tool page does."""
+        that want inline errors call `runner().check_inputs` first, as the tool page does.
+        `meta`: extra keys for the run row's meta_json (a batch item's `batch_id`); `prepare`:
+        inputs → inputs, called on the run's pool thread just before it runs (a batch item's
+        file paths are read there); an exception from it ends the run with `runFailed`."""
         if self._shut_down:
             raise RuntimeError("the run controller has shut down")
         runner = self.runner()
         concurrent_of = getattr(runner, "is_concurrent", None)
         concurrent = bool(concurrent_of(tool)) if callable(concurrent_of) else \
             bool(getattr(getattr(tool, "spec", None), "concurrent", True))
-        req = RunRequest(tool, dict(inputs), source=source, concurrent=concurrent,
+        req = RunRequest(tool, dict(inputs), source=source, concurrent=concurrent, meta=dict(meta or {}),
+                         prepare=prepare,
                          **({"run_id": run_id} if run_id else {}))
         self.queue.submit(req)
         self.runQueued.emit(req.run_id, req.tool_id)
@@ -287,9 +299,16 @@ class RunController(QObject):
             self.queueChanged.emit()
         return moved
 
+    def _on_setting_changed(self, name: str, value: Any) -> None:
+        if name == "max_parallel_runs" and not self._shut_down:
+            self.set_max_parallel(int(value or 0) or None)
+
     def shutdown(self, wait_ms: int = 10_000) -> bool:
         """Stop dispatching, cancel everything, and wait up to `wait_ms` for the running runs to
         end; returns True when none is left. Safe to call more than once."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         self.cancel_all()
         self._shut_down = True
         done = self.pool.waitForDone(wait_ms)
@@ -333,6 +352,10 @@ class RunController(QObject):
 
     def running(self) -> list[RunRequest]:
         return self.queue.running()
+
+    def finished(self, limit: int = 50) -> list[RunRequest]:
+        """Recently finished or dropped runs, newest first (for the queue panel)."""
+        return self.queue.finished(limit)
 
     def request(self, run_id: str) -> RunRequest | None:
         return self.queue.get(run_id)

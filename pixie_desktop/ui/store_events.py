@@ -19,6 +19,7 @@ class StoreEvents(QObject):
     validationChanged = Signal(str)   # tool_id: a new validation report was saved
     toolsRescanned = Signal()         # discovery found added/removed/changed tool folders
     runningChanged = Signal(str, bool)  # tool_id, whether it has a run in flight (UI-only state)
+    presetsChanged = Signal(str)      # tool_id: a preset was saved, renamed, deleted or made default
 
 
 _hub: StoreEvents | None = None

@@ -182,7 +182,7 @@ QPushButton#Primary {{ background: {t.accent}; color: {t.accent_text}; border: n
 QPushButton#Link {{ border: none; color: {t.accent}; background: transparent; text-decoration: underline; padding: 0; }}
 QPushButton#Small, QToolButton#Small {{ padding: 2px 8px; border: 1px solid {t.border}; border-radius: 5px; background: {t.surface}; }}
 QPushButton#Small:hover, QToolButton#Small:hover {{ border-color: {t.accent}; }}
-QScrollArea#FormScroll, QScrollArea#OutputScroll {{ background: transparent; border: none; }}
+QScrollArea#FormScroll, QScrollArea#OutputScroll, QScrollArea#PageScroll {{ background: transparent; border: none; }}
 QWidget#FormBody, QWidget#OutputBody {{ background: transparent; }}
 QLineEdit, QPlainTextEdit, QTextEdit, QSpinBox, QDoubleSpinBox, QDateTimeEdit, QComboBox {{
     border: 1px solid {t.border}; border-radius: 6px; padding: 4px 6px; background: {t.surface};

@@ -161,6 +161,18 @@ def disconnect_hub(window: Any) -> None:
             pass
 
 
+def scrolling_page(page: Any) -> Any:
+    """`page` in a frameless scroll area that scrolls down only: a short window (960×640) scrolls
+    the page instead of squeezing its sections into each other."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QFrame, QScrollArea
+
+    area = QScrollArea(objectName="PageScroll", widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(page)
+    return area
+
+
 def build_pages(window: Any) -> None:
     """Home, History and Gallery."""
     from pixie_desktop.ui.views.gallery import GalleryView
@@ -171,12 +183,15 @@ def build_pages(window: Any) -> None:
     window.home.runActivated.connect(window.open_run)
     window.home.filesDropped.connect(window.open_files)
     window.home.toolActivated.connect(lambda tid: window.open_tool(tid))
-    window.add_page("home", "Home", window.home)
+    window.home.navRequested.connect(window.show_page)
+    window.home.createToolRequested.connect(lambda: window.new_tool())
+    window.add_page("home", "Home", scrolling_page(window.home))
     window.history_page = HistoryView(window.ctx, window.events, tool_name=window._tool_name,  # noqa: SLF001
                                       tool_colour=lambda tid: tool_colour(window, tid))
     window.history_page.rerunRequested.connect(window._rerun_from_history)  # noqa: SLF001
     window.history_page.loadInputsRequested.connect(window._load_from_history)  # noqa: SLF001
     window.history_page.openOutputsRequested.connect(window.open_run)
+    window.history_page.empty.actionRequested.connect(window.sidebar.search.setFocus)
     window.add_page("history", "History", window.history_page)
     try:
         gallery = GalleryView(window.ctx, window)
@@ -239,6 +254,8 @@ def make_tool_page(window: Any, info: Any) -> Any:
                     menu_provider=lambda tid: window.sidebar.tool_menu(tid, place=TOOL_MORE),
                     controller=window.run_controller)
     page.message.connect(lambda text: page_message(window, text))
+    if getattr(page, "batch_button", None) is not None:
+        page.batches.batchStarted.connect(lambda view: show_batch(window, view))
     window.window_state.watch_tool_page(page)
     window.tool_pages[info.tool_id] = page
     window.stack.addWidget(page)
@@ -249,6 +266,7 @@ def drop_stale_tool_pages(window: Any, tools: list) -> None:
     """After a rescan: close the pages of tools that changed or went (not while running); the
     current one reopens fresh, or Home shows."""
     by_id = {t.tool_id: t for t in tools}
+    by_folder = {t.folder: t for t in tools}
     for tool_id, page in list(window.tool_pages.items()):
         fresh = by_id.get(tool_id)
         if page.is_running or (fresh is not None and fresh.discovery_hash == page.info.discovery_hash):
@@ -258,7 +276,77 @@ def drop_stale_tool_pages(window: Any, tools: list) -> None:
         page.deleteLater()
         del window.tool_pages[tool_id]
         if was_current:
-            if fresh is not None:
-                window.open_tool(tool_id)
+            # a tool.json that broke is listed under its folder name (and back under its id once
+            # fixed): follow the folder so its error shows at once, and the tool on recovery
+            same_folder = fresh or by_folder.get(page.info.folder)
+            if same_folder is not None:
+                window.open_tool(same_folder.tool_id)
             else:
                 window.show_page("home")
+
+
+def show_run_queue(window: Any) -> Any:
+    """View ▸ Run queue (and a click on the status bar's run label): a dock listing the
+    RunController's queued, running and recently finished runs; made on first use."""
+    from PySide6.QtWidgets import QDockWidget
+
+    from pixie_desktop.ui.views.run_queue import RunQueuePanel
+
+    dock = getattr(window, "run_queue_dock", None)
+    if dock is None:
+        dock = QDockWidget("Run queue", window)
+        dock.setObjectName("RunQueueDock")
+        window.run_queue_panel = RunQueuePanel(window.run_controller, tool_name=window._tool_name)  # noqa: SLF001
+        dock.setWidget(window.run_queue_panel)
+        window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        window.run_queue_dock = dock
+    dock.show()
+    dock.raise_()
+    window.run_queue_panel.refresh()
+    return window.run_queue_panel
+
+
+def save_preset(window: Any) -> bool:
+    """Tools ▸ Save inputs as preset… for the tool page on show."""
+    page = window.current_tool_page()
+    button = getattr(page, "presets_button", None)
+    return bool(button is not None and button.save_dialog())
+
+
+def load_preset(window: Any, tool_id: str, name: str) -> bool:
+    """The palette's "Load preset": open the tool and fill its form from the preset."""
+    if not window.open_tool(tool_id):
+        return False
+    button = getattr(window.tool_pages.get(window.current_tool_id or ""), "presets_button", None)
+    return bool(button is not None and button.load(name))
+
+
+def show_batch(window: Any, view: Any) -> None:
+    """A batch started from a tool page: a tab in the Batches dock (made on first use)."""
+    from PySide6.QtWidgets import QDockWidget, QTabWidget
+
+    dock = getattr(window, "batch_dock", None)
+    if dock is None:
+        dock = QDockWidget("Batches", window)
+        dock.setObjectName("BatchesDock")
+        window.batch_tabs = QTabWidget()
+        window.batch_tabs.setTabsClosable(True)
+        window.batch_tabs.tabCloseRequested.connect(
+            lambda i: (not window.batch_tabs.widget(i).runner.is_active) and window.batch_tabs.removeTab(i))
+        dock.setWidget(window.batch_tabs)
+        window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        window.batch_dock = dock
+    view.openRun.connect(window.open_run)
+    view.showInGallery.connect(lambda batch_id: show_batch_in_gallery(window, batch_id))
+    window.batch_tabs.addTab(view, view.batch.tool_id)
+    window.batch_tabs.setCurrentWidget(view)
+    dock.show()
+    dock.raise_()
+
+
+def show_batch_in_gallery(window: Any, batch_id: str) -> bool:
+    gallery = window.pages.get("gallery")
+    if gallery is None or not window.show_page("gallery"):
+        return False
+    gallery.show_batch(batch_id)
+    return True

@@ -3,7 +3,14 @@
 `compare(out_type, expected, actual, tol)` → `Verdict(status, message)` where status is
 pass | fail | skip. Unlike the reference, an effective `compare: skip` (explicit, or the default
 for progress and video) is a *skip*, not a failing diff. Every failure message carries a JSON
-pointer to the first difference so the author can find it."""
+pointer to the first difference so the author can find it.
+
+Each comparator reads every value shape the renderers (ui/outputs) draw, so a fixture written in
+one shape matches a tool answering in another: `kv` as a plain object, `{pairs: {...}}` or a
+list of `{key|label, value}` / `[k, v]`; `table` as a bare list of rows or `{columns, rows}` with
+rows as objects or as lists in column order; `log` as a string, a list of lines or `{lines}`
+with `message|msg|text`; `timeline`/`gantt` as a bare list or `{events}`/`{tasks}` with their
+key aliases (t|time|date, title|label, description|desc, name|label); candlestick `t|time`."""
 
 from __future__ import annotations
 
@@ -195,14 +202,15 @@ def _kv(exp: Any, act: Any, tol: dict) -> None:
 
 
 def _pairs(v: Any) -> dict | None:
-    v = v.get("pairs") if isinstance(v, dict) else v
-    if isinstance(v, dict):
+    if isinstance(v, dict) and "pairs" in v and isinstance(v["pairs"], (dict, list)):
+        v = v["pairs"]
+    if isinstance(v, dict):  # a plain object is the pairs themselves
         return v
     if isinstance(v, list):
         out: dict = {}
         for item in v:
-            if isinstance(item, dict) and "key" in item:
-                out[str(item["key"])] = item.get("value")
+            if isinstance(item, dict) and ("key" in item or "label" in item):
+                out[str(item.get("key", item.get("label")))] = item.get("value")
             elif isinstance(item, (list, tuple)) and len(item) == 2:
                 out[str(item[0])] = item[1]
             else:
@@ -237,7 +245,20 @@ def _rows_match(exp_rows: list, act_rows: list, ordered: bool, rtol: float, atol
             raise _Diff(f"{path}/{i}", f"no matching row in the output for {_short(e)}")
 
 
+def _table_value(v: Any) -> Any:
+    """A bare list of rows → {rows}; rows given as lists (in column order) → objects."""
+    if isinstance(v, list):
+        v = {"rows": v}
+    if isinstance(v, dict) and isinstance(v.get("rows"), list) and v["rows"] and \
+            all(isinstance(r, list) for r in v["rows"]):
+        keys = _col_keys(v.get("columns"))
+        if keys is not None:
+            v = {**v, "rows": [dict(zip(keys, r)) for r in v["rows"]]}
+    return v
+
+
 def _table(exp: Any, act: Any, tol: dict) -> None:
+    exp, act = _table_value(exp), _table_value(act)
     if not isinstance(exp, dict) or not isinstance(act, dict):
         raise _Diff("", "table values must be objects with columns and rows")
     ek, ak = _col_keys(exp.get("columns")), _col_keys(act.get("columns"))
@@ -367,9 +388,12 @@ def _heatmap(exp: Any, act: Any, tol: dict) -> None:
 
 def _candlestick(exp: Any, act: Any, tol: dict) -> None:
     rtol, atol = _tols(tol)
-    pick = ("t", "open", "high", "low", "close")
-    e = [{k: p.get(k) for k in pick} for p in _get(exp, "points") or [] if isinstance(p, dict)]
-    a = [{k: p.get(k) for k in pick} for p in _get(act, "points") or [] if isinstance(p, dict)]
+    pick = ("open", "high", "low", "close")
+
+    def points(v: Any) -> list:
+        return [{"t": p.get("t", p.get("time")), **{k: p.get(k) for k in pick}}
+                for p in _get(v, "points") or [] if isinstance(p, dict)]
+    e, a = points(exp), points(act)
     _rows_match(e, a, True, rtol, atol, "/points")
 
 
@@ -457,10 +481,33 @@ def _polygons(exp: Any, act: Any, tol: dict) -> None:
         raise _Diff("/polygons", f"vertex sets differ (rounded to {digits} digits)")
 
 
+# the renderers' key aliases, per list: canonical key ← the names it may come under
+_EVENT_ALIASES = {"events": {"t": ("t", "time", "date"), "title": ("title", "label"),
+                             "description": ("description", "desc")},
+                  "tasks": {"name": ("name", "label")}}
+
+
+def _event_items(v: Any, list_key: str) -> Any:
+    items = v if isinstance(v, list) else _get(v, list_key)
+    if not isinstance(items, list):
+        return items
+    aliases = _EVENT_ALIASES.get(list_key, {})
+    out = []
+    for item in items:
+        if isinstance(item, dict):
+            item = dict(item)
+            for canon, names in aliases.items():
+                found = next((n for n in names if n in item), None)
+                if found is not None and found != canon:
+                    item[canon] = item.pop(found)
+        out.append(item)
+    return out
+
+
 def _events(list_key: str) -> Callable[[Any, Any, dict], None]:
     def compare_events(exp: Any, act: Any, tol: dict) -> None:
         rtol, atol = _tols(tol)
-        e, a = _get(exp, list_key), _get(act, list_key)
+        e, a = _event_items(exp, list_key), _event_items(act, list_key)
         if not isinstance(e, list) or not isinstance(a, list):
             raise _Diff(f"/{list_key}", f"{list_key} must be lists")
         _rows_match(e, a, True, rtol, atol, f"/{list_key}")
@@ -472,10 +519,14 @@ def _log(exp: Any, act: Any, tol: dict) -> None:
     allow_regex = bool(tol.get("allow_regex", False))
 
     def lines(v: Any) -> list[tuple[str, str]]:
+        if isinstance(v, str):
+            v = v.splitlines()
         out = []
-        for line in _get(v, "lines") or []:
+        for line in (v if isinstance(v, list) else _get(v, "lines") or []):
             if isinstance(line, dict):
-                out.append((str(line.get("level", "info")), str(line.get("message", ""))))
+                msg = line.get("message", line.get("msg", line.get("text", "")))
+                level = str(line.get("level", "info")).lower()
+                out.append(("warn" if level == "warning" else level, str(msg)))
             else:
                 out.append(("info", str(line)))
         return out

@@ -160,3 +160,39 @@ def version_ok(req: Requirement, installed: str) -> bool:
         return SpecifierSet(req.specifier).contains(installed, prereleases=True)
     except Exception:  # noqa: BLE001 - an unparsable version is reported as present
         return True
+
+
+# The app's own runtime dependencies, used when its distribution metadata cannot be read (running
+# from a source checkout that was never `pip install`ed). Keep in step with pyproject.toml.
+_APP_DEPENDENCIES_FALLBACK = ("pyside6", "python-dotenv", "superqt", "pygments", "matplotlib", "psutil",
+                              "platformdirs", "pyyaml")
+
+
+def app_provided() -> frozenset[str]:
+    """Canonical names of the distributions the app itself depends on (plus the app).
+
+    A tool without a `.venv` runs on the app's interpreter, so it may import these (Qt's image
+    I/O, matplotlib, …) without any setup; declaring them in its pyproject is documentation, not
+    a reason to create an environment."""
+    import importlib.metadata as md
+
+    names = {"pixie-desktop"}
+    try:
+        raw = md.requires("pixie-desktop") or []
+    except md.PackageNotFoundError:
+        raw = []
+    for line in raw:
+        if "extra ==" in line.replace('"', "").replace("'", ""):
+            continue  # optional extras (test tools) are not promised to tools
+        req = parse_requirement(line.split(";", 1)[0])
+        if req is not None:
+            names.add(req.name)
+    if len(names) == 1:
+        names.update(_APP_DEPENDENCIES_FALLBACK)
+    return frozenset(names)
+
+
+def needs_own_environment(requirements: list[Requirement]) -> list[Requirement]:
+    """The requirements the app's interpreter does not promise: only these call for a `.venv`."""
+    provided = app_provided()
+    return [r for r in requirements if r.applies and (r.direct or r.name not in provided)]

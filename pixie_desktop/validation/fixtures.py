@@ -184,6 +184,7 @@ def run_fixtures(spec: ToolSpec, tool_dir: Path, post_json: PostJson, *, tag: st
             continue
         timeout = fx.timeout_override or spec.validator_timeout_override or spec.max_runtime_seconds + 5
         timeout = min(float(timeout), remaining)
+        notes = input_notes(spec, fx.inputs)
         run_id = str(uuid.uuid4())
         try:
             status, body = post_json("/run", {"run_id": run_id, "inputs": fx.inputs}, timeout)
@@ -204,8 +205,34 @@ def run_fixtures(spec: ToolSpec, tool_dir: Path, post_json: PostJson, *, tag: st
         if isinstance(actual, dict) and isinstance(actual.get("outputs"), dict) and \
                 not set(fx.expected_outputs) & set(actual):
             actual = actual["outputs"]
-        results.append(compare_outputs(spec, fx, actual, cfg))
+        results.append(with_input_notes(compare_outputs(spec, fx, actual, cfg), notes))
     return summarise(results)
+
+
+def input_notes(spec: ToolSpec, inputs: dict[str, Any]) -> list[str]:
+    """What `pixie run` would say about these inputs (runtime/inputs.py, one rule for both):
+    required inputs left out (run warns too) and inputs run refuses (named, with the reason)."""
+    from pixie_desktop.runtime.inputs import InputError, check_inputs, input_warnings
+
+    notes = [msg for _k, msg in input_warnings(spec, inputs)]
+    try:
+        check_inputs(spec, inputs)
+    except InputError as exc:
+        notes += [f"`pixie run` refuses this input: {msg}" for _k, msg in exc.problems]
+    return notes
+
+
+def with_input_notes(res: FixtureResult, notes: list[str]) -> FixtureResult:
+    """A fixture that matched but whose inputs `run` warns about or refuses is a warning, not a
+    clean pass, so `validate` never quietly accepts what `run` treats differently."""
+    if not notes:
+        return res
+    text = "; ".join(notes)
+    if res.status == PASS:
+        res.status, res.message = "warn", text
+    else:
+        res.message = f"{res.message}; {text}" if res.message else text
+    return res
 
 
 def summarise(results: list[FixtureResult]) -> FixturesOutcome:

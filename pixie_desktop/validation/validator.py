@@ -196,8 +196,13 @@ class _Run:
                 self.add("pyproject_ok", WARN, msg, details)
             else:
                 n = len(py.requirements)
-                self.add("pyproject_ok", PASS, f"{n} declared dependenc{'y' if n == 1 else 'ies'}, all installed for "
-                         f"{where}" if n else "pyproject.toml declares no dependencies", details)
+                if n and python is None and not deps.needs_own_environment(py.requirements):
+                    # a zero-setup tool naming the app's own dependencies (Qt, matplotlib…)
+                    self.add("pyproject_ok", PASS, f"{n} declared dependenc{'y' if n == 1 else 'ies'}, provided by "
+                             f"the app (zero setup): {', '.join(r.raw for r in py.requirements)}", details)
+                else:
+                    self.add("pyproject_ok", PASS, f"{n} declared dependenc{'y' if n == 1 else 'ies'}, all installed "
+                             f"for {where}" if n else "pyproject.toml declares no dependencies", details)
         # -- 5 venv_exists
         if python is None and has_venv_dir:
             self.add("venv_exists", FAIL, ".venv exists but has no python interpreter (bin/python) — recreate it")

@@ -1,7 +1,9 @@
 """Screenshot: the gallery with mixed artefacts (charts and photos as real PNGs drawn with
 QPainter, a PDF from QPdfWriter, CSV, text, JSON, SVG, audio), seeded through
 runs_repo.create_run + artefacts_repo.insert in the throw-away data dir, with a PDF selected
-in the preview pane. Saves screenshots/gallery.png (and gallery-list.png, the details list)."""
+in the preview pane. Saves screenshots/gallery.png (and gallery-list.png, the details list), and
+size-<W>x<H>-gallery-{grid,list}.png at the width the gallery gets in a 960×640 and a 1920×1080
+window."""
 
 from __future__ import annotations
 
@@ -212,6 +214,11 @@ def shoot(out_dir: Path) -> list[Path]:
     g.select_ids([ids["sales-by-region.csv"]])
     settle(700)
     saved.append(grab(g, out_dir / "gallery-list.png", wait_ms=300))
+    # the gallery alone at the width it gets in a 960×640 window (sidebar open) and at 1920×1080
+    for (w, h), name in (((700, 600), "960x640"), ((1660, 1040), "1920x1080")):
+        for mode in ("grid", "list"):
+            g.set_view_mode(mode, save=False)
+            saved.append(grab(g, out_dir / f"size-{name}-gallery-{mode}.png", (w, h), wait_ms=400))
     g.shutdown()
     g.close()
     ctx.close()

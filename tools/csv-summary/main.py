@@ -1,27 +1,28 @@
-"""CSV Summary: per-column statistics, an overview and a PNG chart (drawn with the stdlib-only
-PNG helper), saved as an artefact. Built on the stdlib-only Pixie SDK."""
+"""CSV Summary: an overview, per-column statistics and two charts of the numeric columns (mean
+of each, and the distribution of one). The charts are returned as data (`chart_bar`,
+`chart_histogram`), so the app draws them natively: themed, zoomable and exportable. Built on the
+stdlib-only Pixie SDK."""
 
 from __future__ import annotations
 
 import csv
 import io
 import math
+import statistics
 import sys
 from pathlib import Path
 
 try:
     from pixie_desktop import sdk
-    from pixie_desktop.sdk_png import Canvas
 except ImportError:  # running from a checkout without the package installed
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from pixie_desktop import sdk
-    from pixie_desktop.sdk_png import Canvas
 
 tool = sdk.Tool(__file__)
-PALETTE = [(79, 70, 229), (16, 185, 129), (245, 158, 11), (239, 68, 68), (14, 165, 233), (168, 85, 247)]
 
 
 def parse_number(text: str) -> float | None:
+    # "1,234.5" is a number with a thousands separator; "1,5" alone is left as text
     t = text.strip().replace(",", "") if text.count(",") and text.count(".") else text.strip()
     try:
         value = float(t)
@@ -41,16 +42,17 @@ def read_rows(data: bytes, delimiter: str) -> tuple[list[str], list[list[str]]]:
             delimiter = ","
     elif delimiter == "tab":
         delimiter = "\t"
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    rows = [r for r in rows if any(c.strip() for c in r)]
+    rows = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter) if any(c.strip() for c in r)]
     if not rows:
         raise sdk.ToolError("the file has no rows")
     header = [h.strip() or f"column {i + 1}" for i, h in enumerate(rows[0])]
     return header, rows[1:]
 
 
-def fmt(value: float) -> str:
-    return f"{value:.6g}"
+def tidy(value: float) -> float | int:
+    """Four significant decimals is plenty for a summary; whole numbers stay whole."""
+    value = float(f"{value:.6g}")
+    return int(value) if value.is_integer() and abs(value) < 1e15 else value
 
 
 def summarise(header: list[str], rows: list[list[str]]) -> tuple[list[dict], dict[str, list[float]]]:
@@ -61,69 +63,46 @@ def summarise(header: list[str], rows: list[list[str]]) -> tuple[list[dict], dic
         numbers = [n for n in (parse_number(c) for c in filled) if n is not None]
         is_numeric = bool(filled) and len(numbers) == len(filled)
         row = {"column": name, "kind": "number" if is_numeric else "text", "filled": len(filled),
-               "missing": len(cells) - len(filled), "unique": len(set(filled)), "min": "", "max": "", "mean": None}
+               "missing": len(cells) - len(filled), "unique": len(set(filled)),
+               "min": "", "max": "", "mean": None, "stdev": None}
         if is_numeric:
             numeric[name] = numbers
-            row.update(min=fmt(min(numbers)), max=fmt(max(numbers)), mean=round(sum(numbers) / len(numbers), 6))
+            row.update(min=str(tidy(min(numbers))), max=str(tidy(max(numbers))),
+                       mean=tidy(statistics.fmean(numbers)),
+                       stdev=tidy(statistics.stdev(numbers)) if len(numbers) > 1 else 0)
         elif filled:
             row.update(min=min(filled)[:40], max=max(filled)[:40])
         summary.append(row)
     return summary, numeric
 
 
-def bar_chart(labels: list[str], values: list[float], title: str) -> bytes:
-    width, height, left, bottom, top = 720, 400, 70, 60, 50
-    c = Canvas(width, height, (250, 250, 252))
-    c.text(left, 16, title[:60], (40, 40, 60), 2)
-    plot_h = height - bottom - top
-    lo, hi = min(0.0, min(values)), max(0.0, max(values))
-    span = (hi - lo) or 1.0
-    zero_y = top + int(plot_h * hi / span)
-    c.rect(left, top, left + 2, height - bottom, (180, 180, 190))
-    c.rect(left, zero_y, width - 20, zero_y + 2, (180, 180, 190))
-    c.text(8, top - 4, fmt(hi)[:8], (110, 110, 120), 1)
-    c.text(8, height - bottom - 4, fmt(lo)[:8], (110, 110, 120), 1)
-    n = max(1, len(values))
-    slot = (width - left - 30) / n
-    for i, (label, value) in enumerate(zip(labels, values)):
-        x0 = int(left + 10 + i * slot)
-        x1 = int(x0 + max(2, slot * 0.7))
-        y = top + int(plot_h * (hi - value) / span)
-        c.rect(x0, min(y, zero_y), x1, max(y, zero_y), PALETTE[i % len(PALETTE)])
-        c.text(x0, height - bottom + 10, label[: max(1, int(slot // 8))], (70, 70, 80), 2 if slot > 40 else 1)
-    return c.png()
-
-
-def histogram(name: str, values: list[float], bins: int = 12) -> bytes:
-    lo, hi = min(values), max(values)
-    width = (hi - lo) / bins or 1.0
-    counts = [0] * bins
-    for v in values:
-        counts[min(bins - 1, int((v - lo) / width))] += 1
-    labels = [fmt(lo + i * width)[:5] for i in range(bins)]
-    return bar_chart(labels, [float(c) for c in counts], f"Histogram of {name}")
+def size_text(n: int) -> str:
+    return f"{n:,} bytes" if n < 10_240 else f"{n / 1024:.1f} KiB" if n < 10_485_760 else f"{n / 1048576:.1f} MiB"
 
 
 @tool.handler
 def run(inputs: dict, ctx: sdk.RunContext) -> dict:
-    mime, data = sdk.decode_data_url(inputs.get("file") or "")
+    _mime, data = sdk.decode_data_url(inputs.get("file") or "")
     header, rows = read_rows(data, str(inputs.get("delimiter") or "auto"))
     summary, numeric = summarise(header, rows)
+    wanted = str(inputs.get("histogram_column") or "").strip()
+    if wanted and wanted not in numeric:
+        choices = ", ".join(numeric) or "none"
+        raise sdk.ToolError(f"'{wanted}' is not a numeric column (numeric columns: {choices})")
+    hist_name = wanted or next(iter(numeric), "")
     overview = {"Rows": len(rows), "Columns": len(header), "Numeric columns": len(numeric),
                 "Text columns": len(header) - len(numeric),
-                "Empty cells": sum(r["missing"] for r in summary), "Size": f"{len(data):,} bytes" if len(data) < 10_240 else f"{len(data) / 1024:.1f} KiB"}
-    outputs: dict = {"overview": {"pairs": overview}, "summary": {"rows": summary}}
-    if numeric:
-        if inputs.get("chart") == "histogram":
-            name, values = next(iter(numeric.items()))
-            png = histogram(name, values)
-        else:
-            png = bar_chart(list(numeric), [sum(v) / len(v) for v in numeric.values()], "Mean of each numeric column")
-        ctx.artefact("chart.png", png)
-        outputs["chart"] = sdk.data_url(png, "image/png")
-    else:
-        outputs["chart"] = None
-    return outputs
+                "Empty cells": sum(r["missing"] for r in summary), "Size": size_text(len(data))}
+    if hist_name:
+        overview["Distribution of"] = hist_name
+    return {
+        "overview": {"pairs": overview},
+        "means": {"x": list(numeric),
+                  "series": [{"name": "Mean", "y": [tidy(statistics.fmean(v)) for v in numeric.values()]}]},
+        "histogram": {"values": numeric.get(hist_name, []),
+                      "x_label": hist_name or "no numeric column", "y_label": "Rows"},
+        "summary": {"rows": summary},
+    }
 
 
 if __name__ == "__main__":

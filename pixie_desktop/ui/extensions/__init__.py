@@ -1,5 +1,6 @@
 """Extensions: the optional parts of the desktop app (window-level drops, revalidation, the
-housekeeping sweeper, the tray, the command palette, single instance), each installed with
+housekeeping sweeper, the tray, the command palette, live discovery of the tools folder, single
+instance), each installed with
 explicit services and shut down from one place.
 
     exts = Extensions(Services.for_window(window))
@@ -103,6 +104,7 @@ def default_extensions(single_instance: Any = None, open_paths: Callable[[list[s
                        ) -> list[Extension]:
     """The app's extensions in install order (the same order as before they were extensions)."""
     from pixie_desktop.ui.extensions.drops import DropsExtension
+    from pixie_desktop.ui.extensions.live_discovery import LiveDiscoveryExtension
     from pixie_desktop.ui.extensions.palette import PaletteExtension
     from pixie_desktop.ui.extensions.revalidation import RevalidationExtension
     from pixie_desktop.ui.extensions.single_instance import SingleInstanceExtension
@@ -110,7 +112,7 @@ def default_extensions(single_instance: Any = None, open_paths: Callable[[list[s
     from pixie_desktop.ui.extensions.tray import TrayExtension
 
     exts: list[Extension] = [PaletteExtension(), DropsExtension(), RevalidationExtension(), TrayExtension(),
-                             SweeperExtension()]
+                             SweeperExtension(), LiveDiscoveryExtension()]
     if single_instance is not None:
         exts.append(SingleInstanceExtension(single_instance, open_paths or (lambda _args: None)))
     return exts

@@ -108,6 +108,10 @@ class DropController(QObject):
         if inp is None:
             return
         use = list(files) if inp.multiple else list(files)[:1]
+        if len(files) > len(use) and hasattr(self.window, "open_tool_with_files"):
+            # several files for a one-file input: the tool page offers "Run on all N files"
+            self.window.open_tool_with_files(s.tool.tool_id, list(files))
+            return
         if len(files) > len(use):
             self.message.emit(f"{s.tool.name} takes one file; opened it with ‘{use[0].name}’.")
         self.window.open_tool(s.tool.tool_id, prefill_for(inp, use))

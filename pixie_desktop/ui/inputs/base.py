@@ -112,6 +112,31 @@ class InputWidget(QWidget):
     def add_body(self, w: QWidget) -> None:
         self._outer.addWidget(w)
 
+    def add_wrapping_row(self, *items: QWidget | tuple[QWidget, ...], spacing: int = 6) -> QWidget:
+        """A row that wraps onto more lines when the form column is narrow (map coordinates, date
+        ranges, button rows): each item is a widget, or a tuple of widgets kept together."""
+        from PySide6.QtWidgets import QHBoxLayout
+
+        from pixie_desktop.ui.views.flow_layout import FlowLayout
+
+        row = QWidget(self)
+        flow = FlowLayout(row, spacing=spacing)
+        for item in items:
+            if isinstance(item, tuple):
+                group = QWidget(row)
+                lay = QHBoxLayout(group)
+                lay.setContentsMargins(0, 0, 0, 0)
+                lay.setSpacing(4)
+                for w in item:
+                    w.setParent(group)
+                    lay.addWidget(w)
+                flow.addWidget(group)
+            else:
+                item.setParent(row)
+                flow.addWidget(item)
+        self._outer.addWidget(row)
+        return row
+
     def value(self) -> Any:
         try:
             v = self._read()

@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontDatabase
 from PySide6.QtWidgets import (
-    QCheckBox, QColorDialog, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
+    QCheckBox, QColorDialog, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QWidget,
 )
 
 from pixie_desktop.ui.inputs.base import InputWidget, LineTextValue, PlainTextValue, as_float, register
@@ -103,20 +103,17 @@ class NumberInput(InputWidget):
             self.box.setSuffix(f" {s.unit}")
         self.box.valueChanged.connect(self._emit)
         self.box.setMinimumWidth(140)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.box)
         hint = []
         if self.lo is not None:
             hint.append(f"min {self._fmt(self.lo)}")
         if self.hi is not None:
             hint.append(f"max {self._fmt(self.hi)}")
+        items: list[QWidget] = [self.box]
         if hint:
             lab = QLabel(" · ".join(hint), self)
             lab.setObjectName("Muted")
-            row.addWidget(lab)
-        row.addStretch(1)
-        self._outer.addLayout(row)
+            items.append(lab)
+        self.add_wrapping_row(*items)  # the limits wrap under the box in a narrow column
 
     def _decimals(self) -> int:
         if self.step is None:

@@ -191,25 +191,21 @@ class DateTimeInput(_DateTimeBase):
 @register("date_range")
 class DateRangeInput(InputWidget):
     def _build(self) -> None:
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
         self.start = BlankableDateTimeEdit("yyyy-MM-dd", self)
         self.end = BlankableDateTimeEdit("yyyy-MM-dd", self)
         for e in (self.start, self.end):
             e.dateTimeChanged.connect(self._emit)
         arrow = QLabel("→", self)
         arrow.setObjectName("Muted")
-        row.addWidget(self.start)
-        row.addWidget(arrow)
-        row.addWidget(self.end)
         clear = QToolButton(self)
         clear.setText("✕")
         clear.setObjectName("Small")
         clear.setToolTip("Clear")
         clear.clicked.connect(lambda: (self.start.clear_value(), self.end.clear_value()))
-        row.addWidget(clear)
-        row.addStretch(1)
-        self._outer.addLayout(row)
+        self.start.setAccessibleName(f"{self.spec.label}: from")
+        self.end.setAccessibleName(f"{self.spec.label}: to")
+        # the end date wraps under the start in a narrow column
+        self.add_wrapping_row((self.start, arrow), (self.end, clear))
 
     def _read(self) -> Any:
         if self.start.is_blank() and self.end.is_blank():

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget,
 )
 
+from pixie_desktop.manifest import accept as accept_rules
 from pixie_desktop.ui.inputs.base import InputWidget, register
 
 INLINE_ENCODE_BYTES = 512 * 1024
@@ -124,6 +125,7 @@ class DropZone(QFrame):
         icon.setStyleSheet("font-size: 16pt;")
         row.addWidget(icon)
         lab = QLabel(text, self)
+        lab.setWordWrap(True)  # a narrow column wraps the prompt rather than widening the form
         row.addWidget(lab)
         link = QPushButton("browse", self)
         link.setObjectName("Link")
@@ -136,6 +138,7 @@ class DropZone(QFrame):
         h.setTextFormat(Qt.TextFormat.PlainText)  # the accepted types come from tool.json
         h.setObjectName("HelpText")
         h.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        h.setWordWrap(True)
         lay.addWidget(h)
 
     def _set_active(self, on: bool) -> None:
@@ -226,10 +229,10 @@ class FileInput(InputWidget):
         text = f"Drop {kinds} here or" if self.multiple else f"Drop {kind} here or"
         hint_bits = []
         acc = self.accept_patterns()
-        if acc and acc != ["image/*"] and acc != ["audio/*"]:
+        if acc and acc != ["audio/*"] and tuple(acc) != accept_rules.DEFAULT_IMAGE:
             hint_bits.append("Accepts " + ", ".join(acc))
         elif self.spec.type == "image":
-            hint_bits.append("PNG, JPEG, GIF, WebP, SVG…")
+            hint_bits.append("PNG, JPEG, GIF, BMP, WebP")
         elif self.spec.type == "audio":
             hint_bits.append("WAV, MP3, OGG, FLAC…")
         hint_bits.append(f"up to {self._limit_mb():g} MB" + (" each" if self.multiple else ""))
@@ -247,11 +250,8 @@ class FileInput(InputWidget):
 
     # -- rules -------------------------------------------------------------------------
     def accept_patterns(self) -> list[str]:
-        if self.spec.type == "image":
-            return ["image/*"]
-        if self.spec.type == "audio":
-            return ["audio/*"]
-        return [a.strip() for a in (self.spec.accept or []) if a and a.strip()]
+        """manifest/accept.py: the declared `accept` on every type, else the type's default."""
+        return accept_rules.accept_patterns(self.spec)
 
     def _limit_mb(self) -> float:
         mb = self.spec.max_size_mb
@@ -261,24 +261,12 @@ class FileInput(InputWidget):
         if not path.is_file():
             return f"{path.name}: not a readable file."
         mime = guess_mime(path)
-        pats = self.accept_patterns()
-        if pats and not any(self._match(p, path, mime) for p in pats):
-            return f"{path.name}: {mime} is not accepted here (accepts {', '.join(pats)})."
+        if accept_rules.file_problem(self.spec, path.name) is not None:  # one rule with drops and run
+            return f"{path.name}: {mime} is not accepted here (accepts {', '.join(self.accept_patterns())})."
         size = path.stat().st_size
         if size > self._limit_mb() * 1024 * 1024:
             return f"{path.name}: {human_size(size)} is over the {self._limit_mb():g} MB limit."
         return None
-
-    @staticmethod
-    def _match(pattern: str, path: Path, mime: str) -> bool:
-        p = pattern.lower()
-        if p.startswith("."):
-            return path.name.lower().endswith(p)
-        if p.endswith("/*"):
-            return mime.lower().startswith(p[:-1])
-        if "/" in p:
-            return mime.lower() == p
-        return path.suffix.lower().lstrip(".") == p.lstrip(".")
 
     def accepts_files(self, paths: list[Path]) -> bool:
         paths = [Path(p) for p in paths]
@@ -364,6 +352,10 @@ class FileInput(InputWidget):
                        "audio/*": "*.wav *.mp3 *.ogg *.flac *.m4a *.aac"}.get(p)
                 if ext:
                     globs.append(ext)
+            elif "/" in p:
+                globs.extend("*" + e for e in sorted(set(mimetypes.guess_all_extensions(p, strict=False))))
+            else:
+                globs.append("*." + p.lstrip("."))
         filt = (f"Accepted ({' '.join(globs)});;All files (*)" if globs else "All files (*)")
         if self.multiple:
             names, _ = QFileDialog.getOpenFileNames(self, f"Choose {self.spec.label}", "", filt)

@@ -34,6 +34,24 @@ def show_if_matches(actual: Any, expected: Any) -> bool:
     return norm(actual) == norm(expected)
 
 
+def _name_editors(widget: QWidget, label: str) -> None:
+    """Give every editor inside an input the field's label as its accessible name (the label's
+    buddy is the input's container, which a screen reader never focuses); parts that already
+    have a name (map coordinates, the two ends of a date range) keep theirs."""
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSlider, QAbstractSpinBox,
+                                   QComboBox, QLineEdit, QPlainTextEdit, QTextEdit)
+
+    kinds = (QLineEdit, QComboBox, QAbstractSpinBox, QAbstractSlider, QAbstractItemView, QPlainTextEdit,
+             QTextEdit, QAbstractButton)
+    for w in [widget, *widget.findChildren(QWidget)]:
+        if isinstance(w, kinds) and not w.accessibleName():
+            if isinstance(w, QAbstractButton) and w.text():
+                continue  # a button with text is named by it
+            w.setAccessibleName(label)
+    if not widget.accessibleName():
+        widget.setAccessibleName(label)
+
+
 class _Field(QFrame):
     """Label row + widget + help text for one input."""
 
@@ -60,6 +78,7 @@ class _Field(QFrame):
             row.addStretch(1)
             lay.addLayout(row)
         lay.addWidget(widget)
+        _name_editors(widget, spec.label)
         if spec.description:
             help_ = QLabel(spec.description, self)
             help_.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
@@ -105,6 +124,10 @@ class ToolForm(QWidget):
             empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.body_layout.addWidget(empty)
         self.body_layout.addStretch(1)
+        # the column is never narrower than its widest field: the fields wrap and shrink down to
+        # that, and the scroll area never scrolls sideways (so nothing may stick out of it)
+        self.scroll.setMinimumWidth(body.minimumSizeHint().width()
+                                    + self.scroll.verticalScrollBar().sizeHint().width())
 
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
             sc = QShortcut(QKeySequence(seq), self)

@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import (
-    QDoubleSpinBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
+    QDoubleSpinBox, QHeaderView, QLabel, QPushButton, QTableWidget,
     QTableWidgetItem,
 )
 
@@ -179,46 +179,41 @@ class MapInput(InputWidget):
         zoom = float(self.spec.default_zoom) if isinstance(self.spec.default_zoom, (int, float)) else (
             1.0 if self.spec.default_center is None else 4.0)
         self.canvas = EditMap(mode, self, center, max(0.0, zoom - 1 if zoom > 3 else zoom))
-        self.canvas.setMinimumHeight(230)
+        self.canvas.setMinimumSize(200, 230)  # shrinks with a narrow form column
         self.canvas.edited.connect(self._from_canvas)
         self.add_body(self.canvas)
         hint = QLabel(HINTS[mode], self)
         hint.setObjectName("HelpText")
+        hint.setWordWrap(True)
         self.add_body(hint)
         self._syncing = False
         if mode == "map_point":
-            grid = QHBoxLayout()
             self.lat = _spin(-90, 90, self)
             self.lng = _spin(-180, 180, self)
+            pairs = []
             for lab, w in (("Lat", self.lat), ("Lng", self.lng)):
-                l = QLabel(lab, self)
-                l.setObjectName("Muted")
-                grid.addWidget(l)
-                grid.addWidget(w)
+                pairs.append((self._muted(lab), w))
+                w.setAccessibleName(f"{self.spec.label}: {'latitude' if lab == 'Lat' else 'longitude'}")
                 w.valueChanged.connect(self._from_spins)
             self._set_btn = QPushButton("Clear", self)
             self._set_btn.setObjectName("Small")
             self._set_btn.clicked.connect(lambda: self._set_points([]))
-            grid.addStretch(1)
-            grid.addWidget(self._set_btn)
-            self._outer.addLayout(grid)
+            # wraps under a narrow column instead of pushing the form wider than its pane
+            self.add_wrapping_row(*pairs, self._set_btn)
         elif mode == "map_bbox":
-            grid = QGridLayout()
             self.south, self.north = _spin(-90, 90, self), _spin(-90, 90, self)
             self.west, self.east = _spin(-180, 180, self), _spin(-180, 180, self)
-            for i, (lab, w) in enumerate((("South", self.south), ("West", self.west),
-                                          ("North", self.north), ("East", self.east))):
-                l = QLabel(lab, self)
-                l.setObjectName("Muted")
-                grid.addWidget(l, i // 2, (i % 2) * 2)
-                grid.addWidget(w, i // 2, (i % 2) * 2 + 1)
+            pairs = []
+            for lab, w in (("South", self.south), ("West", self.west), ("North", self.north), ("East", self.east)):
+                label = self._muted(lab)
+                label.setMinimumWidth(label.fontMetrics().horizontalAdvance("South") + 2)  # spins line up
+                pairs.append((label, w))
+                w.setAccessibleName(f"{self.spec.label}: {lab.lower()}")
                 w.valueChanged.connect(self._from_spins)
             clear = QPushButton("Clear", self)
             clear.setObjectName("Small")
             clear.clicked.connect(lambda: self._set_points([]))
-            grid.addWidget(clear, 0, 4)
-            grid.setColumnStretch(5, 1)
-            self._outer.addLayout(grid)
+            self.add_wrapping_row(*pairs, clear)
         else:
             self.table = QTableWidget(0, 2, self)
             self.table.setHorizontalHeaderLabels(["Lat", "Lng"])
@@ -226,7 +221,6 @@ class MapInput(InputWidget):
             self.table.verticalHeader().setDefaultSectionSize(24)
             self.table.setFixedHeight(110)
             self.table.itemChanged.connect(self._from_table)
-            row = QHBoxLayout()
             add = QPushButton("＋ Add point", self)
             add.setObjectName("Small")
             add.clicked.connect(self._add_row)
@@ -236,11 +230,13 @@ class MapInput(InputWidget):
             clear = QPushButton("Clear", self)
             clear.setObjectName("Small")
             clear.clicked.connect(lambda: self._set_points([]))
-            for b in (add, rm, clear):
-                row.addWidget(b)
-            row.addStretch(1)
             self.add_body(self.table)
-            self._outer.addLayout(row)
+            self.add_wrapping_row(add, rm, clear)
+
+    def _muted(self, text: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setObjectName("Muted")
+        return label
 
     # -- sync between canvas, spin boxes and table ---------------------------------------
     def _set_points(self, pts: list[tuple[float, float]]) -> None:

@@ -241,8 +241,6 @@ class TableInput(InputWidget):
         self.table.setAlternatingRowColors(True)
         self.table.itemChanged.connect(self._emit)
         self.add_body(self.table)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
         self.add_btn = QPushButton("＋ Add row", self)
         self.add_btn.setObjectName("Small")
         self.add_btn.clicked.connect(lambda: self._add_row())
@@ -251,11 +249,7 @@ class TableInput(InputWidget):
         self.del_btn.clicked.connect(self._remove_row)
         self.count = QLabel(self)
         self.count.setObjectName("Muted")
-        row.addWidget(self.add_btn)
-        row.addWidget(self.del_btn)
-        row.addStretch(1)
-        row.addWidget(self.count)
-        self._outer.addLayout(row)
+        self.add_wrapping_row(self.add_btn, self.del_btn, self.count)  # wraps in a narrow column
 
     def _refresh(self) -> None:
         n = self.table.rowCount()

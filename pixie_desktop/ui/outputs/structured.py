@@ -40,6 +40,10 @@ def _scalar(v: Any) -> str:
 
 
 def kv_pairs(value: Any) -> list[tuple[str, Any]]:
+    """Key/value rows from every shape real tools send: `{pairs: …}`, a list of `{key, value}`
+    or `[k, v]` items, or a plain object whose own keys are the pairs."""
+    if isinstance(value, dict) and "pairs" not in value:
+        return [(str(k), v) for k, v in value.items()]
     pairs = value if isinstance(value, list) else need_dict(value, "pairs")["pairs"]
     if isinstance(pairs, dict):
         return [(str(k), v) for k, v in pairs.items()]
@@ -94,7 +98,8 @@ class KvRenderer(OutputRenderer):
             return super().copy_text()
 
 
-LEVELS = {"debug": 0, "info": 1, "warn": 2, "warning": 2, "error": 3, "critical": 3}
+# "tool" is what agent tools tag their tool-call lines with: shown with info, filterable by name
+LEVELS = {"debug": 0, "info": 1, "tool": 1, "warn": 2, "warning": 2, "error": 3, "critical": 3}
 
 
 def log_lines(value: Any) -> list[dict]:

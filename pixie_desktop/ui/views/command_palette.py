@@ -28,8 +28,8 @@ from PySide6.QtWidgets import (QFrame, QLabel, QLineEdit, QListView,
 from pixie_desktop.matching.fuzzy import rank
 from pixie_desktop.ui.plain_text import plain_tooltip
 
-KIND_LABELS = {"tool": "Tool", "run": "Run", "artefact": "Starred", "action": "Action"}
-KIND_GLYPHS = {"tool": "◆", "run": "▶", "artefact": "★", "action": "⌘"}
+KIND_LABELS = {"tool": "Tool", "run": "Run", "artefact": "Starred", "action": "Action", "preset": "Preset"}
+KIND_GLYPHS = {"tool": "◆", "run": "▶", "artefact": "★", "action": "⌘", "preset": "≡"}
 DEFAULT_SHORTCUTS = ("Ctrl+K", "Ctrl+Shift+P")
 MAX_RESULTS = 50
 
@@ -347,6 +347,23 @@ def registry_commands(registry: Any) -> list[PaletteItem]:
             for title, where, trigger, shortcut in registry.palette_entries()]
 
 
+def preset_commands(main_window: Any, ctx: Any) -> list[PaletteItem]:
+    """"Load preset “X”" for every saved preset: opens its tool and loads the preset."""
+    from pixie_desktop.queries import presets as preset_queries
+
+    def load(tool_id: str, name: str) -> Callable[[], Any]:
+        return lambda: main_window.load_preset(tool_id, name)
+
+    if not hasattr(main_window, "load_preset"):
+        return []
+    items = []
+    for p in preset_queries.list_all(ctx.conn):
+        name = main_window._tool_name(p.tool_id) if hasattr(main_window, "_tool_name") else p.tool_id  # noqa: SLF001
+        items.append(PaletteItem("preset", f"Load preset “{p.name}”", name, load(p.tool_id, p.name),
+                                 keywords=[p.tool_id, "preset"], key=f"preset:{p.tool_id}:{p.name}"))
+    return items
+
+
 def default_provider(main_window: Any, ctx: Any, *, commands: Callable[[], list[PaletteItem]] | None = None,
                      tools: Callable[[], list] | None = None) -> Callable[[], list[PaletteItem]]:
     """Items from the tools (`tools()`, default a discovery scan), the runs/artefacts tables and
@@ -382,6 +399,7 @@ def default_provider(main_window: Any, ctx: Any, *, commands: Callable[[], list[
             items.append(PaletteItem("artefact", a.label or a.filename,
                                      f"{names.get(a.tool_id, a.tool_id)} · {a.created_at[:10]}", trigger,
                                      keywords=[a.filename, a.tags or "", a.mime], key=str(a.id)))
+        items.extend(preset_commands(main_window, ctx))
         items.extend(commands() if commands is not None else menu_actions(getattr(main_window, "menus", None) or {}))
         # Empty query order: the latest 5 runs, then tools, then starred, then actions.
         recent = [i for i in items if i.kind == "run"][:5]

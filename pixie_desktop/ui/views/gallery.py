@@ -17,11 +17,12 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, QProcess, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QDrag, QGuiApplication, QKeySequence, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QInputDialog,
-                               QLabel, QLineEdit, QListView, QMenu, QMessageBox, QPushButton, QSlider, QSplitter,
-                               QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QBoxLayout, QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QInputDialog,
+                               QLabel, QLineEdit, QListView, QMenu, QMessageBox, QPushButton, QSizePolicy, QSlider, QSplitter,
+                               QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget, QWidgetAction)
 
 from pixie_desktop.artefacts import sweeper
+from pixie_desktop.ui.widgets.empty_state import EmptyState
 from pixie_desktop.ops import settings as settings_ops
 from pixie_desktop.queries import artefacts as queries
 from pixie_desktop.queries import settings as settings_queries
@@ -80,7 +81,29 @@ def start_file_drag(view: QAbstractItemView, actions: Qt.DropAction) -> Qt.DropA
 
 
 class GalleryTableView(QTableView):
-    """Details list; drags out like the grid."""
+    """Details list; drags out like the grid. A narrow list hides its less useful columns
+    (label, kind, created, tool — in that order) so the stretching name column keeps room to
+    show names."""
+
+    NAME_MIN = 200
+    DROP_ORDER = (COL_LABEL, COL_KIND, COL_CREATED, COL_TOOL)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        if self.model() is None:
+            return
+        avail = self.viewport().width()
+        for col in self.DROP_ORDER:
+            self.setColumnHidden(col, False)
+        others = lambda: sum(self.columnWidth(c) for c in range(self.model().columnCount())  # noqa: E731
+                             if c != COL_NAME and not self.isColumnHidden(c))
+        for col in self.DROP_ORDER:
+            if avail - others() >= self.NAME_MIN:
+                break
+            self.setColumnHidden(col, True)
 
     def startDrag(self, supportedActions: Qt.DropAction) -> None:  # noqa: N802 - Qt override
         start_file_drag(self, supportedActions)
@@ -179,9 +202,10 @@ class GalleryView(QWidget):
         bl.setContentsMargins(10, 8, 10, 8)
         bl.setSpacing(6)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search file names and labels  ( / )")
+        self.search.setPlaceholderText("Search names and labels  ( / )")
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(200)
+        self.search.setAccessibleName("Search artefacts")
+        self.search.setMinimumWidth(220)  # the whole placeholder stays readable
         self._search_timer = QTimer(self, singleShot=True, interval=250)
         self._search_timer.timeout.connect(self._apply_filters)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
@@ -207,9 +231,31 @@ class GalleryView(QWidget):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.starred_btn.toggled.connect(self._apply_filters)
         bl.addWidget(self.search, 2)
+        # the filters sit in the bar when it is wide enough, else in the "Filters" button's menu
+        self.filter_box = QWidget()
+        self.filter_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.filter_box)
+        self.filter_layout.setContentsMargins(0, 0, 0, 0)
+        self.filter_layout.setSpacing(6)
         for w in (self.tool_combo, self.ws_combo, self.kind_combo, self.tag_combo, self.date_combo,
                   self.starred_btn):
-            bl.addWidget(w)
+            self.filter_layout.addWidget(w)
+        bl.addWidget(self.filter_box)
+        self.filters_btn = QToolButton()
+        self.filters_btn.setText("Filters ▾")
+        self.filters_btn.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
+        self.filters_btn.setToolTip("Tool, workspace, kind, tag, date and starred filters")
+        self.filters_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.filters_menu = QMenu(self.filters_btn)
+        self.filters_holder = QWidget()
+        holder = QVBoxLayout(self.filters_holder)
+        holder.setContentsMargins(8, 8, 8, 8)
+        filters_action = QWidgetAction(self.filters_menu)
+        filters_action.setDefaultWidget(self.filters_holder)
+        self.filters_menu.addAction(filters_action)
+        self.filters_btn.setMenu(self.filters_menu)
+        self.filters_btn.hide()
+        bl.addWidget(self.filters_btn)
+        self.bar_mode = "wide"
         bl.addStretch(1)
         bl.addWidget(self.sort_combo)
         self.grid_btn = QToolButton()
@@ -229,6 +275,7 @@ class GalleryView(QWidget):
         self.zoom.setRange(TILE_MIN, TILE_MAX)
         self.zoom.setFixedWidth(110)
         self.zoom.setToolTip("Tile size")
+        self.zoom.setAccessibleName("Tile size")
         self.zoom.valueChanged.connect(self._on_zoom)
         self._zoom_save = QTimer(self, singleShot=True, interval=500)
         self._zoom_save.timeout.connect(self._save_zoom)
@@ -239,6 +286,10 @@ class GalleryView(QWidget):
         self.trash_btn.setToolTip("Show deleted artefacts")
         self.trash_btn.toggled.connect(self._on_trash_toggled)
         bl.addWidget(self.trash_btn)
+        self.filter_bar = bar
+        # its width never forces the page wider: a bar too narrow for its filters folds them into
+        # the Filters menu instead (_update_bar_mode)
+        bar.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         root.addWidget(bar)
 
         # trash strip / undo strip
@@ -253,6 +304,8 @@ class GalleryView(QWidget):
         self.empty_btn = QPushButton("Empty Trash…")
         self.empty_btn.clicked.connect(self.empty_trash)
         tl.addWidget(self.trash_info, 1)
+        self.restore_btn.setEnabled(False)  # until something is selected
+        self.purge_btn.setEnabled(False)
         for b in (self.restore_btn, self.purge_btn, self.empty_btn):
             tl.addWidget(b)
         self.trash_strip.hide()
@@ -266,10 +319,12 @@ class GalleryView(QWidget):
         ll.setSpacing(0)
         self.views = QStackedWidget()
         self.grid = GalleryListView()
+        self.grid.setAccessibleName("Artefacts")
         self.grid.setModel(self.model)
         self.delegate = ArtefactDelegate(self.grid)
         self.grid.setItemDelegate(self.delegate)
         self.table = GalleryTableView()
+        self.table.setAccessibleName("Artefacts list")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -290,10 +345,8 @@ class GalleryView(QWidget):
         self.table.setSelectionModel(self.grid.selectionModel())
         self.views.addWidget(self.grid)
         self.views.addWidget(self.table)
-        self.empty_label = QLabel()
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setEnabled(False)
+        self.empty_label = EmptyState()
+        self.empty_label.actionRequested.connect(self._on_empty_action)
         self.views.addWidget(self.empty_label)
         ll.addWidget(self.views, 1)
 
@@ -325,6 +378,7 @@ class GalleryView(QWidget):
         root.addWidget(split, 1)
 
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._sync_preview())
+        self.model.modelReset.connect(self._update_selection_buttons)  # a reset drops the selection silently
         for view in (self.grid, self.table):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(self._context_menu)
@@ -426,7 +480,7 @@ class GalleryView(QWidget):
             tag=self.tag_combo.currentData(), starred=self.starred_btn.isChecked(),
             kinds=tuple(self.kind_combo.currentData() or ()), date_from=date_from, text=self.search.text(),
             run_id=self.model.query().run_id, trash=self.trash_btn.isChecked(),
-            sort=self.sort_combo.currentData() or "newest")
+            sort=self.sort_combo.currentData() or "newest", batch_id=self.model.query().batch_id)
 
     def _apply_filters(self) -> None:
         self.model.set_query(self.current_query())
@@ -434,6 +488,10 @@ class GalleryView(QWidget):
     def show_run(self, run_id: str | None) -> None:
         """Show only one run's artefacts (None shows all again)."""
         self.model.set_query(self.current_query().with_(run_id=run_id))
+
+    def show_batch(self, batch_id: str | None) -> None:
+        """Show only the artefacts of one batch's runs (None shows all again)."""
+        self.model.set_query(self.current_query().with_(batch_id=batch_id, run_id=None))
 
     def _on_trash_toggled(self, on: bool) -> None:
         self.trash_strip.setVisible(on)
@@ -458,13 +516,36 @@ class GalleryView(QWidget):
             return
         q = self.model.query()
         if q.trash:
-            text = "The Trash is empty."
+            self.empty_label.set_content("The Trash is empty.", "Artefacts you delete wait here for "
+                                         f"{self.ctx.settings.soft_delete_retention_days} days.", "Back to the gallery")
         elif q.is_filtered:
-            text = "No artefacts match those filters."
+            self.empty_label.set_content("No artefacts match those filters.",
+                                         "Try another tool, kind or date, or clear the filters.", "Clear filters")
         else:
-            text = "No artefacts yet.\nFiles your tools write show up here."
-        self.empty_label.setText(text)
+            self.empty_label.set_content("No artefacts yet.", "Files your tools write show up here, "
+                                         "ready to preview, drag out or open.")
         self.views.setCurrentWidget(self.empty_label)
+
+    def _on_empty_action(self) -> None:
+        if self.trash_btn.isChecked():
+            self.trash_btn.setChecked(False)
+            return
+        self.clear_filters()
+
+    def clear_filters(self) -> None:
+        """Every filter back to "all" (one reload, not one per control)."""
+        controls = (self.search, self.tool_combo, self.ws_combo, self.kind_combo, self.tag_combo,
+                    self.date_combo, self.starred_btn)
+        for w in controls:
+            w.blockSignals(True)
+        self.search.clear()
+        for combo in controls[1:6]:
+            combo.setCurrentIndex(0)
+        self.starred_btn.setChecked(False)
+        for w in controls:
+            w.blockSignals(False)
+        self._search_timer.stop()
+        self._apply_filters()
 
     # ------------------------------------------------------------------ selection
     def selected_ids(self) -> list[int]:
@@ -485,7 +566,14 @@ class GalleryView(QWidget):
                 sel.select(self.model.index(row, 0), self.model.index(row, self.model.columnCount() - 1))
         self.grid.selectionModel().select(sel, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
+    def _update_selection_buttons(self) -> None:
+        """Restore and Delete forever act on the selection: disabled without one."""
+        has = bool(self.selected_ids())
+        self.restore_btn.setEnabled(has)
+        self.purge_btn.setEnabled(has and not getattr(self, "_purging", False))
+
     def _sync_preview(self) -> None:
+        self._update_selection_buttons()
         ids = self.selected_ids()
         if not ids:
             self.preview.clear()
@@ -512,13 +600,14 @@ class GalleryView(QWidget):
     def _retain_visible(self) -> None:
         view = self.current_view()
         vp = view.viewport().rect()
-        first = view.indexAt(QPoint(8, 8))
-        if not first.isValid():
-            first = view.indexAt(QPoint(vp.width() // 2, vp.height() // 2))
+        # probe a few points: at some widths the corner and the centre fall in the gaps between tiles
+        probes = (QPoint(x, y) for y in (8, vp.height() // 4, vp.height() // 2)
+                  for x in (8, vp.width() // 4, vp.width() // 2, vp.width() * 3 // 4))
+        first = next((i for i in (view.indexAt(p) for p in probes) if i.isValid()), QModelIndex())
         if not first.isValid():
             return
         visible: set[int] = set()
-        row = max(0, first.row() - 2)
+        row = max(0, first.row() - 12)  # a probe may have hit the second line of tiles: start well before
         while row < self.model.rowCount():
             rect = view.visualRect(self.model.index(row, 0))
             if rect.top() > vp.bottom():
@@ -623,12 +712,14 @@ class GalleryView(QWidget):
             conn = queries.thread_connection(db)
             return sweeper.empty_trash(conn, root) if fn is None else fn(conn, root, recs)
 
+        self._purging = True
         self.purge_btn.setEnabled(False)
         self.empty_btn.setEnabled(False)
         workers.submit(job, on_result=self._purged, on_error=self._purge_failed)
 
     def _purged(self, report: sweeper.SweepReport) -> None:
-        self.purge_btn.setEnabled(True)
+        self._purging = False
+        self._update_selection_buttons()
         msg = f"Deleted {len(report.purged)} artefact(s) for good"
         if report.errors:
             msg += f"; {len(report.errors)} could not be removed ({report.errors[0]})"
@@ -636,7 +727,8 @@ class GalleryView(QWidget):
         self.model.refresh()
 
     def _purge_failed(self, exc: BaseException) -> None:
-        self.purge_btn.setEnabled(True)
+        self._purging = False
+        self._update_selection_buttons()
         self.empty_btn.setEnabled(True)
         self.statusMessage.emit(f"Delete failed: {exc}")
 
@@ -675,6 +767,33 @@ class GalleryView(QWidget):
     def refresh(self) -> None:
         self._reload_filter_choices()
         self.model.refresh()
+
+    # ------------------------------------------------------------------ responsive filter bar
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._update_bar_mode()
+
+    def _wide_bar_width(self) -> int:
+        """Width the bar needs with every filter in it: measured by its layout while the filters
+        are in it, remembered while they are in the menu."""
+        if self.bar_mode == "wide":
+            self._wide_need = self.filter_bar.layout().minimumSize().width()
+        return getattr(self, "_wide_need", 0)
+
+    def _update_bar_mode(self) -> None:
+        mode = "narrow" if self.width() < self._wide_bar_width() else "wide"
+        if mode == self.bar_mode:
+            return
+        self.bar_mode = mode
+        if mode == "narrow":
+            self.filter_layout.setDirection(QBoxLayout.Direction.TopToBottom)
+            self.filters_holder.layout().addWidget(self.filter_box)
+        else:
+            self.filter_layout.setDirection(QBoxLayout.Direction.LeftToRight)
+            bar = self.filter_bar.layout()
+            bar.insertWidget(bar.indexOf(self.filters_btn), self.filter_box)
+        self.filter_box.show()
+        self.filters_btn.setVisible(mode == "narrow")
 
     def shutdown(self) -> None:
         self._unsubscribe()

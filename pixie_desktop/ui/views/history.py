@@ -27,6 +27,9 @@ def delete_runs_and_files(conn: sqlite3.Connection, settings: Any, run_ids: list
 
 
 class RunsTable(QTableView):
+    def repaint_rows(self, *_: object) -> None:
+        self.viewport().update()
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -87,13 +90,16 @@ class HistoryView(QWidget):
         lay.addLayout(bar)
 
         self.table = RunsTable(self)
+        self.table.setAccessibleName("Runs")
         self.table.setModel(self.model)
         self.table.setItemDelegateForColumn(rm.COL_STATUS, StatusDotDelegate(rm.StatusRole, self.table))
         self.table.setItemDelegateForColumn(rm.COL_STAR, StarDelegate(rm.StarredRole, self.table))
         self.table.setItemDelegateForColumn(rm.COL_TOOL, ColourChipDelegate(rm.ToolColourRole, self.table))
         if events is not None and tool_colour is not None:  # a recoloured tool/workspace repaints its chips
             events.workspacesChanged.connect(self.table.viewport().update)
-            events.toolStateChanged.connect(lambda _tid: self.table.viewport().update())
+            # a bound slot of the table, not a lambda: Qt drops it when the table is destroyed
+            # (the hub outlives windows; a lambda raised "RunsTable already deleted")
+            events.toolStateChanged.connect(self.table.repaint_rows)
         hh = self.table.horizontalHeader()
         hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -109,10 +115,12 @@ class HistoryView(QWidget):
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.selectionModel().selectionChanged.connect(lambda *a: self._update_buttons())
         lay.addWidget(self.table, 1)
-        self.empty = QLabel("No runs yet. Run the tool and its history appears here.")
-        self.empty.setObjectName("EmptyState")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        lay.addWidget(self.empty)
+        from pixie_desktop.ui.widgets.empty_state import EmptyState
+
+        self.empty = EmptyState("No runs yet", "Run the tool and its history appears here." if tool_id else
+                                "Every run of every tool lands here, newest first.",
+                                None if tool_id else "Find a tool…")
+        lay.addWidget(self.empty, 1)  # takes the room the table would: the header stays compact
         self.model.rowsInserted.connect(lambda *a: self._update_empty())
         self.model.rowsRemoved.connect(lambda *a: self._update_empty())
         self.model.modelReset.connect(self._update_empty)

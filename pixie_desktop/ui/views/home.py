@@ -1,5 +1,6 @@
-"""Home: a greeting that follows the local hour, how many tools there are, the latest runs across
-every tool (click to open), a "drop files here" hint, and a clear empty state when no tools exist."""
+"""Home: a greeting that follows the local hour, how many tools there are, a first-start "try
+this" strip (views/tour.py), the latest runs across every tool (click to open), a "drop files
+here" hint, and a clear empty state when no tools exist."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout,
                                QWidget)
 
 from pixie_desktop.queries import home as home_queries
@@ -114,6 +115,8 @@ class HomePage(QWidget):
     runActivated = Signal(str)        # run_id
     filesDropped = Signal(list)       # [Path]
     toolActivated = Signal(str)       # tool_id
+    navRequested = Signal(str)        # page key ("gallery"…), like Sidebar.navRequested
+    createToolRequested = Signal()    # the "no tools" card's "Create a tool…"
 
     def __init__(self, ctx: Any, parent: QWidget | None = None):
         super().__init__(parent)
@@ -130,6 +133,14 @@ class HomePage(QWidget):
         self.summary.setObjectName("Muted")
         self.summary.setStyleSheet("font-size: 11pt;")
         lay.addWidget(self.summary)
+        from pixie_desktop.ui.views.tour import TourStrip, dismiss_tour
+
+        self.tour = TourStrip()
+        self.tour.toolRequested.connect(self.toolActivated)
+        self.tour.pageRequested.connect(self.navRequested)
+        self.tour.dismissed.connect(lambda: dismiss_tour(self.ctx.conn))
+        self.tour.hide()
+        lay.addWidget(self.tour)
 
         self.empty = QFrame()
         self.empty.setObjectName("Card")
@@ -143,6 +154,16 @@ class HomePage(QWidget):
         self.empty_text.setTextFormat(Qt.TextFormat.RichText)
         self.empty_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         el.addWidget(self.empty_text)
+        actions = QHBoxLayout()
+        self.create_button = QPushButton("Create a tool…")
+        self.create_button.setObjectName("Primary")
+        self.create_button.clicked.connect(self.createToolRequested)
+        self.folder_button = QPushButton("Open tools folder")
+        self.folder_button.clicked.connect(self.open_tools_folder)
+        actions.addWidget(self.create_button)
+        actions.addWidget(self.folder_button)
+        actions.addStretch(1)
+        el.addLayout(actions)
         lay.addWidget(self.empty)
 
         self.cards_head = QLabel("YOUR TOOLS")
@@ -160,6 +181,7 @@ class HomePage(QWidget):
         lay.addWidget(recent_head)
         self.recent = QListWidget()
         self.recent.setObjectName("RecentRuns")
+        self.recent.setAccessibleName("Recent runs")
         self.recent.setFrameShape(QFrame.Shape.NoFrame)
         self.recent.setMaximumHeight(220)
         self.recent.itemActivated.connect(lambda it: self.runActivated.emit(it.data(Qt.ItemDataRole.UserRole)))
@@ -171,8 +193,14 @@ class HomePage(QWidget):
         tip = QLabel("Ctrl+K command palette · Ctrl+F searches tools · Ctrl+Enter runs · Esc cancels · "
                      "Ctrl+1…9 opens a favourite")
         tip.setObjectName("Muted")
+        tip.setWordWrap(True)  # a half-screen window wraps the shortcuts line
         lay.addWidget(tip)
         lay.addStretch(1)
+
+    def open_tools_folder(self) -> bool:
+        folder = self.ctx.settings.tools_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def set_cards(self, cards: list[tuple[str, str, str, str | None]]) -> None:
         """Up to six tools to start from: (tool_id, name, description, colour)."""
@@ -215,5 +243,16 @@ class HomePage(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, rec.id)
             item.setToolTip("Open this run")
             self.recent.addItem(item)
+        if runs:  # as tall as its rows: one run must not leave a gap above the drop zone
+            rows = self.recent.sizeHintForRow(0) * len(runs) + 2 * self.recent.frameWidth() + 4
+            self.recent.setFixedHeight(min(220, rows))
         self.recent.setVisible(bool(runs))
         self.recent_head.setVisible(bool(runs))
+        self.refresh_tour()
+
+    def refresh_tour(self) -> None:
+        """The first-start strip: only while nothing has run yet and it was never dismissed."""
+        from pixie_desktop.ui.views.tour import tour_wanted
+
+        self.tour.set_available_tools(set(self.tool_names))
+        self.tour.setVisible(bool(self.tool_names) and tour_wanted(self.ctx.conn))

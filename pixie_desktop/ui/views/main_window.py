@@ -221,6 +221,7 @@ class MainWindow(QMainWindow):
         self.running_label = RunStatusLabel(self.run_controller, tool_name=self._tool_name,
                                             show_message=bar.showMessage)
         self.run_controller.runningChanged.connect(self._on_tool_runs_changed)
+        self.running_label.clicked.connect(self.show_run_queue)
         self.warm_label = WarmCountLabel(lambda: self.get_runner(create=False))
         bar.addPermanentWidget(self.warm_label)
         bar.addPermanentWidget(self.running_label)
@@ -235,6 +236,7 @@ class MainWindow(QMainWindow):
     open_tool_with_files, _load_from_history = wc.open_tool_with_files, wc.load_from_history
     run_current, cancel_current, open_favourite = wc.run_current, wc.cancel_current, wc.open_favourite
     set_theme, _on_pinned_warm, _build_pages = wc.set_theme, wc.on_pinned_warm, wc.build_pages
+    show_run_queue, save_preset, load_preset = wc.show_run_queue, wc.save_preset, wc.load_preset
 
     def save_state(self) -> None:
         self.window_state.save_window(self, self.splitter, self.current_tool_page())

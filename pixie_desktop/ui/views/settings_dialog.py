@@ -33,6 +33,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
                           "artefacts_total_disk_cap_bytes", "dedup_artefacts", "soft_delete_retention_days",
                           "sweeper_interval_seconds")),
     ("Gallery & lists", ("thumb_max_edge_px", "thumb_workers", "library_page_size")),
+    ("Compute", ("max_parallel_runs", "compute_address")),
 )
 
 
@@ -163,7 +164,9 @@ class SettingsDialog(QDialog):
             field = QLineEdit(str(path), body)
             field.setReadOnly(True)
             field.setObjectName(f"path-{name.lower()}")
+            field.setAccessibleName(f"{name} folder")
             btn = QPushButton("Open", body)
+            btn.setAccessibleName(f"Open the {name.lower()} folder")
             folder = path if path.suffix == "" else path.parent
             btn.clicked.connect(lambda _=False, p=folder: self.open_folder(p))
             self.grid.addWidget(label, r, 0)
@@ -210,6 +213,7 @@ class SettingsDialog(QDialog):
         label.setToolTip(f"{d.name} · env {d.env_name} · default {format_value(d.default)}")
         editor = self._editor(d, body)
         editor.setObjectName(f"setting-{d.name}")
+        editor.setAccessibleName(_title(d.name))
         editor.setMinimumWidth(170)
         source = QLabel(body)
         source.setMinimumWidth(110)

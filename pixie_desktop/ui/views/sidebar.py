@@ -300,6 +300,7 @@ class Sidebar(QWidget):
 
         self.search = QLineEdit()
         self.search.setObjectName("SidebarSearch")
+        self.search.setAccessibleName("Search tools")
         self.search.setPlaceholderText("Search tools   Ctrl+F")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.set_search)
@@ -324,6 +325,7 @@ class Sidebar(QWidget):
         self._tag_buttons: dict[str, QToolButton] = {}
 
         self.tree = SidebarTree(self)
+        self.tree.setAccessibleName("Tools")
         self.tree.setModel(self.proxy)
         self.delegate = SidebarDelegate(self.tree)
         self.delegate.expanded = lambda ix: self.tree.isExpanded(ix)

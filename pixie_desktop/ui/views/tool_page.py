@@ -27,7 +27,11 @@ from pixie_desktop.queries import tools as tool_queries
 from pixie_desktop.ui.publish import publish
 from pixie_desktop.ui.delegates.painters import STATUS_LABELS, contrast_text, status_colour
 from pixie_desktop.ui.views.flow_layout import FlowLayout
-from pixie_desktop.ui.plain_text import plain_tooltip
+from pixie_desktop.ui.widgets.elided_label import ElidedLabel
+
+# below this page width the form stacks above the outputs and the header's secondary buttons
+# move into the ⋯ menu (a 960 px window, half a 1920 screen, is below it with the sidebar open)
+NARROW_PAGE_WIDTH = 820
 
 VALIDATION_TEXT = {"pass": "Validated", "warn": "Warnings", "fail": "Failing", "skip": "Skipped",
                    "unchecked": "Not validated", "broken": "Won't parse"}
@@ -43,6 +47,7 @@ def pill(text: str, colour: str | QColor, *, filled: bool = False) -> QLabel:
     fg = contrast_text(c).name() if filled else (c.lighter(140) if dark else c.darker(115)).name()
     lab.setStyleSheet(f"QLabel {{ background: {bg}; color: {fg}; border-radius: 9px; padding: 2px 9px;"
                       f" font-size: 8.5pt; font-weight: 600; }}")
+    lab.setMinimumHeight(20)  # the 9 px radius needs the height to round the ends
     return lab
 
 
@@ -55,6 +60,15 @@ def _declared_dependencies(tool_dir: Path) -> list[str]:
         return []
     deps = data.get("project", {}).get("dependencies", [])
     return [d for d in deps if isinstance(d, str)] if isinstance(deps, list) else []
+
+
+def _needs_own_environment(declared: list[str]) -> bool:
+    """False when every declared dependency is one the app already has (PySide6, matplotlib…):
+    such a tool runs as is on the app's interpreter, so no "set up" notice."""
+    from pixie_desktop.validation import deps as deps_mod
+
+    reqs = [r for r in (deps_mod.parse_requirement(d) for d in declared) if r is not None]
+    return len(reqs) < len(declared) or bool(deps_mod.needs_own_environment(reqs))
 
 
 class BrokenToolPanel(QFrame):
@@ -119,6 +133,7 @@ class Avatar(QLabel):
 class ToolPage(QWidget):
     historyRequested = Signal(str)           # tool_id
     message = Signal(str)                    # for the status bar
+    layoutModeChanged = Signal(str)          # "wide" or "narrow": the splitter's orientation changed
 
     def __init__(self, ctx: Any, info: ToolInfo, *, events: Any, runner: Callable[[], Any],
                  tools_model: Any = None, parent: QWidget | None = None,
@@ -132,6 +147,8 @@ class ToolPage(QWidget):
         self._runner = runner
         self.tools_model = tools_model
         self.menu_provider = menu_provider  # the ⋯ menu: the same declarations as the sidebar menu
+        self.layout_mode = "wide"
+        self.splitter: QSplitter | None = None
         self.form: Any = None
         self.outputs: Any = None
         self.chat: Any = None
@@ -185,21 +202,24 @@ class ToolPage(QWidget):
         col.setSpacing(4)
         title_row = QHBoxLayout()
         title_row.setSpacing(8)
-        self.title = QLabel(info.name)
-        self.title.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
+        self.title = ElidedLabel(info.name)  # plain text; a narrow window shortens the name, never cuts it
         self.title.setObjectName("ToolTitle")
         self.title.setStyleSheet("font-size: 16pt; font-weight: 650;")
-        title_row.addWidget(self.title)
+        title_row.addWidget(self.title)  # Preferred: shrinks (eliding) before anything else
         version = info.spec.version if info.spec else None
         if version:
             v = QLabel(f"v{version}")
             v.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
             v.setObjectName("Muted")
             title_row.addWidget(v)
-        self.badge_box = QHBoxLayout()
+        self.badge_widget = QWidget()  # beside the title when wide, under it when narrow
+        self.badge_widget.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        self.badge_box = QHBoxLayout(self.badge_widget)
+        self.badge_box.setContentsMargins(0, 0, 0, 0)
         self.badge_box.setSpacing(6)
-        title_row.addLayout(self.badge_box)
+        title_row.addWidget(self.badge_widget)
         title_row.addStretch(1)
+        self._title_row, self._header_col = title_row, col
         col.addLayout(title_row)
         desc = QLabel(info.description or ("" if info.ok else "This tool cannot be loaded."))
         desc.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
@@ -219,7 +239,7 @@ class ToolPage(QWidget):
         self.fav_button.setCheckable(True)
         self.fav_button.setToolTip("Favourite")
         self.fav_button.toggled.connect(self._on_fav_toggled)
-        self.fav_button.setFixedWidth(30)
+        self.fav_button.setMinimumWidth(30)
         self.folder_button = QPushButton("Open folder")
         self.folder_button.setObjectName("Small")
         self.folder_button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path))))
@@ -240,19 +260,82 @@ class ToolPage(QWidget):
         self.more_button.setObjectName("Small")
         self.more_button.setText("⋯")
         self.more_button.setToolTip("Pin, keep warm, archive, colour, tags, workspaces, validation…")
-        self.more_button.setFixedWidth(30)
+        self.more_button.setMinimumWidth(30)
         self.more_button.setVisible(self.menu_provider is not None)
+        self.secondary_buttons = (self.folder_button, self.history_button)  # into ⋯ when narrow
         self.more_button.clicked.connect(self.show_more_menu)
-        for b in (self.fav_button, self.more_button, self.folder_button, self.history_button, self.cancel_button,
-                  self.run_button):
+        self.presets_button = self.batch_button = None
+        if info.ok and info.spec is not None:  # named input sets (ui/widgets/presets_button.py)
+            from pixie_desktop.ui.views.tool_batches import ToolBatches
+            from pixie_desktop.ui.widgets.presets_button import PresetsButton
+
+            self.presets_button = PresetsButton(
+                self.ctx, info, lambda: self.form.values() if self.form is not None else {},
+                self.set_prefill, say=self._say, hub=self.events)
+            self.batches = ToolBatches(self)  # Batch… dialog, "Run on all N files", running batches
+            self.batch_button = QPushButton("Batch…")
+            self.batch_button.setObjectName("Small")
+            self.batch_button.setToolTip("Run over a folder of files, a CSV of inputs or a grid of values")
+            self.batch_button.clicked.connect(lambda: self.batches.open_dialog())
+        for b in (self.fav_button, self.more_button, self.presets_button, self.batch_button, self.folder_button,
+                  self.history_button, self.cancel_button, self.run_button):
+            if b is None:
+                continue
             buttons.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(buttons)
         return head
 
     def more_menu(self) -> Any:
         """A fresh ⋯ menu (the TOOL_MORE declarations of ui/actions.py, built from the tool's
-        current state each time), or None."""
-        return self.menu_provider(self.tool_id) if self.menu_provider is not None else None
+        current state each time), or None. In a narrow page it starts with the header buttons
+        that were moved into it (History, Open folder)."""
+        menu = self.menu_provider(self.tool_id) if self.menu_provider is not None else None
+        if self.layout_mode == "narrow":
+            from PySide6.QtWidgets import QMenu
+
+            if menu is None:
+                menu = QMenu(self)
+            first = menu.actions()[0] if menu.actions() else None
+            for button in self.secondary_buttons:
+                act = menu.addAction(button.text())
+                act.triggered.connect(button.click)
+                if first is not None:
+                    menu.removeAction(act)
+                    menu.insertAction(first, act)
+            if first is not None:
+                menu.insertSeparator(first)
+        return menu
+
+    # -- responsive layout ------------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self.apply_layout_mode("narrow" if self.width() < NARROW_PAGE_WIDTH else "wide")
+
+    def apply_layout_mode(self, mode: str) -> None:
+        """Wide: form beside outputs, every header button shown. Narrow: the form stacks above the
+        outputs and History / Open folder move into the ⋯ menu."""
+        if mode == self.layout_mode:
+            return
+        self.layout_mode = mode
+        narrow = mode == "narrow"
+        has_menu = self.menu_provider is not None
+        for b in self.secondary_buttons:
+            b.setVisible(not narrow)
+        # narrow: the badges go under the title so the name keeps its room
+        if narrow:
+            self._title_row.removeWidget(self.badge_widget)
+            self._header_col.insertWidget(1, self.badge_widget, 0, Qt.AlignmentFlag.AlignLeft)
+        else:
+            self._header_col.removeWidget(self.badge_widget)
+            self._title_row.insertWidget(self._title_row.count() - 1, self.badge_widget)  # before the stretch
+        self.more_button.setVisible(has_menu or narrow)
+        if self.splitter is not None and getattr(self, "layout_kind", "") == "form":
+            self.splitter.setOrientation(Qt.Orientation.Vertical if narrow else Qt.Orientation.Horizontal)
+            # stacked, the form gets the larger share: it is what the user works in
+            self.splitter.setStretchFactor(0, 3 if narrow else 2)
+            self.splitter.setStretchFactor(1, 2 if narrow else 3)
+            self.splitter.setSizes([3000, 2000] if narrow else [380, 620])
+        self.layoutModeChanged.emit(mode)
 
     def show_more_menu(self) -> None:
         menu = self.more_menu()
@@ -325,7 +408,7 @@ class ToolPage(QWidget):
     # -- body -----------------------------------------------------------------------------------
     def _build_notice(self) -> QWidget | None:
         deps = _declared_dependencies(self.info.path)
-        if not deps or self.info.has_venv:
+        if not deps or self.info.has_venv or not _needs_own_environment(deps):
             return None
         box = QFrame()
         box.setObjectName("Fallback")
@@ -400,7 +483,7 @@ class ToolPage(QWidget):
         self.progress.setTextVisible(False)
         self.progress.setFixedHeight(6)
         self.progress.hide()
-        self.status_label = QLabel("")
+        self.status_label = ElidedLabel("")
         self.status_label.setObjectName("Muted")
         # fixed box: the elapsed-time text changes 10×/s and must not relayout (and repaint) the page
         self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
@@ -435,7 +518,6 @@ class ToolPage(QWidget):
                 self.splitter.setStretchFactor(0, 3)
                 self.splitter.setStretchFactor(1, 1)
                 return self._wrap_with_status(self.splitter)
-            self.splitter = None
             if self.form is not None:  # no other inputs: the form stays (values, validate) but hidden,
                 form_widget.setParent(self)  # and parented, not a stray top-level window
                 form_widget.hide()
@@ -499,6 +581,11 @@ class ToolPage(QWidget):
             return
         st = tool_queries.state(self.ctx.conn, self.tool_id)
         last = self._recorded_inputs(st.last_inputs)
+        if not last:  # never run: the tool's default preset, if it has one, fills the form
+            from pixie_desktop.queries import presets as preset_queries
+
+            default = preset_queries.default_for(self.ctx.conn, self.tool_id)
+            last = dict(default.inputs) if default is not None else {}
         if last:
             try:
                 self.form.set_values({k: v for k, v in last.items() if k not in ("messages", "history")})
@@ -548,6 +635,10 @@ class ToolPage(QWidget):
     def drop_files(self, paths: list[Path]) -> str | None:
         if self.form is None:
             return None
+        if len(paths) > 1 and self.chat is None:  # several files, one-file input: offer a batch
+            key = self.batches.offer_for_drop([Path(p) for p in paths])
+            if key is not None:
+                return key
         key = self.form.drop_files(paths)
         if key is None:
             self.message.emit(f"{self.info.name} has no input that accepts "
@@ -723,7 +814,6 @@ class ToolPage(QWidget):
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status_label.setText(text)
-        self.status_label.setToolTip(plain_tooltip(text) if len(text) > 60 else "")
         if error != getattr(self, "_status_is_error", False):
             self._status_is_error = error
             self.status_label.setStyleSheet(f"color: {status_colour('fail').name()};" if error else "")

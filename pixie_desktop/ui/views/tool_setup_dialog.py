@@ -104,7 +104,7 @@ class ToolSetupDialog(QDialog):
 
     def _describe_plan(self) -> str:
         try:
-            steps = plan_setup(self.tool_dir, use_uv=self.use_uv)
+            steps = plan_setup(self.tool_dir, use_uv=self.use_uv, probe=False)  # UI thread: run nothing
         except SetupError as exc:
             return str(exc)
         uses_uv = any(Path(s.argv[0]).name.startswith("uv") for s in steps)

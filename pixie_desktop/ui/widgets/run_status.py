@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 RUNNING_STYLE = "color: #3b82f6; font-weight: 600;"
@@ -14,7 +14,10 @@ RUNNING_STYLE = "color: #3b82f6; font-weight: 600;"
 
 class RunStatusLabel(QLabel):
     """A permanent status-bar label following the controller; `show_message(text, ms)` is how
-    end-of-run messages reach the status bar (MainWindow passes statusBar().showMessage)."""
+    end-of-run messages reach the status bar (MainWindow passes statusBar().showMessage).
+    A click emits `clicked` (the window opens the run queue panel)."""
+
+    clicked = Signal()
 
     def __init__(self, controller: Any, *, tool_name: Callable[[str], str],
                  show_message: Callable[[str, int], Any] | None = None, parent: QWidget | None = None):
@@ -29,7 +32,14 @@ class RunStatusLabel(QLabel):
         # before; this shorter summary then takes the status bar
         controller.runFinished.connect(self._on_finished, Qt.ConnectionType.QueuedConnection)
         controller.runFailed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip("Show the run queue")
         self.refresh()
+
+    def mouseReleaseEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
 
     def refresh(self, *_: Any) -> None:
         n = self.controller.running_count()

@@ -1,0 +1,93 @@
+"""Screenshots of every page at the sizes a desktop app meets (issue 13): Home, History, Gallery,
+Calculator after a real run, the every-input form and Settings at 960×640 (half a 1920 screen),
+1280×800 and 1920×1080, light — and the tool page and every-input form dark too. Saves
+screenshots/size-<W>x<H>-<page>[-dark].png. Also prints what the clipping self-check
+(tests/clipping.py) finds on each page, so a picture and its findings can be read together."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from scripts.shots._helpers import settle
+
+REPO = Path(__file__).resolve().parents[2]
+SIZES = [(960, 640), (1280, 800), (1920, 1080)]
+
+
+def _run_calculator(win) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    win.open_tool("calculator")
+    page = win.tool_pages["calculator"]
+    page.form.set_values({"a": 6, "op": "multiply", "b": 7})
+    page.run()
+    deadline = time.monotonic() + 30
+    while page.is_running and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.02)
+
+
+def shoot(out_dir: Path) -> list[Path]:
+    from pixie_desktop.context import open_context
+    from pixie_desktop.ui.views.main_window import MainWindow
+    from pixie_desktop.ui.views.settings_dialog import SettingsDialog
+
+    sys.path.insert(0, str(REPO / "tests"))
+    from clipping import find_clipping
+
+    ctx = open_context()
+    tool = ctx.settings.tools_dir / "all-inputs-tool"
+    tool.mkdir(exist_ok=True)
+    (tool / "tool.json").write_text(json.dumps(json.loads((REPO / "tests" / "data" / "all-inputs.tool.json").read_text())))
+    (tool / "main.py").write_text("")
+    saved: list[Path] = []
+    win = MainWindow(ctx, scan_async=False, restore=False)
+    try:
+        win.show()
+        settle(100)
+        _run_calculator(win)
+        win.open_tool("all-inputs-tool")
+        win.tool_pages["all-inputs-tool"].form.set_values(
+            {"t_date_range": ["2026-03-01", "2026-03-31"], "t_table": [{"name": "Widgets", "count": 12}],
+             "t_map_point": [51.5, -0.12]})
+        for w, h in SIZES:
+            win.resize(w, h)
+            for theme in ("light", "dark"):
+                win.set_theme(theme)
+                suffix = "" if theme == "light" else "-dark"
+                pages = [("home", lambda: win.show_page("home")), ("history", lambda: win.show_page("history")),
+                         ("gallery", lambda: win.show_page("gallery")),
+                         ("calculator", lambda: win.open_tool("calculator")),
+                         ("all-inputs", lambda: win.open_tool("all-inputs-tool"))]
+                if theme == "dark":
+                    pages = pages[3:]
+                for name, show in pages:
+                    show()
+                    settle(150)
+                    path = out_dir / f"size-{w}x{h}-{name}{suffix}.png"
+                    win.grab().save(str(path))
+                    saved.append(path)
+                    for finding in find_clipping(win):
+                        print(f"  {path.name}: {finding}")
+            win.set_theme("light")
+            dlg = SettingsDialog(ctx.settings, ctx.conn, win)
+            dlg.resize(min(760, w), min(680, h))
+            dlg.show()
+            settle(150)
+            path = out_dir / f"size-{w}x{h}-settings.png"
+            dlg.grab().save(str(path))
+            saved.append(path)
+            for finding in find_clipping(dlg):
+                print(f"  {path.name}: {finding}")
+            dlg.close()
+            dlg.deleteLater()
+    finally:
+        win.shutdown()
+        win.close()
+        win.deleteLater()
+        settle(50)
+        ctx.close()
+    return saved
