@@ -16,6 +16,7 @@ from pixie_desktop.queries import runs as run_queries
 from pixie_desktop.queries.common import parse_iso
 from pixie_desktop.queries.runs import RunRecord
 from pixie_desktop.ui.publish import publish
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 RunRole = Qt.ItemDataRole.UserRole + 1          # RunRecord
 StatusRole = Qt.ItemDataRole.UserRole + 2       # "running" | "ok" | "error" | "cancelled"
@@ -222,7 +223,7 @@ class RunsModel(QAbstractTableModel):
             return rec.label or ""
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_STATUS and rec.error_text:
-                return rec.error_text[:600]
+                return plain_tooltip(rec.error_text[:600])
             if col == COL_STARTED:
                 return f"Run {rec.id}"
             return None

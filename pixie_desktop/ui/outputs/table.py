@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPush
 
 from pixie_desktop.ui.outputs.base import OutputRenderer, ShapeError, kind_of, need_dict, register
 from pixie_desktop.ui.outputs.textual import format_number
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +244,7 @@ class RowsModel(QAbstractTableModel):
             if ctype == "boolean":
                 return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole and isinstance(v, str) and len(v) > 40:
-            return v[:1000]
+            return plain_tooltip(v[:1000])
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
