@@ -75,6 +75,7 @@ def test_enospc_while_spilling_a_large_output(ctx, install, runner, monkeypatch)
 
     def half_then_full(path, data):
         # the real failure mode: a temp file half written, then the disk is full
+        data = data if isinstance(data, bytes) else b"".join(data)  # a big spill comes in chunks
         (path.parent / (path.name + ".partial")).write_bytes(data[: len(data) // 2])
         _enospc()
 

@@ -250,3 +250,23 @@ def test_current_theme_is_the_applied_one_not_the_systems(qapp):
     finally:
         theme.apply_theme(qapp, system_dark)
     assert theme.current().dark is system_dark
+
+
+def test_table_card_sizes_to_its_rows(qtbot):
+    """A short table shows every row with no inner scroll box, even when it is wide enough to
+    need a horizontal scroll bar; a long one scrolls inside a card of twelve rows."""
+    from PySide6.QtCore import Qt
+
+    cols = [{"key": f"c{i}", "label": f"A fairly long column title {i}", "type": "text"} for i in range(9)]
+    r = create_renderer(OutputSpec(key="t", type="table", label="T", columns=[]))
+    qtbot.addWidget(r)
+    r.resize(420, 600)
+    r.show()
+    r.set_value({"columns": cols, "rows": [{c["key"]: f"value {i}-{c['key']}" for c in cols} for i in range(5)]})
+    qtbot.waitUntil(lambda: r.view.horizontalScrollBar().maximum() > 0)
+    qtbot.wait(20)
+    assert r.view.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
+    assert r.view.viewport().height() >= 5 * 26  # every row in full view, above the horizontal bar
+    r.set_value({"columns": cols, "rows": [{"c0": str(i)} for i in range(40)]})
+    assert r.view.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAsNeeded
+    assert r.view.height() < 14 * 26 + 80  # a card of about twelve rows, the rest scrolls

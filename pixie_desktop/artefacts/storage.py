@@ -15,7 +15,7 @@ import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from pixie_desktop.store import artefacts_repo
 from pixie_desktop.store.artefacts_repo import ArtefactRecord
@@ -275,7 +275,7 @@ class SymlinkRefused(ValueError):
     """atomic_write was asked to write through a symlink whose target is outside the allowed folder."""
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None, symlink_within: Path | None = None) -> None:
+def atomic_write(path: Path, data: bytes | Iterable[bytes], *, mode: int | None = None, symlink_within: Path | None = None) -> None:
     """Write via a temp file in the same folder, fsync, then os.replace: readers see the old
     file or the whole new one, never half. On failure the temp file is removed. `mode` (POSIX)
     is applied to the temp file before any byte is written, so a secret is never readable by
@@ -299,7 +299,11 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, symlink_wi
         if mode is not None and os.name == "posix":
             os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                fh.write(data)
+            else:  # chunks (a big spilled answer): written as they are produced
+                for chunk in data:
+                    fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -748,7 +748,8 @@ class Runner:
             return None, f"tool '{tid}' returned {status}: {_error_body(body, secrets)}"
         req.body = b""  # the only copy of the raw answer left is `body`, freed when parsing ends
         try:
-            data = safejson.loads(body) if body.strip() else {}
+            with safejson.gc_paused_for_big_answer(len(body)):  # GC passes over a big answer froze the UI
+                data = safejson.loads(body) if body.strip() else {}
         except safejson.UntrustedJSONError as exc:
             snippet = redact_then_cut(body[:4096].decode("utf-8", "replace"), secrets, 200)
             return None, f"tool '{tid}' returned invalid JSON ({exc}); the response starts: {snippet!r}"

@@ -20,6 +20,7 @@ from pixie_desktop.catalog.discovery import ToolInfo
 from pixie_desktop.lifecycle.importer import ImportPlan, ImportProblem, import_tool, plan_import
 from pixie_desktop.matching.suggest import Suggestion, prefill_for
 from pixie_desktop.ui.views.drop_overlay import DropOverlay, DropPlan, ask_import_mode, local_paths, plan_drop
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 
 class DropController(QObject):
@@ -123,7 +124,7 @@ class DropController(QObject):
         menu.addSeparator()
         for s in plan.suggestions:
             act = menu.addAction(f"{s.tool.name}  —  {s.input_label}")
-            act.setToolTip(s.tool.description or s.tool.tool_id)
+            act.setToolTip(plain_tooltip(s.tool.description or s.tool.tool_id))
             act.setData(s.tool.tool_id)
             act.triggered.connect(lambda _=False, s=s: self.open_suggestion(s, plan.files))
         self.chooser = menu

@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from pixie_desktop.manifest.model import InputSpec
@@ -77,6 +77,7 @@ class InputWidget(QWidget):
         self._outer.setContentsMargins(0, 0, 0, 0)
         self._outer.setSpacing(4)
         self._error = QLabel(self)
+        self._error.setTextFormat(Qt.TextFormat.PlainText)  # messages can quote the tool's own words
         self._error.setObjectName("ErrorText")
         self._error.setWordWrap(True)
         self._error.hide()

@@ -179,6 +179,7 @@ class CodeInput(PlainTextValue, InputWidget):
         self.add_body(self.edit)
         if self.spec.language:
             lab = QLabel(self.spec.language, self)
+            lab.setTextFormat(Qt.TextFormat.PlainText)
             lab.setObjectName("Muted")
             lab.setAlignment(Qt.AlignmentFlag.AlignRight)
             self.add_body(lab)

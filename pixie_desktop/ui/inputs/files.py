@@ -137,6 +137,7 @@ class DropZone(QFrame):
         row.addStretch(1)
         lay.addLayout(row)
         h = QLabel(hint, self)
+        h.setTextFormat(Qt.TextFormat.PlainText)  # the accepted types come from tool.json
         h.setObjectName("HelpText")
         h.setAlignment(Qt.AlignmentFlag.AlignCenter)
         h.setWordWrap(True)
@@ -198,6 +199,7 @@ class _EntryRow(QFrame):
         text = QVBoxLayout()
         text.setSpacing(0)
         name = QLabel(entry.name, self)
+        name.setTextFormat(Qt.TextFormat.PlainText)  # a file may be called "<img src=…>"
         name.setStyleSheet("font-weight: 600;")
         bits = [entry.mime, human_size(entry.size)]
         if entry.pixels:

@@ -66,6 +66,7 @@ class _Field(QFrame):
             row = QHBoxLayout()
             row.setSpacing(3)
             label = QLabel(spec.label, self)
+            label.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
             label.setObjectName("FieldLabel")
             label.setBuddy(widget)
             row.addWidget(label)
@@ -80,6 +81,7 @@ class _Field(QFrame):
         _name_editors(widget, spec.label)
         if spec.description:
             help_ = QLabel(spec.description, self)
+            help_.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
             help_.setObjectName("HelpText")
             help_.setWordWrap(True)
             lay.addWidget(help_)
@@ -109,6 +111,7 @@ class ToolForm(QWidget):
                 continue
             if ispec.group and ispec.group != group:
                 heading = QLabel(ispec.group.upper(), body)
+                heading.setTextFormat(Qt.TextFormat.PlainText)
                 heading.setObjectName("GroupHeading")
                 self.body_layout.addWidget(heading)
             group = ispec.group

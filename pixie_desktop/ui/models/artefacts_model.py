@@ -23,6 +23,7 @@ from pixie_desktop.queries import artefacts as queries
 from pixie_desktop.queries.artefacts import ArtefactQuery, ArtefactRecord, GalleryRow
 from pixie_desktop.queries.common import parse_iso
 from pixie_desktop.ui import workers
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 ARTEFACT_ID_MIME = "application/x-pixie-artefact-id"
 
@@ -138,7 +139,7 @@ class ArtefactsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, col)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{rec.filename}\n{rec.tool_id} · {human_size(rec.size_bytes)} · {short_time(rec.created_at)}"
+            return plain_tooltip(f"{rec.filename}\n{rec.tool_id} · {human_size(rec.size_bytes)} · {short_time(rec.created_at)}")
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_SIZE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ArtefactRole:

@@ -18,6 +18,7 @@ from pixie_desktop.queries.search import RunFilter
 from pixie_desktop.queries.common import parse_iso
 from pixie_desktop.queries.runs import RunRecord
 from pixie_desktop.ui.publish import publish
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 RunRole = Qt.ItemDataRole.UserRole + 1          # RunRecord
 StatusRole = Qt.ItemDataRole.UserRole + 2       # "running" | "ok" | "error" | "cancelled"
@@ -245,7 +246,7 @@ class RunsModel(QAbstractTableModel):
             return rec.label or ""
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_STATUS and rec.error_text:
-                return rec.error_text[:600]
+                return plain_tooltip(rec.error_text[:600])
             if col == COL_STARTED:
                 return f"Run {rec.id}"
             return None

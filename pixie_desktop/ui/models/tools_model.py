@@ -16,6 +16,7 @@ from pixie_desktop.ui.models.base import RowListModel
 from pixie_desktop.catalog.discovery import ToolInfo
 from pixie_desktop.queries import tools as tool_queries
 from pixie_desktop.queries.tools import ToolState
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 ToolIdRole = Qt.ItemDataRole.UserRole + 1
 ToolInfoRole = Qt.ItemDataRole.UserRole + 2
@@ -184,8 +185,8 @@ class ToolsModel(RowListModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             if info.error:
-                return f"{info.name} — tool.json has a problem:\n{info.error}"
-            return info.description or info.name
+                return plain_tooltip(f"{info.name} — tool.json has a problem:\n{info.error}")
+            return plain_tooltip(info.description or info.name)
         if role == ToolIdRole:
             return info.tool_id
         if role == ToolInfoRole:

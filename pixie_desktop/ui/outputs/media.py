@@ -27,6 +27,7 @@ from pixie_desktop.ui.outputs import safe_media
 from pixie_desktop.ui.outputs.base import (
     OutputRenderer, ShapeError, kind_of, load_media, media_source, need_dict, register,
 )
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,7 @@ class ImageRenderer(OutputRenderer):
         src = media_source(value)
         alt = value.get("alt") if isinstance(value, dict) else None
         self.image = None
-        self.label.setToolTip(str(alt) if alt else "Click to enlarge")
+        self.label.setToolTip(plain_tooltip(str(alt)) if alt else "Click to enlarge")
         self.label.setPixmap(QPixmap())
         self.label.setText("Loading image…")
         self.meta.setText(src[:120])

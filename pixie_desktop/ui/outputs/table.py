@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPush
 
 from pixie_desktop.ui.outputs.base import OutputRenderer, ShapeError, kind_of, need_dict, register
 from pixie_desktop.ui.outputs.textual import format_number
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +244,7 @@ class RowsModel(QAbstractTableModel):
             if ctype == "boolean":
                 return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole and isinstance(v, str) and len(v) > 40:
-            return v[:1000]
+            return plain_tooltip(v[:1000])
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
@@ -325,6 +326,7 @@ class TableRenderer(OutputRenderer):
         self.body_layout.addLayout(bar)
         self.model = RowsModel(self)
         self.model.sorted_or_filtered.connect(self._count)
+        self.model.sorted_or_filtered.connect(self._fit_height)
         self.filter.textChanged.connect(self._filter)
         self.view = _View(self.body)
         self.view.setModel(self.model)
@@ -338,10 +340,13 @@ class TableRenderer(OutputRenderer):
         self.view.verticalHeader().setVisible(False)
         self.view.setShowGrid(False)
         self.body_layout.addWidget(self.view)
+        # the horizontal bar appears or goes as the card is resized: keep the rows in full view
+        self.view.horizontalScrollBar().rangeChanged.connect(self._fit_height)
 
     def _filter(self, text: str) -> None:
         self.model.set_filter(text)
         self._count()
+        self._fit_height()
 
     def _count(self) -> None:
         total = len(self.model.rows)
@@ -362,8 +367,22 @@ class TableRenderer(OutputRenderer):
         self.view.resizeColumnsToContents()
         for c in range(len(cols)):
             self.view.setColumnWidth(c, min(320, max(80, self.view.columnWidth(c) + 16)))
-        n = min(12, max(1, len(rows)))
-        self.view.setFixedHeight(n * 26 + self.view.horizontalHeader().sizeHint().height() + 4)
+        self._fit_height()
+
+    VISIBLE_ROWS = 12  # a card shows up to this many rows in full; longer tables scroll inside it
+
+    def _fit_height(self, *_: Any) -> None:
+        """Size the view to its rows: a short table shows every row with no inner scroll box; a
+        long one scrolls inside a card of VISIBLE_ROWS rows. Room is kept for the horizontal
+        scroll bar only while it is shown, so a wide table never gets a second, vertical one."""
+        n_rows = self.model.total()
+        few = n_rows <= self.VISIBLE_ROWS
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff if few
+                                             else Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        n = min(self.VISIBLE_ROWS, max(1, n_rows))
+        hbar = self.view.horizontalScrollBar()
+        extra = hbar.sizeHint().height() if hbar.maximum() > 0 else 0
+        self.view.setFixedHeight(n * 26 + self.view.horizontalHeader().sizeHint().height() + 4 + extra)
 
     def csv_text(self) -> str:
         buf = io.StringIO()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QProgressBar, QTextBrowser
 from pixie_desktop.ui import theme
 from pixie_desktop.ui.outputs.safe_text import SafeTextBrowser
 from pixie_desktop.ui.outputs.base import OutputRenderer, ShapeError, failure_reason, kind_of, register, text_of
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 
 def _fit_text_height(view, max_h: int = 420, min_h: int = 40) -> None:
@@ -151,7 +152,7 @@ class LatexRenderer(TextRenderer):
                 try:
                     img = render_mathtext(para, t.text, 15 if display else 11.5)
                     lab.setPixmap(QPixmap.fromImage(img))
-                    lab.setToolTip(para)
+                    lab.setToolTip(plain_tooltip(para))
                     if display:
                         lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
                 except Exception as exc:  # noqa: BLE001 - unsupported macro: show the source

@@ -29,6 +29,7 @@ from pixie_desktop.ui import workers
 from pixie_desktop.ui.outputs.safe_media import read_prefix as _read_prefix
 from pixie_desktop.ui.outputs.safe_media import render_svg_file as _render_svg_safely
 from pixie_desktop.ui.models.artefacts_model import human_size, short_time
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 TEXT_PREVIEW_BYTES = 200_000
 TABLE_PREVIEW_ROWS = 500
@@ -348,7 +349,7 @@ class ArtefactPreview(QWidget):
         self.star_btn.show()
         rec = row.record
         self.title.setText(rec.label or rec.filename)
-        self.title.setToolTip(rec.filename)
+        self.title.setToolTip(plain_tooltip(rec.filename))
         self.star_btn.setText("★" if rec.starred else "☆")
         self.star_btn.setStyleSheet("color: #f4b400; font-size: 18px;" if rec.starred else "font-size: 18px;")
         self.fields["Tool"].setText(rec.tool_id)
@@ -380,7 +381,7 @@ class ArtefactPreview(QWidget):
         if data.run:
             inputs = json.dumps(data.run.get("inputs", {}), ensure_ascii=False)
             self.fields["Inputs"].setText(inputs if len(inputs) <= 240 else inputs[:239] + "…")
-            self.fields["Inputs"].setToolTip(inputs[:4000])
+            self.fields["Inputs"].setToolTip(plain_tooltip(inputs[:4000]))
             status = data.run.get("status", "")
             self.fields["Run"].setText(f"{self._row.record.run_id} · {status}")
         else:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (QFrame, QLabel, QLineEdit, QListView,
                                QMenu, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget)
 
 from pixie_desktop.matching.fuzzy import rank
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 KIND_LABELS = {"tool": "Tool", "run": "Run", "artefact": "Starred", "action": "Action", "preset": "Preset"}
 KIND_GLYPHS = {"tool": "◆", "run": "▶", "artefact": "★", "action": "⌘", "preset": "≡"}
@@ -70,7 +71,7 @@ class PaletteModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return item.title
         if role == Qt.ItemDataRole.ToolTipRole:
-            return item.subtitle or None
+            return plain_tooltip(item.subtitle) or None
         if role == self.ItemRole:
             return item
         return None

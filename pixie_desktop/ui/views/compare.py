@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderVi
 from pixie_desktop.queries import runs as run_queries
 from pixie_desktop.queries.runs import RunRecord
 from pixie_desktop.ui.models.runs_model import STATUS_TEXT, format_duration, format_started
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 MISSING = object()
 
@@ -124,7 +125,7 @@ class CompareDialog(QDialog):
         for i, (key, va, vb, differs) in enumerate(rows):
             for col, text in enumerate((key, _render(va), _render(vb))):
                 item = QTableWidgetItem(text)
-                item.setToolTip(text[:1000])
+                item.setToolTip(plain_tooltip(text[:1000]))
                 if differs:
                     item.setBackground(changed_bg)
                     item.setData(Qt.ItemDataRole.UserRole, True)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWi
 from pixie_desktop.queries import home as home_queries
 from pixie_desktop.ui.delegates.painters import status_colour
 from pixie_desktop.ui.models.runs_model import STATUS_TEXT, format_duration, format_started
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 
 def greeting(hour: int) -> str:
@@ -88,10 +89,12 @@ class ToolCard(QFrame):
         col = QVBoxLayout()
         col.setSpacing(2)
         title = QLabel(name)
+        title.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
         title.setStyleSheet("font-weight: 600;")
         title.setFixedHeight(title.fontMetrics().lineSpacing() + 2)
         col.addWidget(title)
         desc = QLabel()
+        desc.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
         desc.setObjectName("Muted")
         desc.setWordWrap(True)
         fm = desc.fontMetrics()
@@ -101,7 +104,7 @@ class ToolCard(QFrame):
         col.addWidget(desc)
         col.addStretch(1)
         lay.addLayout(col, 1)
-        self.setToolTip(description or name)
+        self.setToolTip(plain_tooltip(description or name))
 
     def mouseReleaseEvent(self, e) -> None:  # noqa: N802
         if e.button() == Qt.MouseButton.LeftButton:

@@ -40,6 +40,7 @@ VALIDATION_TEXT = {"pass": "Validated", "warn": "Warnings", "fail": "Failing", "
 def pill(text: str, colour: str | QColor, *, filled: bool = False) -> QLabel:
     c = QColor(colour)
     lab = QLabel(text)
+    lab.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
     lab.setObjectName("Pill")
     dark = QGuiApplication.palette().window().color().lightness() < 128
     bg = c.name() if filled else f"rgba({c.red()},{c.green()},{c.blue()},{60 if dark else 38})"
@@ -79,6 +80,7 @@ class BrokenToolPanel(QFrame):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(18, 16, 18, 16)
         head = QLabel(f"“{info.folder}” won't load: its tool.json has a problem")
+        head.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
         head.setStyleSheet("font-size: 13pt; font-weight: 600;")
         head.setWordWrap(True)
         lay.addWidget(head)
@@ -200,13 +202,14 @@ class ToolPage(QWidget):
         col.setSpacing(4)
         title_row = QHBoxLayout()
         title_row.setSpacing(8)
-        self.title = ElidedLabel(info.name)  # a narrow window shortens the name, never cuts it
+        self.title = ElidedLabel(info.name)  # plain text; a narrow window shortens the name, never cuts it
         self.title.setObjectName("ToolTitle")
         self.title.setStyleSheet("font-size: 16pt; font-weight: 650;")
         title_row.addWidget(self.title)  # Preferred: shrinks (eliding) before anything else
         version = info.spec.version if info.spec else None
         if version:
             v = QLabel(f"v{version}")
+            v.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
             v.setObjectName("Muted")
             title_row.addWidget(v)
         self.badge_widget = QWidget()  # beside the title when wide, under it when narrow
@@ -219,6 +222,7 @@ class ToolPage(QWidget):
         self._title_row, self._header_col = title_row, col
         col.addLayout(title_row)
         desc = QLabel(info.description or ("" if info.ok else "This tool cannot be loaded."))
+        desc.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
         desc.setObjectName("Muted")
         desc.setWordWrap(True)
         desc.setVisible(bool(desc.text()))
@@ -381,6 +385,7 @@ class ToolPage(QWidget):
             self.tag_flow.clear()
             for t in tags:
                 chip = QLabel(f"#{t}")
+                chip.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
                 chip.setObjectName("TagPill")
                 self.tag_flow.addWidget(chip)
             self.tag_row.setVisible(bool(tags))
@@ -409,9 +414,12 @@ class ToolPage(QWidget):
         box.setObjectName("Fallback")
         lay = QHBoxLayout(box)
         lay.setContentsMargins(12, 8, 12, 8)
-        text = QLabel(f"This tool declares dependencies ({', '.join(deps[:4])}{'…' if len(deps) > 4 else ''}) "
+        from html import escape  # rich text (the <code>), so the tool's own words are escaped
+
+        text = QLabel(f"This tool declares dependencies ({escape(', '.join(deps[:4]))}{'…' if len(deps) > 4 else ''}) "
                       f"but has no environment yet, so it runs on the app's own Python. Set it up once to "
-                      f"install them into <code>{self.info.path / '.venv'}</code>.")
+                      f"install them into <code>{escape(str(self.info.path / '.venv'))}</code>.")
+        text.setTextFormat(Qt.TextFormat.RichText)
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.RichText)
         lay.addWidget(text, 1)
@@ -510,7 +518,8 @@ class ToolPage(QWidget):
                 self.splitter.setStretchFactor(0, 3)
                 self.splitter.setStretchFactor(1, 1)
                 return self._wrap_with_status(self.splitter)
-            if self.form is not None:
+            if self.form is not None:  # no other inputs: the form stays (values, validate) but hidden,
+                form_widget.setParent(self)  # and parented, not a stray top-level window
                 form_widget.hide()
             return self._wrap_with_status(self.right_tabs)
         self.right_tabs.addTab(self.outputs, "Outputs")
@@ -658,6 +667,7 @@ class ToolPage(QWidget):
     def _start(self, inputs: dict, source: str = "page") -> bool:
         if self.is_running or not self.info.ok:
             return False
+        self._loading_outputs_of = None  # a past run's outputs still loading must not cover this run's
         if self.form is not None and self.chat is None:
             problems = self.form.validate()
             if problems:
@@ -843,7 +853,28 @@ class ToolPage(QWidget):
         rec = run_queries.get_run(self.ctx.conn, run_id)
         if rec is None or not hasattr(self.outputs, "show_outputs"):
             return False
-        outputs = load_run_outputs(self.ctx, rec)
+        from pixie_desktop.artefacts.spill import spilled_paths
+
+        paths = spilled_paths(self.ctx.conn, self.ctx.settings, rec)
+        if paths:  # a big answer (a 6 MB table): read and parse it off the UI thread
+            from shiboken6 import isValid
+
+            from pixie_desktop.ui.workers import submit
+
+            def show(outputs: dict | None) -> None:
+                if isValid(self) and getattr(self, "_loading_outputs_of", None) == rec.id:
+                    self._show_outputs_of(rec, outputs)
+
+            self._loading_outputs_of = rec.id
+            self._say("Loading the outputs of that run…")
+            submit(read_spilled_outputs, paths, on_result=show, on_error=lambda _exc: show(None))
+            return True
+        self._loading_outputs_of = None
+        self._show_outputs_of(rec, load_run_outputs(self.ctx, rec))
+        return True
+
+    def _show_outputs_of(self, rec: Any, outputs: dict | None) -> None:
+        self._loading_outputs_of = None
         if rec.status == "error" and not outputs:
             self.outputs.show_error(rec.error_text or "This run failed.")
         elif outputs is None:
@@ -853,7 +884,6 @@ class ToolPage(QWidget):
             self.outputs.show_outputs(outputs, run_id=rec.id)
         self.right_tabs.setCurrentIndex(0)
         self._say(f"Showing the outputs of the run of {rec.started_at[:19].replace('T', ' ')}")
-        return True
 
 
 def _local_paths(value: Any) -> list[Path] | None:
@@ -871,6 +901,19 @@ def _local_paths(value: Any) -> list[Path] | None:
             return None
         out.append(p)
     return out or None
+
+
+def read_spilled_outputs(paths: list[Path]) -> dict | None:
+    """Worker thread: a spilled run's outputs, parsed like a tool's answer (cooperatively, the
+    GC kept off the new rows) so the UI thread keeps the GIL most of the time."""
+    from pixie_desktop.artefacts.spill import read_spilled
+    from pixie_desktop.runtime import safejson
+
+    def loads(data: bytes) -> Any:
+        with safejson.gc_paused_for_big_answer(len(data)):
+            return safejson.loads(data)
+
+    return read_spilled(paths, loads)
 
 
 def load_run_outputs(ctx: Any, rec: Any) -> dict | None:

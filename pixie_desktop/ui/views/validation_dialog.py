@@ -21,6 +21,7 @@ from pixie_desktop.queries.common import parse_iso
 from pixie_desktop.ui import theme as theme_mod
 from pixie_desktop.ui.delegates.painters import paint_dot, status_colour
 from pixie_desktop.validation.model import CHECK_TITLES, counts
+from pixie_desktop.ui.plain_text import plain_tooltip
 
 GLYPHS = {"pass": "✓", "warn": "!", "fail": "✕", "skip": "–", "unchecked": "?"}
 VERDICT_TEXT = {"pass": "All checks passed", "warn": "Passed with warnings", "fail": "Validation failed",
@@ -275,7 +276,7 @@ class ValidationReportDialog(QDialog):
             item = QListWidgetItem()
             item.setData(CheckRole, check)
             item.setData(Qt.ItemDataRole.DisplayRole, f"{check.get('name')}: {check.get('message')}")
-            item.setToolTip(str(check.get("message", "")))
+            item.setToolTip(plain_tooltip(str(check.get("message", ""))))
             self.list.addItem(item)
         self.inputs_view.setPlainText(_pretty(self.report.get("sample_inputs")) or "No sample run.")
         self.output_view.setPlainText(_pretty(self.report.get("sample_output")) or "No output.")

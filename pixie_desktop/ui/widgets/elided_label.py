@@ -9,6 +9,8 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+from pixie_desktop.ui.plain_text import plain_tooltip
+
 
 class ElidedLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None):
@@ -30,7 +32,8 @@ class ElidedLabel(QLabel):
         return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
 
     def _update_tip(self) -> None:
-        QLabel.setToolTip(self, self.text() if self.is_elided() else getattr(self, "_tip", ""))
+        # the full text may be a tool's name: escaped, a tooltip that looks like HTML is rendered as such
+        QLabel.setToolTip(self, plain_tooltip(self.text()) if self.is_elided() else getattr(self, "_tip", ""))
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
         fm = self.fontMetrics()
