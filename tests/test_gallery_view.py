@@ -192,7 +192,7 @@ def test_gallery_drag_fills_a_tools_file_input(qtbot, ctx, seeded):
     import base64
 
     value = str(form.values().get("table") or "")
-    assert value.startswith("data:text/csv;base64,")  # the form carries the file as a data URL
+    assert value.startswith("data:text/csv;name=data.csv;base64,")  # a data URL (its name is recorded, not sent)
     assert base64.b64decode(value.split(",", 1)[1]) == b"name,qty\napple,3\npear,5\n"
     g.shutdown()
 

@@ -33,7 +33,7 @@ def test_help_lists_every_shortcut(qtbot, make_window, shell_tools, ctx, monkeyp
     assert shown == [reg.shortcuts_text()]
     lines = shown[0].splitlines()
     expected = [("Ctrl+K, Ctrl+Shift+P", "command palette: tools, runs, starred, commands"),
-                ("Ctrl+F", "find a tool"), ("F5", "rescan tools"), ("Ctrl+Return, Ctrl+Enter", "run"),
+                ("Ctrl+F", "find a tool (on History: search runs)"), ("F5", "rescan tools"), ("Ctrl+Return, Ctrl+Enter", "run"),
                 ("Esc", "cancel the run"), ("Ctrl+1…9", "open a favourite"), ("Ctrl+N", "New tool"),
                 ("Ctrl+,", "settings")]
     quit_keys = QKeySequence(QKeySequence.StandardKey.Quit).toString()  # Ctrl+Q on desktops; none offscreen
@@ -42,7 +42,7 @@ def test_help_lists_every_shortcut(qtbot, make_window, shell_tools, ctx, monkeyp
     for keys, what in expected:
         assert f"{keys}  {what}" in lines, (keys, lines)
     exts.shutdown()
-    assert "Ctrl+K, Ctrl+F  find a tool" in reg.shortcuts_text().splitlines()  # Ctrl+K back to Find
+    assert "Ctrl+K, Ctrl+F  find a tool (on History: search runs)" in reg.shortcuts_text().splitlines()  # Ctrl+K back to Find
 
 
 def test_a_registered_action_appears_in_each_declared_place(qtbot, make_window, shell_tools, ctx):

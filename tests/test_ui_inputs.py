@@ -206,7 +206,7 @@ def test_drop_file_fills_and_rejects(qtbot, tmp_path):
     png.write_bytes(PNG_1x1)
     w = form.widget_for("img")
     _drop(w.zone, [png])
-    assert w.value().startswith("data:image/png;base64,")
+    assert w.value().startswith("data:image/png;name=dot.png;base64,")  # the name is recorded, not sent
     assert base64.b64decode(w.value().split(",", 1)[1]) == PNG_1x1
     assert w.entries[0].pixels == (1, 1)
     # wrong type: message, value unchanged
@@ -224,7 +224,7 @@ def test_drop_file_fills_and_rejects(qtbot, tmp_path):
     csv = tmp_path / "data.csv"
     csv.write_text("a,b\n1,2\n")
     assert form.drop_files([csv]) == "doc"
-    assert form.widget_for("doc").value() == ["data:text/csv;base64," + base64.b64encode(b"a,b\n1,2\n").decode()]
+    assert form.widget_for("doc").value() == ["data:text/csv;name=data.csv;base64," + base64.b64encode(b"a,b\n1,2\n").decode()]
     assert form.drop_files([tmp_path / "missing.bin"]) is None
 
 

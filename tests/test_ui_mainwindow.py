@@ -241,7 +241,8 @@ def test_extensions_install_without_errors(qtbot, make_window, shell_tools, ctx)
     win = make_window()
     exts = install_extensions(win, ctx)
     assert exts.failed == []
-    assert exts.names() == ["palette", "drops", "revalidation", "tray", "sweeper", "live_discovery"]
+    assert exts.names() == ["palette", "drops", "revalidation", "tray", "sweeper", "live_discovery",
+                            "search-index"]
     exts.shutdown()
 
 

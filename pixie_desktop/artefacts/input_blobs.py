@@ -5,7 +5,13 @@ handle, and the bytes live once, content-addressed, under `artefacts/_inputs/<sh
 
 `compact_inputs` makes the handles when a run is recorded; `expand_inputs` turns them back
 into data URLs when inputs are reloaded (re-run, "load inputs", form pre-fill). A handle whose
-blob is gone expands to nothing, so the field is simply empty rather than wrong."""
+blob is gone expands to nothing, so the field is simply empty rather than wrong.
+
+Original file names: the app's file widgets add a `name=<percent-encoded>` parameter to the data
+URL header (RFC 2397 allows parameters). It is recorded — a named data URL always becomes a
+handle with a plain `name` leaf, which the search index and run reports read — and
+`wire_inputs` strips it before the request, so a tool still receives exactly
+`data:<mime>;base64,…` (the contract)."""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ import re
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from pixie_desktop.artefacts.spill import decode_data_url
 from pixie_desktop.artefacts.storage import atomic_write
@@ -36,8 +43,69 @@ def is_handle(value: Any) -> bool:
     return isinstance(value, dict) and isinstance(value.get(HANDLE_KEY), str)
 
 
+def _header(value: Any) -> list[str] | None:
+    if not (isinstance(value, str) and value.startswith("data:") and "," in value[:2048]):
+        return None
+    return value[5:value.index(",")].split(";")
+
+
+def data_url_name(value: Any) -> str | None:
+    """The original file name a data URL carries in its `name=` parameter, else None."""
+    parts = _header(value)
+    for part in (parts or [])[1:]:
+        if part.startswith("name="):
+            return unquote(part[5:]) or None
+    return None
+
+
+def with_name(data_url: str, name: str | None) -> str:
+    """`data_url` with its `name=` parameter set to `name` (percent-encoded; ';' and ',' too)."""
+    parts = _header(data_url)
+    if parts is None:
+        return data_url
+    kept = [p for p in parts if not p.startswith("name=")]
+    if name:
+        kept.insert(1, "name=" + quote(name, safe=""))
+    return "data:" + ";".join(kept) + data_url[data_url.index(","):]
+
+
+def without_name(value: Any) -> Any:
+    parts = _header(value)
+    if parts is None or not any(p.startswith("name=") for p in parts[1:]):
+        return value
+    return with_name(value, None)
+
+
+def wire_inputs(spec: ToolSpec | None, inputs: dict[str, Any]) -> dict[str, Any]:
+    """What the tool receives: file inputs' data URLs without the app's `name=` parameter."""
+    if spec is None:
+        return inputs
+    out = dict(inputs)
+    for ispec in spec.file_inputs:
+        value = out.get(ispec.key)
+        if isinstance(value, list):
+            out[ispec.key] = [without_name(v) for v in value]
+        elif value is not None:
+            out[ispec.key] = without_name(value)
+    return out
+
+
+def file_names(value: Any) -> list[str]:
+    """Original names in a recorded file input value (handle, data URL or a list of them)."""
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        name = item.get("name") if is_handle(item) else data_url_name(item)
+        if isinstance(name, str) and name:
+            names.append(name)
+    return names
+
+
 def _store(artefacts_root: Path, value: Any) -> Any:
-    if not (isinstance(value, str) and value.startswith("data:") and len(value) > INLINE_LIMIT):
+    if not (isinstance(value, str) and value.startswith("data:")):
+        return value
+    name = data_url_name(value)
+    if len(value) <= INLINE_LIMIT and name is None:
         return value
     decoded = decode_data_url(value)
     if decoded is None:
@@ -48,7 +116,10 @@ def _store(artefacts_root: Path, value: Any) -> Any:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, data)
-    return {HANDLE_KEY: sha, "mime": mime, "size": len(data)}
+    handle: dict[str, Any] = {HANDLE_KEY: sha, "mime": mime, "size": len(data)}
+    if name:
+        handle["name"] = name
+    return handle
 
 
 def compact_inputs(spec: ToolSpec, inputs: dict[str, Any], artefacts_root: Path) -> dict[str, Any]:
@@ -72,7 +143,8 @@ def _load(artefacts_root: Path, value: Any) -> Any:
     except (OSError, ValueError):
         return None
     mime = value.get("mime") if isinstance(value.get("mime"), str) else "application/octet-stream"
-    return f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+    url = f"data:{mime};base64," + base64.b64encode(data).decode("ascii")
+    return with_name(url, value["name"]) if isinstance(value.get("name"), str) else url
 
 
 def expand_inputs(inputs: dict[str, Any], artefacts_root: Path) -> dict[str, Any]:

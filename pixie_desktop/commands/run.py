@@ -36,7 +36,10 @@ def file_to_data_url(path: Path) -> str:
     from pixie_desktop.artefacts.storage import guess_mime
 
     data = path.read_bytes()
-    return f"data:{guess_mime(path.name)};base64,{base64.b64encode(data).decode('ascii')}"
+    from pixie_desktop.artefacts.input_blobs import with_name
+
+    # the name is recorded with the run (search, reports); the tool receives the plain data URL
+    return with_name(f"data:{guess_mime(path.name)};base64,{base64.b64encode(data).decode('ascii')}", path.name)
 
 
 def _check_size(path: Path, limit: int, what: str) -> None:

@@ -25,7 +25,8 @@ from pixie_desktop.artefacts.spill import load_outputs  # noqa: F401 - re-export
 from pixie_desktop.artefacts.storage import register_file, rel_path_for, run_dir
 from pixie_desktop.runtime.client import (MAX_RESPONSE_BYTES, ResponseTooLarge, StreamHTTPError,
                                           StreamTooLarge)
-from pixie_desktop.artefacts.input_blobs import compact_inputs
+from pixie_desktop.artefacts.input_blobs import compact_inputs, wire_inputs
+from pixie_desktop.store.search_repo import summarise_outputs
 from pixie_desktop.artefacts.storage import folder_bytes
 from pixie_desktop.runtime import safejson
 from pixie_desktop.runtime.inputs import InputError, check_inputs
@@ -474,8 +475,9 @@ class Runner:
                     tool_state_repo.bump_run_counters(conn, tool.tool_id)
                 started = True
                 emit(RunEvent(run_id, "started"))
-                return self._execute(conn, tool, clean, run_id, limits, active, emit, secrets, t0,
-                                     serialised)
+                # the tool gets the contract's plain data URLs; the recorded inputs keep file names
+                return self._execute(conn, tool, wire_inputs(tool.spec, clean), run_id, limits, active, emit,
+                                     secrets, t0, serialised)
             except Exception as exc:  # noqa: BLE001 - no run may stay `running`, whatever went wrong
                 return self._fail(conn, tool, run_id, exc, started, secrets, t0, emit)
         finally:
@@ -846,7 +848,9 @@ class Runner:
                     if spilled_path is not None:
                         spilled = True
                         meta.update({"outputs_oversize": True, "bytes": nbytes,
-                                     "outputs_path": rel_path_for(self.settings, spilled_path)})
+                                     "outputs_path": rel_path_for(self.settings, spilled_path),
+                                     # triggers cannot read outputs.json: its words, for search
+                                     "search_text": summarise_outputs(outputs)})
                         files.append((spilled_path, "", spill.OUTPUTS_TAG))
                 declared = [o.key for o in tool.spec.outputs] if tool.spec else []
                 limit = int(getattr(self.settings, "max_artefacts_per_run", 10_000))
@@ -860,6 +864,7 @@ class Runner:
                 meta.pop("outputs_oversize", None)
                 meta.pop("bytes", None)
                 meta.pop("outputs_path", None)
+                meta.pop("search_text", None)
                 error = redact(f"could not save the run's outputs: {_describe(exc)}", secrets)
                 try:  # what the tool (or we) already wrote is kept and registered
                     files = [(path, key, None) for path, key in spill.collect_files(

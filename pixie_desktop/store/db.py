@@ -18,7 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from pixie_desktop.store.schema import EXTRA_TABLES, INDEXES, MIGRATIONS, PRAGMAS, TABLES
+from pixie_desktop.store.schema import (EXTRA_TABLES, INDEXES, MIGRATIONS, PRAGMAS, SEARCH_INDEX_SETTING,
+                                       SEARCH_INDEX_VERSION, SEARCH_TABLES, SEARCH_TRIGGERS, TABLES)
 
 
 def now_iso() -> str:
@@ -143,6 +144,36 @@ def init_db(conn: sqlite3.Connection) -> None:
         conn.execute(ddl)
     for ddl in EXTRA_TABLES:
         conn.execute(ddl)
+    ensure_search_schema(conn)
+
+
+def ensure_search_schema(conn: sqlite3.Connection) -> bool:
+    """Create the run-search table, FTS5 index and triggers (schema.SEARCH_*); a trigger whose
+    stored SQL differs from ours is replaced, so a newer app can change what is indexed. False
+    when this SQLite has no FTS5 (search then falls back to LIKE; nothing else is affected)."""
+    try:
+        existing = {name: sql for name, sql in conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN (%s)"
+            % ",".join("?" * len(SEARCH_TRIGGERS)), [n for n, _ in SEARCH_TRIGGERS])}
+        if len(existing) == len(SEARCH_TRIGGERS) and all(existing[n] == sql for n, sql in SEARCH_TRIGGERS):
+            return True  # the common case: one read, no write lock taken
+        with transaction(conn):
+            fresh = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'run_search_docs'").fetchone() is None
+            for ddl in SEARCH_TABLES:
+                conn.execute(ddl)
+            if fresh and conn.execute("SELECT 1 FROM runs LIMIT 1").fetchone() is None:
+                # nothing recorded before the triggers: no backfill to run
+                conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)",
+                             (SEARCH_INDEX_SETTING, SEARCH_INDEX_VERSION))
+            for name, sql in SEARCH_TRIGGERS:
+                if existing.get(name) != sql:
+                    conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+                    conn.execute(sql)
+        return True
+    except sqlite3.OperationalError as exc:
+        if "fts5" in str(exc).lower():
+            return False
+        raise
 
 
 def open_db(path: str | Path) -> sqlite3.Connection:

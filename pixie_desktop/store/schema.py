@@ -164,3 +164,111 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("artefacts", "thumb_path TEXT"),
     ("artefacts", "deleted_at TIMESTAMP"),
 )
+
+
+# -- run search (FTS5) ---------------------------------------------------------------------------
+# A new concern, so new objects (the seed's tables are untouched): `run_search_docs` holds the
+# text of each run that search reads, keyed by run id; `run_search` is an FTS5 index over it
+# (external content, so the text is stored once). The `runs_search_*` triggers keep the docs in
+# step with `runs` inside SQLite itself, so a row written by any process — another window, the
+# CLI, the reference web app — is indexed in the same transaction as its write.
+#
+# Why a docs table rather than FTS over runs' implicit rowid: VACUUM may renumber the rowids of
+# a table without an INTEGER PRIMARY KEY (runs has a TEXT key), which would silently point the
+# index at the wrong runs. The docs table's own INTEGER PRIMARY KEY is stable.
+#
+# Every JSON function is guarded by json_valid(): a trigger that raised on a malformed column
+# would make another program's INSERT fail, which is not ours to break.
+
+# settings row: which version of the indexed text every existing run has been (re)indexed with
+SEARCH_INDEX_SETTING = "search_index_version"
+SEARCH_INDEX_VERSION = "2"
+
+SEARCH_TABLES: tuple[str, ...] = (
+    """CREATE TABLE IF NOT EXISTS run_search_docs (
+doc INTEGER PRIMARY KEY,
+run_id TEXT NOT NULL UNIQUE,
+label TEXT,
+inputs TEXT,
+outputs TEXT,
+error TEXT
+)""",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS run_search USING fts5(label, inputs, outputs, error, "
+    "content='run_search_docs', content_rowid='doc', tokenize='unicode61 remove_diacritics 2', "
+    "prefix='1 2 3')",
+)
+
+
+def _json_text(column: str, skip: str) -> str:
+    """SQL: the searchable text leaves of a JSON column, space-joined. Data URLs and long
+    unbroken strings (base64 payloads, hashes) are skipped: they are not words and would bloat
+    the index; a file input's original name is kept in its own `name` leaf (input_blobs)."""
+    return (f"(SELECT group_concat(value, ' ') FROM json_tree("
+            f"CASE WHEN json_valid({column}) THEN {column} ELSE '{{}}' END) "
+            f"WHERE type IN ('text', 'integer', 'real') AND NOT ({skip}) "
+            f"AND NOT (type = 'text' AND (value LIKE 'data:%' "
+            f"OR (length(value) > 120 AND instr(value, ' ') = 0))))")
+
+
+def search_doc_values(row: str) -> str:
+    """SQL expressions (run_id, label, inputs, outputs, error) for the runs row `row` (NEW in a
+    trigger, a table alias in the backfill): one definition, so both index the same text.
+    A run whose outputs were spilled to outputs.json keeps a bounded text summary of them in
+    meta_json.search_text (written by the runner or the backfill): triggers cannot read files."""
+    meta = f"{row}.meta_json"
+    summary = f"CASE WHEN json_valid({meta}) THEN json_extract({meta}, '$.search_text') END"
+    outputs = (f"trim(COALESCE({_json_text(row + '.outputs_json', SKIP_OUTPUT_KEYS)}, '') || ' ' "
+               f"|| COALESCE({summary}, ''))")
+    return (f"{doc_id_sql(row)}, {row}.id, {row}.label, {_json_text(row + '.inputs_json', SKIP_INPUT_KEYS)}, "
+            f"{outputs}, {row}.error_text")
+
+
+DOC_SLOTS = 1 << 20  # doc ids per millisecond of started_at (ms × 2^20 stays far inside int64 until year ~2248)
+
+
+def doc_base_sql(started_at: str) -> str:
+    """SQL: the first doc id for a start time (ms since the epoch × DOC_SLOTS; 0 if unparsable)."""
+    return (f"(COALESCE(CAST(round((julianday({started_at}) - 2440587.5) * 86400000) AS INTEGER), 0) "
+            f"* {DOC_SLOTS})")
+
+
+def doc_id_sql(row: str) -> str:
+    """SQL: a free doc id that sorts like the run's started_at. Newest-first search pages then
+    walk the FTS index in descending rowid order, which FTS5 streams and stops after one page,
+    instead of collecting every match to sort it: a common word costs what a rare one does.
+    Runs started in the same millisecond take the next free slot (insertion order)."""
+    base = doc_base_sql(f"{row}.started_at")
+    return (f"(SELECT COALESCE(MAX(doc) + 1, {base}) FROM run_search_docs "
+            f"WHERE doc >= {base} AND doc < {base} + {DOC_SLOTS})")
+
+
+# Bookkeeping leaves that are not the user's words: the envelope's run_id, a blob handle's sha,
+# mime and size (its `name` stays). Only nested keys are skipped, so an input or output that the
+# tool itself calls "size" or "url" is still indexed.
+SKIP_INPUT_KEYS = ("(path = '$' AND key = 'run_id') OR (path NOT IN ('$', '$.inputs') "
+                   "AND key IN ('$pixie_input', 'mime', 'size'))")
+SKIP_OUTPUT_KEYS = "path <> '$' AND key IN ('mime', 'sha256', 'size', 'url')"
+DOC_COLUMNS = "doc, run_id, label, inputs, outputs, error"
+_SEARCHED = ("label", "inputs_json", "outputs_json", "error_text")
+
+SEARCH_TRIGGERS: tuple[tuple[str, str], ...] = (
+    # the FTS index follows the docs table (the standard external-content pattern)
+    ("run_search_docs_ai", "CREATE TRIGGER run_search_docs_ai AFTER INSERT ON run_search_docs BEGIN "
+     "INSERT INTO run_search(rowid, label, inputs, outputs, error) "
+     "VALUES (new.doc, new.label, new.inputs, new.outputs, new.error); END"),
+    ("run_search_docs_ad", "CREATE TRIGGER run_search_docs_ad AFTER DELETE ON run_search_docs BEGIN "
+     "INSERT INTO run_search(run_search, rowid, label, inputs, outputs, error) "
+     "VALUES ('delete', old.doc, old.label, old.inputs, old.outputs, old.error); END"),
+    # the docs follow runs: insert, update of a searched column (or of the spilled summary), delete
+    ("runs_search_ai", "CREATE TRIGGER runs_search_ai AFTER INSERT ON runs BEGIN "
+     "DELETE FROM run_search_docs WHERE run_id = new.id; "
+     f"INSERT INTO run_search_docs ({DOC_COLUMNS}) SELECT {search_doc_values('new')}; END"),
+    ("runs_search_au", "CREATE TRIGGER runs_search_au AFTER UPDATE ON runs WHEN "
+     + " OR ".join(f"old.{c} IS NOT new.{c}" for c in ("id",) + _SEARCHED)
+     + " OR (CASE WHEN json_valid(old.meta_json) THEN json_extract(old.meta_json, '$.search_text') END)"
+       " IS NOT (CASE WHEN json_valid(new.meta_json) THEN json_extract(new.meta_json, '$.search_text') END)"
+     " BEGIN DELETE FROM run_search_docs WHERE run_id = old.id OR run_id = new.id; "
+     f"INSERT INTO run_search_docs ({DOC_COLUMNS}) SELECT {search_doc_values('new')}; END"),
+    ("runs_search_ad", "CREATE TRIGGER runs_search_ad AFTER DELETE ON runs BEGIN "
+     "DELETE FROM run_search_docs WHERE run_id = old.id; END"),
+)

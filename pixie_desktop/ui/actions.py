@@ -9,7 +9,9 @@ Places an action can appear in:
 - `TOOL_CONTEXT` (right click on a tool in the sidebar) and `TOOL_MORE` (the ⋯ button on a
   tool page), both built fresh from the tool's current state each time they open;
 - `PALETTE` (a command entry in the command palette);
-- `WINDOW` (a window-wide shortcut with no menu entry, e.g. Ctrl+1…9).
+- `WINDOW` (a window-wide shortcut with no menu entry, e.g. Ctrl+1…9);
+- `RUN_CONTEXT` (right click on a run in History): the context carries `run_id`. The tool menus
+  export the tool's latest run (the tool page's own run when it has one).
 
 Predicates and callbacks take an `ActionContext`: `host` is the object the command acts on (the
 main window for menu-bar commands, the sidebar for tool-menu commands), plus the current tool,
@@ -31,6 +33,7 @@ TOOL_CONTEXT = "tool-context"
 TOOL_MORE = "tool-more"
 PALETTE = "palette"
 WINDOW = "window"
+RUN_CONTEXT = "run-context"
 MENU_BAR = ("File", "Edit", "View", "Tools", "Help")
 TOOL_MENUS = (TOOL_CONTEXT, TOOL_MORE)
 Shortcut = str | QKeySequence.StandardKey
@@ -43,6 +46,7 @@ class ActionContext:
     row: Any = None              # the tool's ToolRow (info, state, workspaces, validation)
     workspace_id: int | None = None
     checked: bool = False        # the new checked state when a checkable action fires
+    run_id: str | None = None    # the run a RUN_CONTEXT / RUN_MORE command acts on
 
     @property
     def state(self) -> Any:
@@ -225,6 +229,16 @@ class ActionRegistry:
         c = ActionContext(host=host, tool_id=tool_id, row=row, workspace_id=workspace_id)
         menu = QMenu(parent)
         menu.setObjectName("ToolMenu")
+        return self.fill_menu(menu, place, c)
+
+    def run_menu(self, host: Any, run_id: str, tool_id: str | None = None, parent: QWidget | None = None,
+                 menu: QMenu | None = None) -> QMenu:
+        """The RUN_CONTEXT actions for one run (appended to `menu` when given)."""
+        menu = menu if menu is not None else QMenu(parent)
+        return self.fill_menu(menu, RUN_CONTEXT, ActionContext(host=host, tool_id=tool_id, run_id=run_id))
+
+    def fill_menu(self, menu: QMenu, place: str, c: ActionContext) -> QMenu:
+        """Add the actions declared for `place`, as seen from context `c`, to `menu`."""
         section: int | None = None
         for a in self.actions(place):
             if a.visible_when is not None and not a.visible_when(c):
@@ -301,6 +315,16 @@ def _host(name: str) -> Callable[[ActionContext], Any]:
     return lambda c: getattr(c.host, name)()
 
 
+def _find(c: ActionContext) -> None:
+    """Ctrl+F searches what is on screen: the History page's runs there, the tool list elsewhere
+    (one window-wide shortcut; a second page-level Ctrl+F would make Qt call both ambiguous)."""
+    page = c.host.stack.currentWidget() if hasattr(c.host, "stack") else None
+    if callable(getattr(page, "focus_search", None)):
+        page.focus_search()
+    else:
+        c.host.sidebar.focus_search()
+
+
 def window_actions(app_name: str) -> list[Action]:
     """File, Edit, View, Tools and Help of the main window plus its window-wide shortcuts; `host`
     is the MainWindow."""
@@ -315,8 +339,8 @@ def window_actions(app_name: str) -> list[Action]:
                help="rescan tools"),
         Action("openToolsFolder", "Open tools folder", open_folder, ("File", PALETTE)),
         Action("quit", "Quit", _host("close"), ("File", PALETTE), (QKeySequence.StandardKey.Quit,), section=1),
-        Action("findTool", "Find tool…", lambda c: c.host.sidebar.focus_search(), ("Edit", PALETTE),
-               ("Ctrl+K", QKeySequence.StandardKey.Find), help="find a tool"),
+        Action("findTool", "Find tool…", _find, ("Edit", PALETTE),
+               ("Ctrl+K", QKeySequence.StandardKey.Find), help="find a tool (on History: search runs)"),
         Action("showArchived", "Show archived tools", lambda c: c.host.sidebar.archived_toggle.setChecked(c.checked),
                ("View", PALETTE), section=1, checked_when=lambda c: c.host.sidebar.archived_toggle.isChecked()),
         Action("showRunQueue", "Run queue", _host("show_run_queue"), ("View", PALETTE), ("Ctrl+Shift+Q",),
@@ -385,6 +409,63 @@ def _flag(flag: str) -> Callable[[ActionContext], None]:
     return lambda c: c.host.set_flag(c.tool_id, flag, not getattr(c.state, flag))
 
 
+def _app_ctx(c: ActionContext) -> Any:
+    """The AppContext of the host (a HistoryView has one; a Sidebar reaches it through its window)."""
+    ctx = getattr(c.host, "ctx", None)
+    if ctx is None and isinstance(c.host, QWidget):
+        ctx = getattr(c.host.window(), "ctx", None)
+    return ctx
+
+
+def _latest_run(c: ActionContext) -> str | None:
+    """The run a tool page's ⋯ menu exports: the page's latest run, else the tool's newest."""
+    win = c.host.window() if isinstance(c.host, QWidget) else None
+    page = (getattr(win, "tool_pages", None) or {}).get(c.tool_id)
+    rid = getattr(page, "run_id", None)
+    ctx = _app_ctx(c)
+    if ctx is not None and c.tool_id is not None:
+        from pixie_desktop.queries import runs as run_queries
+
+        if rid is None or run_queries.get_run(ctx.conn, rid) is None:  # never run, or a run not yet recorded
+            newest = run_queries.list_runs(ctx.conn, tool_id=c.tool_id, limit=1)
+            rid = newest[0].id if newest else None
+    return rid
+
+
+def _export(fmt: str, run_id: Callable[[ActionContext], str | None]) -> Callable[[ActionContext], Any]:
+    def go(c: ActionContext) -> Any:
+        from pixie_desktop.ui.export_run import export_run_interactive
+
+        rid, ctx = run_id(c), _app_ctx(c)
+        if rid is None or ctx is None:
+            return None
+        return export_run_interactive(c.host if isinstance(c.host, QWidget) else None, ctx, rid, fmt)
+    return go
+
+
+EXPORT_FORMATS = (("html", "HTML report…"), ("pdf", "PDF…"), ("zip", "ZIP bundle…"))
+
+
+def _fill_export_latest(c: ActionContext, menu: QMenu) -> None:
+    menu.setObjectName("ExportLatest")
+    has_run = _latest_run(c) is not None
+    for fmt, title in EXPORT_FORMATS:
+        act = menu.addAction(f"As {title}")
+        act.setObjectName(f"tool.exportLatest.{fmt}")
+        act.setEnabled(has_run)
+        act.triggered.connect(lambda _=False, fmt=fmt: _export(fmt, _latest_run)(c))
+
+
+def run_actions() -> list[Action]:
+    """Run commands: History's right-click menu (host: the HistoryView, run_id set) and, in both
+    tool menus, "Export latest run" (host: the Sidebar; the tool page's run, else the newest)."""
+    acts = [Action(f"run.export.{fmt}", f"Export run as {title}", _export(fmt, lambda c: c.run_id), (RUN_CONTEXT,),
+                   section=9) for fmt, title in EXPORT_FORMATS]
+    acts.append(Action("tool.exportLatest", "Export latest run", lambda c: None, TOOL_MENUS, section=4,
+                       submenu=_fill_export_latest))
+    return acts
+
+
 def tool_actions() -> list[Action]:
     """The per-tool commands of the sidebar's context menu and the tool page's ⋯ menu; `host` is
     the Sidebar (its set_flag / dialogs / signals do the work)."""
@@ -429,15 +510,15 @@ def standard_tool_actions() -> ActionRegistry:
     """The tool-menu declarations for a sidebar used without a window (tests, embedding)."""
     global _STANDARD_TOOL_ACTIONS  # noqa: PLW0603 - one immutable registry of declarations
     if _STANDARD_TOOL_ACTIONS is None:
-        _STANDARD_TOOL_ACTIONS = ActionRegistry(declarations=tool_actions())
+        _STANDARD_TOOL_ACTIONS = ActionRegistry(declarations=[*tool_actions(), *run_actions()])
     return _STANDARD_TOOL_ACTIONS
 
 
 def standard_registry(app_name: str) -> ActionRegistry:
     """A window's registry: its own commands and the tool-menu commands."""
-    return ActionRegistry([*window_actions(app_name), *tool_actions()])
+    return ActionRegistry([*window_actions(app_name), *tool_actions(), *run_actions()])
 
 
-__all__ = ["Action", "ActionContext", "ActionRegistry", "MENU_BAR", "PALETTE", "TOOL_CONTEXT", "TOOL_MORE",
+__all__ = ["Action", "ActionContext", "ActionRegistry", "MENU_BAR", "PALETTE", "RUN_CONTEXT", "TOOL_CONTEXT", "TOOL_MORE",
            "WINDOW", "page_action", "standard_registry", "standard_tool_actions", "tool_actions",
            "window_actions"]

@@ -107,12 +107,13 @@ def default_extensions(single_instance: Any = None, open_paths: Callable[[list[s
     from pixie_desktop.ui.extensions.live_discovery import LiveDiscoveryExtension
     from pixie_desktop.ui.extensions.palette import PaletteExtension
     from pixie_desktop.ui.extensions.revalidation import RevalidationExtension
+    from pixie_desktop.ui.extensions.search_index import SearchIndexExtension
     from pixie_desktop.ui.extensions.single_instance import SingleInstanceExtension
     from pixie_desktop.ui.extensions.sweeper import SweeperExtension
     from pixie_desktop.ui.extensions.tray import TrayExtension
 
     exts: list[Extension] = [PaletteExtension(), DropsExtension(), RevalidationExtension(), TrayExtension(),
-                             SweeperExtension(), LiveDiscoveryExtension()]
+                             SweeperExtension(), LiveDiscoveryExtension(), SearchIndexExtension()]
     if single_instance is not None:
         exts.append(SingleInstanceExtension(single_instance, open_paths or (lambda _args: None)))
     return exts

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget,
 )
 
+from pixie_desktop.artefacts.input_blobs import data_url_name, with_name
 from pixie_desktop.manifest import accept as accept_rules
 from pixie_desktop.ui.inputs.base import InputWidget, register
 
@@ -95,14 +96,15 @@ def encode_file(path: Path) -> FileEntry:
     """Read `path` and build its entry (thread-safe: QImage may be used off the UI thread)."""
     data = Path(path).read_bytes()
     mime = guess_mime(Path(path))
-    url = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+    # the name rides in the data URL (recorded for search and reports; stripped before the tool sees it)
+    url = with_name(f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}", Path(path).name)
     return _describe(Path(path).name, mime, data, url)
 
 
 def entry_from_data_url(url: str, index: int = 0) -> FileEntry:
     mime, data = split_data_url(url)
     ext = mimetypes.guess_extension(mime) or ""
-    return _describe(f"file-{index + 1}{ext}", mime, data, url)
+    return _describe(data_url_name(url) or f"file-{index + 1}{ext}", mime, data, url)
 
 
 class DropZone(QFrame):

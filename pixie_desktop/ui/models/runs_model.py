@@ -13,6 +13,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from pixie_desktop.ops import runs as run_ops
 from pixie_desktop.queries import runs as run_queries
+from pixie_desktop.queries import search as search_queries
+from pixie_desktop.queries.search import RunFilter
 from pixie_desktop.queries.common import parse_iso
 from pixie_desktop.queries.runs import RunRecord
 from pixie_desktop.ui.publish import publish
@@ -82,16 +84,37 @@ class RunsModel(QAbstractTableModel):
         self._pos: dict[str, int] = {}
         self._exhausted = False
         self.pages_fetched = 0
+        self.search = RunFilter()  # words + filters from the History search bar (tool/starred stay above)
         if events is not None:
             events.runChanged.connect(self.run_changed)
 
     # -- paging --------------------------------------------------------------------------------
     def _matches(self, rec: RunRecord) -> bool:
-        return (self.tool_id is None or rec.tool_id == self.tool_id) and (not self.starred_only or bool(rec.starred))
+        if not ((self.tool_id is None or rec.tool_id == self.tool_id) and (not self.starred_only or bool(rec.starred))):
+            return False
+        flt = self._filter()
+        return flt.is_empty() or search_queries.matches(self.conn, flt, rec.id)
+
+    def _filter(self) -> RunFilter:
+        """The search bar's filter with the model's own tool and starred scope folded in."""
+        flt = self.search
+        tool_id = self.tool_id if self.tool_id is not None else flt.tool_id
+        starred = True if self.starred_only else flt.starred
+        return RunFilter(text=flt.text, tool_id=tool_id, status=flt.status, starred=starred, since=flt.since,
+                         until=flt.until, batch_id=flt.batch_id)
 
     def _page(self, after: RunRecord | None) -> list[RunRecord]:
+        if not self.search.is_empty():
+            return search_queries.page(self.conn, self._filter(), after=after, limit=self.page_size)
         return run_queries.page(self.conn, tool_id=self.tool_id, starred_only=self.starred_only, after=after,
                                 limit=self.page_size)
+
+    def set_search(self, flt: RunFilter) -> None:
+        """Show only runs matching `flt` (an empty filter shows every run again)."""
+        if flt == self.search:
+            return
+        self.search = flt
+        self.reload()
 
     def reload(self) -> None:
         self.beginResetModel()

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QTabWidget, QVBoxLayout,
+    QFrame, QHBoxLayout, QLabel, QMenu, QPlainTextEdit, QPushButton, QTabWidget, QToolButton, QVBoxLayout,
     QWidget,
 )
 
@@ -61,6 +61,15 @@ class OutputCard(QFrame):
             copy.setToolTip("Copy this output")
             copy.clicked.connect(self._copy)
             head.addWidget(copy)
+            self.export_button = QToolButton(self)  # "Export as…": formats that fit this type
+            self.export_button.setObjectName("Small")
+            self.export_button.setText("Export")
+            self.export_button.setToolTip("Save this output as a file")
+            self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            self.export_menu = QMenu(self.export_button)
+            self.export_menu.aboutToShow.connect(self.refresh_export_menu)
+            self.export_button.setMenu(self.export_menu)
+            head.addWidget(self.export_button)
             lay.addLayout(head)
             if spec.description:
                 d = _plain_label(spec.description, self)
@@ -76,6 +85,11 @@ class OutputCard(QFrame):
             cap.setWordWrap(True)
             lay.addWidget(cap)
         plain_labels(self)  # titles/captions come from tool.json: never rich text
+
+    def refresh_export_menu(self) -> None:
+        from pixie_desktop.ui.export_output import fill_export_menu
+
+        fill_export_menu(self.export_menu, self, self.spec, self.renderer)
 
     def _copy(self) -> None:
         try:

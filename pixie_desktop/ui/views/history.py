@@ -1,19 +1,27 @@
 """Run history: a table over RunsModel (status dot, tool, started, duration, label, star marker,
 artefact bytes) for one tool (a tab on its page) or for every tool (the History page). Actions:
 star, label (inline edit), delete (with confirm; artefact files unlinked), re-run with the same
-inputs, load inputs into the form, open outputs, and compare two runs side by side."""
+inputs, load inputs into the form, open outputs, and compare two runs side by side.
+
+The search bar (Ctrl+F on the History page) narrows the table as you type: words over labels,
+inputs (file names too), outputs and error text, plus tool, status and date filters. The model
+pages through `queries.search` exactly as it pages the unfiltered history."""
 
 from __future__ import annotations
 
 import sqlite3
 from typing import Any, Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from datetime import datetime, timedelta, timezone
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QMenu,
-                               QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QMenu, QMessageBox, QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from pixie_desktop.ops import runs as run_ops
+from pixie_desktop.queries import search as search_queries
+from pixie_desktop.queries.search import RunFilter
 from pixie_desktop.ui.delegates.item_delegates import ColourChipDelegate, StarDelegate, StatusDotDelegate
 from pixie_desktop.ui.models import runs_model as rm
 from pixie_desktop.ui.models.runs_model import RunsModel
@@ -45,6 +53,12 @@ class RunsTable(QTableView):
         self.setMouseTracking(True)
 
 
+SEARCH_DEBOUNCE_MS = 180
+# (label, days back) for the date filter; None = any time
+SINCE_CHOICES: tuple[tuple[str, int | None], ...] = (("Any time", None), ("Today", 0), ("Last 7 days", 7),
+                                                       ("Last 30 days", 30), ("Last 365 days", 365))
+
+
 class HistoryView(QWidget):
     rerunRequested = Signal(str)           # run_id
     loadInputsRequested = Signal(str)      # run_id
@@ -59,6 +73,9 @@ class HistoryView(QWidget):
         self.ctx = ctx
         self.events = events
         self.tool_id = tool_id
+        from pixie_desktop.ui.actions import standard_tool_actions
+
+        self.run_actions = standard_tool_actions()  # RUN_CONTEXT declarations for the context menu
         self.model = RunsModel(ctx.conn, self, tool_id=tool_id, page_size=ctx.settings.library_page_size,
                                tool_name=tool_name, tool_colour=tool_colour, events=events)
         lay = QVBoxLayout(self)
@@ -88,6 +105,7 @@ class HistoryView(QWidget):
         bar.addWidget(self.starred_only)
         bar.addWidget(self.delete_button)
         lay.addLayout(bar)
+        lay.addLayout(self._search_bar(tool_name))
 
         self.table = RunsTable(self)
         self.table.setAccessibleName("Runs")
@@ -117,9 +135,10 @@ class HistoryView(QWidget):
         lay.addWidget(self.table, 1)
         from pixie_desktop.ui.widgets.empty_state import EmptyState
 
-        self.empty = EmptyState("No runs yet", "Run the tool and its history appears here." if tool_id else
-                                "Every run of every tool lands here, newest first.",
-                                None if tool_id else "Find a tool…")
+        self._empty_content = ("No runs yet", "Run the tool and its history appears here." if tool_id else
+                               "Every run of every tool lands here, newest first.",
+                               None if tool_id else "Find a tool…")
+        self.empty = EmptyState(*self._empty_content)
         lay.addWidget(self.empty, 1)  # takes the room the table would: the header stays compact
         self.model.rowsInserted.connect(lambda *a: self._update_empty())
         self.model.rowsRemoved.connect(lambda *a: self._update_empty())
@@ -133,6 +152,85 @@ class HistoryView(QWidget):
         self._update_buttons()
         self._update_empty()
 
+    # -- search -------------------------------------------------------------------------------
+    def _search_bar(self, tool_name: Callable[[str], str] | None) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        self.search_field = QLineEdit(self)
+        self.search_field.setObjectName("RunSearch")
+        self.search_field.setPlaceholderText("Search runs   Ctrl+F")
+        self.search_field.setToolTip("Words in a run's label, inputs (file names too), outputs or error text")
+        self.search_field.setAccessibleName("Search runs")
+        self.search_field.setClearButtonEnabled(True)
+        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply_search)
+        self.search_field.textChanged.connect(lambda _t: self._debounce.start())
+        self.search_field.returnPressed.connect(self.apply_search)
+        row.addWidget(self.search_field, 1)
+        self.status_filter = QComboBox(self)
+        for text, value in (("Any status", None), ("Done", "ok"), ("Failed", "error"), ("Cancelled", "cancelled"),
+                            ("Running", "running")):
+            self.status_filter.addItem(text, value)
+        self.tool_filter = QComboBox(self)
+        self.tool_filter.addItem("All tools", None)
+        self._tool_name = tool_name or (lambda tid: tid)
+        self.refresh_tool_filter()
+        self.tool_filter.setVisible(self.tool_id is None)
+        self.since_filter = QComboBox(self)
+        for text, days in SINCE_CHOICES:
+            self.since_filter.addItem(text, days)
+        for combo, name in ((self.status_filter, "Filter by status"), (self.tool_filter, "Filter by tool"),
+                            (self.since_filter, "Filter by date")):
+            combo.setAccessibleName(name)
+            combo.currentIndexChanged.connect(lambda _i: self.apply_search())
+            row.addWidget(combo)
+        find = QAction(self)  # Esc in the field clears the search
+        find.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        find.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        find.triggered.connect(self.search_field.clear)
+        self.search_field.addAction(find)
+        return row
+
+    def refresh_tool_filter(self) -> None:
+        """The tool filter lists every tool with runs (refreshed each time the page is shown)."""
+        if self.tool_id is not None:
+            return
+        try:
+            ids = search_queries.run_tool_ids(self.ctx.conn)
+        except sqlite3.Error:
+            return  # the filter keeps what it offered
+        current = self.tool_filter.currentData()
+        self.tool_filter.blockSignals(True)
+        self.tool_filter.clear()
+        self.tool_filter.addItem("All tools", None)
+        for tid in ids:
+            self.tool_filter.addItem(self._tool_name(tid), tid)
+        self.tool_filter.setCurrentIndex(max(0, self.tool_filter.findData(current)))
+        self.tool_filter.blockSignals(False)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.refresh_tool_filter()
+        super().showEvent(event)
+
+    def focus_search(self) -> None:
+        """Ctrl+F on this page (the window's Find action asks the current page first)."""
+        self.search_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_field.selectAll()
+
+    def current_filter(self) -> RunFilter:
+        days = self.since_filter.currentData()
+        since = None
+        if days is not None:
+            start = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+            since = (start - timedelta(days=int(days))).astimezone(timezone.utc).isoformat()
+        return RunFilter(text=self.search_field.text().strip(), tool_id=self.tool_filter.currentData(),
+                         status=self.status_filter.currentData(), since=since)
+
+    def apply_search(self) -> None:
+        self._debounce.stop()
+        self.model.set_search(self.current_filter())
+        self._update_empty()
+
     def _button(self, text: str, slot: Callable[[], Any]) -> QPushButton:
         b = QPushButton(text)
         b.setObjectName("Small")
@@ -141,6 +239,10 @@ class HistoryView(QWidget):
 
     def _update_empty(self) -> None:
         has = self.model.rowCount() > 0
+        if not self.model.search.is_empty():  # searching: say nothing matched, not "no runs yet"
+            self.empty.set_content("No runs match", "Change the words or the filters, or press Esc to clear.")
+        else:
+            self.empty.set_content(*self._empty_content)
         self.table.setVisible(has)
         self.empty.setVisible(not has)
 
@@ -237,6 +339,12 @@ class HistoryView(QWidget):
             return
         if not self.table.selectionModel().isRowSelected(ix.row(), QModelIndex()):
             self.table.selectRow(ix.row())
+        menu = self.context_menu(ix)
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def context_menu(self, ix: QModelIndex) -> QMenu:
+        """The right-click menu for the run at `ix` (built fresh each time)."""
         rid = ix.data(rm.RunIdRole)
         menu = QMenu(self)
         menu.addAction("Open outputs", lambda: self.openOutputsRequested.emit(rid))
@@ -251,6 +359,8 @@ class HistoryView(QWidget):
         rec = ix.data(rm.RunRole)
         menu.addAction("Copy inputs as JSON", lambda: QGuiApplication.clipboard().setText(rec.inputs_json))
         menu.addSeparator()
+        if len(self.selected_run_ids()) == 1:  # export and other run commands: declared in ui/actions.py
+            self.run_actions.run_menu(self, rid, ix.data(rm.ToolIdRole), menu=menu)
+            menu.addSeparator()
         menu.addAction("Delete…", lambda: self.delete_selected(confirm=True))
-        menu.exec(self.table.viewport().mapToGlobal(pos))
-        menu.deleteLater()
+        return menu

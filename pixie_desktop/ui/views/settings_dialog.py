@@ -3,7 +3,8 @@ editor, where the current value comes from (default / .env / environment / saved
 Reset and "Reset all". Apply validates each changed value with the setting's own parser and saves
 through `ops.settings.save_app_setting` (config.save_setting), which notifies live listeners (no
 restart needed); a bad value gets an inline message and nothing else is lost. The folder paths
-are shown read-only with "Open"."""
+are shown read-only with "Open"; Storage shows the database size and compacts it (VACUUM) in the
+background (ui/widgets/storage_panel.py)."""
 
 from __future__ import annotations
 
@@ -112,6 +113,12 @@ class SettingsDialog(QDialog):
         outer.addWidget(scroll, 1)
 
         self._build_paths(body)
+        self._heading(body, "Storage")
+        from pixie_desktop.ui.widgets.storage_panel import StoragePanel
+
+        self.storage = StoragePanel(self.settings.db_path, body)
+        self.grid.addWidget(self.storage, self.grid.rowCount(), 0, 1, 4)
+        self.finished.connect(lambda _r: self.storage.cancel())  # closing never leaves a VACUUM running
         by_name = {d.name: d for d in SETTING_DEFS if d.user_editable}
         placed: set[str] = set()
         for group, names in GROUPS:
