@@ -41,3 +41,11 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], out=None)
 
 def print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def find_tool_or_say(ctx, ref: str):
+    """The tool `ref` names (id or folder), or None after printing which tools folder lacks it."""
+    tool = ctx.find_tool(ref)
+    if tool is None:
+        print(f"error: no tool '{ref}' in {ctx.settings.tools_dir}", file=sys.stderr)
+    return tool

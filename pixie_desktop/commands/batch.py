@@ -14,7 +14,7 @@ import sys
 import threading
 from typing import Any
 
-from pixie_desktop.commands._common import context, print_json, print_table
+from pixie_desktop.commands._common import context, find_tool_or_say, print_json, print_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -95,9 +95,8 @@ def run(ns: argparse.Namespace) -> int:
     ctx = context()
     runner = None
     try:
-        tool = ctx.find_tool(ns.tool)
+        tool = find_tool_or_say(ctx, ns.tool)
         if tool is None:
-            print(f"error: no tool '{ns.tool}' in {ctx.settings.tools_dir}", file=sys.stderr)
             return 2
         if not tool.ok or tool.spec is None:
             print(f"error: tool '{tool.tool_id}' cannot run: {tool.error}", file=sys.stderr)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any, Callable
 
-from pixie_desktop.commands._common import context, print_json, print_table
+from pixie_desktop.commands._common import context, find_tool_or_say, print_json, print_table
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,20 +35,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     de.set_defaults(handler=_default)
 
 
-def _tool(ctx, ref: str):
-    tool = ctx.find_tool(ref)
-    if tool is None:
-        print(f"error: no tool '{ref}' in {ctx.settings.tools_dir}", file=sys.stderr)
-    return tool
-
-
 def _save(ns: argparse.Namespace) -> int:
     from pixie_desktop.commands.run import build_inputs
     from pixie_desktop.ops import presets as preset_ops
 
     ctx = context()
     try:
-        tool = _tool(ctx, ns.tool)
+        tool = find_tool_or_say(ctx, ns.tool)
         if tool is None:
             return 2
         try:
@@ -69,7 +63,7 @@ def _list(ns: argparse.Namespace) -> int:
 
     ctx = context()
     try:
-        tool = _tool(ctx, ns.tool)
+        tool = find_tool_or_say(ctx, ns.tool)
         if tool is None:
             return 2
         presets = preset_queries.list_for(ctx.conn, tool.tool_id)
@@ -88,39 +82,34 @@ def _list(ns: argparse.Namespace) -> int:
         ctx.close()
 
 
-def _delete(ns: argparse.Namespace) -> int:
-    from pixie_desktop.ops import presets as preset_ops
-
+def _apply(ns: argparse.Namespace, write: Callable[[Any, str], Any], done: Callable[[str], str]) -> int:
+    """Run one preset write (`write(conn, tool_id)`) for the named tool and print `done(tool_id)`;
+    a refused write (ValueError: no such preset…) is an error line and exit 1."""
     ctx = context()
     try:
-        tool = _tool(ctx, ns.tool)
+        tool = find_tool_or_say(ctx, ns.tool)
         if tool is None:
             return 2
         try:
-            preset_ops.delete(ctx.conn, tool.tool_id, ns.name)
+            write(ctx.conn, tool.tool_id)
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-        print(f"deleted preset '{ns.name}' of {tool.tool_id}")
+        print(done(tool.tool_id))
         return 0
     finally:
         ctx.close()
+
+
+def _delete(ns: argparse.Namespace) -> int:
+    from pixie_desktop.ops import presets as preset_ops
+
+    return _apply(ns, lambda conn, tid: preset_ops.delete(conn, tid, ns.name),
+                  lambda tid: f"deleted preset '{ns.name}' of {tid}")
 
 
 def _default(ns: argparse.Namespace) -> int:
     from pixie_desktop.ops import presets as preset_ops
 
-    ctx = context()
-    try:
-        tool = _tool(ctx, ns.tool)
-        if tool is None:
-            return 2
-        try:
-            preset_ops.set_default(ctx.conn, tool.tool_id, ns.name)
-        except ValueError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
-        print(f"default preset of {tool.tool_id}: {ns.name or '(none)'}")
-        return 0
-    finally:
-        ctx.close()
+    return _apply(ns, lambda conn, tid: preset_ops.set_default(conn, tid, ns.name),
+                  lambda tid: f"default preset of {tid}: {ns.name or '(none)'}")

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from pixie_desktop.commands._common import clean, context, print_json, print_table
+from pixie_desktop.commands._common import clean, context, find_tool_or_say, print_json, print_table
 
 MAX_FILE_INPUT_BYTES = 256 * 1024 * 1024  # key=@file: checked before reading (a data URL is ~4/3 of it)
 MAX_INPUTS_JSON_BYTES = 64 * 1024 * 1024
@@ -156,9 +156,8 @@ def run(ns: argparse.Namespace) -> int:
     ctx = context()
     runner = None
     try:
-        tool = ctx.find_tool(ns.tool)
+        tool = find_tool_or_say(ctx, ns.tool)
         if tool is None:
-            print(f"error: no tool '{ns.tool}' in {ctx.settings.tools_dir}", file=sys.stderr)
             return 2
         try:
             inputs = build_inputs(tool, ns.input, ns.inputs_json)
