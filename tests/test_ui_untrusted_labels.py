@@ -11,16 +11,11 @@ QLabel showing that text must be PlainText, and painting every page must finish.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-from pathlib import Path
 
-import pytest
 
+from child_process import child_only, run_in_child
 from fixtures_ui_shell import make_tool
 
-child_only = pytest.mark.child_only
 CHILD_MEMORY = 3 * 1024 ** 3
 
 IMG = os.environ.get("F11_IMG", '<img src="/dev/zero">')
@@ -30,27 +25,7 @@ DESCRIPTION = f"does {BOLD} things {IMG}"
 
 
 def _in_child(name: str, timeout: float = 150) -> None:
-    """Run this file's `name` test in a fresh interpreter; a hang (timeout) or a crash fails."""
-    env = dict(os.environ, PIXIE_RENDER_CHILD="1", QT_QPA_PLATFORM="offscreen")
-    cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", f"{__file__}::{name}"]
-
-    def cap_memory() -> None:  # a regression reads /dev/zero: fail fast, do not eat the machine
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
-
-    proc = subprocess.Popen(cmd, cwd=str(Path(__file__).resolve().parent.parent), env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-                            preexec_fn=cap_memory)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        pytest.fail(f"{name} hung (UI thread blocked) for {timeout:.0f} s:\n{out.decode(errors='replace')[-3000:]}")
-    text = out.decode(errors="replace")
-    assert proc.returncode == 0, f"{name} failed or crashed (rc={proc.returncode}):\n{text[-4000:]}"
-    assert " passed" in text, text[-2000:]
+    run_in_child(__file__, name, timeout=timeout, memory_bytes=CHILD_MEMORY)
 
 
 def _labels_with_markup():

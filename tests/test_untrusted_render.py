@@ -11,19 +11,14 @@ from __future__ import annotations
 import base64
 import json
 import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from child_process import child_only, run_in_child
 from fixtures_ui_shell import make_tool, wait_idle
 
 CHILD = os.environ.get("PIXIE_RENDER_CHILD") == "1"
-# The child-only tests are deselected (not skipped) in the parent run: tests/conftest.py drops
-# items marked `child_only` unless PIXIE_RENDER_CHILD=1, so the suite's summary has no skips.
-child_only = pytest.mark.child_only
 
 def _red_png() -> bytes:
     from PySide6.QtCore import QBuffer, QIODevice
@@ -41,26 +36,7 @@ CHILD_MEMORY = 6 * 1024 ** 3
 
 
 def _in_child(name: str, timeout: float = 150) -> None:
-    """Run this file's `name` test in a fresh interpreter; a hang (timeout) or a crash fails."""
-    env = dict(os.environ, PIXIE_RENDER_CHILD="1", QT_QPA_PLATFORM="offscreen")
-    cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", f"{__file__}::{name}"]
-    def cap_memory() -> None:  # a regression reads /dev/zero: let it fail fast, not eat the machine
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
-
-    proc = subprocess.Popen(cmd, cwd=str(Path(__file__).resolve().parent.parent), env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-                            preexec_fn=cap_memory)
-    try:
-        out, _ = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        pytest.fail(f"{name} hung (UI thread blocked) for {timeout:.0f} s:\n{out.decode(errors='replace')[-3000:]}")
-    text = out.decode(errors="replace")
-    assert proc.returncode == 0, f"{name} failed or crashed (rc={proc.returncode}):\n{text[-4000:]}"
-    assert " passed" in text, text[-2000:]
+    run_in_child(__file__, name, timeout=timeout, memory_bytes=CHILD_MEMORY)
 
 
 HOSTILE_MAIN = '''
