@@ -192,6 +192,26 @@ class OutputRenderer(QWidget):
     #: preferred minimum body height for layout; charts/maps ask for more
     min_height = 0
 
+    def follow_theme(self) -> None:
+        """Call `retheme()` on every theme change while this card lives. The listener holds the
+        card weakly and is removed when the card is destroyed."""
+        import weakref
+
+        from pixie_desktop.ui import theme as theme_mod
+
+        ref = weakref.ref(self)
+
+        def changed(_theme: Any) -> None:
+            card = ref()
+            if card is not None:
+                card.retheme()
+
+        remove = theme_mod.on_theme_changed(changed)
+        self.destroyed.connect(lambda *_: remove())
+
+    def retheme(self) -> None:
+        """Redraw in the current theme's colours (cards that draw their own colours override)."""
+
     def __init__(self, spec: OutputSpec, parent: QWidget | None = None):
         super().__init__(parent)
         self.spec = spec

@@ -18,7 +18,6 @@ from typing import Any
 
 from PySide6.QtWidgets import QSizePolicy
 
-from pixie_desktop.ui import theme
 from pixie_desktop.ui.outputs.base import OutputRenderer, active_theme, ShapeError, failure_reason, kind_of, need_dict, need_list, num, register
 
 
@@ -261,22 +260,7 @@ class ChartRenderer(OutputRenderer):
         self.canvas.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.canvas.setMinimumHeight(self.min_height - 10)
         self.body_layout.addWidget(self.canvas)
-        self._follow_theme()
-
-    def _follow_theme(self) -> None:
-        """Redraw the current value in the new colours when the theme changes. The listener
-        holds the card weakly and is removed when the card is destroyed."""
-        import weakref
-
-        ref = weakref.ref(self)
-
-        def changed(_theme: Any) -> None:
-            card = ref()
-            if card is not None:
-                card.retheme()
-
-        remove = theme.on_theme_changed(changed)
-        self.destroyed.connect(lambda *_: remove())
+        self.follow_theme()
 
     def retheme(self) -> None:
         """Draw the shown value again with the current theme (no-op when empty or failed)."""

@@ -12,13 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 import html
-import weakref
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QRadialGradient, QPolygonF
 from PySide6.QtWidgets import QToolTip
 
-from pixie_desktop.ui import theme
 from pixie_desktop.ui.inputs.mapcanvas import MapCanvas, colour_or
 from pixie_desktop.ui.outputs.base import OutputRenderer, active_theme, ShapeError, kind_of, need_dict, need_list, num, register
 
@@ -134,15 +132,7 @@ class MapRenderer(OutputRenderer):
         self.map = OverlayMap(self.body)
         self.legend = None
         self.body_layout.addWidget(self.map)
-        ref = weakref.ref(self)
-
-        def changed(_theme: Any) -> None:
-            card = ref()
-            if card is not None:
-                card.retheme()
-
-        remove = theme.on_theme_changed(changed)
-        self.destroyed.connect(lambda *_: remove())
+        self.follow_theme()
 
     def retheme(self) -> None:
         """New colours for the overlay, keeping the user's view."""
