@@ -165,3 +165,24 @@ def test_dialog_remove_refuses_clearly_without_a_trash(qtbot, ctx, install, monk
     dlg = _dialog(qtbot, ctx, "calculator", on_removed=lambda: rescans.append(1))
     assert dlg.remove_tool() is False
     assert folder.is_dir() and not rescans and "Nothing was deleted" in warned[0]
+
+
+def test_sidebar_menu_opens_settings_and_remove_rescans_the_window(qtbot, ctx, install, make_window, tmp_path,
+                                                                  monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    from pixie_desktop.ui.views import tool_settings_dialog as mod
+
+    install("calculator")
+    trash = tmp_path / "fake-trash"
+    trash.mkdir()
+    monkeypatch.setattr(mod, "move_to_trash", lambda p: bool(shutil.move(str(p), str(trash / p.name))))
+    _answer_yes(monkeypatch)
+    win = make_window()
+    assert win.tools_model.tool_row("calculator") is not None
+    menu = win.sidebar.tool_menu("calculator")
+    next(a for a in menu.actions() if a.objectName() == "tool.settings").trigger()
+    dlg = win.findChild(QDialog, "ToolSettingsDialog")
+    assert dlg is not None and dlg.isVisible()
+    assert dlg.remove_tool() is True
+    qtbot.waitUntil(lambda: win.tools_model.tool_row("calculator") is None, timeout=15_000)
