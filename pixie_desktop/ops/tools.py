@@ -1,5 +1,5 @@
-"""Tool actions: favourite, pin, keep warm, archive, colour, user tags and last inputs (the
-per-tool `tool_state` and `tool_tags` rows)."""
+"""Tool actions: favourite, pin, keep warm, archive, colour, user tags, last inputs, resource
+overrides (the per-tool `tool_state` and `tool_tags` rows) and clearing a tool's run history."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pixie_desktop.store.tags_repo import TagError, normalise_tag
 
 __all__ = ["FLAGS", "TagError", "normalise_tag", "set_flag", "set_favourite", "set_pinned", "set_keep_warm",
            "set_archived", "set_colour", "add_tag", "remove_tag", "check_tags", "set_user_tags",
-           "save_last_inputs"]
+           "save_last_inputs", "RESOURCE_KEYS", "set_resource_overrides", "clear_history"]
 
 FLAGS = ("favourited", "pinned", "pinned_warm", "archived")
 
@@ -86,3 +86,47 @@ def save_last_inputs(conn: sqlite3.Connection, tool_id: str, inputs: dict[str, A
     """Remember the inputs the form opens with next time."""
     tool_state_repo.set_last_inputs(conn, tool_id, inputs)
     return Change.of(tool_ids=[tool_id])
+
+
+# The override keys the per-tool Settings dialog edits; runtime/pool.py effective_limits() reads
+# them from tool_state.overrides_json on every run (clamping numbers to sane ranges).
+RESOURCE_KEYS = ("max_memory_mb", "max_runtime_seconds", "warm_keep_seconds", "concurrent")
+
+
+def set_resource_overrides(conn: sqlite3.Connection, tool_id: str, values: dict[str, Any]) -> Change:
+    """Merge resource overrides into tool_state.overrides_json: a value of None removes that key
+    (back to tool.json); keys other than RESOURCE_KEYS already stored are kept untouched.
+    Numbers must be positive ints (warm keep may be 0), `concurrent` a bool (ValueError if not)."""
+    current = dict(tool_state_repo.get(conn, tool_id).overrides)
+    for key, value in values.items():
+        if key not in RESOURCE_KEYS:
+            raise ValueError(f"unknown resource override {key!r}")
+        if value is None:
+            current.pop(key, None)
+        elif key == "concurrent":
+            if not isinstance(value, bool):
+                raise ValueError("concurrent must be true or false")
+            current[key] = value
+        else:
+            lowest = 0 if key == "warm_keep_seconds" else 1
+            if isinstance(value, bool) or not isinstance(value, int) or value < lowest:
+                raise ValueError(f"{key} must be a whole number of at least {lowest}")
+            current[key] = value
+    tool_state_repo.set_overrides(conn, tool_id, current)
+    return Change.of(tool_ids=[tool_id])
+
+
+def clear_history(conn: sqlite3.Connection, settings: Any, tool_id: str, *,
+                  include_starred: bool = False) -> tuple[int, Change]:
+    """Delete every finished run of one tool with its artefact files (ops.runs.delete_runs: safe
+    unlinking under artefacts_root; running runs are skipped). Starred runs are kept unless
+    `include_starred`. Returns (runs deleted, Change)."""
+    from pixie_desktop.ops.runs import delete_runs
+
+    from pixie_desktop.store import runs_repo
+
+    total = runs_repo.count_runs(conn, tool_id=tool_id, starred=None if include_starred else False)
+    ids = [r.id for r in runs_repo.list_runs(conn, tool_id=tool_id, starred=None if include_starred else False,
+                                              limit=max(total, 1))]
+    n, change = delete_runs(conn, settings, ids)
+    return n, change | Change.of(tool_ids=[tool_id])

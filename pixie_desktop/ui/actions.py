@@ -500,7 +500,14 @@ def tool_actions() -> list[Action]:
                visible_when=lambda c: _entry(c) is not None),
         Action("tool.setup", lambda c: "Rebuild environment…" if c.row.info.has_venv else "Set up environment…",
                lambda c: c.host.setupRequested.emit(c.tool_id), both, section=3, visible_when=_has_deps),
+        Action("tool.settings", "Settings…", _tool_settings, both, section=5),
     ]
+
+
+def _tool_settings(c: ActionContext) -> Any:
+    from pixie_desktop.ui.views.tool_settings_dialog import open_tool_settings
+
+    return open_tool_settings(c.host, _app_ctx(c), c.tool_id)
 
 
 _STANDARD_TOOL_ACTIONS: ActionRegistry | None = None
