@@ -65,9 +65,11 @@ def test_clear_all_history_keeps_starred_runs(ctx, world, seeder):
 
 
 def test_clear_all_history_cancel_stops_between_batches(ctx, world):
-    with pytest.raises(maintenance.ClearCancelled):
-        maintenance.clear_all_history(ctx.conn, ctx.settings, cancelled=lambda: True)
-    assert {r.id for r in runs_repo.list_runs(ctx.conn)} == {"a1", "a2", "b1"}
+    calls = iter(range(10))
+    result, change = maintenance.clear_all_history(ctx.conn, ctx.settings, batch=1,
+                                                   cancelled=lambda: next(calls) >= 1)
+    assert result.stopped and result.deleted == 1 and len({"a1", "b1"} & change.run_ids) == 1
+    assert len({r.id for r in runs_repo.list_runs(ctx.conn)}) == 2
 
 
 def test_empty_trash_purges_trashed_only(ctx, world):
@@ -110,3 +112,58 @@ def test_export_cancel_stops_early_and_leaves_no_partial(ctx, seeder, tmp_path, 
     assert [p.name for p in info.value.copied] == ["f0.bin"]
     assert sorted(p.name for p in dest.iterdir()) == ["f0.bin"]          # no partial, no .part
     assert _sha(dest / "f0.bin") == recs[0].sha256
+
+
+# ---------------------------------------------------------------- Settings ▸ Storage panel
+def _panel(qtbot, ctx):
+    from pixie_desktop.ui.widgets.storage_panel import StoragePanel
+
+    panel = StoragePanel(ctx.settings.db_path, settings=ctx.settings)
+    qtbot.addWidget(panel)
+    qtbot.waitUntil(lambda: panel.disk_use is not None, timeout=10_000)
+    return panel
+
+
+def test_storage_panel_shows_disk_use_per_tool(qtbot, ctx, world):
+    panel = _panel(qtbot, ctx)
+    assert panel.chart.rows == [("alpha", 1500), ("beta", 70)]
+    assert "alpha" in panel.chart.toolTip() and "Disk use per tool" in panel.disk_title.text()
+    panel.resize(500, 200)
+    panel.chart.grab()   # paints without error
+
+
+def test_storage_panel_clear_history_off_ui_thread_keeps_starred(qtbot, ctx, world, monkeypatch):
+    from pixie_desktop.ui.store_events import store_events
+
+    threads: list[threading.Thread] = []
+    real = maintenance.clear_all_history
+
+    def spy(*a, **k):
+        threads.append(threading.current_thread())
+        return real(*a, **k)
+
+    monkeypatch.setattr(maintenance, "clear_all_history", spy)
+    panel = _panel(qtbot, ctx)
+    changed: list[str] = []
+    store_events().runChanged.connect(changed.append)
+    with qtbot.waitSignal(panel.maintenanceFinished, timeout=20_000) as blocker:
+        panel.clear_history(confirm=False)
+        assert panel.is_maintaining() and not panel.clear_button.isEnabled()
+    kind, result = blocker.args
+    assert kind == "clear" and result.deleted == 2 and result.kept_starred == 1
+    assert threads and threads[0] is not threading.main_thread()
+    assert {r.id for r in runs_repo.list_runs(ctx.conn)} == {"a2"}
+    assert {"a1", "b1"} <= set(changed)
+    qtbot.waitUntil(lambda: panel.chart.rows == [("alpha", 500)], timeout=10_000)
+    store_events().runChanged.disconnect(changed.append)
+
+
+def test_storage_panel_empty_trash_now(qtbot, ctx, world):
+    artefact_ops.trash(ctx.conn, [world["b1"]])
+    panel = _panel(qtbot, ctx)
+    with qtbot.waitSignal(panel.maintenanceFinished, timeout=20_000) as blocker:
+        panel.empty_trash(confirm=False)
+    assert blocker.args[0] == "trash" and blocker.args[1].purged == [world["b1"]]
+    assert artefacts_repo.get(ctx.conn, world["b1"]) is None
+    assert artefacts_repo.get(ctx.conn, world["a1"]) is not None
+    assert "Deleted 1 artefact" in panel.maint_label.text()

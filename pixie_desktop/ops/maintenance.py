@@ -93,21 +93,19 @@ def vacuum(db_path: Path, *, progress: Progress | None = None, cancelled: Callab
     return VacuumResult(before, after)
 
 
-class ClearCancelled(Exception):
-    """Clearing history stopped on request; the runs deleted so far stay deleted."""
-
-
 @dataclass
 class ClearResult:
     deleted: int
     kept_starred: int
+    stopped: bool = False   # cancelled between batches: the runs deleted so far stay deleted
 
 
 def clear_all_history(conn: sqlite3.Connection, settings: object, *, progress: Progress | None = None,
                       cancelled: Callable[[], bool] | None = None, batch: int = 200):
     """Delete every finished run that is not starred (files first, through ops.runs.delete_runs),
     in batches so progress can be shown and a cancel takes effect between batches. Running runs
-    are skipped by delete_runs. Returns (ClearResult, Change)."""
+    are skipped by delete_runs. Returns (ClearResult, Change); a cancel returns early with
+    `stopped` set and the Change of what was deleted so far (so views still re-read)."""
     from pixie_desktop.ops.change import NOTHING
     from pixie_desktop.ops.runs import delete_runs
 
@@ -119,7 +117,7 @@ def clear_all_history(conn: sqlite3.Connection, settings: object, *, progress: P
     change, done = NOTHING, 0
     for start in range(0, len(ids), max(1, batch)):
         if stop():
-            raise ClearCancelled(f"stopped after {done} run(s)")
+            return ClearResult(done, kept, stopped=True), change
         n, ch = delete_runs(conn, settings, ids[start:start + batch])
         done, change = done + n, change | ch
         say((start + batch) / len(ids) if ids else 1.0, f"Deleted {done} of {len(ids)} run(s)…")
