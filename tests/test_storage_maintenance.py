@@ -167,3 +167,65 @@ def test_storage_panel_empty_trash_now(qtbot, ctx, world):
     assert artefacts_repo.get(ctx.conn, world["b1"]) is None
     assert artefacts_repo.get(ctx.conn, world["a1"]) is not None
     assert "Deleted 1 artefact" in panel.maint_label.text()
+
+
+# ---------------------------------------------------------------- gallery: Export to folder…
+def _gallery(qtbot, ctx):
+    from pixie_desktop.ui.views.gallery import GalleryView
+
+    g = GalleryView(ctx)
+    qtbot.addWidget(g)
+    g.resize(1100, 700)
+    g.show()
+    qtbot.waitUntil(lambda: g.model.rowCount() > 0 or g.model.at_end(), timeout=5000)
+    return g
+
+
+def test_gallery_exports_selection_to_folder(qtbot, ctx, world, tmp_path):
+    g = _gallery(qtbot, ctx)
+    qtbot.waitUntil(lambda: g.model.row_of(world["b1"]) >= 0 and g.model.row_of(world["a1"]) >= 0, timeout=5000)
+    g.select_ids([world["a1"], world["b1"]])
+    dest = tmp_path / "picked"
+    with qtbot.waitSignal(g.export_strip.finished, timeout=20_000) as blocker:
+        assert g.export_selected(str(dest))
+        assert g.export_strip.is_running() and g.export_strip.isVisible()
+    result = blocker.args[0]
+    recs = {r.filename: r for r in (artefacts_repo.get(ctx.conn, world[k]) for k in ("a1", "b1"))}
+    assert sorted(p.name for p in dest.iterdir()) == ["one.txt", "three.bin"]
+    assert {p.name: _sha(p) for p in result.copied} == {n: r.sha256 for n, r in recs.items()}
+    assert not g.export_strip.isVisible()
+
+
+def test_gallery_export_cancel_leaves_no_partial_file(qtbot, ctx, seeder, tmp_path, monkeypatch):
+    seeder.run("big", "alpha")
+    ids = [seeder.artefact("big", f"f{i}.bin", bytes([i]) * 50_000, tool_id="alpha") for i in range(3)]
+    monkeypatch.setattr(export_copy, "CHUNK", 10_000)
+    real = export_copy.export_files
+    reached, seen = threading.Event(), []
+
+    def gated(root, items, dest, *, progress=None, cancelled=None):
+        def gate() -> bool:
+            seen.append(1)
+            if len(seen) == 9:   # second file, one chunk already written to its .part file
+                reached.set()
+                for _ in range(2000):
+                    if cancelled():
+                        break
+                    threading.Event().wait(0.005)
+            return cancelled()
+        return real(root, items, dest, progress=progress, cancelled=gate)
+
+    monkeypatch.setattr(export_copy, "export_files", gated)
+    g = _gallery(qtbot, ctx)
+    qtbot.waitUntil(lambda: all(g.model.row_of(i) >= 0 for i in ids), timeout=5000)
+    g.select_ids(ids)
+    dest = tmp_path / "out"
+    with qtbot.waitSignal(g.export_strip.finished, timeout=20_000) as blocker:
+        assert g.export_selected(str(dest))
+        assert reached.wait(10)
+        assert any(p.name.endswith(".part") for p in dest.iterdir())   # mid-file when cancelled
+        g.export_strip.cancel()
+    assert blocker.args[0] is None and not g.export_strip.is_running()
+    names = sorted(p.name for p in dest.iterdir())
+    assert len(names) == 1 and not any(n.endswith(".part") for n in names)   # stopped early, no partial
+    assert _sha(dest / names[0]) == artefacts_repo.get(ctx.conn, ids[[f"f{i}.bin" for i in range(3)].index(names[0])]).sha256
