@@ -79,6 +79,9 @@ def export_files(artefacts_root: Path, items: Iterable[tuple[str, str]], dest: P
             continue
         target = unique_path(dest, filename)
         part = dest / f".{target.name}.{os.getpid()}.part"
+        n = 1
+        while part.exists() or part.is_symlink():   # a leftover from a crashed export: never reuse it
+            part, n = dest / f".{target.name}.{os.getpid()}-{n}.part", n + 1
         try:
             with open(src, "rb") as fin, open(part, "xb") as fout:
                 while chunk := fin.read(CHUNK):
