@@ -91,3 +91,45 @@ def vacuum(db_path: Path, *, progress: Progress | None = None, cancelled: Callab
     after = database_bytes(db_path)
     say(1.0, "Database compacted")
     return VacuumResult(before, after)
+
+
+@dataclass
+class ClearResult:
+    deleted: int
+    kept_starred: int
+    stopped: bool = False   # cancelled between batches: the runs deleted so far stay deleted
+
+
+def clear_all_history(conn: sqlite3.Connection, settings: object, *, progress: Progress | None = None,
+                      cancelled: Callable[[], bool] | None = None, batch: int = 200):
+    """Delete every finished run that is not starred (files first, through ops.runs.delete_runs),
+    in batches so progress can be shown and a cancel takes effect between batches. Running runs
+    are skipped by delete_runs. Returns (ClearResult, Change); a cancel returns early with
+    `stopped` set and the Change of what was deleted so far (so views still re-read)."""
+    from pixie_desktop.ops.change import NOTHING
+    from pixie_desktop.ops.runs import delete_runs
+
+    say = progress or (lambda _f, _t: None)
+    stop = cancelled or (lambda: False)
+    ids = [r[0] for r in conn.execute(
+        "SELECT id FROM runs WHERE COALESCE(starred, 0) = 0 AND status != 'running' ORDER BY started_at")]
+    kept = int(conn.execute("SELECT COUNT(*) FROM runs WHERE COALESCE(starred, 0) = 1").fetchone()[0])
+    change, done = NOTHING, 0
+    for start in range(0, len(ids), max(1, batch)):
+        if stop():
+            return ClearResult(done, kept, stopped=True), change
+        n, ch = delete_runs(conn, settings, ids[start:start + batch])
+        done, change = done + n, change | ch
+        say((start + batch) / len(ids) if ids else 1.0, f"Deleted {done} of {len(ids)} run(s)…")
+    say(1.0, f"Deleted {done} run(s)")
+    return ClearResult(done, kept), change
+
+
+def empty_trash(conn: sqlite3.Connection, artefacts_root: Path):
+    """Purge everything in the Trash now (the gallery's core function; starred items are kept).
+    Returns (SweepReport, Change)."""
+    from pixie_desktop.artefacts import sweeper
+    from pixie_desktop.ops.change import Change
+
+    report = sweeper.empty_trash(conn, Path(artefacts_root))
+    return report, Change.of(artefacts=bool(report.purged), artefact_ids=report.purged)

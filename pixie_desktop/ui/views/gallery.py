@@ -310,6 +310,11 @@ class GalleryView(QWidget):
             tl.addWidget(b)
         self.trash_strip.hide()
         root.addWidget(self.trash_strip)
+        from pixie_desktop.ui.widgets.export_strip import ExportStrip
+
+        self.export_strip = ExportStrip(self)
+        self.export_strip.statusMessage.connect(self.statusMessage)
+        root.addWidget(self.export_strip)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         self.splitter = split
@@ -682,6 +687,21 @@ class GalleryView(QWidget):
             self._undo_ids = []
         self.undo_bar.hide()
 
+    def export_selected(self, folder: str | None = None) -> bool:
+        """Copy the selected artefacts' files into a folder (asked for unless given), in the
+        background with progress and Cancel; originals stay, nothing is overwritten."""
+        ids = self.selected_ids()
+        if not ids or self.export_strip.is_running():
+            return False
+        if folder is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            folder = QFileDialog.getExistingDirectory(self, "Export to folder")
+            if not folder:
+                return False
+        recs = queries.get_many(self.ctx.conn, ids)
+        return self.export_strip.start(Path(self.ctx.settings.artefacts_root), recs, Path(folder))
+
     def restore_selected(self) -> None:
         ids = self.selected_ids()
         if ids:
@@ -745,6 +765,7 @@ class GalleryView(QWidget):
         menu.addAction("Open", self.open_selected)
         menu.addAction("Show in folder", self.reveal_selected)
         menu.addAction("Copy path", self.copy_paths)
+        menu.addAction("Export to folder…", self.export_selected)
         menu.addSeparator()
         if not trash:
             recs = [self.model.record(self.model.row_of(i)) for i in ids]

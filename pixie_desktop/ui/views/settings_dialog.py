@@ -116,7 +116,7 @@ class SettingsDialog(QDialog):
         self._heading(body, "Storage")
         from pixie_desktop.ui.widgets.storage_panel import StoragePanel
 
-        self.storage = StoragePanel(self.settings.db_path, body)
+        self.storage = StoragePanel(self.settings.db_path, body, settings=self.settings)
         self.grid.addWidget(self.storage, self.grid.rowCount(), 0, 1, 4)
         self.finished.connect(lambda _r: self.storage.cancel())  # closing never leaves a VACUUM running
         by_name = {d.name: d for d in SETTING_DEFS if d.user_editable}
