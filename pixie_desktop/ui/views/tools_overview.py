@@ -53,14 +53,18 @@ class ToolsOverview(QWidget):
         self.tag_btn = self._button("Add tag…", self._ask_tag)
         self.up_btn = self._button("Move up", lambda: self.move_selected(-1))
         self.down_btn = self._button("Move down", lambda: self.move_selected(1))
-        self.message = QLabel(wordWrap=True)
+        self.message = QLabel(wordWrap=True, textFormat=Qt.TextFormat.PlainText)
 
         bar = QHBoxLayout()
         bar.addWidget(self.filter, 1)
         for b in (self.archive_btn, self.unarchive_btn, self.tag_btn, self.up_btn, self.down_btn):
             bar.addWidget(b)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel("<b>Tools</b>"))
+        title = QLabel("Tools", textFormat=Qt.TextFormat.PlainText)  # labels are plain text app-wide
+        font = title.font()
+        font.setBold(True)
+        title.setFont(font)
+        lay.addWidget(title)
         lay.addLayout(bar)
         lay.addWidget(self.table, 1)
         lay.addWidget(self.message)
