@@ -36,6 +36,7 @@ def _pages(qtbot, win, ctx):
     yield "home", (win.show_page("home"), win)[1]
     yield "history", (win.show_page("history"), win)[1]
     yield "gallery", (win.show_page("gallery"), win)[1]
+    yield "tools", (win.show_page("tools"), win)[1]
     win.open_tool("calculator")
     yield "calculator after a run", win
     win.open_tool("all-inputs-tool")

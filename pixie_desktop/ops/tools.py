@@ -8,11 +8,13 @@ from typing import Any, Iterable
 
 from pixie_desktop.ops.change import Change
 from pixie_desktop.store import tags_repo, tool_state_repo
+from pixie_desktop.store.db import transaction
 from pixie_desktop.store.tags_repo import TagError, normalise_tag
 
 __all__ = ["FLAGS", "TagError", "normalise_tag", "set_flag", "set_favourite", "set_pinned", "set_keep_warm",
            "set_archived", "set_colour", "add_tag", "remove_tag", "check_tags", "set_user_tags",
-           "save_last_inputs", "RESOURCE_KEYS", "set_resource_overrides", "clear_history"]
+           "save_last_inputs", "RESOURCE_KEYS", "set_resource_overrides", "clear_history",
+           "set_archived_many", "add_tag_many", "set_sort_order"]
 
 FLAGS = ("favourited", "pinned", "pinned_warm", "archived")
 
@@ -130,3 +132,34 @@ def clear_history(conn: sqlite3.Connection, settings: Any, tool_id: str, *,
                                               limit=max(total, 1))]
     n, change = delete_runs(conn, settings, ids)
     return n, change | Change.of(tool_ids=[tool_id])
+
+
+def set_archived_many(conn: sqlite3.Connection, tool_ids: Iterable[str], on: bool) -> Change:
+    """Archive / unarchive several tools in one transaction; one Change for all of them."""
+    ids = list(dict.fromkeys(tool_ids))
+    with transaction(conn):
+        for tid in ids:
+            tool_state_repo.set_flag(conn, tid, "archived", on)
+    return Change.of(tool_ids=ids)
+
+
+def add_tag_many(conn: sqlite3.Connection, tool_ids: Iterable[str], tag: str) -> tuple[str, Change]:
+    """Add one user tag to several tools (TagError, nothing written, when the tag is refused)."""
+    clean = normalise_tag(tag)
+    ids = list(dict.fromkeys(tool_ids))
+    with transaction(conn):
+        for tid in ids:
+            tags_repo.add_tag(conn, tid, clean)
+    return clean, Change.of(tool_ids=ids)
+
+
+def set_sort_order(conn: sqlite3.Connection, ordered_tool_ids: Iterable[str]) -> Change:
+    """Write `tool_state.sort_order` = position (0, 1, …) for the tools in the order given; only
+    rows whose position changed are written and announced."""
+    ids = list(dict.fromkeys(ordered_tool_ids))
+    current = {r[0]: r[1] for r in conn.execute("SELECT tool_id, sort_order FROM tool_state")}
+    changed = [tid for i, tid in enumerate(ids) if current.get(tid, -1) != i]
+    with transaction(conn):
+        for tid in changed:
+            tool_state_repo.update(conn, tid, sort_order=ids.index(tid))
+    return Change.of(tool_ids=changed)

@@ -14,7 +14,7 @@ from pixie_desktop.store.tool_state_repo import ToolState
 __all__ = ["ToolState", "ToolSnapshot", "ToolsSnapshot", "state", "all_states", "user_tags",
            "all_user_tags", "memberships", "workspaces_of", "snapshot", "snapshot_all", "archived_ids",
            "archived_flags", "workspace_order",
-           "last_inputs"]
+           "last_inputs", "OverviewRow", "overview"]
 
 UNCHECKED = "unchecked"
 
@@ -102,3 +102,34 @@ def workspace_order(st: ToolState) -> dict[str, int]:
 
 def last_inputs(conn: sqlite3.Connection, tool_id: str) -> dict[str, Any]:
     return state(conn, tool_id).last_inputs
+
+
+@dataclass
+class OverviewRow:
+    """One line of the Tools overview page: what a user sorts, filters and bulk-edits by."""
+    tool_id: str
+    name: str
+    last_used: str | None = None
+    runs: int = 0
+    disk_bytes: int = 0
+    archived: bool = False
+    tags: list[str] = field(default_factory=list)
+    sort_order: int | None = None
+
+
+def overview(conn: sqlite3.Connection, tools: list[tuple[str, str]]) -> list[OverviewRow]:
+    """Rows for the given (tool id, name) pairs, in the user's order: `sort_order` ascending,
+    tools never placed (NULL) after them by name. Run counts and last use come from the runs
+    table itself (rows written by any process count); disk use is the cached audit figure."""
+    states = all_states(conn)
+    tags = all_user_tags(conn)
+    runs = {r[0]: (int(r[1]), r[2]) for r in conn.execute(
+        "SELECT tool_id, COUNT(*), MAX(started_at) FROM runs GROUP BY tool_id")}
+    out: list[OverviewRow] = []
+    for tool_id, name in tools:
+        st = states.get(tool_id) or ToolState(tool_id)
+        count, last = runs.get(tool_id, (0, None))
+        out.append(OverviewRow(tool_id, name, last or st.last_run_at, count, int(st.disk_bytes or 0),
+                               bool(st.archived), list(tags.get(tool_id, [])), st.sort_order))
+    out.sort(key=lambda r: (r.sort_order is None, r.sort_order or 0, r.name.lower(), r.tool_id))
+    return out

@@ -174,7 +174,7 @@ def scrolling_page(page: Any) -> Any:
 
 
 def build_pages(window: Any) -> None:
-    """Home, History and Gallery."""
+    """Home, History, Gallery and the Tools overview."""
     from pixie_desktop.ui.views.gallery import GalleryView
     from pixie_desktop.ui.views.history import HistoryView
     from pixie_desktop.ui.views.home import HomePage
@@ -201,7 +201,19 @@ def build_pages(window: Any) -> None:
         gallery.goToRun.connect(window.open_run)
         gallery.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 8000))
         window.add_page("gallery", "Gallery", gallery)
+    build_tools_overview(window)
     window.show_page("home")
+
+
+def build_tools_overview(window: Any) -> None:
+    """The Tools page lists the window's discovered tools and re-reads when discovery does."""
+    from pixie_desktop.ui.views.tools_overview import ToolsOverview
+
+    page = ToolsOverview(window.ctx.conn, lambda: [(r.info.tool_id, r.info.name) for r in window.tools_model.rows()],
+                         window.events, window)
+    window.tools_model.modelReset.connect(page._changed_elsewhere)  # noqa: SLF001
+    window.tools_overview = page
+    window.add_page("tools", "Tools", page)
 
 
 def on_pinned_warm(window: Any, tool_id: str, on: bool) -> None:
