@@ -25,7 +25,7 @@ from pixie_desktop.store.db import dumps
 
 DATA = Path(__file__).parent / "data"
 sys.path.insert(0, str(DATA))
-from sample_outputs import IMG_A, SAMPLES, sample_outputs  # noqa: E402
+from sample_outputs import IMG_A, sample_outputs  # noqa: E402
 
 CSV = b"city,temp\nOslo,3\nLima,19\n"
 TOOL = {

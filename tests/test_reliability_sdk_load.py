@@ -3,7 +3,6 @@ backlog) and 50 concurrent streaming runs without resets. Fixture: tests/fixture
 
 from __future__ import annotations
 
-import http.client
 import os
 import signal
 import socket

@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from pixie_desktop.artefacts.input_blobs import (compact_inputs, data_url_name, expand_inputs, file_names,
                                                  wire_inputs, with_name)

@@ -6,7 +6,6 @@ input offers "Run on all N files"."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from fixtures_ui_shell import copy_bundled
 from pixie_desktop.queries import runs as run_queries

@@ -4,7 +4,6 @@ input errors, files dropped on a sidebar tool."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtWidgets import QApplication, QLabel
 
