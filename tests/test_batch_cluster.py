@@ -110,7 +110,9 @@ def test_cli_batch_on_cluster_json(ctx, install, tmp_path, monkeypatch):
     finally:
         lc.close()
         cluster.shutdown_worker_runtime()
-    assert p.returncode == 0, p.stderr
+    errors = [(r.status, r.error_text) for r in (run_queries.get_run(ctx.conn, rid) for rid in
+                                            json.loads(p.stdout or "{}").get("run_ids", [])) if r.status != "success"]
+    assert p.returncode == 0, (p.stderr, errors)
     data = json.loads(p.stdout)
     assert (data["items"], data["ok"], data["error"]) == (6, 6, 0)
     results = sorted(run_queries.get_run(ctx.conn, rid).outputs_json is not None for rid in data["run_ids"])

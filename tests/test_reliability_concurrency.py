@@ -103,3 +103,33 @@ def test_long_gallery_read_does_not_block_a_run(ctx, install, runner):
         reader.close()
     assert runs_repo.get_run(ctx.conn, res.run_id).status == "ok"
     assert len(artefacts_repo.for_run(ctx.conn, seed.run_id)) == 20_000
+
+
+def test_two_openers_of_a_brand_new_database_both_succeed(tmp_path):
+    """Two openers (app + CLI, or two Dask worker threads) of a file that does not exist yet
+    race to switch it to WAL and create the schema; SQLite answers the loser 'database is
+    locked' at once. Both must open it (this failed ~1 in 20 before the retry)."""
+    import threading
+
+    from pixie_desktop.store.db import open_db
+
+    for i in range(60):
+        path = tmp_path / f"fresh-{i}.db"
+        errors: list[BaseException] = []
+        conns = []
+
+        def opener() -> None:
+            try:
+                conns.append(open_db(path))
+            except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+                errors.append(exc)
+
+        threads = [threading.Thread(target=opener) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        for c in conns:
+            c.close()
+        assert not errors, (i, errors)
+        assert len(conns) == 3

@@ -176,17 +176,34 @@ def ensure_search_schema(conn: sqlite3.Connection) -> bool:
         raise
 
 
-def open_db(path: str | Path) -> sqlite3.Connection:
-    """connect() + init_db(): what every entry point uses."""
-    conn = connect(path)
-    try:
-        init_db(conn)
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        if _is_corruption(exc):
-            raise DatabaseUnreadable(path, exc) from exc
-        raise
-    return conn
+def _is_locked(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
+
+
+def open_db(path: str | Path, *, lock_wait_s: float = 10.0) -> sqlite3.Connection:
+    """connect() + init_db(): what every entry point uses.
+
+    Two openers of a brand-new file (the app and the CLI, two worker threads) race to switch
+    it to WAL and create the schema; SQLite answers the loser 'database is locked' at once
+    (the journal-mode switch does not wait on busy_timeout), so the open is retried briefly."""
+    deadline = time.monotonic() + lock_wait_s
+    delay = 0.01
+    while True:
+        conn = None
+        try:
+            conn = connect(path)
+            init_db(conn)
+            return conn
+        except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
+            if _is_corruption(exc):
+                raise DatabaseUnreadable(path, exc) from exc
+            if not _is_locked(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.25)
 
 
 def dumps(value: Any) -> str:
