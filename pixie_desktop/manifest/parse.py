@@ -271,16 +271,24 @@ def _parse_columns(raw: Any, path: str, out: _Collector) -> list[Column]:
     return cols
 
 
-def _parse_input(raw: Any, path: str, out: _Collector) -> InputSpec | None:
+def _entry_type(raw: Any, path: str, kind: str, types: Any, out: _Collector) -> str | None:
+    """The `type` of an input/output entry, or None after saying what is wrong with it."""
     if not isinstance(raw, dict):
-        out.add(path, f"expected an input object, {_got(raw)}")
+        out.add(path, f"expected an {kind} object, {_got(raw)}")
         return None
-    itype = raw.get("type")
     if "type" not in raw:
-        out.add(f"{path}.type", "is required but missing; expected one of: " + ", ".join(INPUT_TYPES))
+        out.add(f"{path}.type", "is required but missing; expected one of: " + ", ".join(types))
         return None
-    if itype not in INPUT_TYPES:
-        out.add(f"{path}.type", f"expected one of: {', '.join(INPUT_TYPES)}; {_got(itype)}")
+    etype = raw.get("type")
+    if etype not in types:
+        out.add(f"{path}.type", f"expected one of: {', '.join(types)}; {_got(etype)}")
+        return None
+    return etype
+
+
+def _parse_input(raw: Any, path: str, out: _Collector) -> InputSpec | None:
+    itype = _entry_type(raw, path, "input", INPUT_TYPES, out)
+    if itype is None:
         return None
     allowed = INPUT_BASE + INPUT_TYPE_FIELDS[itype]
     before = len(out.problems)
@@ -322,15 +330,8 @@ def _parse_input(raw: Any, path: str, out: _Collector) -> InputSpec | None:
 
 
 def _parse_output(raw: Any, path: str, out: _Collector) -> OutputSpec | None:
-    if not isinstance(raw, dict):
-        out.add(path, f"expected an output object, {_got(raw)}")
-        return None
-    otype = raw.get("type")
-    if "type" not in raw:
-        out.add(f"{path}.type", "is required but missing; expected one of: " + ", ".join(OUTPUT_TYPES))
-        return None
-    if otype not in OUTPUT_TYPES:
-        out.add(f"{path}.type", f"expected one of: {', '.join(OUTPUT_TYPES)}; {_got(otype)}")
+    otype = _entry_type(raw, path, "output", OUTPUT_TYPES, out)
+    if otype is None:
         return None
     allowed = OUTPUT_BASE + OUTPUT_TYPE_FIELDS[otype]
     before = len(out.problems)
