@@ -13,6 +13,7 @@ import sys
 import pytest
 
 pytest.importorskip("PySide6.QtNetwork")
+pytestmark = pytest.mark.timeout(400)  # each test starts one or two CLI processes: slow on a loaded machine
 
 from fixtures_ui_shell import copy_bundled  # noqa: E402
 
