@@ -155,3 +155,41 @@ def test_the_cli_does_not_import_qt(tmp_path):
             "c.build_parser(); print([m for m in sys.modules if m.startswith('PySide6')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def _ask(ctx, qtbot, request: dict) -> dict:
+    """Send one raw request to the app from a thread (the UI thread keeps serving) and return its answer."""
+    import threading
+
+    from pixie_desktop.integration import handover
+
+    box: dict = {}
+
+    def talk() -> None:
+        sock = handover.connect(ctx.settings.root)
+        assert sock is not None
+        lines = handover._Lines(sock)
+        lines.send(request)
+        box["answer"] = lines.recv(30)
+        lines.close()
+
+    t = threading.Thread(target=talk, daemon=True)
+    t.start()
+    qtbot.waitUntil(lambda: "answer" in box, timeout=30_000)
+    t.join(5)
+    return box["answer"]
+
+
+def test_the_app_declines_what_it_cannot_take(qtbot, ctx, app_window):
+    import time
+    import uuid
+
+    base = {"kind": "run", "protocol": 1, "tool_id": "calculator", "inputs": {}, "meta": {}}
+    unknown = _ask(ctx, qtbot, {**base, "run_id": str(uuid.uuid4()), "tool_id": "nope", "sent_at": time.time()})
+    stale = _ask(ctx, qtbot, {**base, "run_id": str(uuid.uuid4()), "sent_at": time.time() - 3600})
+    bad_id = _ask(ctx, qtbot, {**base, "run_id": "x; drop", "sent_at": time.time()})
+    newer = _ask(ctx, qtbot, {**base, "run_id": str(uuid.uuid4()), "protocol": 99, "sent_at": time.time()})
+    assert [a["kind"] for a in (unknown, stale, bad_id, newer)] == ["declined"] * 4
+    assert "nope" in unknown["reason"] and "stale" in stale["reason"]
+    assert app_window.run_controller.queued() == [] and app_window.run_controller.running() == []
+    assert ctx.conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 0

@@ -7,7 +7,7 @@ result back, so the command prints exactly what a local run prints.
 Qt-free (the command line never imports PySide6): a plain unix socket to the path the app's
 QLocalServer listens on (integration/instance.py), JSON lines both ways:
 
-    → {"kind": "run", "protocol": 1, "run_id", "tool_id", "inputs", "meta"}
+    → {"kind": "run", "protocol": 1, "run_id", "tool_id", "inputs", "meta", "sent_at"}
     ← {"kind": "accepted"} | {"kind": "declined", "reason"}      (declined: run locally)
     ← {"kind": "event", "event": {kind, key, value, fraction, message}}   (stream/status/progress)
     ← {"kind": "done", "status", "outputs", "error", "duration_s", "spilled"} | {"kind": "failed", "error"}
@@ -37,6 +37,9 @@ NO_HANDOVER_ENV = "PIXIE_NO_HANDOVER"
 MAX_REQUEST_BYTES = 16 * 1024 * 1024   # larger inputs (big files as data URLs) run locally
 CONNECT_TIMEOUT_S = 2.0
 ACCEPT_TIMEOUT_S = 15.0                # a busy UI thread on a loaded machine answers late
+# The app refuses a request older than this, so one it reads only after the command gave up
+# waiting (and ran the run itself, under the same run id) never runs a second time.
+STALE_AFTER_S = 10.0
 CANCEL_GRACE_S = 30.0                  # after a cancel, how long to wait for the app's "done"
 MAX_LINE_BYTES = 256 * 1024 * 1024     # outputs come back in the "done" line
 
@@ -190,7 +193,7 @@ class HandoverRunner:
 
     def _remote(self, tool: Any, inputs: dict, run_id: str, on_event: Any, meta: Any) -> Any:
         request = {"kind": "run", "protocol": PROTOCOL, "run_id": run_id, "tool_id": tool.tool_id,
-                   "inputs": inputs, "meta": dict(meta or {})}
+                   "inputs": inputs, "meta": dict(meta or {}), "sent_at": time.time()}
         try:
             data = (json.dumps(request, ensure_ascii=False) + "\n").encode("utf-8")
         except (TypeError, ValueError, UnicodeError) as exc:

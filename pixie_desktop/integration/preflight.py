@@ -17,8 +17,6 @@ import ctypes
 import importlib.util
 import logging
 import os
-import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,6 +118,9 @@ def install_hint(missing: list[str]) -> str:
 
 def notify(title: str, body: str) -> bool:
     """A desktop notification through `notify-send` when it exists (never waits long)."""
+    import shutil
+    import subprocess
+
     exe = shutil.which("notify-send")
     if not exe:
         return False

@@ -69,7 +69,7 @@ class SingleInstance(QObject):
         super().__init__(parent)
         self.name = name
         self.server: QLocalServer | None = None
-        self._buffers: dict[QLocalSocket, bytes] = {}
+        self._buffers: dict[QLocalSocket, bytearray] = {}
         self._handlers: dict[str, Callable[["Conversation", dict], None]] = {}
         self._conversations: dict[QLocalSocket, "Conversation"] = {}
 
@@ -147,7 +147,7 @@ class SingleInstance(QObject):
                 sock.abort()
                 sock.deleteLater()
                 continue
-            self._buffers[sock] = b""
+            self._buffers[sock] = bytearray()
             sock.readyRead.connect(lambda s=sock: self._on_ready(s))
             sock.disconnected.connect(lambda s=sock: self._drop(s))
 
@@ -168,19 +168,19 @@ class SingleInstance(QObject):
         sock.deleteLater()
 
     def _on_ready(self, sock: QLocalSocket) -> None:
-        if sock not in self._buffers:
+        buf = self._buffers.get(sock)
+        if buf is None:
             return
-        buf = self._buffers[sock] + bytes(sock.readAll().data())
+        buf += bytes(sock.readAll().data())  # a bytearray: a large request arrives in many chunks
         limit = MAX_REQUEST_BYTES if self._handlers else MAX_MESSAGE_BYTES
-        while b"\n" in buf:
-            line, _, buf = buf.partition(b"\n")
+        while (end := buf.find(b"\n")) >= 0:
+            line = bytes(buf[:end])
+            del buf[:end + 1]
             self._on_line(sock, line)
             if sock not in self._buffers:  # aborted while handling the line
                 return
         if len(buf) > limit:
             sock.abort()
-            return
-        self._buffers[sock] = buf
 
     def _on_line(self, sock: QLocalSocket, line: bytes) -> None:
         conv = self._conversations.get(sock)

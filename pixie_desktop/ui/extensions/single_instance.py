@@ -11,6 +11,7 @@ its events and result back on the same connection. A client that goes away cance
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from typing import Any, Callable
 
@@ -45,8 +46,14 @@ class RunHandoverServer:
             conv.send({"kind": "declined", "reason": reason})
             conv.close()
 
-        if msg.get("protocol") != 1:
+        from pixie_desktop.integration.handover import PROTOCOL, STALE_AFTER_S
+
+        if msg.get("protocol") != PROTOCOL:
             return decline("unsupported protocol")
+        sent_at = msg.get("sent_at")
+        if not isinstance(sent_at, (int, float)) or abs(time.time() - sent_at) > STALE_AFTER_S:
+            # read too late: the command has stopped waiting and runs it itself
+            return decline("the request is stale")
         try:
             run_id = str(uuid.UUID(str(msg.get("run_id"))))
         except ValueError:
