@@ -52,6 +52,11 @@ def app_window(qtbot, ctx, tools_dir, make_window):
     exts.shutdown()
 
 
+def _status(ctx, run_id: str) -> str | None:
+    row = ctx.conn.execute("SELECT status FROM runs WHERE id=?", (run_id,)).fetchone()
+    return None if row is None else row[0]
+
+
 def _meta(ctx, run_id: str) -> dict:
     row = ctx.conn.execute("SELECT status, meta_json FROM runs WHERE id=?", (run_id,)).fetchone()
     assert row is not None, f"run {run_id} is not in the database"
@@ -129,6 +134,9 @@ def test_ctrl_c_in_the_cli_cancels_the_handed_over_run(qtbot, ctx, tools_dir, ap
     proc = _cli("run", "slow-counter", "-i", "steps=400", "-i", "delay=0.2")
     try:
         qtbot.waitUntil(lambda: bool(started) and ctl.is_running(started[0]), timeout=60_000)
+        # live in the window: the sidebar's running dot, and a `running` row for History
+        assert app_window.tools_model.tool_row("slow-counter").running == 1
+        qtbot.waitUntil(lambda: _status(ctx, started[0]) == "running", timeout=30_000)
         proc.send_signal(signal.SIGINT)
         code, _out, err = _finish(proc, qtbot)
     finally:
@@ -140,6 +148,7 @@ def test_ctrl_c_in_the_cli_cancels_the_handed_over_run(qtbot, ctx, tools_dir, ap
     qtbot.waitUntil(lambda: not ctl.is_active(started[0]), timeout=30_000)
     meta = _meta(ctx, started[0])
     assert meta["via"] == "app" and meta["status"] == "cancelled"
+    assert app_window.tools_model.tool_row("slow-counter").running == 0
 
 
 def test_without_an_app_the_cli_runs_on_its_own(qtbot, ctx, tools_dir):
