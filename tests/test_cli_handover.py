@@ -198,7 +198,9 @@ def test_the_app_declines_what_it_cannot_take(qtbot, ctx, app_window):
     stale = _ask(ctx, qtbot, {**base, "run_id": str(uuid.uuid4()), "sent_at": time.time() - 3600})
     bad_id = _ask(ctx, qtbot, {**base, "run_id": "x; drop", "sent_at": time.time()})
     newer = _ask(ctx, qtbot, {**base, "run_id": str(uuid.uuid4()), "protocol": 99, "sent_at": time.time()})
-    assert [a["kind"] for a in (unknown, stale, bad_id, newer)] == ["declined"] * 4
+    elsewhere = _ask(ctx, qtbot, {**base, "run_id": str(uuid.uuid4()), "sent_at": time.time(),
+                                  "tool_path": "/some/other/tools/calculator"})
+    assert [a["kind"] for a in (unknown, stale, bad_id, newer, elsewhere)] == ["declined"] * 5
     assert "nope" in unknown["reason"] and "stale" in stale["reason"]
     assert app_window.run_controller.queued() == [] and app_window.run_controller.running() == []
     assert ctx.conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 0

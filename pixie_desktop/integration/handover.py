@@ -7,7 +7,7 @@ result back, so the command prints exactly what a local run prints.
 Qt-free (the command line never imports PySide6): a plain unix socket to the path the app's
 QLocalServer listens on (integration/instance.py), JSON lines both ways:
 
-    → {"kind": "run", "protocol": 1, "run_id", "tool_id", "inputs", "meta", "sent_at"}
+    → {"kind": "run", "protocol": 1, "run_id", "tool_id", "tool_path", "inputs", "meta", "sent_at"}
     ← {"kind": "accepted"} | {"kind": "declined", "reason"}      (declined: run locally)
     ← {"kind": "event", "event": {kind, key, value, fraction, message}}   (stream/status/progress)
     ← {"kind": "done", "status", "outputs", "error", "duration_s", "spilled"} | {"kind": "failed", "error"}
@@ -193,7 +193,9 @@ class HandoverRunner:
 
     def _remote(self, tool: Any, inputs: dict, run_id: str, on_event: Any, meta: Any) -> Any:
         request = {"kind": "run", "protocol": PROTOCOL, "run_id": run_id, "tool_id": tool.tool_id,
-                   "inputs": inputs, "meta": dict(meta or {}), "sent_at": time.time()}
+                   "inputs": inputs, "meta": dict(meta or {}), "sent_at": time.time(),
+                   # the app runs only the same tool folder (not another tools dir's same id)
+                   "tool_path": str(getattr(tool, "path", "") or "")}
         try:
             data = (json.dumps(request, ensure_ascii=False) + "\n").encode("utf-8")
         except (TypeError, ValueError, UnicodeError) as exc:

@@ -29,6 +29,15 @@ def _scalar_meta(raw: Any) -> dict:
             if isinstance(k, str) and k != "via" and (v is None or isinstance(v, (str, int, float, bool)))}
 
 
+def _same_path(a: Any, b: Any) -> bool:
+    from pathlib import Path
+
+    try:
+        return b is not None and Path(a).resolve() == Path(b).resolve()
+    except (OSError, ValueError, TypeError):
+        return False
+
+
 class RunHandoverServer:
     """Takes `{"kind": "run"}` requests from the command line and follows them to their end."""
 
@@ -66,6 +75,8 @@ class RunHandoverServer:
         tool = next((t for t in self.tools() if getattr(t, "tool_id", None) == tool_id), None)
         if tool is None:
             return decline(f"the app does not know the tool {tool_id!r} yet")
+        if msg.get("tool_path") and not _same_path(msg["tool_path"], getattr(tool, "path", None)):
+            return decline(f"the app's tool {tool_id!r} is another folder")
         if run_id in self._conversations or self.controller.state(run_id) is not None:
             return decline("a run with this id exists")
         meta = _scalar_meta(msg.get("meta"))
