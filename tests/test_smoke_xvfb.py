@@ -195,10 +195,11 @@ def test_the_installed_app_maps_a_window_on_x11_and_closes_cleanly(tmp_path, iso
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
     env["DISPLAY"] = display
     app = None
+    out = open(tmp_path / "app.out", "wb")  # noqa: SIM115 - closed in the finally below
     try:
         t0 = time.monotonic()
-        app = subprocess.Popen([str(_entry_point())], env=env, stdout=open(tmp_path / "app.out", "wb"),
-                               stderr=subprocess.STDOUT, start_new_session=True)
+        app = subprocess.Popen([str(_entry_point())], env=env, stdout=out, stderr=subprocess.STDOUT,
+                               start_new_session=True)
         windows: dict[int, str] = {}
         while not windows and time.monotonic() - t0 < MAP_TIMEOUT_S and app.poll() is None:
             time.sleep(0.25)
@@ -235,4 +236,5 @@ def test_the_installed_app_maps_a_window_on_x11_and_closes_cleanly(tmp_path, iso
         if app is not None and app.poll() is None:
             os.killpg(app.pid, signal.SIGKILL)
             app.wait()
+        out.close()
         _stop(xvfb)

@@ -1,6 +1,8 @@
 """One Pixie Desktop per user and data dir. The first instance listens on a QLocalServer; a later
 launch (double-click again, `pixie-desktop some/file`) connects, hands over its arguments as one
-JSON line and exits, and the first instance raises its window and acts on them.
+JSON line and exits, and the first instance raises its window and acts on them. The same server
+takes requests with a `kind` (`set_handler`): the command line's hand-over of a run
+(integration/handover.py) keeps its connection open as a `Conversation` until the run ends.
 
 The server name is per user and per data dir (a test or a second checkout with its own
 PIXIE_ROOT gets its own instance). On POSIX it is a socket path in $XDG_RUNTIME_DIR when that is
@@ -26,12 +28,12 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QWidget
 
+# a handed-over run carries its inputs (file inputs as data URLs); the client runs larger ones itself
+from pixie_desktop.integration.handover import MAX_REQUEST_BYTES
 # the socket's name and the peer check are Qt-free: the command line uses them too
 from pixie_desktop.integration.instance import _private_dir, peer_uid, server_name, socket_dir  # noqa: F401
 
-MAX_MESSAGE_BYTES = 1 << 20
-# a handed-over run carries its inputs (file inputs as data URLs); the client runs larger ones itself
-from pixie_desktop.integration.handover import MAX_REQUEST_BYTES  # noqa: E402
+MAX_MESSAGE_BYTES = 1 << 20  # a second launch's arguments
 
 log = logging.getLogger(__name__)
 
