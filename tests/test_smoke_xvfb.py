@@ -195,6 +195,7 @@ def test_the_installed_app_maps_a_window_on_x11_and_closes_cleanly(tmp_path, iso
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY")}
     env["DISPLAY"] = display
     app = None
+    tool_pid = None
     out = open(tmp_path / "app.out", "wb")  # noqa: SIM115 - closed in the finally below
     try:
         t0 = time.monotonic()
@@ -236,5 +237,10 @@ def test_the_installed_app_maps_a_window_on_x11_and_closes_cleanly(tmp_path, iso
         if app is not None and app.poll() is None:
             os.killpg(app.pid, signal.SIGKILL)
             app.wait()
+        if tool_pid is not None and _alive(tool_pid):  # never leave it running for the next test
+            try:
+                os.killpg(tool_pid, signal.SIGKILL)
+            except OSError:
+                pass
         out.close()
         _stop(xvfb)
