@@ -37,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true",
                    help="print one JSON object {batch_id, items, ok, error, cancelled, run_ids}")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    from pixie_desktop.commands.run import add_no_app_argument
+
+    add_no_app_argument(p)
     p.set_defaults(handler=run)
 
 
@@ -90,6 +93,7 @@ def run(ns: argparse.Namespace) -> int:
     from pixie_desktop.batch.local import run_batch
     from pixie_desktop.batch.state import Batch
     from pixie_desktop.runtime.queue import default_max_parallel
+    from pixie_desktop.commands.run import cli_runner
     from pixie_desktop.runtime.runner import Runner
 
     ctx = context()
@@ -108,7 +112,8 @@ def run(ns: argparse.Namespace) -> int:
             return 2
         batch = Batch(tool.tool_id, items, output_keys=[o.key for o in tool.spec.outputs])
         parallel = ns.parallel or int(getattr(ctx.settings, "max_parallel_runs", 0) or 0) or default_max_parallel()
-        runner = Runner(ctx.settings)
+        # local items may be handed to the open app (warm, shown live there); a cluster batch never is
+        runner = Runner(ctx.settings) if ns.cluster else cli_runner(ctx.settings, ns)
         bar = _Bar(not ns.json and not ns.quiet and sys.stderr.isatty())
         if not ns.json and not ns.quiet:
             print(f"batch {batch.id}: {len(items)} item{'s' if len(items) != 1 else ''} of {tool.tool_id}, "

@@ -1,5 +1,6 @@
 """`pixie-desktop run <tool> [--preset NAME] --input key=value … [--inputs-json FILE] [--json]`: run a tool
-headless through the same Runner the GUI uses. `key=@path` reads a file (sent as a data URL for
+headless through the same Runner the GUI uses — or, when the app is open on the same data dir, in
+the app itself (integration/handover.py: warm, live in its window; `--no-app` runs it here). `key=@path` reads a file (sent as a data URL for
 file/image/audio inputs, as text otherwise). Exit code 0 only when the run ends `ok`; Ctrl+C
 cancels the run cleanly (exit 130)."""
 
@@ -29,7 +30,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true",
                    help="print one JSON object {run_id, status, outputs, error, duration_s, artefacts}")
     p.add_argument("--quiet", "-q", action="store_true", help="no live progress on stderr")
+    add_no_app_argument(p)
     p.set_defaults(handler=run)
+
+
+def add_no_app_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--no-app", action="store_true",
+                   help="run here even when Pixie Desktop is open (by default the open app runs it, "
+                        "warm and shown live in its window; also PIXIE_NO_HANDOVER=1)")
+
+
+def cli_runner(settings: Any, ns: argparse.Namespace) -> Any:
+    """The runner a command uses: hands each run to the open app when there is one (and the user
+    did not say --no-app), else runs it in this process exactly as before."""
+    from pixie_desktop.integration import handover
+    from pixie_desktop.runtime.runner import Runner
+
+    local = Runner(settings)
+    if handover.disabled(getattr(ns, "no_app", False)):
+        return local
+    return handover.HandoverRunner(local, settings.root)
 
 
 def file_to_data_url(path: Path) -> str:
@@ -149,7 +169,7 @@ def print_outputs(tool: Any, outputs: dict[str, Any]) -> None:
 
 
 def run(ns: argparse.Namespace) -> int:
-    from pixie_desktop.runtime.runner import InputError, Runner, RunEvent, load_outputs
+    from pixie_desktop.runtime.runner import InputError, RunEvent, load_outputs
     from pixie_desktop.queries import artefacts as artefact_queries
     from pixie_desktop.queries import runs as run_queries
 
@@ -168,7 +188,7 @@ def run(ns: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        runner = Runner(ctx.settings)
+        runner = cli_runner(ctx.settings, ns)
         try:
             runner.check_inputs(tool, inputs)
         except InputError as exc:

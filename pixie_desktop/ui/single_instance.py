@@ -1,6 +1,8 @@
 """One Pixie Desktop per user and data dir. The first instance listens on a QLocalServer; a later
 launch (double-click again, `pixie-desktop some/file`) connects, hands over its arguments as one
-JSON line and exits, and the first instance raises its window and acts on them.
+JSON line and exits, and the first instance raises its window and acts on them. The same server
+takes requests with a `kind` (`set_handler`): the command line's hand-over of a run
+(integration/handover.py) keeps its connection open as a `Conversation` until the run ends.
 
 The server name is per user and per data dir (a test or a second checkout with its own
 PIXIE_ROOT gets its own instance). On POSIX it is a socket path in $XDG_RUNTIME_DIR when that is
@@ -16,14 +18,9 @@ left behind by a crash is detected (nobody answers) and replaced.
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import json
+import logging
 import os
-import socket
-import stat
-import struct
-import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
@@ -31,80 +28,19 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QAbstractSocket, QLocalServer, QLocalSocket
 from PySide6.QtWidgets import QWidget
 
-from pixie_desktop import APP_ID
+# a handed-over run carries its inputs (file inputs as data URLs); the client runs larger ones itself
+from pixie_desktop.integration.handover import MAX_REQUEST_BYTES
+# the socket's name and the peer check are Qt-free: the command line uses them too
+from pixie_desktop.integration.instance import _private_dir, peer_uid, server_name, socket_dir  # noqa: F401
 
-MAX_MESSAGE_BYTES = 1 << 20
+MAX_MESSAGE_BYTES = 1 << 20  # a second launch's arguments
 
-
-def _private_dir(path: str, *, create: bool) -> bool:
-    """True when `path` is a real directory (not a link) owned by this user that no one else can
-    enter; `create` makes it 0700 first, and a loose mode on our own folder is tightened."""
-    if create:
-        try:
-            os.mkdir(path, 0o700)
-        except FileExistsError:  # ours from an earlier start: its owner and mode are checked next
-            pass
-        except OSError:
-            return False
-    try:
-        st = os.lstat(path)
-        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
-            return False
-        if st.st_mode & 0o077:
-            if not create:
-                return False
-            os.chmod(path, 0o700)
-        return True
-    except OSError:
-        return False
-
-
-def socket_dir() -> str | None:
-    """Where the socket lives (POSIX): $XDG_RUNTIME_DIR when it is private to this user, else a
-    per-user 0700 folder in the temp dir (`pixie-desktop-<uid>`; another user squatting that
-    name is skipped for `-<uid>-2`…). Never a bare name: Qt would put it in the shared /tmp,
-    where another user could take the name first and receive our arguments."""
-    if os.name != "posix":
-        return None
-    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
-    if runtime and _private_dir(runtime, create=False):
-        return runtime
-    base = os.path.join(tempfile.gettempdir(), f"pixie-desktop-{os.getuid()}")
-    for candidate in (base, *(f"{base}-{n}" for n in range(2, 6))):
-        if _private_dir(candidate, create=True):
-            return candidate
-    return None
-
-
-def peer_uid(fd: int) -> int | None:
-    """The uid of the process at the other end of a connected unix socket (Linux SO_PEERCRED),
-    or None when the platform cannot tell."""
-    if fd is None or int(fd) < 0 or not hasattr(socket, "SO_PEERCRED"):
-        return None
-    try:
-        with socket.fromfd(int(fd), socket.AF_UNIX, socket.SOCK_STREAM) as s:  # a dup: closing it is safe
-            raw = s.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-        return struct.unpack("3i", raw)[1]
-    except OSError:
-        return None
+log = logging.getLogger(__name__)
 
 
 def _foreign_peer(sock: QLocalSocket) -> bool:
     uid = peer_uid(int(sock.socketDescriptor()))
     return uid is not None and hasattr(os, "getuid") and uid != os.getuid()
-
-
-def server_name(data_dir: Path | str, app_id: str = APP_ID) -> str:
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        user = str(os.getuid()) if hasattr(os, "getuid") else "user"
-    digest = hashlib.sha1(f"{user}\0{Path(data_dir).resolve()}".encode()).hexdigest()[:12]
-    name = f"{app_id}-{user}-{digest}"
-    folder = socket_dir()
-    if folder is not None:
-        return os.path.join(folder, name + ".sock")
-    return name
 
 
 def encode_message(args: list[str], cwd: str | None = None) -> bytes:
@@ -135,7 +71,9 @@ class SingleInstance(QObject):
         super().__init__(parent)
         self.name = name
         self.server: QLocalServer | None = None
-        self._buffers: dict[QLocalSocket, bytes] = {}
+        self._buffers: dict[QLocalSocket, bytearray] = {}
+        self._handlers: dict[str, Callable[["Conversation", dict], None]] = {}
+        self._conversations: dict[QLocalSocket, "Conversation"] = {}
 
     @classmethod
     def for_settings(cls, settings: Any, parent: QObject | None = None) -> "SingleInstance":
@@ -189,6 +127,9 @@ class SingleInstance(QObject):
             self.server.close()
             self.server.deleteLater()
             self.server = None
+        for conv in list(self._conversations.values()):
+            conv.close()
+        self._conversations.clear()
         for sock in list(self._buffers):
             sock.abort()
         self._buffers.clear()
@@ -208,35 +149,118 @@ class SingleInstance(QObject):
                 sock.abort()
                 sock.deleteLater()
                 continue
-            self._buffers[sock] = b""
+            self._buffers[sock] = bytearray()
             sock.readyRead.connect(lambda s=sock: self._on_ready(s))
             sock.disconnected.connect(lambda s=sock: self._drop(s))
 
+    def set_handler(self, kind: str, handler: Callable[["Conversation", dict], None] | None) -> None:
+        """Serve requests `{"kind": kind, …}` (the command line's `run`): `handler(conversation,
+        message)` is called on the UI thread and answers through the Conversation, which stays
+        open for the request's later lines (a cancel) until either end closes it."""
+        if handler is None:
+            self._handlers.pop(kind, None)
+        else:
+            self._handlers[kind] = handler
+
     def _drop(self, sock: QLocalSocket) -> None:
         self._buffers.pop(sock, None)
+        conv = self._conversations.pop(sock, None)
+        if conv is not None:
+            conv._closed_by_peer()
         sock.deleteLater()
 
     def _on_ready(self, sock: QLocalSocket) -> None:
-        if sock not in self._buffers:
+        buf = self._buffers.get(sock)
+        if buf is None:
             return
-        buf = self._buffers[sock] + bytes(sock.readAll().data())
-        if len(buf) > MAX_MESSAGE_BYTES:
+        buf += bytes(sock.readAll().data())  # a bytearray: a large request arrives in many chunks
+        limit = MAX_REQUEST_BYTES if self._handlers else MAX_MESSAGE_BYTES
+        while (end := buf.find(b"\n")) >= 0:
+            line = bytes(buf[:end])
+            del buf[:end + 1]
+            self._on_line(sock, line)
+            if sock not in self._buffers:  # aborted while handling the line
+                return
+        if len(buf) > limit:
             sock.abort()
-            return
-        if b"\n" not in buf:
-            self._buffers[sock] = buf
-            return
-        line, _, rest = buf.partition(b"\n")
-        self._buffers[sock] = rest
+
+    def _on_line(self, sock: QLocalSocket, line: bytes) -> None:
+        conv = self._conversations.get(sock)
         try:
             msg = json.loads(line.decode("utf-8"))
-            if not isinstance(msg, dict) or not isinstance(msg.get("args"), list):
+            if not isinstance(msg, dict):
                 raise ValueError("bad message")
-            msg["args"] = [str(a) for a in msg["args"]]
         except (ValueError, UnicodeDecodeError):
+            if conv is None:
+                sock.write(b"error\n")
+                sock.flush()
+            return
+        if conv is not None:  # a later line of a request (a cancel)
+            conv.messageReceived.emit(msg)
+            return
+        handler = self._handlers.get(msg.get("kind")) if isinstance(msg.get("kind"), str) else None
+        if handler is not None:
+            conv = Conversation(sock, self)
+            self._conversations[sock] = conv
+            try:
+                handler(conv, msg)
+            except Exception as exc:  # noqa: BLE001 - a bad request must not break the server
+                log.exception("single instance: %s request failed", msg.get("kind"))
+                conv.send({"kind": "declined", "reason": f"{type(exc).__name__}: {exc}"})
+                conv.close()
+            return
+        if not isinstance(msg.get("args"), list):
             sock.write(b"error\n")
             sock.flush()
             return
+        msg["args"] = [str(a) for a in msg["args"]]
         sock.write(b"ok\n")
         sock.flush()
         self.messageReceived.emit(msg)
+
+
+class Conversation(QObject):
+    """One request connection kept open (a handed-over run): `send(obj)` writes a JSON line,
+    `messageReceived` brings the client's later lines, `closed` fires once when the client goes
+    (or `close()` ends it from this side)."""
+
+    messageReceived = Signal(dict)
+    closed = Signal()
+
+    def __init__(self, sock: QLocalSocket, parent: QObject | None = None):
+        super().__init__(parent)
+        self.sock: QLocalSocket | None = sock
+        self._ended = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.sock is not None and not self._ended
+
+    def send(self, message: dict) -> bool:
+        if not self.is_open:
+            return False
+        try:
+            data = json.dumps(message, ensure_ascii=False, default=str)
+        except (TypeError, ValueError) as exc:  # never raise into the run's signal handlers
+            data = json.dumps({"kind": message.get("kind"), "unencodable": str(exc)})
+        self.sock.write((data + "\n").encode("utf-8"))
+        self.sock.flush()
+        return True
+
+    def close(self) -> None:
+        """End from this side after the last line was written (it is flushed first)."""
+        if self.sock is None:
+            return
+        sock, self.sock = self.sock, None
+        sock.disconnectFromServer()  # writes what is buffered, then disconnects
+        self._end()
+
+    def _closed_by_peer(self) -> None:
+        self.sock = None
+        self._end()
+
+    def _end(self) -> None:
+        if not self._ended:
+            self._ended = True
+            self.closed.emit()
+            self.deleteLater()
