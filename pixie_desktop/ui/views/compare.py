@@ -1,6 +1,9 @@
 """Compare two runs side by side: status/duration, inputs and outputs as key | run A | run B
 tables with differing rows highlighted, a line diff for text values, and both runs' outputs
-rendered next to each other (OutputPanel) when the tool still parses."""
+rendered next to each other (OutputPanel) when the tool still parses.
+
+File inputs read as their original name and size with a small thumbnail for images
+(artefacts/provenance.py); no cell or diff shows a blob hash, a data URL or base64."""
 
 from __future__ import annotations
 
@@ -8,11 +11,12 @@ import difflib
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit,
                                QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
+from pixie_desktop.artefacts import provenance
 from pixie_desktop.queries import runs as run_queries
 from pixie_desktop.queries.runs import RunRecord
 from pixie_desktop.ui.models.runs_model import STATUS_TEXT, format_duration, format_started
@@ -24,6 +28,9 @@ MISSING = object()
 def _render(value: Any) -> str:
     if value is MISSING:
         return "—"
+    if provenance.is_file_value(value):
+        return provenance.display_value(value)
+    value = provenance.scrub(value)
     if isinstance(value, str):
         return value if len(value) <= 2000 else value[:2000] + f"… ({len(value)} chars)"
     try:
@@ -45,6 +52,9 @@ def text_diff(a: Any, b: Any) -> str:
     def lines(v: Any) -> list[str]:
         if v is MISSING:
             return []
+        if provenance.is_file_value(v):
+            return [f.label() for f in provenance.describe_value("", v)]
+        v = provenance.scrub(v)
         if isinstance(v, str):
             return v.splitlines()
         return json.dumps(v, ensure_ascii=False, sort_keys=True, indent=2, default=str).splitlines()
@@ -73,7 +83,10 @@ class CompareDialog(QDialog):
         self.input_rows = diff_rows(self.a.inputs if self.a else {}, self.b.inputs if self.b else {})
         self.output_rows = diff_rows(self.outputs_a, self.outputs_b)
         self.inputs_table = self._table(self.input_rows)
+        self.inputs_table.setAccessibleName("Inputs of both runs")
+        self._load_input_thumbnails()
         self.outputs_table = self._table(self.output_rows)
+        self.outputs_table.setAccessibleName("Outputs of both runs")
         n_in = sum(1 for r in self.input_rows if r[3])
         n_out = sum(1 for r in self.output_rows if r[3])
         self.tabs.addTab(self.inputs_table, f"Inputs ({n_in} different)")
@@ -136,6 +149,36 @@ class CompareDialog(QDialog):
                 t.setItem(i, col, item)
         t.resizeRowsToContents()
         return t
+
+    def _load_input_thumbnails(self) -> None:
+        """Image inputs get their thumbnail as the cell's icon (bytes read on the pool)."""
+        from pixie_desktop.ui import workers
+        from pixie_desktop.ui.inputs.structured import _guarded
+        from pixie_desktop.ui.views.run_inputs import load_thumbnails
+
+        files: list[provenance.InputFile] = []
+        cells: list[tuple[int, int]] = []
+        for r, (key, va, vb, _d) in enumerate(self.input_rows):
+            for col, value in ((1, va), (2, vb)):
+                images = [f for f in provenance.describe_value(key, value) if f.is_image]
+                if value is not MISSING and images:
+                    files.append(images[0])
+                    cells.append((r, col))
+        if not files:
+            return
+
+        def done(images: dict) -> None:
+            from PySide6.QtGui import QIcon, QPixmap
+
+            for i, img in images.items():
+                item = self.inputs_table.item(*cells[i])
+                if item is not None:
+                    item.setIcon(QIcon(QPixmap.fromImage(img)))
+            self.inputs_table.resizeRowsToContents()
+
+        self.inputs_table.setIconSize(QSize(32, 32))
+        workers.submit(load_thumbnails, files, str(self.ctx.settings.artefacts_root),
+                       on_result=_guarded(self, done), on_error=lambda _exc: None)
 
     def _show_diff(self, rows: list[tuple[str, Any, Any, bool]], r: int) -> None:
         if 0 <= r < len(rows):
