@@ -155,6 +155,8 @@ def display_value(value: Any, *, limit: int | None = None) -> str:
         text = scrub(value)
     elif value is None:
         text = "—"
+    elif isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        text = str(int(value))  # a slider's 256.0 reads as 256
     else:
         try:
             text = json.dumps(scrub(value), ensure_ascii=False, sort_keys=True, default=str)

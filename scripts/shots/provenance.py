@@ -1,8 +1,8 @@
 """Screenshots of provenance (issue 13, item 3): two real runs of Image Thumbnail on photos named
 sunset.png and harbour.png, then — at 960×640 and 1920×1080, light and dark — the tool page
 showing the first run ("This run": inputs by name with thumbnails, the artefact "from" its input)
-with the form edited (the "Inputs changed since this run" banner), History with the run
-selected (its inputs under the table), the gallery grouped by run with an artefact previewed,
+with the form edited (the "Inputs changed since this run" banner), History (the page and the
+tool's tab) with a run selected (its inputs under the table), the gallery grouped by run with an artefact previewed,
 and Compare. Saves screenshots/prov-<W>x<H>-<page>[-dark].png and prints the clipping
 self-check's findings for each."""
 
@@ -98,8 +98,13 @@ def shoot(out_dir: Path) -> list[Path]:
                     gallery.select_ids(ids[-1:])
                 settle(500)
                 shots.append(("gallery", win))
+                shots.append(("tool-history", win))
                 for name, widget in shots:
-                    if name == "tool":
+                    if name == "tool-history":
+                        win.open_tool("image-thumbnail")
+                        page.right_tabs.setCurrentWidget(page.history)
+                        page.history.select_runs([second])
+                    elif name == "tool":
                         win.open_run(first)
                         page.form.set_values({"max_edge": 128})
                     elif name == "history":

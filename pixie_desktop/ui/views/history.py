@@ -54,6 +54,7 @@ class RunsTable(QTableView):
 
 
 SEARCH_DEBOUNCE_MS = 180
+DETAILS_MIN_HEIGHT = 380  # below this the selected run's inputs would squeeze the table to a row
 # (label, days back) for the date filter; None = any time
 SINCE_CHOICES: tuple[tuple[str, int | None], ...] = (("Any time", None), ("Today", 0), ("Last 7 days", 7),
                                                        ("Last 30 days", 30), ("Last 365 days", 365))
@@ -210,6 +211,10 @@ class HistoryView(QWidget):
         self.tool_filter.setCurrentIndex(max(0, self.tool_filter.findData(current)))
         self.tool_filter.blockSignals(False)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._update_details()
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.refresh_tool_filter()
         super().showEvent(event)
@@ -288,7 +293,7 @@ class HistoryView(QWidget):
 
     def _update_details(self) -> None:
         ids = self.selected_run_ids() if self.table.isVisible() or self.model.rowCount() else []
-        rid = ids[0] if len(ids) == 1 else None
+        rid = ids[0] if len(ids) == 1 and self.height() >= DETAILS_MIN_HEIGHT else None
         if rid is None:
             self._details_run = None
             self.details.hide()
