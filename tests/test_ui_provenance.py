@@ -209,7 +209,7 @@ def test_open_past_run_restores_named_inputs_and_describes_the_run(qtbot, make_w
 def test_load_inputs_keeps_names_and_says_when_a_file_is_gone(qtbot, make_window, ctx, tools_dir):
     spec = _photo_spec(tools_dir)
     recorded = _record_run(ctx, "r1", {"image": _image_url("sunset.png"), "edge": 20}, spec=spec)
-    _win, page, _ = _photo_page(qtbot, make_window, tools_dir)
+    win, page, _ = _photo_page(qtbot, make_window, tools_dir)
     assert page.load_inputs_of("r1")
     assert [e.name for e in page.form.widget_for("image").entries] == ["sunset.png"]
     assert not page.differs_banner.isVisible()  # no run shown on the right: nothing to compare with
@@ -218,6 +218,12 @@ def test_load_inputs_keeps_names_and_says_when_a_file_is_gone(qtbot, make_window
     blob_path(ctx.settings.artefacts_root, recorded["image"][HANDLE_KEY]).unlink()
     assert page.load_inputs_of("r1")
     assert "sunset.png no longer stored" in page.status_label.text()
+    assert page.form.widget_for("image").entries == []  # emptied, not left holding the earlier file
+    assert win.open_run("r1")  # "This run" still names it, and says its bytes are gone
+    qtbot.waitUntil(lambda: bool(page.run_panel.inputs_view.chips)
+                    and page.run_panel.inputs_view.chips[0].missing, timeout=5000)
+    chip = page.run_panel.inputs_view.chips[0]
+    assert chip.name.text() == "sunset.png" and chip.meta.text().endswith("no longer stored")
 
 
 def test_field_message_clears_once_fixed(qtbot, make_window, ctx, tools_dir):

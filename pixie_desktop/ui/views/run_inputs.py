@@ -39,10 +39,16 @@ def load_thumbnails(files: list[InputFile], artefacts_root: str, edge: int = THU
     return out
 
 
+def _files_state(files: list[InputFile], artefacts_root: str) -> tuple[dict[int, QImage], list[int]]:
+    """Worker body: thumbnails, and which handles' stored bytes are gone."""
+    return (load_thumbnails(files, artefacts_root),
+            [i for i, f in enumerate(files) if prov.blob_missing(f, artefacts_root)])
+
+
 class FileChip(QFrame):
     """One input file: thumbnail (or a badge of its type), name, "size · type"."""
 
-    def __init__(self, f: InputFile, parent: QWidget | None = None, *, missing: bool = False):
+    def __init__(self, f: InputFile, parent: QWidget | None = None):
         super().__init__(parent)
         self.file = f
         self.setObjectName("InputFileChip")
@@ -64,8 +70,6 @@ class FileChip(QFrame):
         self.name.setStyleSheet("font-weight: 600;")
         self.name.setMaximumWidth(CHIP_TEXT_MAX)
         bits = [b for b in (prov.human_size(f.size), f.mime) if b]
-        if missing:
-            bits.append("no longer stored")
         self.meta = ElidedLabel(" · ".join(bits), self)
         self.meta.setObjectName("Muted")
         self.meta.setMaximumWidth(CHIP_TEXT_MAX)
@@ -74,6 +78,12 @@ class FileChip(QFrame):
         row.addLayout(text)
         self.setToolTip(" · ".join([f.display_name] + bits))
         self.has_thumbnail = False
+        self.missing = False
+
+    def set_missing(self) -> None:
+        """The stored bytes are gone (pruned): a re-run cannot send this file again."""
+        self.missing = True
+        self.meta.setText(self.meta.text() + " · no longer stored")
 
     def set_thumbnail(self, image: QImage) -> None:
         self.pic.setPixmap(QPixmap.fromImage(image).scaled(
@@ -116,7 +126,7 @@ class InputFilesView(QWidget):
         inputs = inputs or {}
         self.files = prov.input_files(inputs)
         for f in self.files:
-            chip = FileChip(f, self, missing=prov.blob_missing(f, self.artefacts_root))
+            chip = FileChip(f, self)
             self.chips.append(chip)
             self.flow.addWidget(chip)
         if not self.files_only:
@@ -138,21 +148,24 @@ class InputFilesView(QWidget):
         self.flow.invalidate()
         self._fit_height()
         self.updateGeometry()
-        if any(f.is_image for f in self.files):
+        if self.files:  # thumbnails and "still stored?" need the disk: on the pool
             from pixie_desktop.ui import workers
             from pixie_desktop.ui.inputs.structured import _guarded
 
             gen = self._generation
-            workers.submit(load_thumbnails, list(self.files), self.artefacts_root,
-                           on_result=_guarded(self, lambda images: self._thumbs(gen, images)),
+            workers.submit(_files_state, list(self.files), self.artefacts_root,
+                           on_result=_guarded(self, lambda state: self._files_state(gen, *state)),
                            on_error=lambda _exc: None)
 
-    def _thumbs(self, generation: int, images: dict[int, QImage]) -> None:
+    def _files_state(self, generation: int, images: dict[int, QImage], missing: list[int]) -> None:
         if generation != self._generation:
             return  # a newer run is shown
         for i, img in images.items():
             if 0 <= i < len(self.chips):
                 self.chips[i].set_thumbnail(img)
+        for i in missing:
+            if 0 <= i < len(self.chips):
+                self.chips[i].set_missing()
 
     def hasHeightForWidth(self) -> bool:
         return True

@@ -864,9 +864,13 @@ class ToolPage(QWidget):
 
     def _load_form_from(self, rec: Any) -> dict:
         """Fill the form with a run's recorded inputs (file inputs keep their names); returns them."""
-        inputs = self._recorded_inputs(rec.inputs)
+        recorded = rec.inputs
+        inputs = self._recorded_inputs(recorded)
         if self.form is not None:
-            self.form.set_values({k: v for k, v in inputs.items() if k not in ("messages", "history")})
+            values = {k: v for k, v in inputs.items() if k not in ("messages", "history")}
+            # a stored file that is gone empties its field: never leave another run's file there
+            values.update({k: None for k in recorded if k not in inputs and k not in ("messages", "history")})
+            self.form.set_values(values)
             if self.shown_run_id == rec.id:
                 self._shown_inputs = self.form.values()
                 self._update_differs()
@@ -941,9 +945,13 @@ class ToolPage(QWidget):
         rec = run_queries.get_run(self.ctx.conn, run_id)
         if rec is None:
             return False
-        inputs = self._recorded_inputs(rec.inputs)
+        recorded = rec.inputs
+        inputs = self._recorded_inputs(recorded)
         if self.form is not None:
-            self.form.set_values({k: v for k, v in inputs.items() if k not in ("messages", "history")})
+            values = {k: v for k, v in inputs.items() if k not in ("messages", "history")}
+            # a stored file that is gone empties its field: never leave another run's file there
+            values.update({k: None for k in recorded if k not in inputs and k not in ("messages", "history")})
+            self.form.set_values(values)
         return self._start(inputs, source="history")
 
     def _recorded_inputs(self, inputs: dict) -> dict:
