@@ -153,6 +153,7 @@ def test_compare_shows_names_sizes_and_thumbnails(qtbot, ctx, tools_dir):
     row = next(i for i, r in enumerate(dlg.input_rows) if r[0] == "image")
     left, right = dlg.inputs_table.item(row, 1).text(), dlg.inputs_table.item(row, 2).text()
     assert left.startswith("sunset.png · ") and right.startswith("dawn.png · ")
+    assert dlg.inputs_table.item(row, 0).text() == "Image"  # the form's label, not the key
     assert dlg.input_rows[row][3]  # different files
     qtbot.waitUntil(lambda: not dlg.inputs_table.item(row, 1).icon().isNull(), timeout=5000)
     dlg.inputs_table.setCurrentCell(row, 0)

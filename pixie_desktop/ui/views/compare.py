@@ -71,6 +71,11 @@ class CompareDialog(QDialog):
         self.b = run_queries.get_run(ctx.conn, run_b)
         from pixie_desktop.ui.views.tool_page import load_run_outputs
 
+        self._tool = self._find_tool()
+        spec = getattr(self._tool, "spec", None)
+        # the key column reads as the form does ("Image", not "image")
+        self.input_labels = {i.key: i.label for i in spec.inputs} if spec is not None else {}
+        self.output_labels = {o.key: o.label for o in spec.outputs} if spec is not None else {}
         self.outputs_a = load_run_outputs(ctx, self.a) if self.a else None
         self.outputs_b = load_run_outputs(ctx, self.b) if self.b else None
         lay = QVBoxLayout(self)
@@ -82,10 +87,10 @@ class CompareDialog(QDialog):
         self.tabs.setDocumentMode(True)
         self.input_rows = diff_rows(self.a.inputs if self.a else {}, self.b.inputs if self.b else {})
         self.output_rows = diff_rows(self.outputs_a, self.outputs_b)
-        self.inputs_table = self._table(self.input_rows)
+        self.inputs_table = self._table(self.input_rows, self.input_labels)
         self.inputs_table.setAccessibleName("Inputs of both runs")
         self._load_input_thumbnails()
-        self.outputs_table = self._table(self.output_rows)
+        self.outputs_table = self._table(self.output_rows, self.output_labels)
         self.outputs_table.setAccessibleName("Outputs of both runs")
         n_in = sum(1 for r in self.input_rows if r[3])
         n_out = sum(1 for r in self.output_rows if r[3])
@@ -124,7 +129,15 @@ class CompareDialog(QDialog):
         w.setMargin(10)
         return w
 
-    def _table(self, rows: list[tuple[str, Any, Any, bool]]) -> QTableWidget:
+    def _find_tool(self) -> Any:
+        if self.a is None:
+            return None
+        try:
+            return next((t for t in self.ctx.discovery.scan() if t.tool_id == self.a.tool_id), None)
+        except Exception:  # noqa: BLE001 - labels are a nicety: keys still read
+            return None
+
+    def _table(self, rows: list[tuple[str, Any, Any, bool]], labels: dict[str, str] | None = None) -> QTableWidget:
         t = QTableWidget(len(rows), 3)
         t.setHorizontalHeaderLabels(["Key", "Run A", "Run B"])
         t.verticalHeader().hide()
@@ -136,7 +149,7 @@ class CompareDialog(QDialog):
         hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         changed_bg = QColor(217, 154, 11, 60)
         for i, (key, va, vb, differs) in enumerate(rows):
-            for col, text in enumerate((key, _render(va), _render(vb))):
+            for col, text in enumerate(((labels or {}).get(key, key), _render(va), _render(vb))):
                 item = QTableWidgetItem(text)
                 item.setToolTip(plain_tooltip(text[:1000]))
                 if differs:
@@ -188,7 +201,7 @@ class CompareDialog(QDialog):
     def _rendered(self) -> QWidget | None:
         if self.a is None or self.b is None:
             return None
-        tool = next((t for t in self.ctx.discovery.scan() if t.tool_id == self.a.tool_id), None)
+        tool = self._tool
         if tool is None or tool.spec is None or self.a.tool_id != self.b.tool_id:
             return None
         from pixie_desktop.ui.outputs.panel import OutputPanel
