@@ -49,6 +49,9 @@ def mime_kind_sql(col: str = "mime") -> str:
             "ELSE 'other' END)")
 
 
+# When an artefact's run started (its own time when the run row is gone): the "run" sort's key.
+RUN_STARTED_SQL = "COALESCE((SELECT rs.started_at FROM runs rs WHERE rs.id = a.run_id), a.created_at)"
+
 # sort name -> list of (sql expression over alias a, direction). `id` is always last so the
 # keyset is total (ties never skip or repeat a row between pages).
 SORTS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -57,6 +60,8 @@ SORTS: dict[str, tuple[tuple[str, str], ...]] = {
     "name": (("a.filename COLLATE NOCASE", "ASC"), ("a.id", "ASC")),
     "size": (("a.size_bytes", "DESC"), ("a.id", "DESC")),
     "tool": (("a.tool_id", "ASC"), ("a.created_at", "DESC"), ("a.id", "DESC")),
+    # grouped by run: newest run first, a run's files together in the order they were made
+    "run": ((RUN_STARTED_SQL, "DESC"), ("a.run_id", "DESC"), ("a.id", "ASC")),
 }
 # Same keys read back from a row (for the cursor of the last row of a page).
 _SORT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -65,9 +70,10 @@ _SORT_FIELDS: dict[str, tuple[str, ...]] = {
     "name": ("filename", "id"),
     "size": ("size_bytes", "id"),
     "tool": ("tool_id", "created_at", "id"),
+    "run": ("run_started", "run_id", "id"),
 }
 SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "name": "Name A–Z",
-               "size": "Largest first", "tool": "By tool"}
+               "size": "Largest first", "tool": "By tool", "run": "Grouped by run"}
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,9 @@ class GalleryRow:
     run_starred: bool = False
     kind: str = "other"
     sort_key: tuple = field(default=(), repr=False)
+    run_started: str | None = None   # when its run started (its own time when the run is gone)
+    run_label: str | None = None     # the run's label
+    source: str | None = None        # "from sunset.jpg": the input it came from (None: unknown)
 
 
 def _like_escape(text: str) -> str:
@@ -231,7 +240,8 @@ def page_sql(q: ArtefactQuery, after: Sequence[Any] | None, limit: int,
     else:
         sub, args = _inner_ids(q, sort, after, limit)
         inner = f"SELECT id FROM ({sub})"
-    sql = (f"SELECT {_OUTER_COLS}, ts.colour, {_WS_COLOUR}, COALESCE(r.starred, 0), {mime_kind_sql('a.mime')} "
+    sql = (f"SELECT {_OUTER_COLS}, ts.colour, {_WS_COLOUR}, COALESCE(r.starred, 0), {mime_kind_sql('a.mime')}, "
+           "COALESCE(r.started_at, a.created_at), r.label "
            f"FROM ({inner}) p JOIN artefacts a ON a.id = p.id "
            "LEFT JOIN tool_state ts ON ts.tool_id = a.tool_id LEFT JOIN runs r ON r.id = a.run_id "
            f"ORDER BY {_order_by(sort)}")
@@ -242,8 +252,9 @@ def _row(sort: str, raw: Sequence[Any]) -> GalleryRow:
     n = len(ARTEFACT_COLUMNS)
     rec = ArtefactRecord(*raw[:n])
     row = GalleryRow(record=rec, tool_colour=raw[n] or None, workspace_colour=raw[n + 1] or None,
-                     run_starred=bool(raw[n + 2]), kind=str(raw[n + 3]))
-    row.sort_key = tuple(getattr(rec, f) for f in _SORT_FIELDS[sort])
+                     run_starred=bool(raw[n + 2]), kind=str(raw[n + 3]), run_started=raw[n + 4],
+                     run_label=raw[n + 5] or None)
+    row.sort_key = tuple(row.run_started if f == "run_started" else getattr(rec, f) for f in _SORT_FIELDS[sort])
     return row
 
 
@@ -267,7 +278,8 @@ def fetch_rows(conn: sqlite3.Connection, ids: Sequence[int], sort: str = "newest
         return {}
     sort = sort if sort in SORTS else "newest"
     marks = ",".join("?" * len(ids))
-    sql = (f"SELECT {_OUTER_COLS}, ts.colour, {_WS_COLOUR}, COALESCE(r.starred, 0), {mime_kind_sql('a.mime')} "
+    sql = (f"SELECT {_OUTER_COLS}, ts.colour, {_WS_COLOUR}, COALESCE(r.starred, 0), {mime_kind_sql('a.mime')}, "
+           "COALESCE(r.started_at, a.created_at), r.label "
            "FROM artefacts a LEFT JOIN tool_state ts ON ts.tool_id = a.tool_id LEFT JOIN runs r ON r.id = a.run_id "
            f"WHERE a.id IN ({marks})")
     return {r[0]: _row(sort, r) for r in conn.execute(sql, ids).fetchall()}

@@ -1,5 +1,7 @@
 """Paints one artefact: as a gallery tile (thumbnail, starred marker, workspace colour chip,
-elided filename, size) or, with `compact=True`, as the Name cell of the details list.
+elided filename, the input it came from, size) or, with `compact=True`, as the Name cell of the
+details list. Grouped by run, each tile has a band on top: the run's header on the first tile of
+a run, a thin rule joining the rest to it.
 
 Painting only reads model roles; asking for `ThumbnailRole` is what queues a thumbnail, so
 only visible items ever get one. Placeholders (drawn once per kind/extension/size and cached)
@@ -16,8 +18,8 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, Q
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from pixie_desktop.ui.delegates.painters import paint_colour_chip, paint_star
-from pixie_desktop.ui.models.artefacts_model import (ArtefactRole, MimeKindRole, StarredRole, ThumbnailRole,
-                                                     ToolColourRole, WorkspaceColourRole, human_size)
+from pixie_desktop.ui.models.artefacts_model import (ArtefactRole, GroupRole, MimeKindRole, SourceRole, StarredRole,
+                                                     ThumbnailRole, ToolColourRole, WorkspaceColourRole, human_size)
 
 KIND_COLOURS = {"image": "#4f7fe0", "svg": "#8a5cd1", "pdf": "#d1495b", "video": "#e07a2f", "audio": "#2a9d8f",
                 "table": "#3c9a4a", "text": "#5f6b7a", "other": "#8b95a1"}
@@ -27,11 +29,13 @@ class ArtefactDelegate(QStyledItemDelegate):
     """Tile painter for the icon grid; `compact=True` paints a details-list Name cell."""
 
     TEXT_H = 38
+    GROUP_H = 24  # the run band on top of each tile when grouped by run
 
     def __init__(self, parent=None, *, tile: int = 168, compact: bool = False):
         super().__init__(parent)
         self.tile = tile
         self.compact = compact
+        self.grouped = False
         self._placeholders: dict[tuple[str, str, int], QPixmap] = {}
         # thumbnails pre-scaled to the tile size: smooth-scaling 256 px images on every paint
         # of every visible tile is what made fast scrolling stutter
@@ -70,7 +74,7 @@ class ArtefactDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         if self.compact:
             return QSize(220, 34)
-        return QSize(self.tile, self.tile + self.TEXT_H)
+        return QSize(self.tile, self.tile + self.TEXT_H + (self.GROUP_H if self.grouped else 0))
 
     # -- placeholders
     def placeholder(self, kind: str, filename: str, edge: int) -> QPixmap:
@@ -104,6 +108,11 @@ class ArtefactDelegate(QStyledItemDelegate):
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         pal = option.palette
         cell = QRectF(option.rect)
+        header = index.data(GroupRole)
+        if header is not None:
+            band = QRectF(cell.left(), cell.top(), cell.width(), self.GROUP_H)
+            self._paint_group_band(p, band, header, pal, option.font)
+            cell = cell.adjusted(0, self.GROUP_H, 0, 0)
         width = min(cell.width(), float(self.tile))
         r = QRectF(cell.left() + (cell.width() - width) / 2, cell.top(), width, cell.height()).adjusted(4, 4, -4, -4)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
@@ -159,11 +168,35 @@ class ArtefactDelegate(QStyledItemDelegate):
         p.setFont(small)
         muted = QColor(pal.color(QPalette.ColorRole.PlaceholderText))
         p.setPen(muted)
-        meta = sfm.elidedText(f"{human_size(rec.size_bytes)} · {rec.tool_id}", Qt.TextElideMode.ElideRight,
-                              int(text_rect.width()))
+        source = index.data(SourceRole)  # "from sunset.jpg": which input made it
+        meta_text = f"{source} · {human_size(rec.size_bytes)}" if source else f"{human_size(rec.size_bytes)} · {rec.tool_id}"
+        meta = sfm.elidedText(meta_text, Qt.TextElideMode.ElideRight, int(text_rect.width()))
         p.drawText(QRectF(text_rect.left(), text_rect.top() + fm.height() + 1, text_rect.width(), sfm.height()),
                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, meta)
         p.restore()
+
+    def _paint_group_band(self, p: QPainter, band: QRectF, header: str, pal: QPalette, font: QFont) -> None:
+        """The first tile of a run: its header text after a dot; the others: a rule at mid height."""
+        accent = QColor(pal.color(QPalette.ColorRole.Highlight))
+        mid_y = band.center().y() + 2
+        if not header:
+            rule = QColor(pal.color(QPalette.ColorRole.Mid))
+            rule.setAlpha(120)
+            p.setPen(rule)
+            p.drawLine(int(band.left()), int(mid_y), int(band.right()), int(mid_y))
+            return
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(accent)
+        p.drawEllipse(QRectF(band.left() + 6, mid_y - 4, 8, 8))
+        bold = QFont(font)
+        bold.setWeight(QFont.Weight.DemiBold)
+        bold.setPointSizeF(max(6.5, font.pointSizeF() * 0.9))
+        fm = QFontMetrics(bold)
+        text_rect = QRectF(band.left() + 20, band.top() + 2, band.width() - 24, band.height() - 2)
+        p.setFont(bold)
+        p.setPen(pal.color(QPalette.ColorRole.Text))
+        p.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                   fm.elidedText(header, Qt.TextElideMode.ElideRight, int(text_rect.width())))
 
     def _paint_compact(self, p: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         rec = index.data(ArtefactRole)

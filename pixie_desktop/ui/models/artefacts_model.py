@@ -43,6 +43,9 @@ TagsRole = _ROLE0 + 11         # list[str]
 LabelRole = _ROLE0 + 12        # str | None
 RunStarredRole = _ROLE0 + 13   # bool
 ThumbPendingRole = _ROLE0 + 14  # bool: a thumbnail is queued/being made
+SourceRole = _ROLE0 + 15       # "from sunset.jpg" (the input it came from) or None when unknown
+GroupRole = _ROLE0 + 16        # grouped by run: the run's header text on its first row, "" on the
+                               # others; None when the gallery is not grouped
 
 COLUMNS = ("Name", "Tool", "Kind", "Size", "Created", "Label", "Tags")
 COL_NAME, COL_TOOL, COL_KIND, COL_SIZE, COL_CREATED, COL_LABEL, COL_TAGS = range(len(COLUMNS))
@@ -64,11 +67,43 @@ def short_time(iso: str | None) -> str:
     return dt.astimezone().strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
+def group_time(iso: str | None) -> str:
+    """Short enough for a tile's band: "Today 09:41", "30 Nov 09:41", "30 Nov 2025"."""
+    from datetime import datetime
+
+    dt = parse_iso(iso)
+    if dt is None:
+        return ""
+    local, now = dt.astimezone(), datetime.now().astimezone()
+    if local.date() == now.date():
+        return local.strftime("Today %H:%M")
+    return local.strftime("%d %b %H:%M" if local.year == now.year else "%d %b %Y")
+
+
+def run_header(row: GalleryRow) -> str:
+    """A run group's header: when the run started (first: the band is narrow), its label, the tool."""
+    label = f" · “{row.run_label}”" if row.run_label else ""
+    return f"{group_time(row.run_started or row.record.created_at)}{label} · {row.record.tool_id}"
+
+
 def _fetch_page(db_path: str, query: ArtefactQuery, after: Sequence[Any] | None, limit: int,
                 generation: int) -> tuple[int, list[GalleryRow], bool]:
     conn = queries.thread_connection(db_path)
     rows = queries.page(conn, query, after, limit + 1)  # one extra row tells us if more exist
+    add_sources(conn, rows[:limit])
     return generation, rows[:limit], len(rows) > limit
+
+
+def add_sources(conn: Any, rows: list[GalleryRow]) -> None:
+    """Set each row's "from <input file>" (artefacts/provenance.py) from its run's recorded inputs."""
+    from pixie_desktop.artefacts import provenance
+
+    try:
+        files = provenance.source_files_of_runs(conn, (r.record.run_id for r in rows))
+    except Exception:  # noqa: BLE001 - provenance is a nicety: a bad row must not cost the page
+        return
+    for r in rows:
+        r.source = provenance.from_label(r.record.filename, files.get(r.record.run_id, []))
 
 
 def _fetch_counts(db_path: str, query: ArtefactQuery, generation: int) -> tuple[int, int, int]:
@@ -139,7 +174,12 @@ class ArtefactsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, col)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(f"{rec.filename}\n{rec.tool_id} · {human_size(rec.size_bytes)} · {short_time(rec.created_at)}")
+            name = rec.filename + (f" · {row.source}" if row.source else "")
+            return plain_tooltip(f"{name}\n{rec.tool_id} · {human_size(rec.size_bytes)} · {short_time(rec.created_at)}")
+        if role == SourceRole:
+            return row.source
+        if role == GroupRole:
+            return self.group_header(index.row())
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_SIZE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ArtefactRole:
@@ -192,6 +232,20 @@ class ArtefactsModel(QAbstractTableModel):
         if col == COL_TAGS:
             return ", ".join(t for t in rec.tag_list if not t.startswith("_"))
         return ""
+
+    @property
+    def grouped(self) -> bool:
+        """Rows come grouped by run (the "Grouped by run" sort)."""
+        return self._query.sort == "run"
+
+    def group_header(self, row: int) -> str | None:
+        """Grouped: "Tool · 30 Nov 12:03 · “label”" on the first row of each run, "" on the rest."""
+        if not self.grouped or not 0 <= row < len(self._rows):
+            return None
+        r = self._rows[row]
+        if row > 0 and self._rows[row - 1].record.run_id == r.record.run_id:
+            return ""
+        return run_header(r)
 
     def _thumbnail(self, row: GalleryRow) -> Any:
         if self.thumbnails is None:
@@ -331,6 +385,7 @@ class ArtefactsModel(QAbstractTableModel):
                 row = self._by_id[artefact_id]
                 new = fresh[artefact_id]
                 new.sort_key = self._rows[row].sort_key  # keep the page cursor stable
+                new.source = self._rows[row].source      # the run's inputs never change
                 self._rows[row] = new
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         for row in gone:

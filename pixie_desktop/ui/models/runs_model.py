@@ -30,8 +30,8 @@ ToolIdRole = Qt.ItemDataRole.UserRole + 7
 BytesRole = Qt.ItemDataRole.UserRole + 8
 ToolColourRole = Qt.ItemDataRole.UserRole + 9   # the tool's colour, else its first workspace's colour
 
-COL_STATUS, COL_TOOL, COL_STARTED, COL_DURATION, COL_LABEL, COL_STAR, COL_BYTES = range(7)
-COLUMNS = ("Status", "Tool", "Started", "Duration", "Label", "★", "Artefacts")
+COL_STATUS, COL_TOOL, COL_STARTED, COL_DURATION, COL_LABEL, COL_STAR, COL_BYTES, COL_INPUTS = range(8)
+COLUMNS = ("Status", "Tool", "Started", "Duration", "Label", "★", "Artefacts", "Inputs")
 STATUS_TEXT = {"running": "Running", "ok": "Done", "error": "Failed", "cancelled": "Cancelled"}
 
 
@@ -82,6 +82,7 @@ class RunsModel(QAbstractTableModel):
         self._events = events
         self._rows: list[RunRecord] = []
         self._pos: dict[str, int] = {}
+        self._inputs_text: dict[str, tuple[str, str, str]] = {}  # run id -> (inputs_json, summary, tooltip)
         self._exhausted = False
         self.pages_fetched = 0
         self.search = RunFilter()  # words + filters from the History search bar (tool/starred stay above)
@@ -200,6 +201,22 @@ class RunsModel(QAbstractTableModel):
         for rid in [rid for rid, j in self._pos.items() if j >= len(self._rows) or self._rows[j].id != rid]:
             del self._pos[rid]
 
+    def inputs_text(self, rec: RunRecord) -> tuple[str, str]:
+        """(one-line summary, one line per input) of a run's inputs: file inputs by their original
+        name and size (artefacts/provenance.py), never a blob hash or base64. Cached per run."""
+        cached = self._inputs_text.get(rec.id)
+        if cached is not None and cached[0] is rec.inputs_json:
+            return cached[1], cached[2]
+        from pixie_desktop.artefacts import provenance
+
+        inputs = rec.inputs
+        line = provenance.summary(inputs)
+        tip = "\n".join(f"{k}: {provenance.display_value(v, limit=200)}" for k, v in inputs.items())
+        if len(self._inputs_text) > 5000:
+            self._inputs_text.clear()
+        self._inputs_text[rec.id] = (rec.inputs_json, line, tip)
+        return line, tip
+
     def record(self, row: int) -> RunRecord | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
@@ -242,6 +259,8 @@ class RunsModel(QAbstractTableModel):
                 return None  # drawn by the star delegate
             if col == COL_BYTES:
                 return format_bytes(rec.total_artefact_bytes)
+            if col == COL_INPUTS:
+                return self.inputs_text(rec)[0]
         if role == Qt.ItemDataRole.EditRole and col == COL_LABEL:
             return rec.label or ""
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -249,6 +268,8 @@ class RunsModel(QAbstractTableModel):
                 return plain_tooltip(rec.error_text[:600])
             if col == COL_STARTED:
                 return f"Run {rec.id}"
+            if col == COL_INPUTS:
+                return plain_tooltip(self.inputs_text(rec)[1]) or None
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (COL_DURATION, COL_BYTES):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

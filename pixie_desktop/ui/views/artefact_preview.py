@@ -1,6 +1,7 @@
 """The gallery's preview pane: the selected artefact shown by kind (image, text/code with
 pygments, PDF first pages via QtPdf, audio/video via QtMultimedia when it loads, CSV/JSON as a
-table) plus its metadata (tool, run, inputs, sha256, size, created, label, tags) and actions.
+table) plus its metadata (tool, run, the input it came from, the run's inputs — files by name,
+size and thumbnail, never a blob hash or base64 —, sha256, size, created, label, tags) and actions.
 
 Everything that reads or decodes the file runs on the pool (`load_preview`); the UI thread
 only turns the finished QImage/rows/HTML into widgets. A stale load (selection changed while
@@ -18,7 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QImage, QPixmap
-from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
+from PySide6.QtWidgets import (QFormLayout, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
                                QSizePolicy, QStackedWidget, QTableWidget, QTableWidgetItem, QTextBrowser,
                                QToolButton, QVBoxLayout, QWidget)
 
@@ -257,12 +258,25 @@ class ArtefactPreview(QWidget):
         form.setContentsMargins(0, 0, 0, 0)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.fields: dict[str, QLabel] = {}
-        for key in ("Tool", "Run", "Inputs", "Size", "Type", "Created", "SHA-256"):  # full sha in tooltip
+        from pixie_desktop.ui.views.run_inputs import InputFilesView
+
+        self.inputs_view = InputFilesView(ctx.settings.artefacts_root, files_only=True)
+        for key in ("Tool", "Run", "From", "Inputs", "Size", "Type", "Created", "SHA-256"):  # full sha in tooltip
             lab = QLabel()
+            lab.setTextFormat(Qt.TextFormat.PlainText)  # file names and values come from runs
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             lab.setWordWrap(True)
             self.fields[key] = lab
-            form.addRow(key, lab)
+            if key == "Inputs":  # the files (thumbnail, name, size) above the other values
+                box = QWidget()
+                bl = QVBoxLayout(box)
+                bl.setContentsMargins(0, 0, 0, 0)
+                bl.setSpacing(2)
+                bl.addWidget(self.inputs_view)
+                bl.addWidget(lab)
+                form.addRow(key, box)
+            else:
+                form.addRow(key, lab)
         self.label_edit = QLineEdit()
         self.label_edit.setPlaceholderText("Add a label…")
         self.label_edit.setMaxLength(120)
@@ -281,7 +295,7 @@ class ArtefactPreview(QWidget):
         lay.addWidget(meta)
         self.meta_box = meta
 
-        btns = QHBoxLayout()
+        btns = QGridLayout()
         btns.setSpacing(6)
         self.run_btn = QPushButton("Go to run")
         self.run_btn.clicked.connect(lambda: self._row and self.goToRun.emit(self._row.record.run_id))
@@ -295,10 +309,31 @@ class ArtefactPreview(QWidget):
         self.buttons_box = QWidget()
         self.buttons_box.setLayout(btns)
         btns.setContentsMargins(0, 0, 0, 0)
-        for b in (self.run_btn, self.open_btn, self.reveal_btn, self.copy_btn):
-            btns.addWidget(b)
+        self._buttons = (self.run_btn, self.open_btn, self.reveal_btn, self.copy_btn)
+        self._button_columns = 0
+        self._arrange_buttons()
         lay.addWidget(self.buttons_box)
         self.clear()
+
+    def _arrange_buttons(self) -> None:
+        """One row when the pane is wide enough for all four buttons, else two rows of two (a
+        narrow pane squeezed "Go to run" and "Copy path" below their text)."""
+        grid = self.buttons_box.layout()
+        m = self.layout().contentsMargins() if self.layout() is not None else None
+        avail = self.width() - ((m.left() + m.right()) if m is not None else 24)
+        need = sum(b.sizeHint().width() for b in self._buttons) + grid.spacing() * (len(self._buttons) - 1)
+        cols = 4 if avail >= need else 2
+        if cols == self._button_columns:
+            return
+        self._button_columns = cols
+        for b in self._buttons:
+            grid.removeWidget(b)
+        for i, b in enumerate(self._buttons):
+            grid.addWidget(b, i // cols, i % cols)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._arrange_buttons()
 
     # ------------------------------------------------------------------ public
     def current_id(self) -> int | None:
@@ -314,6 +349,7 @@ class ArtefactPreview(QWidget):
         self.note.hide()
         for lab in self.fields.values():
             lab.clear()
+        self.inputs_view.clear()
         self.label_edit.clear()
         self.tags_edit.clear()
         self.chips.clear()
@@ -332,7 +368,9 @@ class ArtefactPreview(QWidget):
         self._row, self._path = row, path
         self._fill_meta(row)
         if same:
-            return  # only metadata changed (star/label/tags): keep the loaded content
+            return
+        # the gallery row already knows the source; the run's inputs arrive with the content
+        self.fields["From"].setText(row.source[len("from "):] if row.source else "…")  # only metadata changed (star/label/tags): keep the loaded content
         self._generation += 1
         self._stop_media()
         self.message.setText("Loading…")
@@ -349,11 +387,13 @@ class ArtefactPreview(QWidget):
         self.star_btn.show()
         rec = row.record
         self.title.setText(rec.label or rec.filename)
-        self.title.setToolTip(plain_tooltip(rec.filename))
+        self.title.setToolTip(plain_tooltip(self.source_label()))
+
         self.star_btn.setText("★" if rec.starred else "☆")
         self.star_btn.setStyleSheet("color: #f4b400; font-size: 18px;" if rec.starred else "font-size: 18px;")
         self.fields["Tool"].setText(rec.tool_id)
-        self.fields["Run"].setText(rec.run_id)
+        self.fields["Run"].setText(short_time(rec.created_at))
+        self.fields["Run"].setToolTip(f"Run {rec.run_id}")
         self.fields["Size"].setText(f"{human_size(rec.size_bytes)} ({rec.size_bytes:,} bytes)")
         self.fields["Type"].setText(rec.mime)
         self.fields["Created"].setText(short_time(rec.created_at))
@@ -379,13 +419,30 @@ class ArtefactPreview(QWidget):
         if data.generation != self._generation or self._row is None:
             return
         if data.run:
-            inputs = json.dumps(data.run.get("inputs", {}), ensure_ascii=False)
-            self.fields["Inputs"].setText(inputs if len(inputs) <= 240 else inputs[:239] + "…")
-            self.fields["Inputs"].setToolTip(plain_tooltip(inputs[:4000]))
+            from pixie_desktop.artefacts import provenance
+
+            inputs = data.run.get("inputs", {}) or {}
+            files = provenance.input_files(inputs)
+            self.inputs_view.set_inputs(inputs)
+            self.inputs_view.setVisible(bool(files))
+            others = {k: v for k, v in inputs.items() if not provenance.is_file_value(v)}
+            text = provenance.summary(others, limit=240) if others else ("" if files else "No inputs")
+            self.fields["Inputs"].setText(text)
+            self.fields["Inputs"].setVisible(bool(text))
+            self.fields["Inputs"].setToolTip(plain_tooltip("\n".join(
+                f"{k}: {provenance.display_value(v, limit=300)}" for k, v in inputs.items())[:4000]))
+            self.fields["From"].setText(self._source_text(files))
             status = data.run.get("status", "")
-            self.fields["Run"].setText(f"{self._row.record.run_id} · {status}")
+            from pixie_desktop.ui.models.runs_model import STATUS_TEXT
+
+            label = data.run.get("label")
+            self.fields["Run"].setText(f"{short_time(data.run.get('started_at'))} · {STATUS_TEXT.get(status, status)}"
+                                       + (f" · “{label}”" if label else ""))
         else:
+            self.inputs_view.clear()
             self.fields["Inputs"].setText("(run no longer recorded)")
+            self.fields["Inputs"].show()
+            self.fields["From"].setText("unknown (the run is no longer recorded)")
             self.run_btn.setEnabled(False)
         if data.note:
             self.note.setText(data.note)
@@ -432,6 +489,26 @@ class ArtefactPreview(QWidget):
         else:
             self.message.setText(data.note or "No preview for this kind of file.\nUse Open to view it in its app.")
             self.stack.setCurrentWidget(self.message)
+
+    def _source_text(self, files: list) -> str:
+        """Which input the shown file came from, or an honest "unknown"."""
+        from pixie_desktop.artefacts import provenance
+
+        if self._row is None:
+            return ""
+        src = provenance.source_of(self._row.record.filename, files)
+        if src is not None:
+            return src.label()
+        if not files:
+            return "no file input (made from the values below)"
+        return f"unknown: the run had {len(files)} input files"
+
+    def source_label(self) -> str:
+        """"thumbnail.png · from sunset.jpg" for the shown artefact (from the gallery row)."""
+        if self._row is None:
+            return ""
+        rec = self._row.record
+        return rec.filename + (f" · {self._row.source}" if self._row.source else "")
 
     def _toggle_play(self) -> None:
         if self._row is None or self._path is None:

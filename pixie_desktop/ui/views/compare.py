@@ -1,6 +1,9 @@
 """Compare two runs side by side: status/duration, inputs and outputs as key | run A | run B
 tables with differing rows highlighted, a line diff for text values, and both runs' outputs
-rendered next to each other (OutputPanel) when the tool still parses."""
+rendered next to each other (OutputPanel) when the tool still parses.
+
+File inputs read as their original name and size with a small thumbnail for images
+(artefacts/provenance.py); no cell or diff shows a blob hash, a data URL or base64."""
 
 from __future__ import annotations
 
@@ -8,11 +11,12 @@ import difflib
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QPlainTextEdit,
                                QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
+from pixie_desktop.artefacts import provenance
 from pixie_desktop.queries import runs as run_queries
 from pixie_desktop.queries.runs import RunRecord
 from pixie_desktop.ui.models.runs_model import STATUS_TEXT, format_duration, format_started
@@ -24,6 +28,9 @@ MISSING = object()
 def _render(value: Any) -> str:
     if value is MISSING:
         return "—"
+    if provenance.is_file_value(value):
+        return provenance.display_value(value)
+    value = provenance.scrub(value)
     if isinstance(value, str):
         return value if len(value) <= 2000 else value[:2000] + f"… ({len(value)} chars)"
     try:
@@ -45,6 +52,9 @@ def text_diff(a: Any, b: Any) -> str:
     def lines(v: Any) -> list[str]:
         if v is MISSING:
             return []
+        if provenance.is_file_value(v):
+            return [f.label() for f in provenance.describe_value("", v)]
+        v = provenance.scrub(v)
         if isinstance(v, str):
             return v.splitlines()
         return json.dumps(v, ensure_ascii=False, sort_keys=True, indent=2, default=str).splitlines()
@@ -61,6 +71,11 @@ class CompareDialog(QDialog):
         self.b = run_queries.get_run(ctx.conn, run_b)
         from pixie_desktop.ui.views.tool_page import load_run_outputs
 
+        self._tool = self._find_tool()
+        spec = getattr(self._tool, "spec", None)
+        # the key column reads as the form does ("Image", not "image")
+        self.input_labels = {i.key: i.label for i in spec.inputs} if spec is not None else {}
+        self.output_labels = {o.key: o.label for o in spec.outputs} if spec is not None else {}
         self.outputs_a = load_run_outputs(ctx, self.a) if self.a else None
         self.outputs_b = load_run_outputs(ctx, self.b) if self.b else None
         lay = QVBoxLayout(self)
@@ -72,8 +87,11 @@ class CompareDialog(QDialog):
         self.tabs.setDocumentMode(True)
         self.input_rows = diff_rows(self.a.inputs if self.a else {}, self.b.inputs if self.b else {})
         self.output_rows = diff_rows(self.outputs_a, self.outputs_b)
-        self.inputs_table = self._table(self.input_rows)
-        self.outputs_table = self._table(self.output_rows)
+        self.inputs_table = self._table(self.input_rows, self.input_labels)
+        self.inputs_table.setAccessibleName("Inputs of both runs")
+        self._load_input_thumbnails()
+        self.outputs_table = self._table(self.output_rows, self.output_labels)
+        self.outputs_table.setAccessibleName("Outputs of both runs")
         n_in = sum(1 for r in self.input_rows if r[3])
         n_out = sum(1 for r in self.output_rows if r[3])
         self.tabs.addTab(self.inputs_table, f"Inputs ({n_in} different)")
@@ -111,7 +129,15 @@ class CompareDialog(QDialog):
         w.setMargin(10)
         return w
 
-    def _table(self, rows: list[tuple[str, Any, Any, bool]]) -> QTableWidget:
+    def _find_tool(self) -> Any:
+        if self.a is None:
+            return None
+        try:
+            return next((t for t in self.ctx.discovery.scan() if t.tool_id == self.a.tool_id), None)
+        except Exception:  # noqa: BLE001 - labels are a nicety: keys still read
+            return None
+
+    def _table(self, rows: list[tuple[str, Any, Any, bool]], labels: dict[str, str] | None = None) -> QTableWidget:
         t = QTableWidget(len(rows), 3)
         t.setHorizontalHeaderLabels(["Key", "Run A", "Run B"])
         t.verticalHeader().hide()
@@ -123,7 +149,7 @@ class CompareDialog(QDialog):
         hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         changed_bg = QColor(217, 154, 11, 60)
         for i, (key, va, vb, differs) in enumerate(rows):
-            for col, text in enumerate((key, _render(va), _render(vb))):
+            for col, text in enumerate(((labels or {}).get(key, key), _render(va), _render(vb))):
                 item = QTableWidgetItem(text)
                 item.setToolTip(plain_tooltip(text[:1000]))
                 if differs:
@@ -137,6 +163,36 @@ class CompareDialog(QDialog):
         t.resizeRowsToContents()
         return t
 
+    def _load_input_thumbnails(self) -> None:
+        """Image inputs get their thumbnail as the cell's icon (bytes read on the pool)."""
+        from pixie_desktop.ui import workers
+        from pixie_desktop.ui.inputs.structured import _guarded
+        from pixie_desktop.ui.views.run_inputs import load_thumbnails
+
+        files: list[provenance.InputFile] = []
+        cells: list[tuple[int, int]] = []
+        for r, (key, va, vb, _d) in enumerate(self.input_rows):
+            for col, value in ((1, va), (2, vb)):
+                images = [f for f in provenance.describe_value(key, value) if f.is_image]
+                if value is not MISSING and images:
+                    files.append(images[0])
+                    cells.append((r, col))
+        if not files:
+            return
+
+        def done(images: dict) -> None:
+            from PySide6.QtGui import QIcon, QPixmap
+
+            for i, img in images.items():
+                item = self.inputs_table.item(*cells[i])
+                if item is not None:
+                    item.setIcon(QIcon(QPixmap.fromImage(img)))
+            self.inputs_table.resizeRowsToContents()
+
+        self.inputs_table.setIconSize(QSize(32, 32))
+        workers.submit(load_thumbnails, files, str(self.ctx.settings.artefacts_root),
+                       on_result=_guarded(self, done), on_error=lambda _exc: None)
+
     def _show_diff(self, rows: list[tuple[str, Any, Any, bool]], r: int) -> None:
         if 0 <= r < len(rows):
             key, va, vb, differs = rows[r]
@@ -145,7 +201,7 @@ class CompareDialog(QDialog):
     def _rendered(self) -> QWidget | None:
         if self.a is None or self.b is None:
             return None
-        tool = next((t for t in self.ctx.discovery.scan() if t.tool_id == self.a.tool_id), None)
+        tool = self._tool
         if tool is None or tool.spec is None or self.a.tool_id != self.b.tool_id:
             return None
         from pixie_desktop.ui.outputs.panel import OutputPanel

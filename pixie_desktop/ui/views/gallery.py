@@ -138,6 +138,14 @@ class GalleryListView(QListView):
         self._tile = int(tile)
         self._fit_grid()
 
+    def set_grouped(self, on: bool) -> None:
+        """Grouped by run: every cell gets the delegate's run band on top."""
+        self._grouped = bool(on)
+        delegate = self.itemDelegate()
+        if isinstance(delegate, ArtefactDelegate):
+            delegate.grouped = self._grouped
+        self._fit_grid()
+
     def _fit_grid(self) -> None:
         """Spread the columns over the whole width: cells are `tile` wide plus an even share
         of the leftover, so the grid never ends in a ragged empty strip."""
@@ -145,7 +153,8 @@ class GalleryListView(QListView):
         width = max(1, self.viewport().width() - 2)
         cols = max(1, width // (tile + 4))
         cell_w = max(tile + 4, width // cols)
-        size = QSize(cell_w, tile + ArtefactDelegate.TEXT_H + 4)
+        band = ArtefactDelegate.GROUP_H if getattr(self, "_grouped", False) else 0
+        size = QSize(cell_w, tile + ArtefactDelegate.TEXT_H + 4 + band)
         if size != self.gridSize():
             self.setGridSize(size)
 
@@ -384,6 +393,7 @@ class GalleryView(QWidget):
 
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._sync_preview())
         self.model.modelReset.connect(self._update_selection_buttons)  # a reset drops the selection silently
+        self.model.modelReset.connect(lambda: self.grid.set_grouped(self.model.grouped))
         for view in (self.grid, self.table):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(self._context_menu)
@@ -489,6 +499,12 @@ class GalleryView(QWidget):
 
     def _apply_filters(self) -> None:
         self.model.set_query(self.current_query())
+
+    def set_grouped_by_run(self, on: bool) -> None:
+        """Group the tiles by the run that made them (the sort menu's "Grouped by run")."""
+        i = self.sort_combo.findData("run" if on else "newest")
+        if i >= 0:
+            self.sort_combo.setCurrentIndex(i)
 
     def show_run(self, run_id: str | None) -> None:
         """Show only one run's artefacts (None shows all again)."""

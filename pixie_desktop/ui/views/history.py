@@ -54,6 +54,7 @@ class RunsTable(QTableView):
 
 
 SEARCH_DEBOUNCE_MS = 180
+DETAILS_MIN_HEIGHT = 380  # below this the selected run's inputs would squeeze the table to a row
 # (label, days back) for the date filter; None = any time
 SINCE_CHOICES: tuple[tuple[str, int | None], ...] = (("Any time", None), ("Today", 0), ("Last 7 days", 7),
                                                        ("Last 30 days", 30), ("Last 365 days", 365))
@@ -124,8 +125,9 @@ class HistoryView(QWidget):
         hh.setSectionResizeMode(rm.COL_LABEL, QHeaderView.ResizeMode.Stretch)
         hh.setSectionResizeMode(rm.COL_STAR, QHeaderView.ResizeMode.Fixed)
         for col, width in ((rm.COL_STATUS, 110), (rm.COL_TOOL, 150), (rm.COL_STARTED, 170),
-                           (rm.COL_DURATION, 90), (rm.COL_STAR, 36), (rm.COL_BYTES, 90)):
+                           (rm.COL_DURATION, 90), (rm.COL_STAR, 36), (rm.COL_BYTES, 90), (rm.COL_INPUTS, 220)):
             self.table.setColumnWidth(col, width)
+        hh.moveSection(hh.visualIndex(rm.COL_INPUTS), hh.visualIndex(rm.COL_LABEL))  # inputs before the label
         if tool_id is not None:
             self.table.setColumnHidden(rm.COL_TOOL, True)
         self.table.doubleClicked.connect(self._double_clicked)
@@ -133,6 +135,7 @@ class HistoryView(QWidget):
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.selectionModel().selectionChanged.connect(lambda *a: self._update_buttons())
         lay.addWidget(self.table, 1)
+        lay.addWidget(self._build_details())
         from pixie_desktop.ui.widgets.empty_state import EmptyState
 
         self._empty_content = ("No runs yet", "Run the tool and its history appears here." if tool_id else
@@ -208,6 +211,10 @@ class HistoryView(QWidget):
         self.tool_filter.setCurrentIndex(max(0, self.tool_filter.findData(current)))
         self.tool_filter.blockSignals(False)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._update_details()
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.refresh_tool_filter()
         super().showEvent(event)
@@ -245,6 +252,7 @@ class HistoryView(QWidget):
             self.empty.set_content(*self._empty_content)
         self.table.setVisible(has)
         self.empty.setVisible(not has)
+        self._update_details()
 
     # -- selection ------------------------------------------------------------------------------
     def selected_run_ids(self) -> list[str]:
@@ -264,7 +272,45 @@ class HistoryView(QWidget):
                            | QItemSelectionModel.SelectionFlag.Rows)
                 self.table.scrollTo(self.model.index(r, 0))
 
+    # -- the selected run's inputs ----------------------------------------------------------------
+    def _build_details(self) -> QWidget:
+        """Under the table: the one selected run's inputs — files by name, size and thumbnail."""
+        from pixie_desktop.ui.views.run_inputs import InputFilesView
+
+        self.details = QWidget(self)
+        self.details.setObjectName("RunInputsDetails")
+        dl = QVBoxLayout(self.details)
+        dl.setContentsMargins(0, 2, 0, 6)
+        dl.setSpacing(4)
+        heading = QLabel("INPUTS OF THE SELECTED RUN", self.details)
+        heading.setObjectName("SectionHeading")
+        dl.addWidget(heading)
+        self.details_inputs = InputFilesView(self.ctx.settings.artefacts_root, self.details)
+        dl.addWidget(self.details_inputs)
+        self.details.hide()
+        self._details_run: str | None = None
+        return self.details
+
+    def _update_details(self) -> None:
+        ids = self.selected_run_ids() if self.table.isVisible() or self.model.rowCount() else []
+        rid = ids[0] if len(ids) == 1 and self.height() >= DETAILS_MIN_HEIGHT else None
+        if rid is None:
+            self._details_run = None
+            self.details.hide()
+            return
+        row = self.model.row_of(rid)
+        rec = self.model.record(row) if row >= 0 else None
+        if rec is None:
+            self.details.hide()
+            return
+        key = f"{rec.id}:{len(rec.inputs_json)}"
+        if key != self._details_run:
+            self._details_run = key
+            self.details_inputs.set_inputs(rec.inputs)
+        self.details.show()
+
     def _update_buttons(self) -> None:
+        self._update_details()
         n = len(self.selected_run_ids())
         for b in (self.open_button, self.load_button, self.rerun_button, self.star_button):
             b.setEnabled(n == 1)

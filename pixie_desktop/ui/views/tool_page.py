@@ -153,6 +153,9 @@ class ToolPage(QWidget):
         self.outputs: Any = None
         self.chat: Any = None
         self.history: Any = None
+        self.run_panel: Any = None       # "This run": the shown run's inputs and files (run_inputs.py)
+        self.shown_run_id: str | None = None  # the run whose outputs are on screen
+        self._shown_inputs: dict | None = None  # the form's values for that run (None: no comparison)
         if controller is None:  # a page on its own (no window): its own controller
             from pixie_desktop.ui.run_controller import RunController
 
@@ -477,6 +480,7 @@ class ToolPage(QWidget):
 
         self.form = ToolForm(form_spec, autocomplete=self._autocomplete)
         self.form.submitted.connect(self.run)
+        self.form.changed.connect(self._on_form_changed)
         form_widget: QWidget = self.form
         self.progress = QProgressBar()
         self.progress.setObjectName("RunProgress")
@@ -499,6 +503,16 @@ class ToolPage(QWidget):
         self.right_tabs = QTabWidget()
         self.right_tabs.setObjectName("ToolTabs")
         self.right_tabs.setDocumentMode(True)
+        from pixie_desktop.ui.views.run_inputs import RunProvenancePanel
+
+        self.run_panel = RunProvenancePanel(self.ctx, {i.key: i.label for i in spec.inputs})
+        outputs_tab = QWidget()
+        outputs_tab.setObjectName("OutputsTab")
+        otl = QVBoxLayout(outputs_tab)
+        otl.setContentsMargins(0, 6, 0, 0)
+        otl.setSpacing(0)
+        otl.addWidget(self.run_panel)
+        otl.addWidget(self.outputs, 1)
 
         layout = spec.layout if spec.layout in ("form", "split", "chat") else "form"
         self.layout_kind = layout
@@ -508,7 +522,7 @@ class ToolPage(QWidget):
             self.chat.sendRequested.connect(self.send_chat)
             self._chat_key = reply_key(spec)
             self.right_tabs.addTab(self.chat, "Conversation")
-            self.right_tabs.addTab(self.outputs, "Outputs")
+            self.right_tabs.addTab(outputs_tab, "Outputs")
             self.right_tabs.addTab(self.history, "History")
             others = [i for i in spec.inputs if i.key not in ("messages", "history") and i.type != "hidden"]
             if self.form is not None and others:
@@ -522,7 +536,7 @@ class ToolPage(QWidget):
                 form_widget.setParent(self)  # and parented, not a stray top-level window
                 form_widget.hide()
             return self._wrap_with_status(self.right_tabs)
-        self.right_tabs.addTab(self.outputs, "Outputs")
+        self.right_tabs.addTab(outputs_tab, "Outputs")
         self.right_tabs.addTab(self.history, "History")
         self.splitter = QSplitter(Qt.Orientation.Vertical if layout == "split" else Qt.Orientation.Horizontal)
         self.splitter.setObjectName("ToolSplitter")
@@ -551,6 +565,7 @@ class ToolPage(QWidget):
         reset.clicked.connect(lambda: self.form.reset() if self.form is not None else None)
         top.addWidget(reset)
         lay.addLayout(top)
+        lay.addWidget(self._build_differs_banner())
         lay.addWidget(form_widget, 1)
         # status line under the form, outside its scroll area so it never scrolls away; the
         # split layout (one tall column) also gets its own sticky Run button here
@@ -671,8 +686,7 @@ class ToolPage(QWidget):
         if self.form is not None and self.chat is None:
             problems = self.form.validate()
             if problems:
-                self._say(f"Check {len(problems)} field{'s' if len(problems) != 1 else ''}: "
-                          + "; ".join(msg for _k, msg in problems[:3]), error=True)
+                self._say(_fields_message(problems), error=True, fields=True)
                 return False
         try:
             from pixie_desktop.runtime.runner import InputError
@@ -683,7 +697,8 @@ class ToolPage(QWidget):
                 w = self.form.widget_for(key) if (self.form is not None and key) else None
                 if w is not None:
                     w.set_error(msg)
-            self._say("; ".join(msg for _k, msg in exc.problems[:3]) or "The inputs were refused.", error=True)
+            self._say("; ".join(msg for _k, msg in exc.problems[:3]) or "The inputs were refused.", error=True,
+                      fields=any(k for k, _m in exc.problems))
             return False
         import uuid
 
@@ -700,6 +715,9 @@ class ToolPage(QWidget):
             return False
         if not self._run_started:
             self._show_queued()
+        if self.chat is None:  # the form now describes this run; the banner is about later edits
+            self._set_shown_run(self.run_id, self.form.values() if self.form is not None else None,
+                                describe=False)
         return True
 
     def cancel(self) -> bool:
@@ -781,6 +799,8 @@ class ToolPage(QWidget):
                 self.chat.finish_reply(reply_text(value) if value is not None else None)
             else:
                 self.chat.fail_reply(result.error or result.status)
+        if self.run_panel is not None and self.shown_run_id == run_id:
+            self.run_panel.show_run(run_id)  # recorded by now: its inputs and files
         if result.status == "ok":
             if hasattr(self.outputs, "show_outputs"):
                 self.outputs.show_outputs(result.outputs or {}, run_id=result.run_id)
@@ -801,6 +821,8 @@ class ToolPage(QWidget):
     def _on_run_failed(self, run_id: str, _tool_id: str, text: str) -> None:
         if run_id != self.run_id:
             return
+        if self.run_panel is not None and self.shown_run_id == run_id:
+            self.run_panel.show_run(run_id)
         self._end("error")
         if self.chat is not None:
             self.chat.fail_reply(text)
@@ -812,7 +834,10 @@ class ToolPage(QWidget):
         self._set_running_ui(False)
         self.progress.hide()
 
-    def _say(self, text: str, *, error: bool = False) -> None:
+    def _say(self, text: str, *, error: bool = False, fields: bool = False) -> None:
+        """The status line under the form. `fields=True`: the message is about field problems
+        and is cleared (or shortened) as soon as the fields are fixed (_on_form_changed)."""
+        self._status_about_fields = fields
         self.status_label.setText(text)
         if error != getattr(self, "_status_is_error", False):
             self._status_is_error = error
@@ -829,18 +854,104 @@ class ToolPage(QWidget):
         rec = run_queries.get_run(self.ctx.conn, run_id)
         if rec is None or self.form is None:
             return False
-        inputs = self._recorded_inputs(rec.inputs)
-        self.form.set_values({k: v for k, v in inputs.items() if k not in ("messages", "history")})
-        self._say("Inputs loaded from the run of " + rec.started_at[:19].replace("T", " "))
+        self._load_form_from(rec)
+        if self.shown_run_id != run_id:  # the outputs on screen are another run's: nothing to compare
+            self._shown_inputs = None
+            self._update_differs()
+        self._say("Inputs loaded from the run of " + rec.started_at[:19].replace("T", " ")
+                  + self._missing_files_note(rec))
         return True
+
+    def _load_form_from(self, rec: Any) -> dict:
+        """Fill the form with a run's recorded inputs (file inputs keep their names); returns them."""
+        recorded = rec.inputs
+        inputs = self._recorded_inputs(recorded)
+        if self.form is not None:
+            values = {k: v for k, v in inputs.items() if k not in ("messages", "history")}
+            # a stored file that is gone empties its field: never leave another run's file there
+            values.update({k: None for k in recorded if k not in inputs and k not in ("messages", "history")})
+            self.form.set_values(values)
+            if self.shown_run_id == rec.id:
+                self._shown_inputs = self.form.values()
+                self._update_differs()
+        return inputs
+
+    def _missing_files_note(self, rec: Any) -> str:
+        from pixie_desktop.artefacts import provenance
+
+        gone = [f.display_name for f in provenance.input_files(rec.inputs)
+                if provenance.blob_missing(f, self.ctx.settings.artefacts_root)]
+        if not gone:
+            return ""
+        return f" · {', '.join(gone[:2])}{' …' if len(gone) > 2 else ''} no longer stored: choose it again"
+
+    # -- the run on screen vs the form ------------------------------------------------------------
+    def _build_differs_banner(self) -> QWidget:
+        self.differs_banner = QFrame()
+        self.differs_banner.setObjectName("FormDiffersBanner")
+        self.differs_banner.setStyleSheet(
+            "QFrame#FormDiffersBanner { background: rgba(217,154,11,40); border: 1px solid rgba(217,154,11,140);"
+            " border-radius: 6px; }")
+        row = QHBoxLayout(self.differs_banner)
+        row.setContentsMargins(8, 4, 4, 4)
+        row.setSpacing(6)
+        self.differs_label = QLabel("Inputs changed since this run — Run to update the outputs")
+        self.differs_label.setWordWrap(True)
+        row.addWidget(self.differs_label, 1)
+        self.differs_restore = QPushButton("Undo changes")
+        self.differs_restore.setObjectName("Small")
+        self.differs_restore.setToolTip("Put back the inputs of the run shown on the right")
+        self.differs_restore.clicked.connect(self.restore_shown_inputs)
+        row.addWidget(self.differs_restore, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.differs_banner.hide()
+        return self.differs_banner
+
+    def _set_shown_run(self, run_id: str | None, form_values: dict | None, *, describe: bool = True) -> None:
+        self.shown_run_id = run_id
+        self._shown_inputs = form_values
+        if self.run_panel is not None:  # a run still going is described once it has ended
+            self.run_panel.show_run(run_id if describe else None)
+        self._update_differs()
+
+    @property
+    def form_differs(self) -> bool:
+        """The form no longer holds the inputs of the run whose outputs are shown."""
+        return self._shown_inputs is not None and self.form is not None and self.form.values() != self._shown_inputs
+
+    def _update_differs(self) -> None:
+        banner = getattr(self, "differs_banner", None)
+        if banner is not None:
+            banner.setVisible(self.chat is None and self.form_differs)
+
+    def restore_shown_inputs(self) -> bool:
+        """The banner's "Undo changes": the shown run's inputs back into the form."""
+        rec = run_queries.get_run(self.ctx.conn, self.shown_run_id) if self.shown_run_id else None
+        if rec is None or self.form is None:
+            return False
+        self._load_form_from(rec)
+        return True
+
+    def _on_form_changed(self) -> None:
+        self._update_differs()
+        if getattr(self, "_status_about_fields", False) and self.form is not None:
+            # a field message is stale once its field is fixed: shorten it, or clear it
+            problems = [(k, e) for k, w in self.form.widgets.items() if (e := w.error_text())]
+            if not problems:
+                self._say("")
+            elif self.status_label.text() != _fields_message(problems):
+                self._say(_fields_message(problems), error=True, fields=True)
 
     def rerun(self, run_id: str) -> bool:
         rec = run_queries.get_run(self.ctx.conn, run_id)
         if rec is None:
             return False
-        inputs = self._recorded_inputs(rec.inputs)
+        recorded = rec.inputs
+        inputs = self._recorded_inputs(recorded)
         if self.form is not None:
-            self.form.set_values({k: v for k, v in inputs.items() if k not in ("messages", "history")})
+            values = {k: v for k, v in inputs.items() if k not in ("messages", "history")}
+            # a stored file that is gone empties its field: never leave another run's file there
+            values.update({k: None for k in recorded if k not in inputs and k not in ("messages", "history")})
+            self.form.set_values(values)
         return self._start(inputs, source="history")
 
     def _recorded_inputs(self, inputs: dict) -> dict:
@@ -866,12 +977,23 @@ class ToolPage(QWidget):
                     self._show_outputs_of(rec, outputs)
 
             self._loading_outputs_of = rec.id
+            self._show_run_inputs(rec)
             self._say("Loading the outputs of that run…")
             submit(read_spilled_outputs, paths, on_result=show, on_error=lambda _exc: show(None))
             return True
         self._loading_outputs_of = None
+        self._show_run_inputs(rec)
         self._show_outputs_of(rec, load_run_outputs(self.ctx, rec))
         return True
+
+    def _show_run_inputs(self, rec: Any) -> None:
+        """Opening a past run: its inputs go into the form next to its outputs, and "This run"
+        describes it. A run of this page still going keeps the form as it is."""
+        if self.is_running:
+            return
+        self._set_shown_run(rec.id, None)
+        if self.form is not None and self.chat is None:
+            self._load_form_from(rec)
 
     def _show_outputs_of(self, rec: Any, outputs: dict | None) -> None:
         self._loading_outputs_of = None
@@ -883,7 +1005,13 @@ class ToolPage(QWidget):
         else:
             self.outputs.show_outputs(outputs, run_id=rec.id)
         self.right_tabs.setCurrentIndex(0)
-        self._say(f"Showing the outputs of the run of {rec.started_at[:19].replace('T', ' ')}")
+        self._say(f"Showing the run of {rec.started_at[:19].replace('T', ' ')} with its inputs"
+                  + self._missing_files_note(rec))
+
+
+def _fields_message(problems: list[tuple[str, str]]) -> str:
+    return (f"Check {len(problems)} field{'s' if len(problems) != 1 else ''}: "
+            + "; ".join(msg for _k, msg in problems[:3]))
 
 
 def _local_paths(value: Any) -> list[Path] | None:
