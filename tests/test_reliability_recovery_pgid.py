@@ -42,3 +42,21 @@ def test_the_original_group_is_still_cleaned_up():
         if orphan.poll() is None:
             orphan.kill()
             orphan.wait()
+
+
+def test_start_times_are_read_on_the_wall_clock():
+    """psutil's create_time rests on the boot time truncated to whole seconds, so it can read
+    up to a second early — enough, under load, for recovery to take a real orphan for an
+    older stranger. The start time recovery uses lies between the wall-clock readings taken
+    around the spawn (to one clock tick)."""
+    from pixie_desktop.runtime.recovery import _started_at
+
+    tick = 1.0 / os.sysconf("SC_CLK_TCK")
+    before = time.time()
+    proc = subprocess.Popen(["sleep", "30"])
+    after = time.time()
+    try:
+        assert before - 2 * tick <= _started_at(proc.pid) <= after + 2 * tick
+    finally:
+        proc.kill()
+        proc.wait()

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -54,19 +55,39 @@ def _group_members(pgid: int) -> list[int]:
     return out
 
 
+_LEADER_SLACK = 2.0  # seconds: tool_started is taken just after Popen returns (late under load)
+
+
+def _started_at(pid: int) -> float:
+    """When `pid` started, on the wall clock `time.time()` uses.
+
+    psutil's create_time adds the process's start tick to /proc/stat's boot time, which the
+    kernel truncates to whole seconds (and which drifts from the wall clock as NTP slews it):
+    it reads up to a second or more early. Measured against the current uptime instead, a
+    start time is exact to one clock tick, so the tolerances below can stay tight."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+        ticks = int(stat[stat.rindex(b")") + 2:].split()[19])  # field 22: starttime
+        with open("/proc/uptime", "rb") as fh:
+            uptime = float(fh.read().split()[0])
+        return time.time() - (uptime - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        import psutil
+
+        return psutil.Process(pid).create_time()
+
+
 def _is_tool_process(pid: int, tool_id: str, not_before: float | None) -> bool:
     try:
         import psutil
 
         proc = psutil.Process(pid)
-        if not_before is not None and proc.create_time() < not_before - 1.0:
+        if not_before is not None and _started_at(pid) < not_before - _LEADER_SLACK:
             return False  # older than the tool: a recycled group id, not ours
         return proc.environ().get("PIXIE_TOOL_ID") == tool_id
     except Exception:  # noqa: BLE001 - unreadable (other user, gone): leave it alone
         return False
-
-
-_LEADER_SLACK = 2.0  # seconds: tool_started is taken just after Popen returns
 
 
 def _group_recycled(pgid: int, tool_started: float) -> bool:
@@ -77,8 +98,8 @@ def _group_recycled(pgid: int, tool_started: float) -> bool:
     try:
         import psutil
 
-        leader = psutil.Process(pgid)
-        return leader.create_time() > tool_started + _LEADER_SLACK
+        psutil.Process(pgid)  # NoSuchProcess: the original group (if any) is intact
+        return _started_at(pgid) > tool_started + _LEADER_SLACK
     except Exception:  # noqa: BLE001 - no such process: the original group (if any) is intact
         return False
 
