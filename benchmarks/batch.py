@@ -59,6 +59,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--items", type=int, default=200)
     ap.add_argument("--parallel", type=int, default=4)
+    ap.add_argument("--repeat", type=int, default=3, help="best of R rounds for both (a shared machine is noisy)")
     args = ap.parse_args()
     n, items = max(1, args.parallel), max(1, args.items)
     with tempfile.TemporaryDirectory(prefix="pixie-bench-batch-") as tmp:
@@ -93,10 +94,12 @@ def main() -> int:
                                                       headers={"X-Pixie-Run-Id": rid})
                 assert status == 200, status
 
-            t0 = time.perf_counter()
-            with ThreadPoolExecutor(n) as ex:
-                list(ex.map(direct, range(items)))
-            ideal_s = time.perf_counter() - t0
+            ideal_s = float("inf")
+            for _ in range(max(1, args.repeat)):
+                t0 = time.perf_counter()
+                with ThreadPoolExecutor(n) as ex:
+                    list(ex.map(direct, range(items)))
+                ideal_s = min(ideal_s, time.perf_counter() - t0)
 
             # diagnosis: the same N threads on ONE process (what the warm pool gives a tool)
             def direct_one(i: int) -> None:
@@ -118,10 +121,13 @@ def main() -> int:
         try:
             warm = Batch(tool.tool_id, plan.expand({}, grid={"x": ["0"]}))
             run_batch(runner, tool, warm, parallel=1)  # spawn the warm process outside the timing
-            batch = Batch(tool.tool_id, plan.expand({}, grid={"x": [str(i) for i in range(items)]}))
-            t0 = time.perf_counter()
-            run_batch(runner, tool, batch, parallel=n)
-            lane_s = time.perf_counter() - t0
+            lane_s = float("inf")
+            for _ in range(max(1, args.repeat)):
+                batch = Batch(tool.tool_id, plan.expand({}, grid={"x": [str(i) for i in range(items)]}))
+                t0 = time.perf_counter()
+                run_batch(runner, tool, batch, parallel=n)
+                lane_s = min(lane_s, time.perf_counter() - t0)
+                assert batch.progress().ok == items, batch.progress().text()
             cluster_s = None
             try:
                 import distributed
