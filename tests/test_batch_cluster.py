@@ -80,10 +80,23 @@ def test_cluster_errors_and_secret_refusal(ctx, install, runner, local_cluster, 
     assert again.progress().ok == 2 and [s.outputs["result"] for s in again.states] == [2, 3]
     (tools_dir / "calculator" / ".env").write_text("API_KEY=hunter2-secret\n")
     tool = ctx.find_tool("calculator")
-    with pytest.raises(cluster.ClusterError, match="only sent to a tls:// cluster"):
+    with pytest.raises(cluster.ClusterError, match="is not a tls:// cluster.*Allow sending this tool's secrets"):
         cluster.run_batch_on_cluster(client, lc.scheduler_address, runner, tool, Batch(tool.tool_id, plan.expand(
             {}, grid={"a": ["1"]})))
     assert b"hunter2" not in cluster.tool_zip(tool.path)
+    # the user allows it for this tool (its Settings dialog): the batch runs, the .env travels
+    from pixie_desktop.ops import tools as tool_ops
+
+    tool_ops.set_cluster_secrets(ctx.conn, "calculator", True)
+    allowed = Batch(tool.tool_id, plan.expand({"b": "1", "op": "add"}, grid={"a": ["1"]}))
+    cluster.run_batch_on_cluster(client, lc.scheduler_address, runner, tool, allowed)
+    assert allowed.progress().ok == 1
+    import io
+    import zipfile
+
+    pkg = cluster.tool_package(tool, lc.scheduler_address, allow_secrets=True)
+    assert b"hunter2" in zipfile.ZipFile(io.BytesIO(pkg["zip"])).read(".env")
+    assert cluster.secrets_allowed(ctx.settings, "calculator") and not cluster.secrets_allowed(ctx.settings, "x")
 
 
 def test_unreachable_cluster_fails_fast(install):

@@ -14,8 +14,9 @@ tool hash into its cache (`PIXIE_WORKER_CACHE`, default a temp folder). A shippe
 the worker's interpreter: tools that need their own environment must exist at the same path on
 the worker (building environments on workers is not done yet).
 
-Secrets: a tool with secrets (a `.env`) is refused unless the scheduler address is `tls://`; then
-the `.env` travels inside the zip. Lost workers: a task is retried once elsewhere (Dask
+Secrets: a tool with secrets (a `.env`) is refused unless the scheduler address is `tls://` or the
+user allowed it for that tool (its Settings dialog; `allow_cluster_secrets` in
+tool_state.overrides_json); then the `.env` travels inside the zip. Lost workers: a task is retried once elsewhere (Dask
 `retries=1`), then the item ends in error. An unreachable scheduler fails fast (ClusterError
 naming the address)."""
 
@@ -73,17 +74,38 @@ def tool_zip(folder: Path, *, with_secrets: bool = False) -> bytes:
     return buf.getvalue()
 
 
-def tool_package(tool: Any, address: str) -> dict[str, Any]:
-    """What a worker needs to find or rebuild the tool; refuses a tool with secrets unless the
-    cluster is tls://."""
+def secrets_allowed(settings: Any, tool_id: str) -> bool:
+    """Whether the user allowed this tool's secrets on any cluster (the tool's Settings dialog;
+    `allow_cluster_secrets` in tool_state.overrides_json). Unreadable state: not allowed."""
+    from pixie_desktop.ops.tools import cluster_secrets_allowed
+    from pixie_desktop.store.db import connect as db_connect
+
+    try:
+        conn = db_connect(settings.db_path)
+    except Exception:  # noqa: BLE001 - no database to ask: the safe answer
+        return False
+    try:
+        return cluster_secrets_allowed(conn, tool_id)
+    except Exception:  # noqa: BLE001
+        return False
+    finally:
+        conn.close()
+
+
+def tool_package(tool: Any, address: str, *, allow_secrets: bool = False) -> dict[str, Any]:
+    """What a worker needs to find or rebuild the tool. A tool with secrets is refused unless the
+    cluster is tls:// or the user allowed it for this tool (`allow_secrets`); then the `.env`
+    travels in the zip."""
     from pixie_desktop.runtime.secrets import secret_values
 
     tls = str(address).startswith("tls://")
-    if secret_values(tool) and not tls:
-        raise ClusterError(f"{tool.tool_id} has secrets (.env); they are only sent to a tls:// cluster, "
-                           f"and {address} is not one")
+    if secret_values(tool) and not (tls or allow_secrets):
+        raise ClusterError(
+            f"{tool.tool_id} has secrets (.env) and {address} is not a tls:// cluster, so they are not sent "
+            f"there. Use a tls:// scheduler, or allow it for this tool: its Settings… ▸ \"Allow sending this "
+            f"tool's secrets to a cluster that is not tls://\".")
     return {"tool_id": tool.tool_id, "folder": tool.folder, "path": str(tool.path), "hash": tool.discovery_hash,
-            "zip": tool_zip(tool.path, with_secrets=tls)}
+            "zip": tool_zip(tool.path, with_secrets=tls or allow_secrets)}
 
 
 # -- the worker side ----------------------------------------------------------------------------
@@ -195,7 +217,7 @@ def run_batch_on_cluster(client: Any, address: str, runner: Any, tool: Any, batc
 
     stop = stop or threading.Event()
     notify = on_update or (lambda _b: None)
-    pkg = tool_package(tool, address)
+    pkg = tool_package(tool, address, allow_secrets=secrets_allowed(runner.settings, tool.tool_id))
     # one future for the whole package (scattering a dict would scatter each value under its
     # dict key, shared by every batch), under a fresh key: a key the previous batch released
     # must not vanish under this one ("lost dependencies")
