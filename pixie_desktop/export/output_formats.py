@@ -1,8 +1,9 @@
 """One output exported on its own (no Qt): which formats fit each output type and the bytes of
 each. Charts: PNG, SVG, PDF (matplotlib) and CSV of the data; tables: CSV and JSON; maps:
 GeoJSON and PNG; text-like outputs: a file with the right extension; images: the original
-bytes or PNG (converted with Pillow); anything else: JSON. Media bytes come through the caller's `media` resolver (the GUI
-passes its run-scoped reader, so an output can never name a file outside its run)."""
+bytes or PNG (converted with Pillow); anything else: JSON. Media bytes come through the
+caller's `media` resolver (the GUI passes its run-scoped reader, so an output can never name a
+file outside its run)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QFont, QPainter, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QInputDialog,
                                QLabel, QLineEdit, QListView, QPushButton, QStackedWidget, QStyle,
                                QStyledItemDelegate, QStyleOptionViewItem, QTableView, QToolButton, QVBoxLayout,
@@ -63,16 +63,15 @@ class ToolCardDelegate(QStyledItemDelegate):
         inner = card.adjusted(self.PAD, self.PAD - 2, -self.PAD, -self.PAD + 2)
         y = inner.top()
         for i, text in enumerate(self.lines(index)):
-            font = option.font
-            if i == 0:
-                font = option.font.__class__(option.font)
-                font.setBold(True)
+            font = QFont(option.font)
+            font.setBold(i == 0)
             p.setFont(font)
             fm = p.fontMetrics()
             role = QPalette.ColorRole.WindowText if i == 0 else QPalette.ColorRole.PlaceholderText
             p.setPen(pal.color(role))
             h = fm.height()
-            p.drawText(QRect(inner.left(), y, inner.width(), h), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            p.drawText(QRect(inner.left(), y, inner.width(), h),
+                       int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
                        fm.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()))
             y += h + (6 if i == 0 else 2)
         p.restore()
