@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fixtures_ui_shell import copy_bundled
 from pixie_desktop.queries import runs as run_queries
+from pixie_desktop.ui.models import runs_model as rm
 
 
 def _page(make_window, tools_dir, tool):
@@ -125,6 +126,12 @@ def test_drop_many_files_offers_run_on_all(qtbot, ctx, tools_dir, make_window, t
     view.gallery_button.click()  # the gallery filtered to this batch's artefacts
     gallery = win.pages["gallery"]
     assert win.current_page == "gallery" and gallery.model.query().batch_id == view.batch.id
+    view.history_button.click()  # History searches `batch:ID`: exactly this batch's runs
+    history = win.pages["history"]
+    assert win.current_page == "history" and history.search_field.text() == f"batch:{view.batch.id}"
+    qtbot.waitUntil(lambda: history.model.rowCount() == 3, timeout=10_000)
+    shown = {history.model.index(r, 0).data(rm.RunIdRole) for r in range(history.model.rowCount())}
+    assert shown == set(view.batch.run_ids())
 
 
 def test_folder_mode_preview(qtbot, tools_dir, make_window, tmp_path, monkeypatch):
