@@ -36,13 +36,13 @@ def test_formats_fit_each_type():
     assert fmts("map_points") == ["geojson", "png"]
     assert fmts("markdown") == ["md"] and fmts("text") == ["txt"] and fmts("latex") == ["tex"]
     assert fmts("code", type("S", (), {"language": "python"})()) == ["py"]
-    assert fmts("image") == ["original"]
+    assert fmts("image") == ["original", "png"]
     assert fmts("kv") == ["json"]
     spec = parse_tool_file(DATA / "all-outputs.tool.json")
     for out in spec.outputs:  # every type offers something, and each offered format renders
         for fmt in fmts(out.type, out):
-            if fmt == "original":
-                continue
+            if out.type == "image":
+                continue  # needs the run's media reader: test_image_as_png
             assert render_output(out.type, SAMPLES[out.type], fmt, spec=out), (out.type, fmt)
 
 
@@ -81,6 +81,23 @@ def test_text_and_original_image():
     assert file_extension("image", "original", "file:///run/photo.jpeg") == "jpeg"
     with pytest.raises(ExportUnavailable):
         render_output("image", "https://example.com/x.png", "original", media=lambda s: None)
+
+
+def test_image_as_png():
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (5, 3), (200, 10, 10)).save(buf, format="JPEG")
+    jpeg = buf.getvalue()
+    png = render_output("image", "file:///run/photo.jpg", "png", media=lambda s: ("image/jpeg", jpeg))
+    assert png.startswith(b"\x89PNG") and png != jpeg
+    with Image.open(io.BytesIO(png)) as img:
+        assert img.format == "PNG" and img.size == (5, 3)
+    raw = base64.b64decode(IMG_A.split(",", 1)[1])  # already a PNG: the same bytes
+    assert render_output("image", IMG_A, "png", media=lambda s: ("image/png", raw)) == raw
+    assert file_extension("image", "png", "file:///run/photo.jpg") == "png"
+    with pytest.raises(ExportUnavailable):  # not an image Pillow can read (an SVG, garbage)
+        render_output("image", "x.svg", "png", media=lambda s: ("image/svg+xml", b"<svg xmlns='x'/>"))
 
 
 def test_card_export_menu_writes_the_file(qtbot, tmp_path, monkeypatch):

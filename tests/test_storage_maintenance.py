@@ -196,6 +196,22 @@ def test_gallery_exports_selection_to_folder(qtbot, ctx, world, tmp_path):
     assert not g.export_strip.isVisible()
 
 
+def test_gallery_export_toolbar_button(qtbot, ctx, world, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    g = _gallery(qtbot, ctx)
+    qtbot.waitUntil(lambda: g.model.row_of(world["a1"]) >= 0, timeout=5000)
+    g.select_ids([])
+    assert not g.export_btn.isEnabled()  # nothing selected: nothing to export
+    g.select_ids([world["a1"]])
+    qtbot.waitUntil(g.export_btn.isEnabled, timeout=5000)
+    dest = tmp_path / "via-button"
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(dest))
+    with qtbot.waitSignal(g.export_strip.finished, timeout=20_000):
+        g.export_btn.click()
+    assert [p.name for p in dest.iterdir()] == ["one.txt"]
+
+
 def test_gallery_export_cancel_leaves_no_partial_file(qtbot, ctx, seeder, tmp_path, monkeypatch):
     seeder.run("big", "alpha")
     ids = [seeder.artefact("big", f"f{i}.bin", bytes([i]) * 50_000, tool_id="alpha") for i in range(3)]

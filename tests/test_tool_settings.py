@@ -5,6 +5,7 @@ the tool (folder to the trash — a temp folder here, never the real trash)."""
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -119,8 +120,43 @@ def test_dialog_clear_history_confirms_and_keeps_starred(qtbot, ctx, install, mo
     _finished_run(ctx, "b", "calculator", starred=True)
     asked = _answer_yes(monkeypatch)
     dlg = _dialog(qtbot, ctx, "calculator")
-    assert dlg.clear_history() == 1 and asked == ["Clear history"]
+    threads = []
+    real = tool_ops.clear_history
+    monkeypatch.setattr(tool_ops, "clear_history",
+                        lambda *a, **k: threads.append(threading.current_thread()) or real(*a, **k))
+    with qtbot.waitSignal(dlg.historyCleared, timeout=20_000) as blocker:
+        assert dlg.clear_history() is True and asked == ["Clear history"]
+        assert not dlg.clear_button.isEnabled() and dlg.clear_progress.isVisibleTo(dlg)
+    assert blocker.args == [1] and threads and threads[0] is not threading.main_thread()
+    assert dlg.clear_button.isEnabled() and not dlg.clear_progress.isVisibleTo(dlg)
     assert runs_repo.get_run(ctx.conn, "a") is None and runs_repo.get_run(ctx.conn, "b") is not None
+    assert "Deleted 1 run" in dlg.status.text()
+
+
+def test_clear_history_in_batches_with_progress_and_stop(ctx):
+    for i in range(5):
+        _finished_run(ctx, f"r{i}", "t")
+    said = []
+    n, _ = tool_ops.clear_history(ctx.conn, ctx.settings, "t", batch=2, progress=lambda f, t: said.append(f),
+                                  cancelled=lambda: len(said) >= 2)
+    assert n == 4 and said == [0.4, 0.8]  # stopped between batches: the fifth run is still there
+    assert len(runs_repo.list_runs(ctx.conn, tool_id="t")) == 1
+
+
+def test_dialog_allows_cluster_secrets_per_tool(qtbot, ctx, install):
+    install("calculator")
+    dlg = _dialog(qtbot, ctx, "calculator")
+    assert not dlg.cluster_secrets.isChecked() and not tool_ops.cluster_secrets_allowed(ctx.conn, "calculator")
+    dlg.cluster_secrets.setChecked(True)
+    dlg.save()
+    assert tool_ops.cluster_secrets_allowed(ctx.conn, "calculator")
+    again = _dialog(qtbot, ctx, "calculator")
+    assert again.cluster_secrets.isChecked()
+    again.timeout.setValue(9)
+    again.cluster_secrets.setChecked(False)
+    again.save()
+    ov = tool_state_repo.get(ctx.conn, "calculator").overrides
+    assert ov == {"max_runtime_seconds": 9}
 
 
 def test_dialog_restart_stops_the_warm_process(qtbot, ctx, install, runner):

@@ -201,3 +201,46 @@ def test_window_has_tools_page_in_nav_and_view_menu(qtbot, make_window, shell_to
         return next(s for s in win.sidebar.model.sections() if s.key == "tools").tool_ids[0]
 
     qtbot.waitUntil(lambda: sidebar_first() == "gamma")
+
+
+def test_cards_grid_selection_sort_and_toggle(qtbot, page, conn):
+    """The page opens as a grid of cards; a card click selects the tool for the bulk actions;
+    the sort choice orders the cards; Grid/List switches views over one selection."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    page.resize(900, 600)
+    page.show()
+    qtbot.waitExposed(page)
+    assert page.view_mode == "grid" and page.views.currentWidget() is page.cards
+    assert page.cards.selectionModel() is page.table.selectionModel()
+
+    def card_ids() -> list[str]:
+        return [page.proxy.index(r, 0).data(om.ToolIdRole) for r in range(page.proxy.rowCount())]
+
+    delegate = page.cards.itemDelegate()
+    gamma = page.proxy.index(card_ids().index("gamma"), 0)
+    last = gamma.siblingAtColumn(om.LAST_USED).data()
+    assert delegate.lines(gamma) == ["Gamma", "3 runs · 0 B", f"Last used {last}", "maths"]
+    beta = page.proxy.index(card_ids().index("beta"), 0)
+    assert delegate.lines(beta)[3] == "Archived"
+    rect = page.cards.visualRect(gamma)
+    assert rect.width() >= delegate.CARD.width() - 1 and page.cards.viewport().rect().contains(rect.center())
+    qtbot.mouseClick(page.cards.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert page.selected_tool_ids() == ["gamma"] and page.archive_btn.isEnabled()
+    page.set_archived_selected(True)
+    assert "gamma" in tool_queries.archived_ids(conn)
+    page.sort_combo.setCurrentText("Runs")
+    assert card_ids() == ["gamma", "alpha", "beta"]
+    page.sort_combo.setCurrentText("Disk use")
+    assert card_ids() == ["beta", "alpha", "gamma"]
+    page.sort_combo.setCurrentText("Your order")
+    assert card_ids() == page.model.tool_ids()
+    page.table.sortByColumn(om.NAME, Qt.SortOrder.AscendingOrder)  # a header click shows in the combo
+    assert page.sort_combo.currentText() == "Name"
+    page.list_btn.click()
+    assert page.view_mode == "list" and page.views.currentWidget() is page.table
+    page.cards.selectionModel().select(page.proxy.index(card_ids().index("alpha"), 0),
+                                       QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    assert page.selected_tool_ids() == ["alpha"]  # one selection, whichever view made it
+    page.grid_btn.click()
+    assert page.view_mode == "grid"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fixtures_ui_shell import copy_bundled
 from pixie_desktop.queries import runs as run_queries
+from pixie_desktop.ui.models import runs_model as rm
 
 
 def _page(make_window, tools_dir, tool):
@@ -18,9 +19,22 @@ def _page(make_window, tools_dir, tool):
     return win, win.tool_pages[tool]
 
 
+def _settle(dialog, timeout_s: float = 20.0) -> None:
+    """Let the dialog's background folder/CSV read answer (the event loop keeps running)."""
+    import time
+
+    from PySide6.QtTest import QTest
+
+    deadline = time.monotonic() + timeout_s
+    while dialog.preview_pending and time.monotonic() < deadline:
+        QTest.qWait(20)
+    assert not dialog.preview_pending
+
+
 def _run_dialog(page, fill):
     def exec_dialog(dialog):
         fill(dialog)
+        _settle(dialog)
         return dialog.update_preview() > 0
 
     page.batches.exec_dialog = exec_dialog
@@ -112,9 +126,19 @@ def test_drop_many_files_offers_run_on_all(qtbot, ctx, tools_dir, make_window, t
     view.gallery_button.click()  # the gallery filtered to this batch's artefacts
     gallery = win.pages["gallery"]
     assert win.current_page == "gallery" and gallery.model.query().batch_id == view.batch.id
+    view.history_button.click()  # History searches `batch:ID`: exactly this batch's runs
+    history = win.pages["history"]
+    assert win.current_page == "history" and history.search_field.text() == f"batch:{view.batch.id}"
+    qtbot.waitUntil(lambda: history.model.rowCount() == 3, timeout=10_000)
+    shown = {history.model.index(r, 0).data(rm.RunIdRole) for r in range(history.model.rowCount())}
+    assert shown == set(view.batch.run_ids())
 
 
-def test_folder_mode_preview(qtbot, tools_dir, make_window, tmp_path):
+def test_folder_mode_preview(qtbot, tools_dir, make_window, tmp_path, monkeypatch):
+    import threading
+
+    from pixie_desktop.ui.views import batch_dialog
+
     win, page = _page(make_window, tools_dir, "csv-summary")
     folder = tmp_path / "in"
     folder.mkdir()
@@ -125,9 +149,22 @@ def test_folder_mode_preview(qtbot, tools_dir, make_window, tmp_path):
 
     d = BatchDialog(page.info, {}, parent=page)
     d.set_mode("folder")
-    d.folder_edit.setText(str(folder))
+    reads = []
+    real_list = batch_dialog._list_folder
+    monkeypatch.setattr(batch_dialog, "_list_folder",
+                        lambda *a: reads.append(threading.current_thread()) or real_list(*a))
+    with qtbot.waitSignal(d.previewReady, timeout=20_000):
+        d.folder_edit.setText(str(folder))
+        assert d.preview.text() == "Counting…" and not d.buttons.button(d.buttons.StandardButton.Ok).isEnabled()
     assert d.preview.text() == "5 items will run"
-    d.pattern_edit.setText("*.csv")
+    assert reads and all(t is not threading.main_thread() for t in reads)  # listed off the UI thread
+    with qtbot.waitSignal(d.previewReady, timeout=20_000):
+        d.pattern_edit.setText("*.csv")
     assert d.preview.text() == "4 items will run"
+    with qtbot.waitSignal(d.previewReady, timeout=20_000):
+        d.folder_edit.setText(str(tmp_path / "missing"))
+    assert "is not a folder" in d.preview.text()
+    with qtbot.waitSignal(d.previewReady, timeout=20_000):
+        d.folder_edit.setText(str(folder))
     assert [it.varying["file"].name for it in d.items()] == [f"f{i}.csv" for i in range(4)]
     d.deleteLater()

@@ -136,3 +136,25 @@ def test_backfill_extension_indexes_old_runs_with_progress(qtbot, seeded):
     again = SearchIndexExtension()
     again.install(services)      # done once: nothing to run on the next start
     assert again.task is None
+
+
+def test_batch_token_filters_history_to_one_batch(qtbot, seeded):
+    from pixie_desktop.queries.search import split_batch_token
+
+    assert split_batch_token("invoice batch:B1 chart") == ("invoice chart", "B1")
+    assert split_batch_token("plain words") == ("plain words", None)
+    runs_repo.update_meta(seeded.conn, "a", batch_id="B1")
+    runs_repo.update_meta(seeded.conn, "d", batch_id="B1")
+    runs_repo.update_meta(seeded.conn, "b", batch_id="B2")
+    view = HistoryView(seeded, StoreEvents())
+    qtbot.addWidget(view)
+    view.show()
+    view.search_field.setText("batch:B1")
+    view.apply_search()
+    assert _ids(view.model) == ["d", "a"]
+    view.search_field.setText("invoice batch:B1")  # words and the batch together
+    view.apply_search()
+    assert _ids(view.model) == ["a"]
+    view.search_field.setText("batch:nope")
+    view.apply_search()
+    assert view.model.rowCount() == 0

@@ -1,8 +1,9 @@
 """One output exported on its own (no Qt): which formats fit each output type and the bytes of
 each. Charts: PNG, SVG, PDF (matplotlib) and CSV of the data; tables: CSV and JSON; maps:
 GeoJSON and PNG; text-like outputs: a file with the right extension; images: the original
-bytes; anything else: JSON. Media bytes come through the caller's `media` resolver (the GUI
-passes its run-scoped reader, so an output can never name a file outside its run)."""
+bytes or PNG (converted with Pillow); anything else: JSON. Media bytes come through the
+caller's `media` resolver (the GUI passes its run-scoped reader, so an output can never name a
+file outside its run)."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ def formats_for(kind: str, spec: Any = None) -> list[tuple[str, str]]:
         ext = text_extension(kind, spec)
         return [(ext, f".{ext} file")]
     if kind == "image":
-        return [("original", "Original image")]
+        return [("original", "Original image"), ("png", "PNG image")]
     return [("json", "JSON")]
 
 
@@ -140,14 +141,14 @@ def render_output(kind: str, value: Any, fmt: str, *, spec: Any = None, media: M
         return _csv(headers, rows)
     if fmt == "geojson":
         return json.dumps(_geojson(kind, value), indent=2, ensure_ascii=False).encode("utf-8")
-    if fmt == "original" and kind == "image":
+    if fmt in ("original", "png") and kind == "image":
         src = value
         if isinstance(src, dict):
             src = src.get("url") or src.get("data") or src.get("src") or src.get("value")
         got = media(src) if (media is not None and isinstance(src, str)) else None
         if got is None:
             raise ExportUnavailable("the image is not available (remote, gone or outside the run)")
-        return got[1]
+        return got[1] if fmt == "original" else to_png(got[1])
     if kind in ("text", "markdown", "code", "latex", "stream_text"):
         text = value.get("text", value.get("value")) if isinstance(value, dict) else value
         return str("" if text is None else text).encode("utf-8")
@@ -157,6 +158,35 @@ def render_output(kind: str, value: Any, fmt: str, *, spec: Any = None, media: M
             value = [dict(zip(keys, r)) for r in body]
         return json.dumps(value, indent=2, ensure_ascii=False, default=str).encode("utf-8")
     raise ExportUnavailable(f"{fmt} does not fit a {kind} output")
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+MAX_CONVERT_PIXELS = 100_000_000  # a hostile image's header cannot make the export allocate gigabytes
+
+
+def to_png(data: bytes) -> bytes:
+    """The image as PNG bytes (a PNG is returned as it is). Decoded with Pillow, which comes
+    with matplotlib; the first frame of an animation; ExportUnavailable for what Pillow cannot
+    read (SVG among them)."""
+    if data.startswith(PNG_SIGNATURE):
+        return data
+    try:
+        from PIL import Image
+    except ImportError as exc:  # pragma: no cover - Pillow is a matplotlib dependency
+        raise ExportUnavailable("converting images needs Pillow") from exc
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.width * img.height > MAX_CONVERT_PIXELS:
+                raise ExportUnavailable(f"the image is too large to convert ({img.width}×{img.height})")
+            img.seek(0)
+            frame = img.convert("RGBA") if img.mode not in ("RGB", "RGBA", "L", "LA", "1", "P") else img.copy()
+            buf = io.BytesIO()
+            frame.save(buf, format="PNG")
+            return buf.getvalue()
+    except ExportUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - untrusted bytes: any decoder failure is "cannot convert"
+        raise ExportUnavailable(f"this image cannot be converted to PNG ({type(exc).__name__})") from exc
 
 
 def file_extension(kind: str, fmt: str, value: Any = None) -> str:

@@ -4,7 +4,7 @@ overrides (the per-tool `tool_state` and `tool_tags` rows) and clearing a tool's
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from pixie_desktop.ops.change import Change
 from pixie_desktop.store import tags_repo, tool_state_repo
@@ -118,20 +118,50 @@ def set_resource_overrides(conn: sqlite3.Connection, tool_id: str, values: dict[
     return Change.of(tool_ids=[tool_id])
 
 
+CLUSTER_SECRETS_KEY = "allow_cluster_secrets"  # in overrides_json: this tool's .env may go to any cluster
+
+
+def set_cluster_secrets(conn: sqlite3.Connection, tool_id: str, allowed: bool) -> Change:
+    """Allow (or stop allowing) this tool's secrets (its `.env`) to be sent to a Dask cluster that
+    is not `tls://` (batch/cluster.py refuses otherwise). Kept in tool_state.overrides_json."""
+    current = dict(tool_state_repo.get(conn, tool_id).overrides)
+    if allowed:
+        current[CLUSTER_SECRETS_KEY] = True
+    else:
+        current.pop(CLUSTER_SECRETS_KEY, None)
+    tool_state_repo.set_overrides(conn, tool_id, current)
+    return Change.of(tool_ids=[tool_id])
+
+
+def cluster_secrets_allowed(conn: sqlite3.Connection, tool_id: str) -> bool:
+    return tool_state_repo.get(conn, tool_id).overrides.get(CLUSTER_SECRETS_KEY) is True
+
+
 def clear_history(conn: sqlite3.Connection, settings: Any, tool_id: str, *,
-                  include_starred: bool = False) -> tuple[int, Change]:
+                  include_starred: bool = False, progress: Callable[[float, str], Any] | None = None,
+                  cancelled: Callable[[], bool] | None = None, batch: int = 200) -> tuple[int, Change]:
     """Delete every finished run of one tool with its artefact files (ops.runs.delete_runs: safe
     unlinking under artefacts_root; running runs are skipped). Starred runs are kept unless
-    `include_starred`. Returns (runs deleted, Change)."""
+    `include_starred`. In batches of `batch` runs, saying `progress(fraction, text)` after each;
+    `cancelled()` is checked between batches (what was deleted stays deleted). Returns (runs
+    deleted, Change)."""
     from pixie_desktop.ops.runs import delete_runs
 
     from pixie_desktop.store import runs_repo
 
+    say = progress or (lambda _f, _t: None)
+    stop = cancelled or (lambda: False)
     total = runs_repo.count_runs(conn, tool_id=tool_id, starred=None if include_starred else False)
     ids = [r.id for r in runs_repo.list_runs(conn, tool_id=tool_id, starred=None if include_starred else False,
                                               limit=max(total, 1))]
-    n, change = delete_runs(conn, settings, ids)
-    return n, change | Change.of(tool_ids=[tool_id])
+    done, change = 0, Change.of(tool_ids=[tool_id])
+    for start in range(0, len(ids), max(1, batch)):
+        if stop():
+            break
+        n, ch = delete_runs(conn, settings, ids[start:start + batch])
+        done, change = done + n, change | ch
+        say(min(1.0, (start + batch) / len(ids)), f"Deleted {done} of {len(ids)} run(s)…")
+    return done, change
 
 
 def set_archived_many(conn: sqlite3.Connection, tool_ids: Iterable[str], on: bool) -> Change:

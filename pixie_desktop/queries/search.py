@@ -5,13 +5,26 @@ index that SQLite triggers keep in step with `runs` (see store/schema.py)."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 from pixie_desktop.store import search_repo
 from pixie_desktop.store.runs_repo import RunRecord
 from pixie_desktop.store.search_repo import RunFilter, fts_query
 
-__all__ = ["RunFilter", "fts_query", "page", "search", "count", "matches", "run_tool_ids", "needs_backfill", "unindexed_count", "has_index"]
+__all__ = ["RunFilter", "split_batch_token", "fts_query", "page", "search", "count", "matches", "run_tool_ids", "needs_backfill", "unindexed_count", "has_index"]
+
+
+_BATCH_TOKEN = re.compile(r"(?:^|\s)batch:(\S+)", re.IGNORECASE)
+
+
+def split_batch_token(text: str) -> tuple[str, str | None]:
+    """`batch:ID` in a search text (History's search field): (the text without it, ID). The
+    last token wins; the rest of the text stays a word search."""
+    found = _BATCH_TOKEN.findall(text or "")
+    if not found:
+        return text, None
+    return " ".join(_BATCH_TOKEN.sub(" ", text).split()), found[-1]
 
 
 def page(conn: sqlite3.Connection, flt: RunFilter, *, after: RunRecord | None = None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import socket
 import threading
 import time
@@ -81,6 +82,50 @@ class _Active:
         self.proc: ToolProcess | None = None
 
 
+class _HelperThreads:
+    """Reused daemon threads for the /run posts: starting a fresh thread per run cost more than a
+    no-op tool's whole answer (benchmarks/batch.py). A job never waits for another one: each
+    submit reserves an idle thread or starts a new one; threads idle for a minute retire.
+    Daemon threads, like the per-run threads before: a post a tool never answers cannot hold up
+    the app's exit."""
+
+    IDLE_S = 60.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle = 0
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+
+    def submit(self, fn: Callable[[], None]) -> None:
+        with self._lock:
+            spawn = self._idle == 0
+            if not spawn:
+                self._idle -= 1  # that idle thread is now this job's
+        self._jobs.put(fn)
+        if spawn:
+            threading.Thread(target=self._work, name="pixie-run-request", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            try:
+                fn = self._jobs.get(timeout=self.IDLE_S)
+            except queue.Empty:
+                with self._lock:
+                    if self._idle > 0:  # nobody reserved this thread meanwhile: retire
+                        self._idle -= 1
+                        return
+                continue
+            try:
+                fn()
+            except BaseException:  # noqa: BLE001 - a job reports its own errors
+                pass
+            with self._lock:
+                self._idle += 1
+
+
+_HELPERS = _HelperThreads()
+
+
 class _Request:
     """POST /run on a helper thread so the run thread can keep watching cancel/limits."""
 
@@ -92,8 +137,7 @@ class _Request:
         self._args = (payload, headers, timeout)
         self._proc = proc
         self._wake = wake
-        self.thread = threading.Thread(target=self._go, name="pixie-run-request", daemon=True)
-        self.thread.start()
+        _HELPERS.submit(self._go)
 
     def _go(self) -> None:
         payload, headers, timeout = self._args
@@ -588,9 +632,10 @@ class Runner:
             meta["tool_pid"] = proc.pid
             # recorded now, not at finish: if this app dies mid-run, the next start's reconcile
             # finds the tool's process group here and kills whatever of it survived
-            try:
-                runs_repo.update_meta(conn, run_id, tool_pid=proc.pid, tool_pgid=proc.pid,
-                                      tool_started=round(proc.started_at, 3))
+            try:  # one statement (its own commit): no read-modify-write transaction per run
+                conn.execute("UPDATE runs SET meta_json = json_set(CASE WHEN json_valid(meta_json) THEN meta_json "
+                             "ELSE '{}' END, '$.tool_pid', ?, '$.tool_pgid', ?, '$.tool_started', ?) WHERE id = ?",
+                             (proc.pid, proc.pid, round(proc.started_at, 3), run_id))
             except Exception:  # noqa: BLE001 - bookkeeping must not fail the run
                 pass
             try:

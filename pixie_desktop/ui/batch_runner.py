@@ -114,12 +114,15 @@ class BatchRunner(QObject):
 
 class ClusterBatchRunner(QObject):
     """The same interface as BatchRunner for a batch whose items run on a Dask cluster
-    (Settings ▸ Compute ▸ compute address). One background job (ui/workers.submit_job) connects,
-    ships the items and waits for them (pixie_desktop.batch.cluster); the app's Runner writes
-    every row and artefact. Each finished item is announced on the store-events hub."""
+    (Settings ▸ Compute ▸ compute address), holding no pool thread while the items run: a short
+    background job connects and submits them (pixie_desktop.batch.cluster.ClusterBatch), a UI
+    timer checks the futures without I/O, and a short job ends the items that finished (the
+    app's Runner writes every row and artefact). Finished items are announced on the
+    store-events hub."""
 
     changed = Signal()
     finished = Signal()
+    POLL_MS = 100
 
     def __init__(self, address: str, runner_source: Any, tool: Any, batch: Batch, *, events: Any = None,
                  parent: QObject | None = None):
@@ -127,49 +130,110 @@ class ClusterBatchRunner(QObject):
         self.address, self.tool, self.batch = address, tool, batch
         self._runner_source = runner_source
         self.events = events
-        self._task: Any = None
+        self._task: Any = None      # the job in flight (connect+submit, collect, cancel, close)
+        self._cb: Any = None        # the ClusterBatch while items are out
+        self._cancelled = False
         self.error: str | None = None
+        self._poll = QTimer(self)
+        self._poll.setInterval(self.POLL_MS)
+        self._poll.timeout.connect(self._check)
 
     @property
     def is_active(self) -> bool:
+        return self._task is not None or self._cb is not None
+
+    @property
+    def holds_thread(self) -> bool:
+        """A background job is running right now (connect/submit, collect, cancel or close)."""
         return self._task is not None
 
     def start(self, indices: list[int] | None = None) -> int:
         from pixie_desktop.ui.workers import submit_job
 
+        if self.is_active:
+            return 0
         todo = list(range(len(self.batch.items))) if indices is None else list(indices)
         runner = self._runner_source()
-        self.error = None
-        self._task = submit_job(self._job, runner, todo, on_result=lambda _r: self._done(),
-                                on_error=self._failed, on_progress=self._progress,
-                                on_cancelled=self._done)
+        self.error, self._cancelled = None, False
+        self._task = submit_job(self._connect_job, runner, todo, on_result=self._submitted,
+                                on_error=self._failed, on_cancelled=self._finish)
         self.changed.emit()
         return len(todo)
 
-    def _job(self, handle: Any, runner: Any, todo: list[int]) -> None:
-        from pixie_desktop.batch.cluster import connect, run_batch_on_cluster
+    def _connect_job(self, handle: Any, runner: Any, todo: list[int]) -> Any:
+        from pixie_desktop.batch.cluster import ClusterBatch, connect
 
-        stop = handle.cancel_event
         client = connect(self.address)
+        cb = ClusterBatch(client, self.address, runner, self.tool, self.batch)
         try:
-            run_batch_on_cluster(client, self.address, runner, self.tool, self.batch, indices=todo, stop=stop,
-                                 on_update=lambda b: handle.progress(b.progress().done / max(1, b.progress().total),
-                                                                     "item"))
-        finally:
+            cb.submit(todo)
+        except BaseException:
+            cb.close()
             client.close()
+            raise
+        if handle.cancelled():
+            cb.cancel()
+        return cb
 
-    def _progress(self, _fraction: Any, _text: str) -> None:
+    def _submitted(self, cb: Any) -> None:
+        self._task, self._cb = None, cb
+        self._announce()
+        if self._cancelled:
+            self.cancel()
+        elif cb.pending:
+            self._poll.start()
+        else:
+            self._close()
+
+    def _check(self) -> None:
+        """UI timer: no I/O; a short job ends the items whose futures are done."""
+        from pixie_desktop.ui.workers import submit
+
+        cb = self._cb
+        if cb is None or self._task is not None or not cb.ready():
+            return
+        self._task = submit(cb.collect, on_result=self._collected, on_error=self._failed)
+
+    def _collected(self, pending: int) -> None:
+        self._task = None
+        self._announce()
+        if not pending:
+            self._close()
+        elif self._cancelled:  # Cancel came while this collect ran
+            self.cancel()
+
+    def _announce(self) -> None:
         if self.events is not None:
             self.events.artefactsChanged.emit()
         self.changed.emit()
 
+    def _close(self) -> None:
+        """Every item ended: let go of the client (closing it waits on the network: a job)."""
+        from pixie_desktop.ui.workers import submit
+
+        self._poll.stop()
+        cb, self._cb = self._cb, None
+        if cb is None:
+            self._finish()
+            return
+
+        def close() -> None:
+            cb.close()
+            cb.client.close()
+        self._task = submit(close, on_result=lambda _r: self._finish(), on_error=lambda _e: self._finish())
+
     def _failed(self, exc: BaseException) -> None:
         self.error = str(exc)
-        self.batch.fail_unfinished(self.error)  # items the job never reached end in error
-        self._done()
-
-    def _done(self) -> None:
+        self.batch.fail_unfinished(self.error)  # items never reached (or not collected) end in error
         self._task = None
+        if self._cb is not None:
+            self._close()
+        else:
+            self._finish()
+
+    def _finish(self) -> None:
+        self._task = None
+        self._poll.stop()
         if self.events is not None:
             for rid in self.batch.run_ids():
                 self.events.runChanged.emit(rid)
@@ -178,10 +242,27 @@ class ClusterBatchRunner(QObject):
         self.finished.emit()
 
     def cancel(self) -> int:
-        if self._task is None:
+        from pixie_desktop.ui.workers import submit
+
+        if not self.is_active:
             return 0
-        self._task.cancel()
+        self._cancelled = True
+        if self._cb is None:  # still connecting/submitting: the job cancels what it submitted
+            if self._task is not None:
+                self._task.cancel()
+            return 1
+        if self._task is not None:  # a collect is running: cancel when it is done
+            return 1
+        self._poll.stop()
+        cb = self._cb
+        self._task = submit(cb.cancel, on_result=lambda _r: self._cancelled_done(),
+                            on_error=self._failed)
         return 1
+
+    def _cancelled_done(self) -> None:
+        self._task = None
+        self._announce()
+        self._close()
 
     def retry_failed(self) -> int:
         failed = self.batch.failed_indices()

@@ -350,10 +350,23 @@ def show_batch(window: Any, view: Any) -> None:
         window.batch_dock = dock
     view.openRun.connect(window.open_run)
     view.showInGallery.connect(lambda batch_id: show_batch_in_gallery(window, batch_id))
+    view.showInHistory.connect(lambda batch_id: show_batch_in_history(window, batch_id))
     window.batch_tabs.addTab(view, view.batch.tool_id)
     window.batch_tabs.setCurrentWidget(view)
     dock.show()
     dock.raise_()
+
+
+def show_batch_in_history(window: Any, batch_id: str) -> bool:
+    """History filtered to one batch's runs: its search field's `batch:ID` token."""
+    if not window.show_page("history"):
+        return False
+    history = window.pages.get("history")
+    if history is None:
+        return False
+    history.search_field.setText(f"batch:{batch_id}")
+    history.apply_search()
+    return True
 
 
 def show_batch_in_gallery(window: Any, batch_id: str) -> bool:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar, Q
 class BatchView(QWidget):
     openRun = Signal(str)  # run_id of a row the user double-clicked
     showInGallery = Signal(str)  # batch_id
+    showInHistory = Signal(str)  # batch_id
 
     def __init__(self, runner: Any, *, title: str = "", parent: QWidget | None = None):
         super().__init__(parent)
@@ -36,9 +37,11 @@ class BatchView(QWidget):
         self.retry_button = QPushButton("Retry failed")
         self.export_button = QPushButton("Export CSV…")
         self.gallery_button = QPushButton("Show in gallery")
+        self.history_button = QPushButton("Show in History")
         for b, slot in ((self.cancel_button, self.runner.cancel), (self.retry_button, self.runner.retry_failed),
                         (self.export_button, self.export_dialog),
-                        (self.gallery_button, lambda: self.showInGallery.emit(self.batch.id))):
+                        (self.gallery_button, lambda: self.showInGallery.emit(self.batch.id)),
+                        (self.history_button, lambda: self.showInHistory.emit(self.batch.id))):
             b.setObjectName("Small")
             b.clicked.connect(slot)
             row.addWidget(b)

@@ -289,6 +289,13 @@ class GalleryView(QWidget):
         self._zoom_save = QTimer(self, singleShot=True, interval=500)
         self._zoom_save.timeout.connect(self._save_zoom)
         bl.addWidget(self.zoom)
+        self.export_btn = QToolButton()  # the context menu's "Export to folder…", for the selection
+        self.export_btn.setObjectName("galleryExport")
+        self.export_btn.setText("Export…")
+        self.export_btn.setToolTip("Copy the selected artefacts' files to a folder")
+        self.export_btn.setEnabled(False)  # until something is selected
+        self.export_btn.clicked.connect(lambda: self.export_selected())
+        bl.addWidget(self.export_btn)
         self.trash_btn = QToolButton()
         self.trash_btn.setText("Trash")
         self.trash_btn.setCheckable(True)
@@ -590,6 +597,7 @@ class GalleryView(QWidget):
     def _update_selection_buttons(self) -> None:
         """Restore and Delete forever act on the selection: disabled without one."""
         has = bool(self.selected_ids())
+        self.export_btn.setEnabled(has)
         self.restore_btn.setEnabled(has)
         self.purge_btn.setEnabled(has and not getattr(self, "_purging", False))
 

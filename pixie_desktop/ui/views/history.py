@@ -162,6 +162,7 @@ class HistoryView(QWidget):
         self.search_field = QLineEdit(self)
         self.search_field.setObjectName("RunSearch")
         self.search_field.setPlaceholderText("Search runs   Ctrl+F")
+        self.search_field.setToolTip("Words to find in labels, inputs, outputs and errors; batch:ID shows one batch")
         self.search_field.setToolTip("Words in a run's label, inputs (file names too), outputs or error text")
         self.search_field.setAccessibleName("Search runs")
         self.search_field.setClearButtonEnabled(True)
@@ -230,8 +231,11 @@ class HistoryView(QWidget):
         if days is not None:
             start = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
             since = (start - timedelta(days=int(days))).astimezone(timezone.utc).isoformat()
-        return RunFilter(text=self.search_field.text().strip(), tool_id=self.tool_filter.currentData(),
-                         status=self.status_filter.currentData(), since=since)
+        from pixie_desktop.queries.search import split_batch_token
+
+        text, batch_id = split_batch_token(self.search_field.text().strip())  # "batch:ID": one batch's runs
+        return RunFilter(text=text, tool_id=self.tool_filter.currentData(),
+                         status=self.status_filter.currentData(), since=since, batch_id=batch_id)
 
     def apply_search(self) -> None:
         self._debounce.stop()

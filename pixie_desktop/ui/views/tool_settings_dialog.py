@@ -1,16 +1,19 @@
 """The per-tool "Settings…" dialog (tool ⋯ menu and sidebar tool menu): resource overrides
 (memory, timeout, warm keep, concurrency) saved to tool_state.overrides_json through
-ops.tools and applied by the Runner on the next run; clear this tool's history; restart the
-tool's warm process; remove the tool (folder to the system trash, then rescan)."""
+ops.tools and applied by the Runner on the next run; whether the tool's secrets may go to a
+cluster that is not tls:// (same place, read by batch/cluster.py); clear this tool's history
+(on the background pool, with progress and Cancel); restart the tool's warm process; remove the
+tool (folder to the system trash, then rescan)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QFile
+from PySide6.QtCore import QFile, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QMessageBox, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+                               QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QSpinBox, QVBoxLayout,
+                               QWidget)
 
 from pixie_desktop.ops import tools as tool_ops
 from pixie_desktop.queries import tools as tool_queries
@@ -26,9 +29,21 @@ def move_to_trash(path: Path) -> bool:
     return bool(result[0] if isinstance(result, tuple) else result)
 
 
+def clear_history_job(handle: Any, db_path: str, settings: Any, tool_id: str, include_starred: bool) -> Any:
+    """The background half of "Clear this tool's history": its own connection, batches with
+    progress, a cancel between batches."""
+    from pixie_desktop.queries import artefacts as artefact_queries
+
+    return tool_ops.clear_history(artefact_queries.thread_connection(db_path), settings, tool_id,
+                                  include_starred=include_starred, progress=handle.progress,
+                                  cancelled=handle.cancelled)
+
+
 class ToolSettingsDialog(QDialog):
     """One tool's settings. `runner` returns the shared Runner or None (none: nothing is warm);
     `on_removed` runs after the tool's folder went to the trash (the window rescans)."""
+
+    historyCleared = Signal(int)  # runs deleted (after Stop: those deleted until then)
 
     def __init__(self, ctx: Any, tool_id: str, *, runner: Callable[[], Any] | None = None,
                  on_removed: Callable[[], None] | None = None, parent: QWidget | None = None):
@@ -69,6 +84,12 @@ class ToolSettingsDialog(QDialog):
         form.addRow("Timeout", self.timeout)
         form.addRow("Keep warm for", self.warm_keep)
         form.addRow("Concurrent runs", self.concurrency)
+        self.cluster_secrets = QCheckBox("Allow sending this tool's secrets to a cluster that is not tls://", self)
+        self.cluster_secrets.setObjectName("allowClusterSecrets")
+        self.cluster_secrets.setToolTip("Batches on a Dask cluster ship the tool's .env only to a tls:// "
+                                        "scheduler unless this is on")
+        self.cluster_secrets.setChecked(ov.get(tool_ops.CLUSTER_SECRETS_KEY) is True)
+        form.addRow("Cluster", self.cluster_secrets)
 
         maint = QGroupBox("Maintenance", self)
         mlay = QVBoxLayout(maint)
@@ -87,6 +108,19 @@ class ToolSettingsDialog(QDialog):
         mlay.addLayout(row)
         mlay.addWidget(self.restart_button)
         mlay.addWidget(self.remove_button)
+        self.clear_progress = QProgressBar(self)
+        self.clear_progress.setObjectName("clearProgress")
+        self.clear_progress.setRange(0, 100)
+        self.clear_progress.setAccessibleName("Clearing history")
+        self.clear_cancel = QPushButton("Stop", self)
+        self.clear_cancel.setObjectName("clearCancel")
+        prow = QHBoxLayout()
+        prow.addWidget(self.clear_progress, 1)
+        prow.addWidget(self.clear_cancel)
+        mlay.addLayout(prow)
+        self.clear_progress.hide()
+        self.clear_cancel.hide()
+        self.clear_task: Any = None
         self.status = QLabel("", self)
         self.status.setObjectName("settingsStatus")
         self.status.setWordWrap(True)
@@ -96,6 +130,7 @@ class ToolSettingsDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         self.clear_button.clicked.connect(self.clear_history)
+        self.clear_cancel.clicked.connect(lambda: self.clear_task is not None and self.clear_task.cancel())
         self.restart_button.clicked.connect(self.restart_process)
         self.remove_button.clicked.connect(self.remove_tool)
 
@@ -114,6 +149,7 @@ class ToolSettingsDialog(QDialog):
 
     def save(self) -> None:
         publish(tool_ops.set_resource_overrides(self.ctx.conn, self.tool_id, self.values()))
+        publish(tool_ops.set_cluster_secrets(self.ctx.conn, self.tool_id, self.cluster_secrets.isChecked()))
         self.accept()
 
     # -- maintenance --------------------------------------------------------------------------
@@ -121,15 +157,55 @@ class ToolSettingsDialog(QDialog):
         yes, cancel = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.Cancel
         return QMessageBox.question(self, title, text, yes | cancel, cancel) == yes
 
-    def clear_history(self) -> int:
+    def clear_history(self, *, confirm: bool = True) -> bool:
+        """Ask, then delete on the background pool (a tool with years of runs and files takes a
+        while): progress and Stop here, `historyCleared(n)` and the status line when done.
+        False when nothing was started (declined, or a clear already going)."""
+        if self.clear_task is not None:
+            return False
         starred = self.include_starred.isChecked()
         what = "every run, starred ones included," if starred else "every run except starred ones"
-        if not self._confirm("Clear history", f"Delete {what} of this tool, with their files?"):
-            return 0
-        n, change = tool_ops.clear_history(self.ctx.conn, self.ctx.settings, self.tool_id, include_starred=starred)
+        if confirm and not self._confirm("Clear history", f"Delete {what} of this tool, with their files?"):
+            return False
+        from pixie_desktop.ui import workers
+
+        self._clearing(True)
+        self.status.setText("Clearing history…")
+        self.clear_task = workers.submit_job(
+            clear_history_job, str(self.ctx.settings.db_path), self.ctx.settings, self.tool_id, starred,
+            on_progress=self._clear_progress, on_result=self._cleared, on_error=self._clear_failed)
+        return True
+
+    def _clearing(self, on: bool) -> None:
+        self.clear_progress.setValue(0)
+        self.clear_progress.setVisible(on)
+        self.clear_cancel.setVisible(on)
+        self.clear_button.setEnabled(not on)
+        self.include_starred.setEnabled(not on)
+
+    def _clear_progress(self, fraction: Any, text: str) -> None:
+        if fraction is not None:
+            self.clear_progress.setValue(int(min(1.0, float(fraction)) * 100))
+        if text:
+            self.status.setText(text)
+
+    def _cleared(self, result: Any) -> None:
+        # also after Stop: the job ends between batches and returns what it deleted so far
+        stopped = self.clear_task is not None and self.clear_task.is_cancelled()
+        self.clear_task = None
+        self._clearing(False)
+        n, change = result
         publish(change)
-        self.status.setText(f"Deleted {n} run{'s' if n != 1 else ''}.")
-        return n
+        done = f"Deleted {n} run{'s' if n != 1 else ''}"
+        self.status.setText(f"Stopped. {done}; those stay deleted." if stopped else f"{done}.")
+        self.historyCleared.emit(int(n))
+
+    def _clear_failed(self, exc: BaseException) -> None:
+        self.clear_task = None
+        self._clearing(False)
+        from pixie_desktop.ui.workers import describe
+
+        self.status.setText(f"Could not clear the history: {describe(exc)}")
 
     def restart_process(self) -> None:
         """Stop the warm process (off the UI thread: stopping waits for it to exit)."""
