@@ -671,8 +671,7 @@ class ToolPage(QWidget):
         if self.form is not None and self.chat is None:
             problems = self.form.validate()
             if problems:
-                self._say(f"Check {len(problems)} field{'s' if len(problems) != 1 else ''}: "
-                          + "; ".join(msg for _k, msg in problems[:3]), error=True)
+                self._say(self._field_problems(problems), error=True)
                 return False
         try:
             from pixie_desktop.runtime.runner import InputError
@@ -683,7 +682,7 @@ class ToolPage(QWidget):
                 w = self.form.widget_for(key) if (self.form is not None and key) else None
                 if w is not None:
                     w.set_error(msg)
-            self._say("; ".join(msg for _k, msg in exc.problems[:3]) or "The inputs were refused.", error=True)
+            self._say(self._field_problems(exc.problems) or "The inputs were refused.", error=True)
             return False
         import uuid
 
@@ -701,6 +700,16 @@ class ToolPage(QWidget):
         if not self._run_started:
             self._show_queued()
         return True
+
+    def _field_problems(self, problems: list[tuple[str, str]]) -> str:
+        """The first three problems, each naming its field by the form's label ("Check 'CSV
+        file': this field is required"), plus how many more there are."""
+        from pixie_desktop.runtime.inputs import field_message
+
+        labels = {i.key: i.label for i in (self.info.spec.inputs if self.info.spec else [])}
+        texts = [field_message(labels.get(k, k) if k else "", m) for k, m in problems[:3]]
+        more = len(problems) - len(texts)
+        return "; ".join(texts) + (f" (and {more} more)" if more > 0 else "")
 
     def cancel(self) -> bool:
         if not self.is_running:
