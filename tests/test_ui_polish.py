@@ -381,3 +381,92 @@ def test_window_icon_on_dialogs(qtbot, ctx):
         assert not dlg.windowIcon().isNull()
     finally:
         app.setWindowIcon(before)
+
+
+# -- help and README agree -------------------------------------------------------------------------
+
+def test_readme_and_home_agree_with_the_shortcut_help(qtbot, make_window, shell_tools):
+    import re
+
+    from PySide6.QtWidgets import QLabel
+
+    from pixie_desktop.ui.app import install_extensions
+
+    win = make_window(restore=False)
+    exts = install_extensions(win, win.ctx)
+    try:
+        rows = {keys: what for keys, what, _ids in win.action_registry.shortcut_rows()}
+    finally:
+        exts.shutdown()
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Keyboard shortcuts", 1)[1].split("\n## ", 1)[0]
+    table = dict(re.findall(r"^\| ([^|]+?) \| ([^|]+?) \|$", section, re.M)[1:])  # skip the header row
+    assert table == rows
+    # every "Ctrl+X <words>" the README or Home mentions elsewhere names the same action
+    tip = next(lab.text() for lab in win.home.findChildren(QLabel) if "command palette" in lab.text())
+    find_keys = next(k for k, w in rows.items() if w.startswith("find a tool"))
+    palette_keys = next(k for k, w in rows.items() if w.startswith("command palette"))
+    assert "Ctrl+F searches tools" in tip and "Ctrl+F" in find_keys
+    assert "Ctrl+K command palette" in tip and "Ctrl+K" in palette_keys
+    assert "searchable as you type (Ctrl+F)" in readme and "press Ctrl+K for the command palette" in readme
+
+
+# -- accessible names in dialogs --------------------------------------------------------------------
+
+def test_dialogs_have_no_unnamed_interactive_widgets(qtbot, make_window, tools_dir, ctx):
+    """The dialogs a user meets: new tool, secrets, per-tool settings, batch, workspaces, the
+    command palette and Settings — every button, field and list has an accessible name."""
+    from accessibility import unnamed_interactive
+    from pixie_desktop.ui.views import workspace_dialogs as wd
+    from pixie_desktop.ui.views.batch_dialog import BatchDialog
+    from pixie_desktop.ui.views.command_palette import CommandPalette, PaletteItem
+    from pixie_desktop.ui.views.new_tool_dialog import NewToolDialog
+    from pixie_desktop.ui.views.secrets_editor import SecretsEditorDialog
+    from pixie_desktop.ui.views.settings_dialog import SettingsDialog
+    from pixie_desktop.ui.views.tool_settings_dialog import ToolSettingsDialog
+
+    copy_bundled(tools_dir, "csv-summary")
+    _secret_tool(tools_dir)
+    win = make_window(restore=False)
+    _shown(qtbot, win)
+    assert win.open_tool("csv-summary")
+    page = win.tool_pages["csv-summary"]
+    palette = CommandPalette()
+    palette.set_items([PaletteItem("action", "Alpha")])
+    made = {"new tool": NewToolDialog(tools_dir), "secrets": SecretsEditorDialog(ctx.find_tool("keyed")),
+            "tool settings": ToolSettingsDialog(ctx, "csv-summary"),
+            "batch": BatchDialog(page.info, {}, parent=page), "workspaces": wd.WorkspaceManagerDialog(ctx.conn),
+            "palette": palette, "settings": SettingsDialog(ctx.settings, ctx.conn)}
+    missing = []
+    for name, dlg in made.items():
+        qtbot.addWidget(dlg)
+        dlg.show()
+        qtbot.waitExposed(dlg)
+        missing += [f"{name}: {m}" for m in unnamed_interactive(dlg)]
+        dlg.close()
+    assert not missing, "\n".join(missing)
+
+
+def test_gallery_with_tiles_is_named_and_reachable_by_tab(qtbot, make_window, shell_tools, ctx, seeder):
+    from PySide6.QtCore import Qt
+
+    from accessibility import unnamed_interactive
+    from fixtures_gallery import png_bytes
+
+    seeder.run("r1", "alpha")
+    for i in range(3):
+        seeder.artefact("r1", f"pic{i}.png", png_bytes(colour=f"#33{i}6cc"), tool_id="alpha", mime="image/png")
+    win = make_window(restore=False)
+    _shown(qtbot, win)
+    win.show_page("gallery")
+    gallery = win.pages["gallery"]
+    qtbot.waitUntil(lambda: gallery.views.currentWidget() is not gallery.empty_label, timeout=10_000)
+    qtbot.wait(50)
+    assert unnamed_interactive(win) == []
+    view = gallery.views.currentWidget()
+    w, chain = win.nextInFocusChain(), []
+    while w is not win and len(chain) < 2000:
+        if w.isVisible() and w.isEnabled() and w.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            chain.append(w)
+        w = w.nextInFocusChain()
+    assert view in chain or any(view.isAncestorOf(x) for x in chain)

@@ -104,13 +104,13 @@ class ToolCard(QFrame):
 
             self.badge = pill(readiness.text, "#d18b1f" if readiness.key != "broken" else "#c93a4c")
             self.badge.setObjectName("ReadinessBadge")
-            self.badge.setToolTip(readiness.tip)
+            self.badge.setToolTip(plain_tooltip(readiness.tip))  # names the tool's secrets
             fm = title.fontMetrics()
             room = 260 - 24 - 34 - 10 - self.badge.sizeHint().width() - 6
             title.setText(fm.elidedText(name, Qt.TextElideMode.ElideRight, max(40, room)))
             if title.text() != name:
                 title.setProperty("elided", True)
-                title.setToolTip(name)
+                title.setToolTip(plain_tooltip(name))
         head.addWidget(title, 1)
         if self.badge is not None:
             head.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)

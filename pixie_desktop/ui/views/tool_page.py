@@ -384,7 +384,9 @@ class ToolPage(QWidget):
             self.badge_box.addWidget(badge)
             self.validation_badge = badge
             self.state_badge = pill(state, state_colour)
-            self.state_badge.setToolTip(state_tip)
+            from pixie_desktop.ui.plain_text import plain_tooltip
+
+            self.state_badge.setToolTip(plain_tooltip(state_tip))  # may name the tool's secrets
             self.state_badge.setAccessibleName(f"State: {state}")
             self.badge_box.addWidget(self.state_badge)
             self.internal_badge = None
@@ -841,7 +843,9 @@ class ToolPage(QWidget):
                 b.setText("Run")
                 b.setIcon(svg_icon("play", "#ffffff" if state == "ready" else None))
                 b.setAccessibleName("Run")
-                b.setToolTip(self._field_problems(problems[:1]) + " — fill it in, then run (Ctrl+Enter)"
+                from pixie_desktop.ui.plain_text import plain_tooltip  # field labels are tool text
+
+                b.setToolTip(plain_tooltip(self._field_problems(problems[:1]) + " — fill it in, then run (Ctrl+Enter)")
                              if problems else "Run with these inputs (Ctrl+Enter)")
         self.cancel_button.setProperty("runState", state)
 
