@@ -98,6 +98,7 @@ def test_badges_on_page_home_and_sidebar(qtbot, make_window, tools_dir, ctx):
         __import__("pixie_desktop.ui.views.home", fromlist=["ToolCard"]).ToolCard)}
     assert badges.get("keyed") == "Key required" and badges.get("heavy") == "Needs setup"
     assert badges.get("plain") is None
+    assert win.home.summary.text().startswith("1 tool ready · 2 need a key or setup")
 
     row = win.tools_model.row_of("keyed")
     ix = win.tools_model.index(row, 0)

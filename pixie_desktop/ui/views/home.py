@@ -255,7 +255,16 @@ class HomePage(QWidget):
         self.tool_names = dict(tool_names)
         self.hello.setText(greeting(datetime.now().hour))
         n = len(tool_names)
-        parts = [f"{n} tool{'s' if n != 1 else ''} ready" if n else "No tools found"]
+        model = self.tools_model if self.tools_model is not None else getattr(self.window(), "tools_model", None)
+        waiting = 0  # "Needs setup" / "Key required": listed, but not ready to run
+        for row in (model.rows() if model is not None and hasattr(model, "rows") else []):
+            ready = getattr(row, "readiness", None)
+            if row.info.tool_id in tool_names and ready is not None and ready.key in ("needs_setup", "key_required"):
+                waiting += 1
+        ready_n = n - waiting
+        parts = [f"{ready_n} tool{'s' if ready_n != 1 else ''} ready" if n else "No tools found"]
+        if waiting:
+            parts.append(f"{waiting} need{'s' if waiting == 1 else ''} a key or setup")
         if broken:
             parts.append(f"{broken} need{'s' if broken == 1 else ''} fixing")
         if archived:

@@ -397,6 +397,11 @@ class ToolPage(QWidget):
                 self.badge_box.addWidget(self.internal_badge)
             if st.pinned_warm:
                 self.badge_box.addWidget(pill("Keep warm", "#5563d1"))
+            from pixie_desktop.ui.widgets.icons import icon as svg_icon
+
+            self.more_button.setIcon(svg_icon("more-horizontal"))  # follows the scheme (recolour_pages)
+            if hasattr(self, "status_label"):
+                self._update_run_look()
         self.fav_button.blockSignals(True)
         self.fav_button.setChecked(bool(st.favourited))
         from pixie_desktop.ui.widgets.icons import icon as svg_icon
@@ -821,12 +826,7 @@ class ToolPage(QWidget):
         from pixie_desktop.ui.widgets.icons import icon as svg_icon
 
         running = self.is_running
-        problems: list[tuple[str, str]] = []
-        if not running and self.form is not None and self.chat is None and self.info.ok:
-            try:
-                problems = self.form.validate()
-            except Exception:  # noqa: BLE001 - a look only: the real check runs on click
-                problems = []
+        problems = [] if running else self._quiet_problems()
         state = "running" if running else ("invalid" if problems else ("broken" if not self.info.ok else "ready"))
         for b in self._run_buttons():
             if b.property("runState") != state:
@@ -841,13 +841,37 @@ class ToolPage(QWidget):
                 b.setAccessibleName(b.text())
             else:
                 b.setText("Run")
-                b.setIcon(svg_icon("play", "#ffffff" if state == "ready" else None))
+                from pixie_desktop.ui import theme as theme_mod
+
+                b.setIcon(svg_icon("play", theme_mod.current().accent_text if state == "ready" else None))
                 b.setAccessibleName("Run")
                 from pixie_desktop.ui.plain_text import plain_tooltip  # field labels are tool text
 
                 b.setToolTip(plain_tooltip(self._field_problems(problems[:1]) + " — fill it in, then run (Ctrl+Enter)")
                              if problems else "Run with these inputs (Ctrl+Enter)")
-        self.cancel_button.setProperty("runState", state)
+        if self.cancel_button.property("runState") != state:  # Cancel stands out while a run is on
+            self.cancel_button.setProperty("runState", state)
+            self.cancel_button.style().unpolish(self.cancel_button)
+            self.cancel_button.style().polish(self.cancel_button)
+
+    def _quiet_problems(self) -> list[tuple[str, str]]:
+        """What the form would refuse, without marking fields, moving focus or scrolling (that
+        is the click's job: ToolForm.validate)."""
+        form = self.form
+        if form is None or self.chat is not None or not self.info.ok:
+            return []
+        out: list[tuple[str, str]] = []
+        try:
+            for ispec in form.spec.inputs:
+                w = form.widgets[ispec.key]
+                if not w.visible_in_form or not form.is_shown(ispec.key):
+                    continue
+                msg = w.validate()
+                if msg:
+                    out.append((ispec.key, msg))
+        except Exception:  # noqa: BLE001 - a look only: the real check runs on click
+            return []
+        return out
 
     def _spinner_icon(self) -> Any:
         from PySide6.QtCore import QPointF

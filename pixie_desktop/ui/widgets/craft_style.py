@@ -73,6 +73,7 @@ QPushButton#Primary[runState="invalid"] {{ background: {t.surface_alt}; color: {
 QPushButton#Primary[runState="invalid"]:focus {{ border: 2px solid {ring}; }}
 QPushButton#Primary[runState="running"], QPushButton#Primary[runState="running"]:disabled {{
     background: {soft}; color: {t.text}; border: 2px solid {ring}; }}
+QPushButton#Small[runState="running"]:enabled {{ border: 1px solid {t.danger}; color: {t.danger}; }}
 QPushButton#Small:focus, QToolButton#Small:focus {{ border: 1px solid {ring}; background: {soft}; }}
 QPushButton#NavButton {{ border: 1px solid transparent; }}
 QPushButton#NavButton:focus {{ border: 1px solid {ring}; }}
