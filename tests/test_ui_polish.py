@@ -471,3 +471,36 @@ def test_gallery_with_tiles_is_named_and_reachable_by_tab(qtbot, make_window, sh
             chain.append(w)
         w = w.nextInFocusChain()
     assert view in chain or any(view.isAncestorOf(x) for x in chain)
+
+
+def test_warm_count_lists_pids_and_ports_in_developer_mode(qtbot, ctx):
+    from types import SimpleNamespace
+
+    from pixie_desktop.ui.widgets.warm_status import WarmCountLabel
+
+    pool = SimpleNamespace(snapshot=lambda: [{"tool_id": "calculator", "pid": 4242, "port": 50123,
+                                              "in_flight": 0, "idle_s": 3.0}])
+    runner = SimpleNamespace(pool=pool, settings=ctx.settings)
+    label = WarmCountLabel(lambda: runner)
+    qtbot.addWidget(label)
+    assert label.text() == "1 warm process" and "4242" not in label.toolTip()
+    ctx.settings.values["developer_mode"] = True
+    label.update_count()
+    assert label.toolTip() == "calculator: pid 4242, port 50123, idle 3.0 s"
+    label.stop()
+
+
+def test_home_card_opens_with_the_keyboard(qtbot, make_window, shell_tools):
+    from PySide6.QtCore import Qt
+
+    from pixie_desktop.ui.views.home import ToolCard
+
+    win = make_window(restore=False)
+    _shown(qtbot, win)
+    win.show_page("home")
+    win._refresh_home()
+    card = win.home.cards_box.findChildren(ToolCard)[0]
+    assert card.focusPolicy() & Qt.FocusPolicy.TabFocus and card.accessibleName().startswith("Open ")
+    with qtbot.waitSignal(win.home.toolActivated) as sig:
+        qtbot.keyClick(card, Qt.Key.Key_Return)
+    assert sig.args == [card.tool_id]
