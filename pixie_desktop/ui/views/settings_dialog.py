@@ -42,7 +42,12 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+TITLES = {"artefacts_total_disk_cap_bytes": "Total disk cap", "dedup_artefacts": "Store identical files once"}
+
+
 def _title(name: str) -> str:
+    if name in TITLES:
+        return TITLES[name]
     text = name.replace("_", " ")
     return text[0].upper() + text[1:]
 
