@@ -504,3 +504,17 @@ def test_home_card_opens_with_the_keyboard(qtbot, make_window, shell_tools):
     with qtbot.waitSignal(win.home.toolActivated) as sig:
         qtbot.keyClick(card, Qt.Key.Key_Return)
     assert sig.args == [card.tool_id]
+
+
+def test_validation_status_icons_draw_the_svg_check_and_cross(qtbot):
+    from PySide6.QtGui import QImage
+
+    from pixie_desktop.ui.views.validation_dialog import status_icon
+
+    def white_pixels(img: QImage) -> int:
+        return sum(1 for x in range(img.width()) for y in range(img.height())
+                   if img.pixelColor(x, y).red() > 240 and img.pixelColor(x, y).green() > 240
+                   and img.pixelColor(x, y).alpha() > 200)
+
+    for status in ("pass", "fail"):
+        assert white_pixels(status_icon(status).pixmap(40, 40).toImage()) > 10, status
