@@ -96,7 +96,7 @@ def test_cli_refuses_out_of_range_and_warns_on_left_out_required(tools_dir):
     write_tool(tools_dir, "greet", {"id": "greet", "name": "Greet", "inputs": [NAME, COUNT],
                                     "outputs": [{"key": "out", "type": "text", "label": "Out"}]}, MAIN)
     bad = cli("run", "greet", "-i", "name=Ada", "-i", "count=50")
-    assert bad.returncode == 2 and "'Count' must be at most 10 (got 50)" in bad.stderr
+    assert bad.returncode == 2 and "Check 'Count': must be at most 10 (got 50)" in bad.stderr
     ok = cli("run", "greet", "-i", "count=3", "--json")
     assert ok.returncode == 0, ok.stderr
     assert "warning: 'Name' (name) is required but was left out" in ok.stderr

@@ -59,7 +59,7 @@ def test_tool_that_never_answers_healthz_times_out_and_is_killed(ctx, bad, runne
 def test_http_500_is_a_run_error_with_the_body(ctx, bad, runner):
     res, _ = _run(runner, bad, "http500")
     assert res.status == "error"
-    assert res.error.startswith("tool 'bad-tool' returned 500: Internal Server Error: the database exploded")
+    assert res.error.startswith("tool 'bad-tool' failed: Internal Server Error: the database exploded")
     # reference §9.6: a tool-side 5xx is a *run* error and the tool stays usable
     assert runner.run(bad, {"mode": "ok"}).status == "ok"
     assert runner.pool.spawn_count == 1

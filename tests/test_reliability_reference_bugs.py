@@ -156,7 +156,7 @@ def test_9_6_bookkeeping_counters_and_error_shapes(ctx, install, runner):
     err = runner.run(tool, {"mode": "http500"})
     state = tool_state_repo.get(ctx.conn, "bad-tool")
     assert state.run_count_total == 2 and state.last_run_at
-    assert err.error.startswith("tool 'bad-tool' returned 500")  # a run error, not "could not start"
+    assert err.error.startswith("tool 'bad-tool' failed")  # a run error, not "could not start"
     hang = runner.run(tool, {"mode": "hang"})
     assert "timed out" in hang.error and not runner.pool.is_warm("bad-tool")
 

@@ -45,7 +45,7 @@ def test_calculator_runs_and_records_everything(ctx, install, runner):
     assert state.last_inputs == {"a": 7, "op": "divide", "b": 2, "precision": 4}
     # warm: second run reuses the process
     res2 = runner.run(tool, {"a": 1, "b": 0, "op": "divide"})
-    assert res2.status == "error" and "returned 422" in res2.error and "undefined" in res2.error
+    assert res2.status == "error" and "rejected the input" in res2.error and "HTTP 422" in res2.error and "undefined" in res2.error
     assert runner.pool.spawn_count == 1
     assert tool_state_repo.get(ctx.conn, "calculator").run_count_total == 2
 
@@ -227,7 +227,8 @@ def test_invalid_json_response(ctx, install, runner):
 def test_user_error_422_is_unwrapped(ctx, install, runner):
     install("misbehave")
     res = runner.run(ctx.find_tool("misbehave"), {"mode": "fail"})
-    assert res.error.startswith("tool 'misbehave' returned 422: that input is not acceptable")
+    assert res.error.startswith("tool 'misbehave' rejected the input: that input is not acceptable")
+    assert res.error.endswith("(HTTP 422)")
 
 
 def test_big_output_is_spilled_and_read_back(ctx, install, runner):

@@ -243,8 +243,7 @@ def test_every_interactive_widget_has_an_accessible_name(qtbot, make_window, cra
     missing: list[str] = []
     for name, widget in _pages(qtbot, win, ctx):
         _settle(qtbot, win)
-        # ui/outputs/* is being reworked on the wt-render branch (issue 11): its views are named there
-        missing += [f"{name}: {m}" for m in unnamed_interactive(widget) if "OutputCard" not in m]
+        missing += [f"{name}: {m}" for m in unnamed_interactive(widget)]
     assert not missing, f"{len(missing)} unnamed:\n" + "\n".join(missing)
 
 

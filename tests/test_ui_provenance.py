@@ -231,7 +231,7 @@ def test_field_message_clears_once_fixed(qtbot, make_window, ctx, tools_dir):
     _win, page, _ = _photo_page(qtbot, make_window, tools_dir)
     assert not page.run()  # the required image is missing
     image = page.form.widget_for("image")
-    assert image.error_text() and page.status_label.text().startswith("Check 1 field")
+    assert image.error_text() and page.status_label.text().startswith("Check 'Image'")
     image.set_value(_image_url("sunset.png"))  # fixed: the field's and the page's message go
     assert not image.error_text()
     assert page.status_label.text() == ""

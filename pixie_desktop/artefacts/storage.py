@@ -173,7 +173,10 @@ def unlink_inside(root: Path, rel_path: str, *, protected: frozenset[tuple[int, 
         return "error", f"{path} is a folder, not removed"
     if not (stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode)):
         return "error", f"{path} is not a regular file, not removed"
-    if stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) in protected:
+    if stat.S_ISREG(st.st_mode) and (st.st_dev, st.st_ino) in protected and (
+            st.st_nlink <= 1 or os.path.realpath(path) in protected):
+        # with several hard links (dedup_artefacts) removing another name leaves the starred
+        # file whole; only its own name (`protected` also holds those real paths) is kept
         return "kept", f"{path} is the file of a starred artefact, not removed"
     try:
         path.unlink()  # unlinks a symlink itself, never its target
@@ -376,12 +379,60 @@ def register_file(conn: sqlite3.Connection, settings: Any, *, run_id: str, tool_
     path = Path(path)
     rel = rel_path_for(settings, path)  # ValueError when outside the root
     size = path.stat().st_size
+    sha = sha256_file(path)
+    if _setting(settings, "dedup_artefacts", False) and size > 0:
+        dedup_with_twin(conn, settings, path, rel, size, sha)
     art_id = artefacts_repo.insert(
         conn, run_id=run_id, tool_id=tool_id, output_key=output_key or "", rel_path=rel,
-        filename=path.name, mime=guess_mime(path.name), size_bytes=size, sha256=sha256_file(path), tags=tags)
+        filename=path.name, mime=guess_mime(path.name), size_bytes=size, sha256=sha, tags=tags)
     rec = artefacts_repo.get(conn, art_id)
     assert rec is not None
     return rec
+
+
+def _setting(settings: Any, name: str, default: Any) -> Any:
+    values = getattr(settings, "values", None)
+    return values.get(name, default) if isinstance(values, dict) else getattr(settings, name, default)
+
+
+def dedup_with_twin(conn: sqlite3.Connection, settings: Any, path: Path, rel: str, size: int, sha: str) -> str | None:
+    """The `dedup_artefacts` setting: when a live artefact already holds exactly these bytes
+    (same size and sha256, re-hashed now in case its file was edited since), `path` becomes a
+    hard link to that file, so identical outputs are stored once. Each row keeps its own path;
+    deleting one removes one link and the bytes stay while another row still names them.
+    Returns the twin's rel_path, or None (no twin, another disk, links unsupported: the copy is
+    kept as it is)."""
+    root = Path(settings.artefacts_root)
+    rows = conn.execute("SELECT rel_path FROM artefacts WHERE sha256 = ? AND size_bytes = ? AND rel_path != ? "
+                        "AND deleted_at IS NULL ORDER BY id LIMIT 5", (sha, int(size), rel)).fetchall()
+    try:
+        mine = os.lstat(path)
+    except OSError:
+        return None
+    for (twin_rel,) in rows:
+        try:
+            twin = contained_path(root, twin_rel)
+            st = os.lstat(twin)
+        except (OSError, ValueError):
+            continue
+        if not stat.S_ISREG(st.st_mode) or st.st_size != size or st.st_dev != mine.st_dev:
+            continue
+        if st.st_ino == mine.st_ino:
+            return twin_rel  # already one file
+        if sha256_file(twin) != sha:
+            continue  # edited after it was registered: not the same bytes any more
+        tmp = path.with_name(f".{path.name}.dedup-{os.getpid()}.partial")
+        try:
+            os.link(twin, tmp)
+            os.replace(tmp, path)  # atomic: the name always holds these bytes, copy or link
+        except OSError:
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+            return None
+        return twin_rel
+    return None
 
 
 def folder_bytes(folder: Path | str | None, *, stop_above: int | None = None) -> int:

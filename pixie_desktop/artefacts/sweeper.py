@@ -19,6 +19,9 @@ Steps, each isolated so one failure never stops the others:
 6. remove cached thumbnails whose content hash no longer has a row;
 7. disk audit: `tool_state.disk_bytes` (live artefacts + the tool folder's .venv and data) and
    `last_disk_audit`.
+2b. (after pruning) the total disk cap `artefacts_total_disk_cap_bytes`: while all artefacts
+   exceed it, Trash items and then the oldest unstarred artefacts are purged (`cap_notice`
+   words what happened for the app's status bar).
 
 Starred artefacts and artefacts of starred runs are never touched by any step.
 
@@ -73,6 +76,10 @@ class SweepReport:
     quarantine_purged: list[str] = field(default_factory=list)  # dated quarantine folders past retention
     thumbs_removed: int = 0
     input_blobs_removed: int = 0                               # stored file inputs no run refers to
+    cap_bytes: int = 0                                         # artefacts_total_disk_cap_bytes (0 = none)
+    cap_purged: list[int] = field(default_factory=list)        # artefact ids removed to get under the cap
+    cap_freed_bytes: int = 0
+    cap_still_over_bytes: int = 0                              # over the cap with only starred files left
     disk_bytes: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -94,6 +101,11 @@ class SweepReport:
                  + (f" ({verb}move {len(self.orphan_files_removed)} to {self.quarantine_folder}/)"
                     if self.orphan_files_removed else ""),
                  f"{verb}remove {self.thumbs_removed} stale thumbnails"]
+        if self.cap_purged:
+            parts.append(f"{verb}remove {len(self.cap_purged)} oldest unstarred artefacts "
+                         f"({self.cap_freed_bytes} bytes) to stay under the disk cap")
+        if self.cap_still_over_bytes:
+            parts.append(f"still {self.cap_still_over_bytes} bytes over the disk cap (starred files are kept)")
         if self.quarantine_purged:
             parts.append(f"{verb}purge {len(self.quarantine_purged)} expired quarantine folder(s)")
         if self.errors:
@@ -115,10 +127,12 @@ def _rel_under(root: Path, path: Path) -> str:
     return Path(path).relative_to(Path(root)).as_posix()
 
 
-def _protected_inodes(conn: sqlite3.Connection, root: Path, ids: set[int]) -> set[tuple[int, int]]:
+def _protected_inodes(conn: sqlite3.Connection, root: Path, ids: set[int]) -> set[Any]:
     """(st_dev, st_ino) of every protected artefact's file, as found both without and with
-    following links: another row whose file is (or became) the same file never removes it."""
-    out: set[tuple[int, int]] = set()
+    following links: another row whose file is (or became) the same file never removes it.
+    The set also holds each one's real path: a hard-linked twin (dedup_artefacts) may drop its
+    own name, never the starred one's (storage.unlink_inside)."""
+    out: set[Any] = set()
     if not ids:
         return out
     rows = conn.execute(f"SELECT rel_path FROM artefacts WHERE id IN ({','.join('?' * len(ids))})", sorted(ids))
@@ -129,6 +143,10 @@ def _protected_inodes(conn: sqlite3.Connection, root: Path, ids: set[int]) -> se
             except (OSError, ValueError):
                 continue
             out.add((st.st_dev, st.st_ino))
+        try:
+            out.add(os.path.realpath(safe_join(root, rel)))
+        except (OSError, ValueError):
+            pass
     return out
 
 
@@ -180,6 +198,57 @@ def purge_records(conn: sqlite3.Connection, artefacts_root: Path, records: Itera
         for rec in done:
             _remove_empty_parents(root, rec.rel_path)
     return report
+
+
+def cap_notice(report: SweepReport) -> str:
+    """The sentence the app shows when the disk cap made the sweeper remove files ("" if not)."""
+    if not report.cap_purged and not report.cap_still_over_bytes:
+        return ""
+    mb = report.cap_freed_bytes / 1e6
+    cap_gb = report.cap_bytes / 1e9
+    text = ""
+    if report.cap_purged:
+        text = (f"Disk cap ({cap_gb:g} GB) reached: removed the {len(report.cap_purged)} oldest unstarred "
+                f"artefact{'s' if len(report.cap_purged) != 1 else ''} ({mb:.1f} MB). Star a file to keep it.")
+    if report.cap_still_over_bytes:
+        text += (" " if text else "") + (f"Artefacts are still {report.cap_still_over_bytes / 1e6:.1f} MB over "
+                                          f"the {cap_gb:g} GB cap: only starred files are left.")
+    return text
+
+
+def enforce_disk_cap(conn: sqlite3.Connection, artefacts_root: Path, cap_bytes: int, report: SweepReport, *,
+                     dry_run: bool = False) -> None:
+    """Keep all artefacts (the Trash included) under `cap_bytes`: files in the Trash go first,
+    then the oldest live ones; starred artefacts and those of starred runs are never removed
+    (purge_records skips them). 0 means no cap."""
+    cap = int(cap_bytes or 0)
+    report.cap_bytes = cap
+    if cap <= 0:
+        return
+    total = int(conn.execute("SELECT COALESCE(SUM(size_bytes), 0) FROM artefacts").fetchone()[0])
+    if total <= cap:
+        return
+    protected = _protected_ids(conn)
+    rows = conn.execute(
+        f"SELECT {', '.join(artefacts_repo.COLUMNS)} FROM artefacts "
+        "ORDER BY (deleted_at IS NULL), COALESCE(deleted_at, created_at), id").fetchall()
+    chosen: list[ArtefactRecord] = []
+    excess = total - cap
+    for r in rows:
+        rec = ArtefactRecord(*r)
+        if rec.id in protected:
+            continue
+        chosen.append(rec)
+        excess -= int(rec.size_bytes)
+        if excess <= 0:
+            break
+    sub = SweepReport(dry_run=dry_run)
+    purge_records(conn, artefacts_root, chosen, sub, dry_run=dry_run)
+    report.cap_purged.extend(sub.purged)
+    report.cap_freed_bytes += sub.purged_bytes
+    report.thumbs_removed += sub.thumbs_removed
+    report.errors.extend(sub.errors)
+    report.cap_still_over_bytes = max(0, total - sub.purged_bytes - cap)
 
 
 def _remove_unused_thumbs(conn: sqlite3.Connection, root: Path, shas: Iterable[str], report: SweepReport) -> int:
@@ -517,6 +586,8 @@ def sweep(conn: sqlite3.Connection, settings: Any, *, tools: Iterable[Any] | Non
         ("purge", lambda: purge_expired(conn, root, float(settings.soft_delete_retention_days), report,
                                         dry_run=dry_run)),
         ("prune", lambda: prune_runs(conn, root, _retain_map(tools), default_retain_runs, report, dry_run=dry_run)),
+        ("disk cap", lambda: enforce_disk_cap(conn, root, int(getattr(settings, "artefacts_total_disk_cap_bytes", 0)
+                                                              or 0), report, dry_run=dry_run)),
         ("partials", lambda: remove_stale_partials(root, report, dry_run=dry_run)),
         ("orphan rows", lambda: reconcile_orphan_rows(conn, root, report, dry_run=dry_run)),
         ("orphan files", lambda: reconcile_orphan_files(conn, settings, report, fix=fix, dry_run=dry_run)),

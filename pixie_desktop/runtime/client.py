@@ -19,6 +19,33 @@ TOKEN_HEADER = "X-Pixie-Token"
 MAX_EVENT_BYTES = 8 * 1024 * 1024  # one SSE event (all its lines until the blank line)
 
 
+def describe_status(status: int, detail: str, tool_id: str = "") -> str:
+    """A tool's non-2xx answer in words a user can act on, keeping the tool's own detail and the
+    code at the end (for bug reports): 4xx → "rejected the input", 5xx → "failed", 404/405 → the
+    app called an endpoint the tool does not serve (a contract mismatch, not the user's input)."""
+    who = f"tool '{tool_id}'" if tool_id else "the tool"
+    if status in (404, 405):
+        what = f"{who} does not serve the run endpoint the app called (wrong endpoint or method)"
+    elif status in (401, 403):
+        what = f"{who} refused the request (its access check failed)"
+    elif status == 408:
+        what = f"{who} gave up waiting for the input"
+    elif status == 413:
+        what = f"{who} rejected the input as too large"
+    elif status == 429:
+        what = f"{who} is busy and asked to try again later"
+    elif 400 <= status < 500:
+        what = f"{who} rejected the input"
+    elif status in (502, 503, 504):
+        what = f"{who} is not available right now"
+    elif 500 <= status < 600:
+        what = f"{who} failed"
+    else:
+        what = f"{who} gave an unexpected answer"
+    detail = (detail or "").strip()
+    return f"{what}: {detail} (HTTP {status})" if detail else f"{what} (HTTP {status})"
+
+
 class StreamTooLarge(Exception):
     """A stream event grew past the limit without its terminating blank line: the stream is cut."""
 

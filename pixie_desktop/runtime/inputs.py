@@ -37,6 +37,22 @@ class _Bad(Exception):
     pass
 
 
+def field_message(label: str, message: str) -> str:
+    """One problem with one input, naming the field the way the form labels it:
+    "Check 'CSV file': this field is required". Accepts the bare problem ("must be a number",
+    "This field is required.") or one that already starts with the quoted label."""
+    text = (message or "").strip()
+    if text.startswith("Check '"):
+        return text
+    quoted = f"'{label}'"
+    if label and text.startswith(quoted):
+        text = text[len(quoted):].lstrip(" :")
+    text = text.rstrip(".")
+    if text[:1].isupper() and not text[1:2].isupper():
+        text = text[0].lower() + text[1:]
+    return f"Check '{label}': {text}" if label else text
+
+
 def _number(spec: InputSpec, value: Any) -> Any:
     if isinstance(value, bool):
         raise _Bad("must be a number")
@@ -230,7 +246,7 @@ def check_inputs(spec: ToolSpec, inputs: dict[str, Any]) -> dict[str, Any]:
             elif inp.type in ("checkbox", "toggle"):
                 value = False
             elif inp.required and inp.type != "hidden" and inp.key in inputs:
-                problems.append((inp.key, f"'{inp.label}' is required"))
+                problems.append((inp.key, field_message(inp.label, "this field is required")))
                 continue
             else:
                 continue  # left out: the tool gets no value (a required one: see input_warnings)
@@ -238,7 +254,7 @@ def check_inputs(spec: ToolSpec, inputs: dict[str, Any]) -> dict[str, Any]:
             # the tool's own default is not range-checked: real tools ship off-step ones
             out[inp.key] = coerce_value(inp, value, limits=not from_default)
         except _Bad as exc:
-            problems.append((inp.key, f"'{inp.label}' {exc}"))
+            problems.append((inp.key, field_message(inp.label, str(exc))))
     if problems:
         raise InputError(problems)
     return out

@@ -24,7 +24,7 @@ from urllib.parse import quote
 from pixie_desktop.artefacts import spill
 from pixie_desktop.artefacts.spill import load_outputs  # noqa: F401 - re-exported API
 from pixie_desktop.artefacts.storage import register_file, rel_path_for, run_dir
-from pixie_desktop.runtime.client import (MAX_RESPONSE_BYTES, ResponseTooLarge, StreamHTTPError,
+from pixie_desktop.runtime.client import (MAX_RESPONSE_BYTES, ResponseTooLarge, StreamHTTPError, describe_status,
                                           StreamTooLarge)
 from pixie_desktop.artefacts.input_blobs import compact_inputs, wire_inputs
 from pixie_desktop.store.search_repo import summarise_outputs
@@ -790,7 +790,7 @@ class Runner:
         status, body = req.status or 0, req.body
         secrets = list(getattr(proc, "_secrets", []) or [])
         if not 200 <= status < 300:
-            return None, f"tool '{tid}' returned {status}: {_error_body(body, secrets)}"
+            return None, describe_status(status, _error_body(body, secrets), tid)
         req.body = b""  # the only copy of the raw answer left is `body`, freed when parsing ends
         try:
             with safejson.gc_paused_for_big_answer(len(body)):  # GC passes over a big answer froze the UI

@@ -212,8 +212,10 @@ class RevalidateStatusWidget(QWidget):
         self.bar.setFixedHeight(12)
         self.bar.setTextVisible(False)
         self.cancel_button = QToolButton(self)
-        self.cancel_button.setText("✕")
         self.cancel_button.setToolTip("Stop validating (the tool being checked now finishes first)")
+        from pixie_desktop.ui.widgets.icons import set_icon_button
+
+        set_icon_button(self.cancel_button, "x", "Stop validating", edge=12)  # ✕: a box in some stock fonts
         self.cancel_button.setAutoRaise(True)
         self.cancel_button.clicked.connect(self._cancel)
         lay.addWidget(self.label)

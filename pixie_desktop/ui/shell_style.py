@@ -71,6 +71,7 @@ class ShellStyle:
         from pixie_desktop.ui import theme
 
         value = getattr(self.settings, "theme", "system")
+        theme.set_contrast_setting(getattr(self.settings, "contrast", "system"))  # before current() is asked
         dark = theme.system_is_dark() if value not in ("light", "dark") else value == "dark"
         self._applying = True
         try:
@@ -88,7 +89,9 @@ class ShellStyle:
             return
         from pixie_desktop.ui import theme
 
-        sheet = theme.stylesheet(t) + shell_stylesheet(t)
+        from pixie_desktop.ui.widgets.craft_style import craft_stylesheet
+
+        sheet = theme.stylesheet(t) + shell_stylesheet(t) + craft_stylesheet(t, self.settings)  # density, focus
         if app.styleSheet() != sheet:
             app.setStyleSheet(sheet)
 
@@ -99,7 +102,10 @@ class ShellStyle:
         # someone else re-applied the theme (settings dialog…): put the shell's rules back
         self._unsubscribe.append(theme.on_theme_changed(self._append_shell_style))
         self._unsubscribe.append(on_setting_changed(
-            lambda name, _v: self.apply() if name in ("theme", "accent") else None))
+            lambda name, _v: self.apply() if name in ("theme", "accent", "density", "contrast") else None))
+        from pixie_desktop.ui.widgets.craft_style import watch_platform_contrast
+
+        self._unsubscribe.append(watch_platform_contrast(self._on_contrast_changed))
         try:
             QGuiApplication.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
         except AttributeError:  # Qt before 6.5 has no colour-scheme signal: follow at start only
@@ -107,6 +113,10 @@ class ShellStyle:
 
     def _on_scheme_changed(self, *_: Any) -> None:
         if getattr(self.settings, "theme", "system") == "system":
+            self.apply()
+
+    def _on_contrast_changed(self, *_: Any) -> None:
+        if getattr(self.settings, "contrast", "system") == "system":
             self.apply()
 
     def set_theme(self, value: str) -> None:

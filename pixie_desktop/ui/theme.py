@@ -107,16 +107,16 @@ def current(dark: bool | None = None) -> Theme:
         dark = _applied_dark if _applied_dark is not None else system_is_dark()
     acc = accent_hex()
     if dark:
-        return Theme(
+        return with_contrast(Theme(
             dark=True, window="#1e2026", surface="#272a31", surface_alt="#2f333b", border="#3a3f49",
             text="#e6e8ec", muted="#9aa1ad", accent=QColor(acc).lighter(125).name(), accent_text="#ffffff",
             danger="#f07685", warn="#e0b04a", success="#6cc77a", info="#6aa8f5",
-            water="#1b2430", land="#3a4150", coast="#566074", series=list(SERIES_DARK))
-    return Theme(
+            water="#1b2430", land="#3a4150", coast="#566074", series=list(SERIES_DARK)))
+    return with_contrast(Theme(
         dark=False, window="#f4f5f8", surface="#ffffff", surface_alt="#f7f8fa", border="#e1e4ea",
         text="#1f2329", muted="#6b7380", accent=acc, accent_text="#ffffff",
         danger="#c93a4c", warn="#b7791f", success="#2f8a3e", info="#2f7de1",
-        water="#e8f0f8", land="#dfe4d8", coast="#a9b3a0", series=list(SERIES_LIGHT))
+        water="#e8f0f8", land="#dfe4d8", coast="#a9b3a0", series=list(SERIES_LIGHT)))
 
 
 def contrast_text(bg: str) -> str:
@@ -278,3 +278,52 @@ def _notify() -> None:
             cb(t)
         except Exception:  # noqa: BLE001 - one broken listener must not stop the others
             log.exception("theme listener failed")
+
+
+# -- High contrast (issue 13, item 8) ------------------------------------------------------------
+# The `contrast` setting: "system" follows the platform's contrast preference (Qt 6.10+
+# QStyleHints.accessibility().contrastPreference()), "high" forces it, "normal" turns it off.
+# `current()` passes every theme through `with_contrast`, so charts, pills and the stylesheet all
+# get the high-contrast colours together.
+_contrast_setting = "system"
+
+
+def set_contrast_setting(value: str) -> None:
+    global _contrast_setting
+    _contrast_setting = value if value in ("system", "high", "normal") else "system"
+
+
+def platform_wants_high_contrast() -> bool:
+    try:
+        hints = QGuiApplication.styleHints().accessibility()
+        return hints.contrastPreference() == Qt.ContrastPreference.HighContrast
+    except (AttributeError, RuntimeError):  # Qt < 6.10, or no application yet
+        return False
+
+
+def high_contrast_active() -> bool:
+    if _contrast_setting == "high":
+        return True
+    if _contrast_setting == "normal":
+        return False
+    return platform_wants_high_contrast()
+
+
+def high_contrast_variant(t: Theme) -> Theme:
+    """Pure black/white text and surfaces, borders as strong as text, muted text no longer
+    faint, and an accent dark (light) enough for 7:1 against the surface."""
+    import dataclasses
+
+    if t.dark:
+        return dataclasses.replace(
+            t, window="#000000", surface="#000000", surface_alt="#0d0d0d", border="#ffffff", text="#ffffff",
+            muted="#e6e6e6", accent="#ffd400", accent_text="#000000", danger="#ff8080", warn="#ffd400",
+            success="#7dff7d", info="#80c8ff")
+    return dataclasses.replace(
+        t, window="#ffffff", surface="#ffffff", surface_alt="#f0f0f0", border="#000000", text="#000000",
+        muted="#1a1a1a", accent="#0030b0", accent_text="#ffffff", danger="#a00000", warn="#6a4a00",
+        success="#005a00", info="#0030b0")
+
+
+def with_contrast(t: Theme) -> Theme:
+    return high_contrast_variant(t) if high_contrast_active() else t

@@ -7,6 +7,8 @@ that will run it: the tool's `.venv` python, else the app's own. A missing pypro
 
 from __future__ import annotations
 
+import functools
+
 import json
 import re
 import subprocess
@@ -168,6 +170,7 @@ _APP_DEPENDENCIES_FALLBACK = ("pyside6", "python-dotenv", "superqt", "pygments",
                               "platformdirs", "pyyaml")
 
 
+@functools.lru_cache(maxsize=1)  # the app's own metadata does not change while it runs; reading it scans site-packages
 def app_provided() -> frozenset[str]:
     """Canonical names of the distributions the app itself depends on (plus the app).
 

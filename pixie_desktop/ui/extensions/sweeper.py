@@ -81,6 +81,10 @@ class SweeperExtension:
         sched = SweepScheduler(services.ctx, services.window, first_delay_ms=self.first_delay_ms)
 
         def done(report: Any) -> None:
+            notice = sweeper.cap_notice(report)
+            if notice:  # the disk cap removed files: say so plainly, and for longer
+                services.status(notice, 20000)
+                return
             freed = len(getattr(report, "purged", ()) or ()) + len(getattr(report, "pruned_runs", ()) or ())
             if freed:
                 services.status(f"Housekeeping: {report.summary()}", 8000)

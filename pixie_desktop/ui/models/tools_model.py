@@ -15,6 +15,7 @@ from pixie_desktop.ui.models.base import RowListModel
 
 from pixie_desktop.catalog.discovery import ToolInfo
 from pixie_desktop.queries import tools as tool_queries
+from pixie_desktop.queries.readiness import tool_readiness
 from pixie_desktop.queries.tools import ToolState
 from pixie_desktop.ui.plain_text import plain_tooltip
 
@@ -34,6 +35,7 @@ SearchTextRole = Qt.ItemDataRole.UserRole + 13     # lower-cased name/id/tags/de
 PinnedWarmRole = Qt.ItemDataRole.UserRole + 14
 WorkspaceOrderRole = Qt.ItemDataRole.UserRole + 15  # dict[str(ws_id), int]
 UserTagsRole = Qt.ItemDataRole.UserRole + 16
+ReadinessRole = Qt.ItemDataRole.UserRole + 17      # queries.readiness.Readiness (Ready / Needs setup / Key required)
 
 COLUMNS = ("Name", "Id", "Validation", "Runs", "Last run")
 
@@ -47,6 +49,7 @@ class ToolRow:
     validation: str = "unchecked"
     running: int = 0
     haystack: str = ""
+    readiness: Any = None  # queries.readiness.Readiness, refreshed with the row (cached per folder)
 
     @property
     def tags(self) -> list[str]:
@@ -100,6 +103,7 @@ class ToolsModel(RowListModel):
             row = ToolRow(info, one.state, one.user_tags, one.workspaces, one.validation,
                           self._running.get(info.tool_id, 0))
             row.rebuild_haystack()
+            row.readiness = tool_readiness(info)
             rows.append(row)
         same = [r.info.tool_id for r in rows] == [r.info.tool_id for r in self._rows]
         if same and rows:
@@ -124,6 +128,7 @@ class ToolsModel(RowListModel):
         row.state, row.user_tags, row.workspaces = one.state, one.user_tags, one.workspaces
         row.validation = one.validation
         row.rebuild_haystack()
+        row.readiness = tool_readiness(row.info)  # secrets saved or an env built: the badge follows
         self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
     def refresh_memberships(self) -> None:
@@ -186,7 +191,15 @@ class ToolsModel(RowListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if info.error:
                 return plain_tooltip(f"{info.name} — tool.json has a problem:\n{info.error}")
+            ready = row.readiness
+            if ready is not None and not ready.ready:
+                return plain_tooltip(f"{ready.text}: {ready.tip}\n{info.description or info.name}")
             return plain_tooltip(info.description or info.name)
+        if role == Qt.ItemDataRole.AccessibleTextRole and column == 0:
+            ready = row.readiness
+            return f"{info.name}, {ready.text}" if ready is not None and not ready.ready else info.name
+        if role == ReadinessRole:
+            return row.readiness
         if role == ToolIdRole:
             return info.tool_id
         if role == ToolInfoRole:

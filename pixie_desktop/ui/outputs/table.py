@@ -329,6 +329,7 @@ class TableRenderer(OutputRenderer):
         self.model.sorted_or_filtered.connect(self._fit_height)
         self.filter.textChanged.connect(self._filter)
         self.view = _View(self.body)
+        self.view.setAccessibleName(f"{getattr(self.spec, 'label', None) or 'Output'} table")  # screen readers
         self.view.setModel(self.model)
         self.view.setSortingEnabled(True)
         self.view.setAlternatingRowColors(True)

@@ -85,6 +85,7 @@ class BatchDialog(QDialog):
         w = QWidget()
         f = QFormLayout(w)
         self.folder_edit = QLineEdit(placeholderText="a folder" if not self.files else f"{len(self.files)} dropped files")
+        self.folder_edit.setAccessibleName("Folder")
         self.folder_edit.textChanged.connect(self._source_changed)
         f.addRow("Folder", self._browse_row(self.folder_edit, self._pick_folder))
         self.pattern_edit = QLineEdit("*")
@@ -100,6 +101,7 @@ class BatchDialog(QDialog):
         w = QWidget()
         f = QFormLayout(w)
         self.csv_edit = QLineEdit(placeholderText="a CSV file whose header names input keys")
+        self.csv_edit.setAccessibleName("CSV file")
         self.csv_edit.textChanged.connect(self._source_changed)
         f.addRow("CSV file", self._browse_row(self.csv_edit, self._pick_csv))
         return w

@@ -165,6 +165,7 @@ class CommandPalette(QFrame):
         self._all: list[PaletteItem] = []
         self.search = QLineEdit(self)
         self.search.setObjectName("PaletteSearch")
+        self.search.setAccessibleName("Search commands")
         self.search.setPlaceholderText("Search tools, runs, starred outputs and actions…")
         self.search.setClearButtonEnabled(True)
         self.search.installEventFilter(self)

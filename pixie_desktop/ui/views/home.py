@@ -74,25 +74,47 @@ class DropHint(QFrame):
 class ToolCard(QFrame):
     clicked = Signal(str)
 
-    def __init__(self, tool_id: str, name: str, description: str, colour: str | None, parent: QWidget | None = None):
+    def __init__(self, tool_id: str, name: str, description: str, colour: str | None, parent: QWidget | None = None,
+                 *, info: Any = None, readiness: Any = None):
         super().__init__(parent)
         from pixie_desktop.ui.views.tool_page import Avatar
 
         self.tool_id = tool_id
         self.setObjectName("ToolCard")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # keyboard: Tab reaches the card, Enter opens it
+        self.setAccessibleName(f"Open {name}" + (f" ({readiness.text})" if readiness is not None
+                                                 and not readiness.ready else ""))
         self.setFixedSize(260, 82)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(12, 10, 12, 10)
         lay.setSpacing(10)
-        lay.addWidget(Avatar(tool_id, name, colour, 34), 0, Qt.AlignmentFlag.AlignTop)
+        lay.addWidget(Avatar(tool_id, name, colour, 34, info), 0, Qt.AlignmentFlag.AlignTop)
         col = QVBoxLayout()
         col.setSpacing(2)
+        head = QHBoxLayout()
+        head.setSpacing(6)
         title = QLabel(name)
         title.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
         title.setStyleSheet("font-weight: 600;")
         title.setFixedHeight(title.fontMetrics().lineSpacing() + 2)
-        col.addWidget(title)
+        self.badge = None
+        if readiness is not None and not readiness.ready:  # "Needs setup" / "Key required": act on it
+            from pixie_desktop.ui.views.tool_page import pill
+
+            self.badge = pill(readiness.text, "#d18b1f" if readiness.key != "broken" else "#c93a4c")
+            self.badge.setObjectName("ReadinessBadge")
+            self.badge.setToolTip(plain_tooltip(readiness.tip))  # names the tool's secrets
+            fm = title.fontMetrics()
+            room = 260 - 24 - 34 - 10 - self.badge.sizeHint().width() - 6
+            title.setText(fm.elidedText(name, Qt.TextElideMode.ElideRight, max(40, room)))
+            if title.text() != name:
+                title.setProperty("elided", True)
+                title.setToolTip(plain_tooltip(name))
+        head.addWidget(title, 1)
+        if self.badge is not None:
+            head.addWidget(self.badge, 0, Qt.AlignmentFlag.AlignVCenter)
+        col.addLayout(head)
         desc = QLabel()
         desc.setTextFormat(Qt.TextFormat.PlainText)  # tool text: never HTML (an <img> would be loaded)
         desc.setObjectName("Muted")
@@ -110,6 +132,12 @@ class ToolCard(QFrame):
         if e.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit(self.tool_id)
 
+    def keyPressEvent(self, e) -> None:  # noqa: N802 - Qt override
+        if e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.clicked.emit(self.tool_id)
+            return
+        super().keyPressEvent(e)
+
 
 class HomePage(QWidget):
     runActivated = Signal(str)        # run_id
@@ -122,6 +150,7 @@ class HomePage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.tool_names: dict[str, str] = {}
+        self.tools_model: Any = None  # the window's ToolsModel (readiness and icons on the cards)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(48, 40, 48, 32)
         lay.setSpacing(14)
@@ -203,13 +232,20 @@ class HomePage(QWidget):
         return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
 
     def set_cards(self, cards: list[tuple[str, str, str, str | None]]) -> None:
-        """Up to six tools to start from: (tool_id, name, description, colour)."""
-        if [c[:3] for c in cards] == getattr(self, "_cards_sig", None):
+        """Up to six tools to start from: (tool_id, name, description, colour). Each card shows
+        the tool's icon and, when it cannot run yet, what it needs ("Needs setup", "Key required")."""
+        model = self.tools_model if self.tools_model is not None else getattr(self.window(), "tools_model", None)
+        rows = {c[0]: (model.tool_row(c[0]) if model is not None and hasattr(model, "tool_row") else None)
+                for c in cards[:6]}
+        sig = [(*c[:3], getattr(getattr(rows.get(c[0]), "readiness", None), "key", None)) for c in cards]
+        if sig == getattr(self, "_cards_sig", None):
             return
-        self._cards_sig = [c[:3] for c in cards]
+        self._cards_sig = sig
         self.cards_flow.clear()
         for tool_id, name, desc, colour in cards[:6]:
-            card = ToolCard(tool_id, name, desc, colour)
+            row = rows.get(tool_id)
+            card = ToolCard(tool_id, name, desc, colour, info=getattr(row, "info", None),
+                            readiness=getattr(row, "readiness", None))
             card.clicked.connect(self.toolActivated)
             self.cards_flow.addWidget(card)
         self.cards_box.setVisible(bool(cards))
@@ -219,7 +255,16 @@ class HomePage(QWidget):
         self.tool_names = dict(tool_names)
         self.hello.setText(greeting(datetime.now().hour))
         n = len(tool_names)
-        parts = [f"{n} tool{'s' if n != 1 else ''} ready" if n else "No tools found"]
+        model = self.tools_model if self.tools_model is not None else getattr(self.window(), "tools_model", None)
+        waiting = 0  # "Needs setup" / "Key required": listed, but not ready to run
+        for row in (model.rows() if model is not None and hasattr(model, "rows") else []):
+            ready = getattr(row, "readiness", None)
+            if row.info.tool_id in tool_names and ready is not None and ready.key in ("needs_setup", "key_required"):
+                waiting += 1
+        ready_n = n - waiting
+        parts = [f"{ready_n} tool{'s' if ready_n != 1 else ''} ready" if n else "No tools found"]
+        if waiting:
+            parts.append(f"{waiting} need{'s' if waiting == 1 else ''} a key or setup")
         if broken:
             parts.append(f"{broken} need{'s' if broken == 1 else ''} fixing")
         if archived:

@@ -101,6 +101,7 @@ class SecretsEditorDialog(QDialog):
         add_row = QHBoxLayout()
         self.new_key = QLineEdit(self)
         self.new_key.setPlaceholderText("Add another variable, e.g. PROXY_URL")
+        self.new_key.setAccessibleName("New variable name")
         self.new_key.returnPressed.connect(self.add_key)
         add_btn = QPushButton("Add", self)
         add_btn.clicked.connect(self.add_key)
@@ -140,6 +141,7 @@ class SecretsEditorDialog(QDialog):
         name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         field = _SecretField(self._original.get(row.key, ""), self.body)
         field.setObjectName(f"secret-{row.key}")
+        field.edit.setAccessibleName(f"Value of {row.key}")
         self.fields[row.key] = field
         self.grid.addWidget(name, r, 0, Qt.AlignmentFlag.AlignVCenter)
         self.grid.addWidget(field, r, 1)

@@ -26,19 +26,28 @@ from pixie_desktop.ui import theme as theme_mod
 SOURCE_TEXT = {"default": "default", ".env": "from .env", "env": "from environment", "db": "saved"}
 INT32_MAX = 2**31 - 1
 
+# rows shown under Settings ▸ Storage, right after the storage panel
+STORAGE_ROWS = ("artefacts_total_disk_cap_bytes", "dedup_artefacts", "sweeper_interval_seconds")
+# byte-sized settings edited in GB (0 = off), not as raw byte counts
+GB_SETTINGS = {"artefacts_total_disk_cap_bytes": 10**9}
+
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Appearance", ("theme", "accent", "density", "developer_mode")),
+    ("Appearance", ("theme", "accent", "density", "contrast", "developer_mode")),
     ("Tool processes", ("warm_keep_seconds", "warm_keep_max", "warm_memory_budget_fraction",
                         "spawn_timeout_seconds", "run_cancel_grace_seconds", "notify_after_seconds")),
     ("Runs & artefacts", ("inline_output_max_bytes", "max_artefact_bytes_per_run", "max_artefacts_per_run",
-                          "artefacts_total_disk_cap_bytes", "dedup_artefacts", "soft_delete_retention_days",
-                          "sweeper_interval_seconds")),
+                          "soft_delete_retention_days")),
     ("Gallery & lists", ("thumb_max_edge_px", "thumb_workers", "library_page_size")),
     ("Compute", ("max_parallel_runs", "compute_address")),
 )
 
 
+TITLES = {"artefacts_total_disk_cap_bytes": "Total disk cap", "dedup_artefacts": "Store identical files once"}
+
+
 def _title(name: str) -> str:
+    if name in TITLES:
+        return TITLES[name]
     text = name.replace("_", " ")
     return text[0].upper() + text[1:]
 
@@ -62,6 +71,8 @@ class _Row:
             return e.isChecked()
         if isinstance(e, QComboBox):
             return e.currentText()
+        if e.property("bytesPerUnit"):
+            return int(round(e.value() * int(e.property("bytesPerUnit"))))
         if isinstance(e, (QSpinBox, QDoubleSpinBox)):
             return e.value()
         return e.text().strip()  # QLineEdit: parsed by parse_value on Apply
@@ -77,6 +88,8 @@ class _Row:
                 e.addItem(str(value))
                 i = e.findText(str(value))
             e.setCurrentIndex(i)
+        elif e.property("bytesPerUnit"):
+            e.setValue(float(value) / int(e.property("bytesPerUnit")))
         elif isinstance(e, (QSpinBox, QDoubleSpinBox)):
             e.setValue(value)
         else:
@@ -121,6 +134,10 @@ class SettingsDialog(QDialog):
         self.finished.connect(lambda _r: self.storage.cancel())  # closing never leaves a VACUUM running
         by_name = {d.name: d for d in SETTING_DEFS if d.user_editable}
         placed: set[str] = set()
+        for n in STORAGE_ROWS:
+            if n in by_name:
+                self._build_row(body, by_name[n])
+                placed.add(n)
         for group, names in GROUPS:
             defs = [by_name[n] for n in names if n in by_name]
             if defs:
@@ -186,6 +203,15 @@ class SettingsDialog(QDialog):
         self.grid.addWidget(note, self.grid.rowCount(), 0, 1, 4)
 
     def _editor(self, d: SettingDef, parent: QWidget) -> QWidget:
+        if d.name in GB_SETTINGS:
+            e = QDoubleSpinBox(parent)
+            e.setProperty("bytesPerUnit", GB_SETTINGS[d.name])
+            e.setSuffix(" GB")
+            e.setDecimals(1)
+            e.setRange(0.0, 1_000_000.0)
+            e.setSpecialValueText("No cap")
+            e.valueChanged.connect(self._refresh_dirty)
+            return e
         if d.choices:
             e = QComboBox(parent)
             e.addItems(list(d.choices))
@@ -255,6 +281,9 @@ class SettingsDialog(QDialog):
         for name, row in self.rows.items():
             current = self.settings.values.get(name, row.defn.default)
             value = row.value()
+            unit = row.editor.property("bytesPerUnit")
+            if unit and isinstance(current, int) and abs(value - current) < int(unit) * 0.05:
+                continue  # shown rounded to 0.1 GB: an unchanged field is not a change
             if isinstance(value, str) and not isinstance(current, str):
                 if value != format_value(current):
                     out[name] = value

@@ -113,7 +113,10 @@ class SidebarDelegate(QStyledItemDelegate):
         self.expanded: Callable[[QModelIndex], bool] = lambda ix: True
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
-        return QSize(option.rect.width() or 200, SECTION_H if index.data(sm.IsSectionRole) else TOOL_H)
+        from pixie_desktop.ui.widgets.craft_style import row_height
+
+        # the `density` setting: compact rows are shorter, airy ones taller
+        return QSize(option.rect.width() or 200, row_height(SECTION_H if index.data(sm.IsSectionRole) else TOOL_H))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
         painter.save()
@@ -188,15 +191,31 @@ class SidebarDelegate(QStyledItemDelegate):
             colour = QColor("#9aa0a6")
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(colour)
-        p.drawRoundedRect(av, 6, 6)
-        letter_font = QFont(option.font)
-        letter_font.setBold(True)
-        letter_font.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.85))
-        p.setFont(letter_font)
         from pixie_desktop.ui.delegates.painters import contrast_text
-        p.setPen(contrast_text(colour))
-        p.drawText(av, int(Qt.AlignmentFlag.AlignCenter), "!" if error else (name[:1].upper() or "?"))
-        # right-hand markers: validation dot, star, spinner
+        from pixie_desktop.ui.widgets import icons
+
+        info = index.data(tm.ToolInfoRole)
+        value = (getattr(getattr(info, "spec", None), "icon", None) or "").strip() if not error else ""
+        own = icons.tool_icon(info, 20) if value and not icons.has_icon(value) else None
+        if own is not None:  # tool.json `icon`: an image in the tool folder or an emoji
+            soft = QColor(colour)
+            soft.setAlpha(46)
+            p.setBrush(soft)
+            p.drawRoundedRect(av, 6, 6)
+            p.drawPixmap(av.adjusted(2, 2, -2, -2), own, QRectF(own.rect()))
+        elif value and icons.has_icon(value):  # a bundled icon name ("calculator", "table"…)
+            p.drawRoundedRect(av, 6, 6)
+            glyph = icons.named_pixmap(value, 12, contrast_text(colour).name())
+            p.drawPixmap(av.adjusted(4, 4, -4, -4), glyph, QRectF(glyph.rect()))
+        else:
+            p.drawRoundedRect(av, 6, 6)
+            letter_font = QFont(option.font)
+            letter_font.setBold(True)
+            letter_font.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.85))
+            p.setFont(letter_font)
+            p.setPen(contrast_text(colour))
+            p.drawText(av, int(Qt.AlignmentFlag.AlignCenter), "!" if error else (name[:1].upper() or "?"))
+        # right-hand markers: validation dot, star, spinner, what the tool needs before it runs
         right = bg_rect.right() - 10
         status = "broken" if error else (index.data(tm.ValidationRole) or "unchecked")
         paint_dot(p, QPointF(right - 4, rect.center().y()), 3.8, status_colour(status),
@@ -212,6 +231,12 @@ class SidebarDelegate(QStyledItemDelegate):
         if index.data(tm.PinnedRole) and not index.data(tm.FavouriteRole):
             paint_pin(p, QPointF(right - 6, rect.center().y()), pal.color(QPalette.ColorRole.PlaceholderText))
             right -= 14
+        ready = index.data(tm.ReadinessRole)
+        if ready is not None and ready.key in ("key_required", "needs_setup") and not error:
+            # the words are in the tool tip and the accessible text; the row shows a small sign
+            sign = icons.named_pixmap("key" if ready.key == "key_required" else "download", 12, "#d18b1f")
+            p.drawPixmap(QRectF(right - 12, rect.center().y() - 6, 12, 12), sign, QRectF(sign.rect()))
+            right -= 16
         p.setFont(option.font)
         text_colour = pal.color(QPalette.ColorRole.Text)
         if error:
@@ -330,6 +355,19 @@ class Sidebar(QWidget):
         self.delegate = SidebarDelegate(self.tree)
         self.delegate.expanded = lambda ix: self.tree.isExpanded(ix)
         self.tree.setItemDelegate(self.delegate)
+        from pixie_desktop.config import on_setting_changed
+
+        # density changed: rows are measured again (the delegate reads the new height)
+        tree = self.tree
+
+        def relayout(name: str, _value: Any) -> None:
+            if name == "density":
+                try:
+                    tree.scheduleDelayedItemsLayout()
+                except RuntimeError:  # the sidebar is already gone
+                    pass
+        undo = on_setting_changed(relayout)
+        self.destroyed.connect(lambda *_: undo())
         self.tree.clicked.connect(self._on_clicked)
         self.tree.activated.connect(self._on_activated)
         self.tree.expanded.connect(lambda ix: self._on_expand_changed(ix, False))

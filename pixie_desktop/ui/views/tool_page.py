@@ -51,24 +51,9 @@ def pill(text: str, colour: str | QColor, *, filled: bool = False) -> QLabel:
     return lab
 
 
-def _declared_dependencies(tool_dir: Path) -> list[str]:
-    try:
-        import tomllib
-
-        data = tomllib.loads((tool_dir / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, ValueError, ImportError):
-        return []
-    deps = data.get("project", {}).get("dependencies", [])
-    return [d for d in deps if isinstance(d, str)] if isinstance(deps, list) else []
-
-
-def _needs_own_environment(declared: list[str]) -> bool:
-    """False when every declared dependency is one the app already has (PySide6, matplotlib…):
-    such a tool runs as is on the app's interpreter, so no "set up" notice."""
-    from pixie_desktop.validation import deps as deps_mod
-
-    reqs = [r for r in (deps_mod.parse_requirement(d) for d in declared) if r is not None]
-    return len(reqs) < len(declared) or bool(deps_mod.needs_own_environment(reqs))
+# one reading of pyproject dependencies for the notice and the "Needs setup" badge
+from pixie_desktop.queries.readiness import declared_dependencies as _declared_dependencies  # noqa: E402
+from pixie_desktop.queries.readiness import needs_own_environment as _needs_own_environment  # noqa: E402
 
 
 class BrokenToolPanel(QFrame):
@@ -106,9 +91,14 @@ class BrokenToolPanel(QFrame):
 
 
 class Avatar(QLabel):
-    def __init__(self, tool_id: str, name: str, colour: str | None, size: int = 40):
+    """The tool's square: its colour with its `icon` from tool.json (a bundled icon name drawn in
+    the contrasting colour; an image file inside the tool folder or an emoji drawn as is), else
+    the first letter of its name."""
+
+    def __init__(self, tool_id: str, name: str, colour: str | None, size: int = 40, info: Any = None):
         super().__init__()
         from pixie_desktop.ui.views.sidebar import avatar_colour
+        from pixie_desktop.ui.widgets import icons
 
         c = avatar_colour(tool_id, colour)
         pm = QPixmap(size * 2, size * 2)
@@ -118,13 +108,32 @@ class Avatar(QLabel):
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(c)
-        p.drawRoundedRect(QRectF(0, 0, size, size), size * 0.28, size * 0.28)
-        f = self.font()
-        f.setBold(True)
-        f.setPointSizeF(size * 0.38)
-        p.setFont(f)
-        p.setPen(contrast_text(c))
-        p.drawText(QRectF(0, 0, size, size), int(Qt.AlignmentFlag.AlignCenter), (name[:1] or "?").upper())
+        value = (getattr(getattr(info, "spec", None), "icon", None) or "").strip()
+        own = icons.tool_icon(info, size) if info is not None and not icons.has_icon(value) else None
+        self.icon_kind = "letter"
+        if own is not None:  # an image or emoji: drawn on a soft tile of the tool's colour
+            soft = QColor(c)
+            soft.setAlpha(46)
+            p.setBrush(soft)
+            p.drawRoundedRect(QRectF(0, 0, size, size), size * 0.28, size * 0.28)
+            inset = size * 0.12
+            p.drawPixmap(QRectF(inset, inset, size - 2 * inset, size - 2 * inset), own, QRectF(own.rect()))
+            self.icon_kind = "image"
+        else:
+            p.drawRoundedRect(QRectF(0, 0, size, size), size * 0.28, size * 0.28)
+            if icons.has_icon(value):
+                edge = int(size * 0.58)
+                glyph = icons.render_svg(icons._svg_text(value), edge, contrast_text(c).name())
+                off = (size - edge) / 2
+                p.drawPixmap(QRectF(off, off, edge, edge), glyph, QRectF(glyph.rect()))
+                self.icon_kind = "named"
+            else:
+                f = self.font()
+                f.setBold(True)
+                f.setPointSizeF(size * 0.38)
+                p.setFont(f)
+                p.setPen(contrast_text(c))
+                p.drawText(QRectF(0, 0, size, size), int(Qt.AlignmentFlag.AlignCenter), (name[:1] or "?").upper())
         p.end()
         self.setPixmap(pm)
         self.setFixedSize(size, size)
@@ -190,6 +199,7 @@ class ToolPage(QWidget):
         root.addWidget(self.body, 1)
         self._prefill()
         self.refresh_header()
+        self._update_run_look()
 
     # -- header ---------------------------------------------------------------------------------
     def _build_header(self) -> QWidget:
@@ -200,7 +210,8 @@ class ToolPage(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(12)
         st = tool_queries.state(self.ctx.conn, self.tool_id)
-        lay.addWidget(Avatar(self.tool_id, info.name, st.colour, 44), 0, Qt.AlignmentFlag.AlignTop)
+        self.avatar = Avatar(self.tool_id, info.name, st.colour, 44, info)
+        lay.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignTop)
         col = QVBoxLayout()
         col.setSpacing(4)
         title_row = QHBoxLayout()
@@ -243,6 +254,7 @@ class ToolPage(QWidget):
         self.fav_button.setToolTip("Favourite")
         self.fav_button.toggled.connect(self._on_fav_toggled)
         self.fav_button.setMinimumWidth(30)
+        self.fav_button.setAccessibleName("Favourite")
         self.folder_button = QPushButton("Open folder")
         self.folder_button.setObjectName("Small")
         self.folder_button.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path))))
@@ -254,15 +266,18 @@ class ToolPage(QWidget):
         self.cancel_button.setToolTip("Stop this run (Esc)")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
-        self.run_button = QPushButton("▶  Run")
+        self.run_button = QPushButton("Run")
         self.run_button.setObjectName("Primary")
+        self.run_button.setAccessibleName("Run")
         self.run_button.setToolTip("Run with these inputs (Ctrl+Enter)")
         self.run_button.setMinimumWidth(96)
         self.run_button.clicked.connect(self.run)
         self.more_button = QToolButton()
         self.more_button.setObjectName("Small")
-        self.more_button.setText("⋯")
         self.more_button.setToolTip("Pin, keep warm, archive, colour, tags, workspaces, validation…")
+        from pixie_desktop.ui.widgets.icons import set_icon_button
+
+        set_icon_button(self.more_button, "more-horizontal", "More actions")  # ⋯ is a box in some stock fonts
         self.more_button.setMinimumWidth(30)
         self.more_button.setVisible(self.menu_provider is not None)
         self.secondary_buttons = (self.folder_button, self.history_button)  # into ⋯ when narrow
@@ -351,14 +366,14 @@ class ToolPage(QWidget):
         row = self.tools_model.tool_row(self.tool_id) if self.tools_model is not None else None
         st = row.state if row else tool_queries.state(self.ctx.conn, self.tool_id)
         validation = "broken" if not self.info.ok else (row.validation if row else "unchecked")
-        if self.is_running:
-            state = "Running" if self._run_started else "Queued"
-            state_colour = status_colour("running")
-        elif self._is_warm():
-            state, state_colour = "Warm", QColor("#2f9e5b")
-        else:
-            state, state_colour = "Dormant", QColor("#9aa0a6")
-        wanted = (validation, state, bool(st.pinned_warm))
+        from pixie_desktop.queries.readiness import tool_readiness
+
+        ready = tool_readiness(self.info)
+        developer = bool(getattr(self.ctx.settings, "values", {}).get("developer_mode", False))
+        warm = self._is_warm()
+        state, state_colour, state_tip = self.state_words(ready, warm)
+        internal = ("Warm" if warm else "Dormant") if developer else ""
+        wanted = (validation, state, bool(st.pinned_warm), internal, state_tip)
         if wanted != getattr(self, "_shown_badges", None):  # badges change rarely: no relayout per run
             self._shown_badges = wanted
             while self.badge_box.count():
@@ -372,14 +387,31 @@ class ToolPage(QWidget):
             self.badge_box.addWidget(badge)
             self.validation_badge = badge
             self.state_badge = pill(state, state_colour)
-            self.state_badge.setToolTip("Warm: its process is ready, so the next run starts at once")
+            from pixie_desktop.ui.plain_text import plain_tooltip
+
+            self.state_badge.setToolTip(plain_tooltip(state_tip))  # may name the tool's secrets
+            self.state_badge.setAccessibleName(f"State: {state}")
             self.badge_box.addWidget(self.state_badge)
+            self.internal_badge = None
+            if internal:  # developer mode: the pool's own word for the process
+                self.internal_badge = pill(internal, QColor("#2f9e5b") if warm else QColor("#9aa0a6"))
+                self.internal_badge.setToolTip("Warm: its process is kept running, so the next run starts at once"
+                                               if warm else "Dormant: no process yet; the next run starts one")
+                self.badge_box.addWidget(self.internal_badge)
             if st.pinned_warm:
                 self.badge_box.addWidget(pill("Keep warm", "#5563d1"))
+            from pixie_desktop.ui.widgets.icons import icon as svg_icon
+
+            self.more_button.setIcon(svg_icon("more-horizontal"))  # follows the scheme (recolour_pages)
+            if hasattr(self, "status_label"):
+                self._update_run_look()
         self.fav_button.blockSignals(True)
         self.fav_button.setChecked(bool(st.favourited))
-        self.fav_button.setText("★" if st.favourited else "☆")
-        self.fav_button.setStyleSheet("color: #e0a800;" if st.favourited else "")
+        from pixie_desktop.ui.widgets.icons import icon as svg_icon
+
+        self.fav_button.setText("")
+        self.fav_button.setIcon(svg_icon("star-filled", "#e0a800") if st.favourited else svg_icon("star"))
+        self.fav_button.setAccessibleName("Favourite")
         self.fav_button.setToolTip("Remove from favourites" if st.favourited else "Add to favourites (Ctrl+1…9 opens it)")
         self.fav_button.blockSignals(False)
         tags = row.tags if row else (list(self.info.spec.tags) if self.info.spec else [])
@@ -392,6 +424,23 @@ class ToolPage(QWidget):
                 chip.setObjectName("TagPill")
                 self.tag_flow.addWidget(chip)
             self.tag_row.setVisible(bool(tags))
+
+    def state_words(self, ready: Any, warm: bool) -> tuple[str, QColor, str]:
+        """The state badge a user can act on: Queued / Starting… / Running while a run is on,
+        else Needs setup / Key required / Ready (see queries/readiness.py)."""
+        if self.is_running:
+            if not self._run_started:
+                return "Queued", status_colour("running"), "Waiting for a free slot to run"
+            if getattr(self, "_phase", "running") == "starting":
+                return "Starting…", status_colour("running"), "Starting the tool's process"
+            return "Running", status_colour("running"), "Running now: Esc cancels"
+        if ready.key == "key_required":
+            return ready.text, QColor("#d18b1f"), ready.tip
+        if ready.key == "needs_setup":
+            return ready.text, QColor("#d18b1f"), ready.tip
+        if ready.key == "broken":
+            return ready.text, status_colour("fail"), ready.tip
+        return "Ready", QColor("#2f9e5b"), "Ready to run: Ctrl+Enter runs it"
 
     def _is_warm(self) -> bool:
         try:
@@ -481,6 +530,11 @@ class ToolPage(QWidget):
         self.form = ToolForm(form_spec, autocomplete=self._autocomplete)
         self.form.submitted.connect(self.run)
         self.form.changed.connect(self._on_form_changed)
+        self._look_timer = QTimer(self)  # the Run button's "fill these in first" look, after typing settles
+        self._look_timer.setSingleShot(True)
+        self._look_timer.setInterval(150)
+        self._look_timer.timeout.connect(self._update_run_look)
+        self.form.changed.connect(self._look_timer.start)
         form_widget: QWidget = self.form
         self.progress = QProgressBar()
         self.progress.setObjectName("RunProgress")
@@ -524,6 +578,7 @@ class ToolPage(QWidget):
             self.right_tabs.addTab(self.chat, "Conversation")
             self.right_tabs.addTab(outputs_tab, "Outputs")
             self.right_tabs.addTab(self.history, "History")
+            self._watch_developer_mode()
             others = [i for i in spec.inputs if i.key not in ("messages", "history") and i.type != "hidden"]
             if self.form is not None and others:
                 self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -538,6 +593,7 @@ class ToolPage(QWidget):
             return self._wrap_with_status(self.right_tabs)
         self.right_tabs.addTab(outputs_tab, "Outputs")
         self.right_tabs.addTab(self.history, "History")
+        self._watch_developer_mode()
         self.splitter = QSplitter(Qt.Orientation.Vertical if layout == "split" else Qt.Orientation.Horizontal)
         self.splitter.setObjectName("ToolSplitter")
         self.splitter.setChildrenCollapsible(False)
@@ -572,8 +628,9 @@ class ToolPage(QWidget):
         bar = QHBoxLayout()
         bar.addWidget(self.status_label, 1)
         if with_run and self.info.spec is not None and self.info.spec.layout == "split":
-            self.run_bar_button = QPushButton("▶  Run")
+            self.run_bar_button = QPushButton("Run")
             self.run_bar_button.setObjectName("Primary")
+            self.run_bar_button.setAccessibleName("Run")
             self.run_bar_button.clicked.connect(self.run)
             bar.addWidget(self.run_bar_button)
         lay.addLayout(bar)
@@ -686,7 +743,7 @@ class ToolPage(QWidget):
         if self.form is not None and self.chat is None:
             problems = self.form.validate()
             if problems:
-                self._say(_fields_message(problems), error=True, fields=True)
+                self._say(self._field_problems(problems), error=True, fields=True)
                 return False
         try:
             from pixie_desktop.runtime.runner import InputError
@@ -697,7 +754,7 @@ class ToolPage(QWidget):
                 w = self.form.widget_for(key) if (self.form is not None and key) else None
                 if w is not None:
                     w.set_error(msg)
-            self._say("; ".join(msg for _k, msg in exc.problems[:3]) or "The inputs were refused.", error=True,
+            self._say(self._field_problems(exc.problems) or "The inputs were refused.", error=True,
                       fields=any(k for k, _m in exc.problems))
             return False
         import uuid
@@ -720,6 +777,16 @@ class ToolPage(QWidget):
                                 describe=False)
         return True
 
+    def _field_problems(self, problems: list[tuple[str, str]]) -> str:
+        """The first three problems, each naming its field by the form's label ("Check 'CSV
+        file': this field is required"), plus how many more there are."""
+        from pixie_desktop.runtime.inputs import field_message
+
+        labels = {i.key: i.label for i in (self.info.spec.inputs if self.info.spec else [])}
+        texts = [field_message(labels.get(k, k) if k else "", m) for k, m in problems[:3]]
+        more = len(problems) - len(texts)
+        return "; ".join(texts) + (f" (and {more} more)" if more > 0 else "")
+
     def cancel(self) -> bool:
         if not self.is_running:
             return False
@@ -735,10 +802,12 @@ class ToolPage(QWidget):
         if run_id != self.run_id:
             return
         self._run_started = True
+        self._phase = "running" if self._is_warm() else "starting"  # the runner's status events refine it
         self._elapsed.start()
         self._tick.start()
         self._say("Running…")
         self.refresh_header()
+        self._update_run_look()
 
     def _on_queue_changed(self) -> None:
         if self.run_id is not None and not self._run_started and self.controller.is_queued(self.run_id):
@@ -764,15 +833,94 @@ class ToolPage(QWidget):
         else:
             self._tick.stop()
         self.refresh_header()
+        self._update_run_look()
+
+    def _run_buttons(self) -> list[QPushButton]:
+        return [b for b in (self.run_button, getattr(self, "run_bar_button", None)) if b is not None]
+
+    def _update_run_look(self) -> None:
+        """The Run button in its three looks: ready ("Run" on the accent), running ("Running…" with a
+        turning arc; Cancel beside it is the way out) and waiting for input (muted, the tool tip
+        says which field; a click still runs the checks and marks the fields)."""
+        from pixie_desktop.ui.widgets.icons import icon as svg_icon
+
+        running = self.is_running
+        problems = [] if running else self._quiet_problems()
+        state = "running" if running else ("invalid" if problems else ("broken" if not self.info.ok else "ready"))
+        for b in self._run_buttons():
+            if b.property("runState") != state:
+                b.setProperty("runState", state)
+                b.style().unpolish(b)
+                b.style().polish(b)
+            if running:
+                b.setText("Queued…" if not self._run_started else
+                          ("Starting…" if getattr(self, "_phase", "") == "starting" else "Running…"))
+                b.setIcon(self._spinner_icon())
+                b.setToolTip("Running: Cancel (Esc) stops it")
+                b.setAccessibleName(b.text())
+            else:
+                b.setText("Run")
+                from pixie_desktop.ui import theme as theme_mod
+
+                b.setIcon(svg_icon("play", theme_mod.current().accent_text if state == "ready" else None))
+                b.setAccessibleName("Run")
+                from pixie_desktop.ui.plain_text import plain_tooltip  # field labels are tool text
+
+                b.setToolTip(plain_tooltip(self._field_problems(problems[:1]) + " — fill it in, then run (Ctrl+Enter)")
+                             if problems else "Run with these inputs (Ctrl+Enter)")
+        if self.cancel_button.property("runState") != state:  # Cancel stands out while a run is on
+            self.cancel_button.setProperty("runState", state)
+            self.cancel_button.style().unpolish(self.cancel_button)
+            self.cancel_button.style().polish(self.cancel_button)
+
+    def _quiet_problems(self) -> list[tuple[str, str]]:
+        """What the form would refuse, without marking fields, moving focus or scrolling (that
+        is the click's job: ToolForm.validate)."""
+        form = self.form
+        if form is None or self.chat is not None or not self.info.ok:
+            return []
+        out: list[tuple[str, str]] = []
+        try:
+            for ispec in form.spec.inputs:
+                w = form.widgets[ispec.key]
+                if not w.visible_in_form or not form.is_shown(ispec.key):
+                    continue
+                msg = w.validate()
+                if msg:
+                    out.append((ispec.key, msg))
+        except Exception:  # noqa: BLE001 - a look only: the real check runs on click
+            return []
+        return out
+
+    def _spinner_icon(self) -> Any:
+        from PySide6.QtCore import QPointF
+        from PySide6.QtGui import QIcon
+
+        from pixie_desktop.ui.delegates.painters import paint_spinner
+
+        phase = (self._elapsed.elapsed() / 900.0) % 1.0 if self._elapsed.isValid() else 0.0
+        pm = QPixmap(32, 32)
+        pm.setDevicePixelRatio(2)
+        pm.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pm)
+        paint_spinner(p, QPointF(8, 8), 5.5, QColor(self.palette().color(self.foregroundRole())), phase)
+        p.end()
+        return QIcon(pm)
 
     def _update_elapsed(self) -> None:
         secs = self._elapsed.elapsed() / 1000
         if self._run_started and self.is_running:
             self.status_label.setText(f"Running… {secs:.1f} s")
+            for b in self._run_buttons():
+                b.setIcon(self._spinner_icon())  # the arc turns while the run goes on
 
     def _on_event(self, run_id: str, ev: Any) -> None:
         if run_id != self.run_id or ev.kind == "started":
             return
+        if ev.kind == "status" and ev.message in ("starting the tool…", "running"):
+            self._phase = "starting" if ev.message != "running" else "running"
+            self.refresh_header()
+            self._update_run_look()
         if ev.kind == "progress" and isinstance(ev.fraction, (int, float)):
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(max(0.0, min(1.0, float(ev.fraction))) * 1000))
@@ -787,11 +935,66 @@ class ToolPage(QWidget):
             except Exception as exc:  # noqa: BLE001 - a renderer bug must not kill the run view
                 self._say(f"Could not show a live update: {exc}", error=True)
 
+    # -- developer mode -------------------------------------------------------------------------
+    def _watch_developer_mode(self) -> None:
+        """The "Developer" tab (run id, pid, port, raw JSON) exists while developer_mode is on."""
+        from pixie_desktop.config import on_setting_changed
+
+        self.developer: Any = None
+        self._sync_developer_tab()
+
+        def changed(name: str, _value: Any) -> None:
+            if name == "developer_mode":
+                try:
+                    self._sync_developer_tab()
+                    self.refresh_header()  # Warm/Dormant appear or go
+                except RuntimeError:  # the page is already gone
+                    pass
+        undo = on_setting_changed(changed)
+        self.destroyed.connect(lambda *_: undo())
+
+    def _sync_developer_tab(self) -> None:
+        from pixie_desktop.ui.widgets.developer_details import DeveloperDetails, developer_mode_on
+
+        on = developer_mode_on(self.ctx.settings)
+        if on and self.developer is None:
+            self.developer = DeveloperDetails()
+            self.right_tabs.addTab(self.developer, "Developer")
+            self._show_developer_details()
+        elif not on and self.developer is not None:
+            self.right_tabs.removeTab(self.right_tabs.indexOf(self.developer))
+            self.developer.deleteLater()
+            self.developer = None
+
+    def _show_developer_details(self) -> None:
+        if self.developer is None:
+            return
+        rec = None
+        run_id = self.run_id or (self.last_result.run_id if self.last_result is not None else None)
+        if run_id:
+            try:
+                rec = run_queries.get_run(self.ctx.conn, run_id)
+            except Exception:  # noqa: BLE001 - a locked database: the tab stays as it was
+                return
+        process = None
+        try:
+            runner = self._runner(create=False)
+        except TypeError:
+            runner = None
+        pool = getattr(runner, "pool", None)
+        if pool is not None:
+            try:
+                process = next((e for e in pool.snapshot() if e.get("tool_id") == self.tool_id), None)
+            except Exception:  # noqa: BLE001 - advisory
+                process = None
+        self.developer.show_run(rec, process)
+
     def _on_run_finished(self, run_id: str, _tool_id: str, result: Any) -> None:
         if run_id != self.run_id:
             return
         self.last_result = result
         self._end(result.status)
+        self._show_developer_details()
         if self.chat is not None:
             from pixie_desktop.ui.views.chat import reply_text
             if result.status == "ok":
@@ -824,6 +1027,7 @@ class ToolPage(QWidget):
         if self.run_panel is not None and self.shown_run_id == run_id:
             self.run_panel.show_run(run_id)
         self._end("error")
+        self._show_developer_details()
         if self.chat is not None:
             self.chat.fail_reply(text)
         if hasattr(self.outputs, "show_error"):
@@ -938,8 +1142,8 @@ class ToolPage(QWidget):
             problems = [(k, e) for k, w in self.form.widgets.items() if (e := w.error_text())]
             if not problems:
                 self._say("")
-            elif self.status_label.text() != _fields_message(problems):
-                self._say(_fields_message(problems), error=True, fields=True)
+            elif self.status_label.text() != self._field_problems(problems):
+                self._say(self._field_problems(problems), error=True, fields=True)
 
     def rerun(self, run_id: str) -> bool:
         rec = run_queries.get_run(self.ctx.conn, run_id)
@@ -1007,11 +1211,6 @@ class ToolPage(QWidget):
         self.right_tabs.setCurrentIndex(0)
         self._say(f"Showing the run of {rec.started_at[:19].replace('T', ' ')} with its inputs"
                   + self._missing_files_note(rec))
-
-
-def _fields_message(problems: list[tuple[str, str]]) -> str:
-    return (f"Check {len(problems)} field{'s' if len(problems) != 1 else ''}: "
-            + "; ".join(msg for _k, msg in problems[:3]))
 
 
 def _local_paths(value: Any) -> list[Path] | None:

@@ -44,7 +44,16 @@ def status_icon(status: str, size: int = 20) -> QIcon:
     font.setPixelSize(int(size * 0.62))
     p.setFont(font)
     p.setPen(QColor("#ffffff"))
-    p.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, GLYPHS.get(status, "?"))
+    svg = {"pass": "check", "fail": "x"}.get(status)
+    if svg:  # ✓ and ✕ are missing-glyph boxes in some stock fonts: the bundled SVGs instead
+        from pixie_desktop.ui.widgets.icons import named_pixmap
+
+        edge = int(size * 0.6)
+        glyph = named_pixmap(svg, edge, "#ffffff")
+        off = (size - edge) / 2
+        p.drawPixmap(QRectF(off, off, edge, edge), glyph, QRectF(glyph.rect()))
+    else:  # "!", "–", "?" are in every font
+        p.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, GLYPHS.get(status, "?"))
     p.end()
     return QIcon(pm)
 

@@ -149,6 +149,7 @@ class WorkspaceManagerDialog(QDialog):
         outer.addWidget(hint)
         row = QHBoxLayout()
         self.list = _ReorderList(self.save_order, self)
+        self.list.setAccessibleName("Workspaces")
         self.list.itemDoubleClicked.connect(lambda _item: self.rename())
         self.list.currentRowChanged.connect(self._update_buttons)
         row.addWidget(self.list, 1)

@@ -50,7 +50,11 @@ class PresetsButton(QToolButton):
         if presets:
             menu.addSeparator()
             for p in presets:
-                act = menu.addAction(("★ " if p.is_default else "") + p.name, lambda n=p.name: self.load(n))
+                act = menu.addAction(p.name, lambda n=p.name: self.load(n))
+                if p.is_default:  # a drawn star: "★" is a missing-glyph box in some stock fonts
+                    from pixie_desktop.ui.widgets.icons import icon as svg_icon
+
+                    act.setIcon(svg_icon("star-filled", "#e0a800"))
                 act.setObjectName(f"preset.load.{p.name}")
             menu.addSeparator()
             for title, slot in (("Rename", self.rename_dialog), ("Delete", self.delete_dialog),

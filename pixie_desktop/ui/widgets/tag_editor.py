@@ -43,8 +43,10 @@ class TagChip(QFrame):
         lay.addWidget(self.label)
         if removable:
             btn = QToolButton(self)
-            btn.setText("✕")
+            from pixie_desktop.ui.widgets.icons import set_icon_button
+
             btn.setToolTip(f"Remove “{tag}”")
+            set_icon_button(btn, "x", f"Remove tag {tag}", edge=10)  # ✕ is a box in some stock fonts
             btn.setCursor(Qt.CursorShape.PointingHandCursor)
             btn.clicked.connect(lambda: self.removeClicked.emit(self.tag))
             lay.addWidget(btn)

@@ -22,12 +22,24 @@ class WarmCountLabel(QLabel):
         self.update_count()
 
     def update_count(self) -> None:
-        pool = getattr(self._runner(), "pool", None)
+        runner = self._runner()
+        pool = getattr(runner, "pool", None)
         try:
-            n = len(pool.snapshot()) if pool is not None else 0
+            entries = pool.snapshot() if pool is not None else []
         except Exception:  # noqa: BLE001 - advisory: a pool mid-shutdown counts as none
-            n = 0
+            entries = []
+        n = len(entries)
         self.setText(f"{n} warm process{'es' if n != 1 else ''}")
+        values = getattr(getattr(runner, "settings", None), "values", None)
+        if isinstance(values, dict) and values.get("developer_mode") and entries:
+            # developer mode: which process is which (tool ids are plain text: no markup here)
+            from pixie_desktop.ui.plain_text import plain_tooltip
+
+            self.setToolTip(plain_tooltip("\n".join(
+                f"{e.get('tool_id')}: pid {e.get('pid')}, port {e.get('port')}"
+                + (", running" if e.get("in_flight") else f", idle {e.get('idle_s')} s") for e in entries)))
+        else:
+            self.setToolTip("Tool processes kept warm so their next run starts at once")
 
     def stop(self) -> None:
         self.timer.stop()
