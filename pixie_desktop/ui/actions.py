@@ -131,11 +131,17 @@ class ActionRegistry:
 
     def effective_shortcuts(self, action_id: str) -> list[QKeySequence]:
         """The action's key sequences minus those a later registration took over."""
-        ids = list(self._actions)
-        later = {s.toString() for other in ids[ids.index(action_id) + 1:]
-                 for s in self._actions[other].key_sequences()}
-        return [s for s in self._actions[action_id].key_sequences()
-                if not s.isEmpty() and s.toString() not in later]
+        return self._all_effective_shortcuts().get(action_id, [])
+
+    def _all_effective_shortcuts(self) -> dict[str, list[QKeySequence]]:
+        """effective_shortcuts of every action in one pass (latest registration first)."""
+        out: dict[str, list[QKeySequence]] = {}
+        taken: set[str] = set()
+        for action_id in reversed(list(self._actions)):
+            seqs = [s for s in self._actions[action_id].key_sequences() if not s.isEmpty()]
+            out[action_id] = [s for s in seqs if s.toString() not in taken]
+            taken.update(s.toString() for s in seqs)
+        return out
 
     # -- the menu bar and window shortcuts --------------------------------------------------------
     def bind_window(self, window: QWidget, menus: dict[str, QMenu],
@@ -167,12 +173,13 @@ class ActionRegistry:
         for name, menu in list(self._menus.items()):
             if "/" not in name:
                 menu.clear()  # sub-menus are rebuilt below; our QActions belong to the window
+        shortcuts = self._all_effective_shortcuts()
         for a in self._actions.values():
             if a.submenu is not None or not (_menu_paths(a) or WINDOW in a.places):
                 continue
             act = self._qactions.get(a.id) or self._make_qaction(a)
             self._qactions[a.id] = act
-            act.setShortcuts(self.effective_shortcuts(a.id))
+            act.setShortcuts(shortcuts[a.id])
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             if WINDOW in a.places and act not in self._window.actions():
                 self._window.addAction(act)

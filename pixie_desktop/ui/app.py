@@ -1,13 +1,14 @@
 """GUI entry: build the QApplication, the AppContext and the main window, then install the
 extensions (command palette, window-level drops, revalidation, tray, sweeper, single instance)
 with explicit services, and shut them down in reverse order from one place at exit. An
-extension that fails to install is reported and never stops the app."""
+extension that fails to install is reported and never stops the app. Only what the first seconds
+need is installed before the window shows; the background ones follow its first paint."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from pixie_desktop.ui.extensions import Extension, Extensions, Services, default_extensions
 
@@ -30,11 +31,102 @@ def open_paths(extensions: Extensions, args: list[str]) -> None:
         drops.handle_paths(paths)
 
 
+PROBE_ENV = "PIXIE_FIRST_PAINT_PROBE"
+# Installed before the window shows: what the first seconds may need (Ctrl+K, a drop, a second
+# launch handing over). The rest (revalidation, tray, sweeper, live discovery, search index) only
+# works in the background: installed one per event-loop turn once the first paint is on screen.
+START_EXTENSIONS = ("palette", "drops", "single-instance")
+
+
+def after_first_paint(window: Any, callback: Callable[[], Any], fallback_ms: int = 2000) -> Any:
+    """Call `callback()` once, on the event loop turn after `window`'s first paint has been
+    flushed (a zero timer posted from its first Paint event runs after the whole paint pass), or
+    after `fallback_ms` if the window is never painted (minimised, off screen)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        done = False
+
+        def fire(self) -> None:
+            if not self.done:
+                self.done = True
+                window.removeEventFilter(self)
+                callback()
+
+        def eventFilter(self, obj: Any, ev: Any) -> bool:  # noqa: N802
+            if ev.type() == QEvent.Type.Paint and not self.done:
+                QTimer.singleShot(0, self.fire)
+            return False
+
+    hook = FirstPaint(window)
+    window.installEventFilter(hook)
+    QTimer.singleShot(fallback_ms, hook.fire)
+    return hook
+
+
+def install_first_paint_probe(app: Any, window: Any, hold_s: float) -> Any:
+    """For benchmarks/ui.py (set PIXIE_FIRST_PAINT_PROBE=<seconds>): print
+    `PIXIE_FIRST_PAINT <time.monotonic()>` once the window's first paint has been flushed, then
+    `PIXIE_RSS_KB <kB>` `hold_s` seconds later, and quit the app through its normal exit path."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    def rss() -> None:
+        with open("/proc/self/status", encoding="ascii") as f:
+            kb = next((ln.split()[1] for ln in f if ln.startswith("VmRSS")), "0")
+        print("PIXIE_RSS_KB", kb, flush=True)
+        app.quit()
+
+    def painted() -> None:
+        print("PIXIE_FIRST_PAINT", time.monotonic(), flush=True)
+        QTimer.singleShot(int(hold_s * 1000), rss)
+
+    return after_first_paint(window, painted, fallback_ms=60_000)
+
+
+def install_later(exts: Extensions, later: list[Extension], report: Callable[[list[str]], None]) -> None:
+    """Install `later` one per event-loop turn, so input and paints keep flowing in between."""
+    from PySide6.QtCore import QTimer
+
+    def step() -> None:
+        if later:
+            report(exts.install_all([later.pop(0)]))
+            QTimer.singleShot(0, step)
+
+    step()
+
+
+def fast_pyside_module_check() -> None:
+    """PySide6 looks at every module imported after it for the word "PySide6" (to scope its
+    optional `__feature__` switches), through `inspect.getsource` — about half a millisecond per
+    module, a large share of the app's import time. The same question, answered by reading the
+    module's file once; anything else goes to PySide's own check."""
+    feature = sys.modules.get("shibokensupport.feature")
+    original = getattr(feature, "_mod_uses_pyside", None)
+    if original is None or getattr(original, "pixie_fast", False):
+        return
+
+    def uses_pyside(module: Any) -> bool:
+        path = getattr(module, "__file__", None)
+        if not (isinstance(path, str) and path.endswith(".py")):
+            return original(module)
+        try:
+            with open(path, "rb") as f:
+                return b"PySide6" in f.read()
+        except OSError:
+            return original(module)
+
+    uses_pyside.pixie_fast = True  # type: ignore[attr-defined]
+    feature._mod_uses_pyside = uses_pyside  # type: ignore[union-attr]
+
+
 def run_gui(args: list[str]) -> int:
     import sqlite3
 
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    fast_pyside_module_check()
     from pixie_desktop import APP_ID, APP_NAME
     from pixie_desktop.context import open_context
     from pixie_desktop.ui.views.main_window import MainWindow
@@ -67,8 +159,19 @@ def run_gui(args: list[str]) -> int:
         pass
     window = MainWindow(ctx)
     exts = Extensions(Services.for_window(window, ctx))
-    for problem in exts.install_all(default_extensions(single, lambda a: open_paths(exts, a))):
-        print(f"pixie-desktop: {problem}", file=sys.stderr)
+
+    def report(problems: list[str]) -> None:
+        for problem in problems:
+            print(f"pixie-desktop: {problem}", file=sys.stderr)
+
+    every = default_extensions(single, lambda a: open_paths(exts, a))
+    report(exts.install_all([e for e in every if e.name in START_EXTENSIONS]))
+    later = [e for e in every if e.name not in START_EXTENSIONS]
+    after_first_paint(window, lambda: install_later(exts, later, report))
+    import os
+
+    if os.environ.get(PROBE_ENV):
+        install_first_paint_probe(app, window, float(os.environ[PROBE_ENV]))
     window.show()
     open_paths(exts, list(args))
     try:

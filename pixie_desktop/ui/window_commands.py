@@ -148,10 +148,12 @@ def disconnect_hub(window: Any) -> None:
     window.tools_model.disconnect_events(ev)
     pairs = [(ev.workspacesChanged, window.workspaces_model.reload),
              (ev.validationChanged, window.validation_model.report_changed),
-             (ev.runChanged, window.history_page.model.run_changed),
              (ev.toolStateChanged, window._on_tool_state_changed),  # noqa: SLF001
              (ev.validationChanged, window._on_tool_state_changed),  # noqa: SLF001
              (ev.runChanged, window._schedule_home_refresh)]  # noqa: SLF001
+    history = window.pages.built("history")  # never built: nothing connected
+    if history is not None:
+        pairs.append((ev.runChanged, history.model.run_changed))
     pairs += [(ev.runChanged, p.history.model.run_changed) for p in window.tool_pages.values()
               if getattr(p, "history", None) is not None]
     for signal, slot in pairs:
@@ -174,9 +176,8 @@ def scrolling_page(page: Any) -> Any:
 
 
 def build_pages(window: Any) -> None:
-    """Home, History, Gallery and the Tools overview."""
-    from pixie_desktop.ui.views.gallery import GalleryView
-    from pixie_desktop.ui.views.history import HistoryView
+    """Home now; History, Gallery and the Tools overview when first shown (they are not on
+    screen at start, and building them would put their imports and queries on the start path)."""
     from pixie_desktop.ui.views.home import HomePage
 
     window.home = HomePage(window.ctx)
@@ -186,34 +187,45 @@ def build_pages(window: Any) -> None:
     window.home.navRequested.connect(window.show_page)
     window.home.createToolRequested.connect(lambda: window.new_tool())
     window.add_page("home", "Home", scrolling_page(window.home))
-    window.history_page = HistoryView(window.ctx, window.events, tool_name=window._tool_name,  # noqa: SLF001
-                                      tool_colour=lambda tid: tool_colour(window, tid))
-    window.history_page.rerunRequested.connect(window._rerun_from_history)  # noqa: SLF001
-    window.history_page.loadInputsRequested.connect(window._load_from_history)  # noqa: SLF001
-    window.history_page.openOutputsRequested.connect(window.open_run)
-    window.history_page.empty.actionRequested.connect(window.sidebar.search.setFocus)
-    window.add_page("history", "History", window.history_page)
-    try:
-        gallery = GalleryView(window.ctx, window)
-    except Exception as exc:  # noqa: BLE001 - a broken gallery must not stop the app
-        window.statusBar().showMessage(f"Gallery unavailable: {exc}", 8000)
-    else:
-        gallery.goToRun.connect(window.open_run)
-        gallery.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 8000))
-        window.add_page("gallery", "Gallery", gallery)
-    build_tools_overview(window)
+    window.add_lazy_page("history", "History", lambda: build_history(window))
+    window.add_lazy_page("gallery", "Gallery", lambda: build_gallery(window))
+    window.add_lazy_page("tools", "Tools", lambda: build_tools_overview(window))
     window.show_page("home")
 
 
-def build_tools_overview(window: Any) -> None:
+def build_history(window: Any) -> Any:
+    from pixie_desktop.ui.views.history import HistoryView
+
+    page = HistoryView(window.ctx, window.events, tool_name=window._tool_name,  # noqa: SLF001
+                       tool_colour=lambda tid: tool_colour(window, tid))
+    page.rerunRequested.connect(window._rerun_from_history)  # noqa: SLF001
+    page.loadInputsRequested.connect(window._load_from_history)  # noqa: SLF001
+    page.openOutputsRequested.connect(window.open_run)
+    page.empty.actionRequested.connect(window.sidebar.search.setFocus)
+    return page
+
+
+def build_gallery(window: Any) -> Any:
+    try:
+        from pixie_desktop.ui.views.gallery import GalleryView
+
+        gallery = GalleryView(window.ctx, window)
+    except Exception as exc:  # noqa: BLE001 - a broken gallery must not stop the app
+        window.statusBar().showMessage(f"Gallery unavailable: {exc}", 8000)
+        return None
+    gallery.goToRun.connect(window.open_run)
+    gallery.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 8000))
+    return gallery
+
+
+def build_tools_overview(window: Any) -> Any:
     """The Tools page lists the window's discovered tools and re-reads when discovery does."""
     from pixie_desktop.ui.views.tools_overview import ToolsOverview
 
     page = ToolsOverview(window.ctx.conn, lambda: [(r.info.tool_id, r.info.name) for r in window.tools_model.rows()],
                          window.events, window)
     window.tools_model.modelReset.connect(page._changed_elsewhere)  # noqa: SLF001
-    window.tools_overview = page
-    window.add_page("tools", "Tools", page)
+    return page
 
 
 def on_pinned_warm(window: Any, tool_id: str, on: bool) -> None:
