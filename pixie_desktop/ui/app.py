@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from pixie_desktop.ui.extensions import Extension, Extensions, Services, default_extensions
+from pixie_desktop.ui.first_paint import after_first_paint
 
 
 def install_extensions(window: Any, ctx: Any, extensions: Iterable[Extension] | None = None) -> Extensions:
@@ -38,32 +39,6 @@ PROBE_ENV = "PIXIE_FIRST_PAINT_PROBE"
 START_EXTENSIONS = ("palette", "drops", "single-instance")
 
 
-def after_first_paint(window: Any, callback: Callable[[], Any], fallback_ms: int = 2000) -> Any:
-    """Call `callback()` once, on the event loop turn after `window`'s first paint has been
-    flushed (a zero timer posted from its first Paint event runs after the whole paint pass), or
-    after `fallback_ms` if the window is never painted (minimised, off screen)."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
-    class FirstPaint(QObject):
-        done = False
-
-        def fire(self) -> None:
-            if not self.done:
-                self.done = True
-                window.removeEventFilter(self)
-                callback()
-
-        def eventFilter(self, obj: Any, ev: Any) -> bool:  # noqa: N802
-            if ev.type() == QEvent.Type.Paint and not self.done:
-                QTimer.singleShot(0, self.fire)
-            return False
-
-    hook = FirstPaint(window)
-    window.installEventFilter(hook)
-    QTimer.singleShot(fallback_ms, hook.fire)
-    return hook
-
-
 def install_first_paint_probe(app: Any, window: Any, hold_s: float) -> Any:
     """For benchmarks/ui.py (set PIXIE_FIRST_PAINT_PROBE=<seconds>): print
     `PIXIE_FIRST_PAINT <time.monotonic()>` once the window's first paint has been flushed, then
@@ -80,6 +55,7 @@ def install_first_paint_probe(app: Any, window: Any, hold_s: float) -> Any:
 
     def painted() -> None:
         print("PIXIE_FIRST_PAINT", time.monotonic(), flush=True)
+        print("PIXIE_MODULES", " ".join(sorted(sys.modules)), flush=True)  # what the start imported
         QTimer.singleShot(int(hold_s * 1000), rss)
 
     return after_first_paint(window, painted, fallback_ms=60_000)
@@ -124,7 +100,7 @@ def fast_pyside_module_check() -> None:
 def run_gui(args: list[str]) -> int:
     import sqlite3
 
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     fast_pyside_module_check()
     from pixie_desktop import APP_ID, APP_NAME
@@ -140,6 +116,8 @@ def run_gui(args: list[str]) -> int:
     try:
         ctx = open_context()
     except sqlite3.DatabaseError as exc:  # store.db.DatabaseUnreadable: clear message, pixie.db untouched
+        from PySide6.QtWidgets import QMessageBox  # only here: its enums cost start-up time
+
         QMessageBox.critical(None, APP_NAME, str(exc)); return 1  # noqa: E702
     single = None
     try:
@@ -164,10 +142,8 @@ def run_gui(args: list[str]) -> int:
         for problem in problems:
             print(f"pixie-desktop: {problem}", file=sys.stderr)
 
-    every = default_extensions(single, lambda a: open_paths(exts, a))
-    report(exts.install_all([e for e in every if e.name in START_EXTENSIONS]))
-    later = [e for e in every if e.name not in START_EXTENSIONS]
-    after_first_paint(window, lambda: install_later(exts, later, report))
+    report(exts.install_all(default_extensions(single, lambda a: open_paths(exts, a), only=START_EXTENSIONS)))
+    after_first_paint(window, lambda: install_later(exts, default_extensions(skip=START_EXTENSIONS), report))
     import os
 
     if os.environ.get(PROBE_ENV):

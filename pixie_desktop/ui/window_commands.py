@@ -5,6 +5,7 @@ action declarations in ui/actions.py call them through the window."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -283,7 +284,19 @@ def make_tool_page(window: Any, info: Any) -> Any:
     window.window_state.watch_tool_page(page)
     window.tool_pages[info.tool_id] = page
     window.stack.addWidget(page)
+    preimport_for(info)
     return page
+
+
+def preimport_for(info: Any) -> None:
+    """Import the heavy modules this tool's outputs will draw with (matplotlib, pygments) on a
+    pool thread now, not on the UI thread at its first result; the app does not load them at start."""
+    from pixie_desktop.ui import warmup
+    from pixie_desktop.ui.workers import submit
+
+    names = warmup.imports_for(info.spec)
+    if names and not all(n in sys.modules for n in names):
+        submit(warmup.preimport, names, on_error=lambda *_a: None)  # optional: imported on demand anyway
 
 
 def drop_stale_tool_pages(window: Any, tools: list) -> None:

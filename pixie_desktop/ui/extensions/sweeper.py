@@ -9,8 +9,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from pixie_desktop.artefacts import queries, sweeper
 from pixie_desktop.ui import workers
+
+# artefacts.sweeper and its queries are imported by the first sweep, seconds after start-up
 
 
 class SweepScheduler(QObject):
@@ -48,6 +49,7 @@ class SweepScheduler(QObject):
         except Exception:  # noqa: BLE001 - the sweep still runs with default retention
             tools = []
         db = str(settings.db_path)
+        from pixie_desktop.artefacts import queries, sweeper
 
         def job() -> sweeper.SweepReport:
             return sweeper.sweep(queries.thread_connection(db), settings, tools=tools)

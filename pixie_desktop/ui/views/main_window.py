@@ -29,6 +29,7 @@ from pixie_desktop.ui import window_commands as wc
 from pixie_desktop.ui.models.tools_model import ToolsModel
 from pixie_desktop.ui.models.validation_model import ValidationReportsModel
 from pixie_desktop.ui.models.workspaces_model import WorkspacesModel
+from pixie_desktop.ui.first_paint import after_first_paint
 from pixie_desktop.ui.pages import Pages
 from pixie_desktop.ui.shell_style import ShellStyle
 from pixie_desktop.ui.store_events import store_events
@@ -126,8 +127,7 @@ class MainWindow(QMainWindow):
 
     def add_lazy_page(self, key: str, title: str, factory: Callable[[], QWidget | None] | None,
                       icon: QIcon | None = None, widget: QWidget | None = None) -> None:
-        """Like add_page, but `factory()` builds the page the first time it is shown (or read
-        through `pages[key]`); a factory returning None means the page is unavailable."""
+        """add_page, built by `factory()` when first shown or read (None: the page is unavailable)."""
         if key in self.pages:
             if (old := self.pages.pop(key)) is not None:  # None: never built
                 self.stack.removeWidget(old)
@@ -261,9 +261,9 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
-        if not self._warm_started:
+        if not self._warm_started:  # pre-imports on a pool thread: after the first paint, not during it
             self._warm_started = True
-            QTimer.singleShot(30, self._warm_up)
+            after_first_paint(self, lambda: QTimer.singleShot(30, self._warm_up))
 
     def _warm_up(self) -> None:
         from pixie_desktop.ui.workers import submit
