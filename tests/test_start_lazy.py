@@ -75,3 +75,25 @@ def test_start_extensions_are_split_by_name():
     assert early == ["palette", "drops", "single-instance"]
     assert later == ["revalidation", "tray", "sweeper", "live_discovery", "search-index"]
     assert [e.name for e in default_extensions()] == ["palette", "drops", *later]  # the full list, as before
+
+
+def test_gui_reconciles_interrupted_runs_after_first_paint(qtbot, ctx):
+    """run_gui opens its context without the start-up reconciliation (it scans the runs table)
+    and runs it on a pool thread once the window is painted: the dead app's run ends `error`
+    and is announced; a run owned by this (live) process is left alone."""
+    from pixie_desktop.store import runs_repo
+    from pixie_desktop.ui.app import reconcile_later
+    from pixie_desktop.ui.store_events import StoreEvents
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    runs_repo.create_run(ctx.conn, "r-dead", "alpha", {}, meta={"owner_pid": dead.pid})
+    runs_repo.create_run(ctx.conn, "r-live", "alpha", {})
+    ctx.conn.commit()
+    hub = StoreEvents()
+    with qtbot.waitSignal(hub.runChanged, timeout=10_000) as sig:
+        reconcile_later(ctx, hub)
+    assert sig.args == ["r-dead"]
+    qtbot.waitUntil(lambda: ctx.startup.interrupted_runs == ["r-dead"], timeout=5000)
+    assert runs_repo.get_run(ctx.conn, "r-dead").status == "error"
+    assert runs_repo.get_run(ctx.conn, "r-live").status == "running"

@@ -39,6 +39,29 @@ PROBE_ENV = "PIXIE_FIRST_PAINT_PROBE"
 START_EXTENSIONS = ("palette", "drops", "single-instance")
 
 
+def reconcile_later(ctx: Any, hub: Any = None) -> Any:
+    """The start-up reconciliation (runs and validation jobs left `running` by a dead app, report
+    pruning, recovery of interrupted runs) on a pool thread with its own connection: it scans the
+    whole runs table, which the first paint must not wait for. Runs it marks are announced."""
+    from pixie_desktop.context import reconcile_and_recover
+    from pixie_desktop.ops.change import Change
+    from pixie_desktop.ui.publish import publish
+    from pixie_desktop.ui.workers import submit
+
+    def work() -> Any:
+        conn = ctx.new_connection()
+        try:
+            return reconcile_and_recover(conn, ctx.settings)
+        finally:
+            conn.close()
+
+    def done(report: Any) -> None:
+        ctx.startup = report
+        publish(Change.of(run_ids=report.interrupted_runs), hub)
+
+    return submit(work, on_result=done)
+
+
 def install_first_paint_probe(app: Any, window: Any, hold_s: float) -> Any:
     """For benchmarks/ui.py (set PIXIE_FIRST_PAINT_PROBE=<seconds>): print
     `PIXIE_FIRST_PAINT <time.monotonic()>` once the window's first paint has been flushed, then
@@ -114,7 +137,7 @@ def run_gui(args: list[str]) -> int:
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName(APP_ID)
     try:
-        ctx = open_context()
+        ctx = open_context(reconcile_on_start=False)  # reconciled after the first paint: reconcile_later
     except sqlite3.DatabaseError as exc:  # store.db.DatabaseUnreadable: clear message, pixie.db untouched
         from PySide6.QtWidgets import QMessageBox  # only here: its enums cost start-up time
 
@@ -143,7 +166,8 @@ def run_gui(args: list[str]) -> int:
             print(f"pixie-desktop: {problem}", file=sys.stderr)
 
     report(exts.install_all(default_extensions(single, lambda a: open_paths(exts, a), only=START_EXTENSIONS)))
-    after_first_paint(window, lambda: install_later(exts, default_extensions(skip=START_EXTENSIONS), report))
+    after_first_paint(window, lambda: (reconcile_later(ctx, window.events),
+                                       install_later(exts, default_extensions(skip=START_EXTENSIONS), report)))
     import os
 
     if os.environ.get(PROBE_ENV):
