@@ -12,7 +12,9 @@
    The measured processes run with `.pyc` files kept (PYTHONDONTWRITEBYTECODE unset, one untimed
    round first), as in a user's install.
 
-Run:  .venv/bin/python benchmarks/ui.py [--quick] [--start-only] [--rounds N]"""
+Run:  .venv/bin/python benchmarks/ui.py [--quick] [--start-only] [--rounds N] [--before CHECKOUT]
+(--before: also start the app from another checkout, e.g. an export of main with the same
+first-paint probe in ui/app.py, in the same interleaved rounds.)"""
 
 from __future__ import annotations
 
@@ -190,10 +192,10 @@ def _probe_env(root: Path, hold_s: float) -> dict[str, str]:
     return env
 
 
-def _probe(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
+def _probe(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[float, int]:
     """Spawn `cmd`; (ms from spawn to its flushed first paint, RSS kB `hold_s` after it)."""
     t0 = time.monotonic()
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=str(REPO))
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=str(cwd))
     vals = dict(ln.split(" ", 1) for ln in proc.stdout.splitlines() if ln.startswith("PIXIE_"))
     if "PIXIE_FIRST_PAINT" not in vals or "PIXIE_RSS_KB" not in vals:
         raise RuntimeError(f"{cmd[-1][:40]!r} exited {proc.returncode} without a first paint:\n"
@@ -201,21 +203,48 @@ def _probe(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
     return (float(vals["PIXIE_FIRST_PAINT"]) - t0) * 1000, int(vals["PIXIE_RSS_KB"])
 
 
-def whole_process_start(root: Path, rounds: int, hold_s: float = 3.0) -> dict[str, float]:
-    """Pixie Desktop vs a bare QMainWindow, alternating (one untimed round of each first)."""
+def whole_process_start(root: Path, rounds: int, hold_s: float = 3.0, before: Path | None = None
+                        ) -> dict[str, float]:
+    """Pixie Desktop vs a bare QMainWindow, alternating (one untimed round of each first). With
+    `before` (another checkout whose ui/app.py has the same probe), that version runs in the same
+    rounds too, for a before/after comparison under the same load."""
     env = _probe_env(root, hold_s)
     app_cmd, bare_cmd = [sys.executable, "-m", "pixie_desktop"], [sys.executable, "-c", BARE_WINDOW]
-    _probe(app_cmd, env), _probe(bare_cmd, env)  # warm the .pyc cache and the page cache
-    app_ms, bare_ms, app_kb, bare_kb = [], [], [], []
+    old_cmd = [sys.executable, "-m", "pixie_desktop", "--before"]  # the flag only tells it apart here
+    old_env = dict(env, PYTHONPATH=str(before)) if before is not None else env
+    cmds = [app_cmd, bare_cmd] + ([old_cmd] if before is not None else [])
+
+    def probe(cmd: list[str]) -> tuple[float, int]:
+        if cmd is old_cmd:
+            return _probe(cmd[:-1], old_env, cwd=before)
+        return _probe(cmd, env)
+
+    for cmd in cmds:
+        probe(cmd)  # warm the .pyc cache and the page cache
+    got: dict[int, tuple[list[float], list[int]]] = {id(c): ([], []) for c in cmds}
     for i in range(rounds):
-        order = (app_cmd, bare_cmd) if i % 2 == 0 else (bare_cmd, app_cmd)
-        for cmd in order:
-            ms, kb = _probe(cmd, env)
-            (app_ms if cmd is app_cmd else bare_ms).append(ms)
-            (app_kb if cmd is app_cmd else bare_kb).append(kb)
-    return {"app_ms": statistics.median(app_ms), "bare_ms": statistics.median(bare_ms),
+        for cmd in (cmds if i % 2 == 0 else cmds[::-1]):
+            ms, kb = probe(cmd)
+            got[id(cmd)][0].append(ms)
+            got[id(cmd)][1].append(kb)
+    (app_ms, app_kb), (bare_ms, bare_kb) = got[id(app_cmd)], got[id(bare_cmd)]
+    if before is not None:
+        old_ms, old_kb = got[id(old_cmd)]
+        extra = {"old_ms": statistics.median(old_ms), "old_mb": statistics.median(old_kb) / 1024, "old_all": old_ms,
+                 "old_round_ratio": statistics.median(x / y for x, y in zip(old_ms, bare_ms)),
+                 "old_best_ratio": min(old_ms) / min(bare_ms)}
+    else:
+        extra = {}
+    return {**extra, "app_ms": statistics.median(app_ms), "bare_ms": statistics.median(bare_ms),
             "app_mb": statistics.median(app_kb) / 1024, "bare_mb": statistics.median(bare_kb) / 1024,
-            "app_all": app_ms, "bare_all": bare_ms}
+            "app_all": app_ms, "bare_all": bare_ms, **_ratios(app_ms, bare_ms)}
+
+
+def _ratios(a: list[float], b: list[float]) -> dict[str, float]:
+    """On a shared, loaded machine a load spike inflates single samples: besides the ratio of
+    the medians, the median of the per-round ratios (each round's two samples are neighbours in
+    time) and the ratio of the best samples."""
+    return {"round_ratio": statistics.median(x / y for x, y in zip(a, b)), "best_ratio": min(a) / min(b)}
 
 
 def sdk_spawn_and_overhead(tmp: Path, rounds: int, warm_runs: int) -> dict[str, float]:
@@ -261,6 +290,7 @@ def sdk_spawn_and_overhead(tmp: Path, rounds: int, warm_runs: int) -> dict[str, 
             colds.append(cold()); bares.append(bare())  # noqa: E702
         else:
             bares.append(bare()); colds.append(cold())  # noqa: E702
+    ratios = _ratios(colds, bares)
     runner = Runner(settings)
     try:
         first = runner.run(tool, {"x": 1})
@@ -281,25 +311,34 @@ def sdk_spawn_and_overhead(tmp: Path, rounds: int, warm_runs: int) -> dict[str, 
     finally:
         runner.shutdown()
     return {"bare_ms": statistics.median(bares) * 1000, "cold_ms": statistics.median(colds) * 1000,
-            "raw_ms": statistics.median(raw) * 1000, "full_ms": statistics.median(full) * 1000}
+            "raw_ms": statistics.median(raw) * 1000, "full_ms": statistics.median(full) * 1000, **ratios,
+            "overhead_ms": statistics.median(f - r for f, r in zip(full, raw)) * 1000}
 
 
-def report_start(tmp: Path, rounds: int, quick: bool) -> None:
+def report_start(tmp: Path, rounds: int, quick: bool, before: Path | None = None) -> None:
     big = tmp / "start"
     n = 20_000 if quick else 100_000
     t = time.perf_counter()
     seed_big(big, 200, n, n)
     print(f"seeded 200 tools / {n // 1000}k runs / {n // 1000}k artefacts in {time.perf_counter() - t:.1f} s")
-    w = whole_process_start(big, rounds)
+    w = whole_process_start(big, rounds, before=before)
+    if before is not None:
+        print(f"before ({before}): first paint {w['old_ms']:.0f} ms → {w['old_ms'] / w['bare_ms']:.2f}× the bare window "
+              f"(per-round {w['old_round_ratio']:.2f}×, best {w['old_best_ratio']:.2f}×; "
+              f"{', '.join(f'{x:.0f}' for x in w['old_all'])}); memory {w['old_mb']:.0f} MB "
+              f"→ {w['old_mb'] / w['bare_mb']:.2f}×")
     print(f"whole-process first paint: Pixie Desktop {w['app_ms']:.0f} ms, bare QMainWindow {w['bare_ms']:.0f} ms "
-          f"→ {w['app_ms'] / w['bare_ms']:.2f}× (target ≤ 2.0×; median of {rounds} interleaved rounds; app "
+          f"→ {w['app_ms'] / w['bare_ms']:.2f}× (target ≤ 2.0×; median of {rounds} interleaved rounds; "
+          f"per-round ratio {w['round_ratio']:.2f}×, best {w['best_ratio']:.2f}×; app "
           f"{', '.join(f'{x:.0f}' for x in w['app_all'])}; bare {', '.join(f'{x:.0f}' for x in w['bare_all'])})")
     print(f"memory 3 s after first paint: Pixie Desktop {w['app_mb']:.0f} MB, bare {w['bare_mb']:.0f} MB "
           f"→ {w['app_mb'] / w['bare_mb']:.2f}× (target ≤ 2.5×)")
     s = sdk_spawn_and_overhead(tmp, max(rounds, 7), 100 if quick else 300)
     print(f"cold spawn → healthy of a stdlib SDK tool {s['cold_ms']:.1f} ms, bare `python -c pass` "
-          f"{s['bare_ms']:.1f} ms → {s['cold_ms'] / s['bare_ms']:.2f}× (target ≤ 2.5×)")
-    print(f"warm run host overhead {s['full_ms'] - s['raw_ms']:.2f} ms median (Runner.run {s['full_ms']:.2f} ms − "
+          f"{s['bare_ms']:.1f} ms → {s['cold_ms'] / s['bare_ms']:.2f}× (target ≤ 2.5×; per-round "
+          f"{s['round_ratio']:.2f}×, best {s['best_ratio']:.2f}×)")
+    print(f"warm run host overhead {s['full_ms'] - s['raw_ms']:.2f} ms median (per pair {s['overhead_ms']:.2f} ms; "
+          f"Runner.run {s['full_ms']:.2f} ms − "
           f"raw POST /run {s['raw_ms']:.2f} ms; target ≤ 1 ms); machine load {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores")
 
@@ -455,8 +494,9 @@ def main(argv: list[str]) -> int:
     rounds = int(argv[argv.index("--rounds") + 1]) if "--rounds" in argv else 5
     tmp = Path(tempfile.mkdtemp(prefix="pixie-bench-ui-"))
     try:
+        before = Path(argv[argv.index("--before") + 1]) if "--before" in argv else None
         if "--start-only" in argv:
-            report_start(tmp, rounds, quick)
+            report_start(tmp, rounds, quick, before)
             return 0
         empty, big = tmp / "empty", tmp / "big"
         (empty / "tools").mkdir(parents=True)

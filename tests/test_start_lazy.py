@@ -97,3 +97,20 @@ def test_gui_reconciles_interrupted_runs_after_first_paint(qtbot, ctx):
     qtbot.waitUntil(lambda: ctx.startup.interrupted_runs == ["r-dead"], timeout=5000)
     assert runs_repo.get_run(ctx.conn, "r-dead").status == "error"
     assert runs_repo.get_run(ctx.conn, "r-live").status == "running"
+
+
+def test_action_batch_rebuilds_the_menus_once(qtbot, make_window, shell_tools):  # noqa: F811
+    from pixie_desktop.ui.actions import Action
+
+    win = make_window()
+    reg = win.action_registry
+    rebinds = []
+    real = reg._rebind  # noqa: SLF001
+    reg._rebind = lambda: (rebinds.append(reg._batching), real())  # noqa: SLF001
+    with reg.batch():
+        reg.register(Action("zz.one", "One", lambda _c: None, ("Tools",), ("Ctrl+Alt+1",)))
+        reg.register(Action("zz.two", "Two", lambda _c: None, ("Tools",)))
+        assert reg.qaction("zz.one") is None  # not built while batching
+    assert reg.qaction("zz.one") is not None and reg.qaction("zz.two") is not None
+    assert [s.toString() for s in reg.qaction("zz.one").shortcuts()] == ["Ctrl+Alt+1"]
+    assert rebinds.count(0) == 1  # one real rebuild, after the batch

@@ -90,7 +90,8 @@ def install_later(exts: Extensions, later: list[Extension], report: Callable[[li
 
     def step() -> None:
         if later:
-            report(exts.install_all([later.pop(0)]))
+            with exts.services.actions.batch():
+                report(exts.install_all([later.pop(0)]))
             QTimer.singleShot(0, step)
 
     step()
@@ -165,7 +166,8 @@ def run_gui(args: list[str]) -> int:
         for problem in problems:
             print(f"pixie-desktop: {problem}", file=sys.stderr)
 
-    report(exts.install_all(default_extensions(single, lambda a: open_paths(exts, a), only=START_EXTENSIONS)))
+    with window.action_registry.batch():  # one menu rebuild for what the extensions declare
+        report(exts.install_all(default_extensions(single, lambda a: open_paths(exts, a), only=START_EXTENSIONS)))
     after_first_paint(window, lambda: (reconcile_later(ctx, window.events),
                                        install_later(exts, default_extensions(skip=START_EXTENSIONS), report)))
     import os

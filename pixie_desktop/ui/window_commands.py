@@ -187,10 +187,11 @@ def build_pages(window: Any) -> None:
     window.home.toolActivated.connect(lambda tid: window.open_tool(tid))
     window.home.navRequested.connect(window.show_page)
     window.home.createToolRequested.connect(lambda: window.new_tool())
-    window.add_page("home", "Home", scrolling_page(window.home))
-    window.add_lazy_page("history", "History", lambda: build_history(window))
-    window.add_lazy_page("gallery", "Gallery", lambda: build_gallery(window))
-    window.add_lazy_page("tools", "Tools", lambda: build_tools_overview(window))
+    with window.action_registry.batch():  # one menu rebuild for the four page actions
+        window.add_page("home", "Home", scrolling_page(window.home))
+        window.add_lazy_page("history", "History", lambda: build_history(window))
+        window.add_lazy_page("gallery", "Gallery", lambda: build_gallery(window))
+        window.add_lazy_page("tools", "Tools", lambda: build_tools_overview(window))
     window.show_page("home")
 
 
