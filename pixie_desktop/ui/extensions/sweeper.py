@@ -5,11 +5,14 @@ the status bar."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from pixie_desktop.ui import workers
+
+if TYPE_CHECKING:
+    from pixie_desktop.artefacts import sweeper
 
 # artefacts.sweeper and its queries are imported by the first sweep, seconds after start-up
 
