@@ -3,9 +3,18 @@
 1. first paint of the main window with 200 tools and 100k runs, as a ratio to an empty database
    (target ≤ 1.5×) — each measured in a fresh process, median of several;
 2. sidebar search-as-you-type filter time at 1000 tools (target ≤ 16 ms per keystroke);
-3. the longest UI event-loop stall while 4 tool runs execute (target < 50 ms).
+3. the longest UI event-loop stall while 4 tool runs execute (target < 50 ms);
+4. start as a whole process (issue 17): spawn → first paint of Pixie Desktop's main window
+   (`python -m pixie_desktop`, 200 tools / 100k runs / 100k artefacts) against a bare PySide6
+   QMainWindow, interleaved in one run, median of ≥ 5 rounds (target ≤ 2.0×); RSS 3 s after first
+   paint against the bare window (≤ 2.5×); cold spawn → healthy of a stdlib SDK tool against bare
+   `python -c pass` (≤ 2.5×); warm run host overhead (≤ 1 ms median).
+   The measured processes run with `.pyc` files kept (PYTHONDONTWRITEBYTECODE unset, one untimed
+   round first), as in a user's install.
 
-Run:  .venv/bin/python benchmarks/ui.py [--quick]"""
+Run:  .venv/bin/python benchmarks/ui.py [--quick] [--start-only] [--rounds N] [--before CHECKOUT]
+(--before: also start the app from another checkout, e.g. an export of main with the same
+first-paint probe in ui/app.py, in the same interleaved rounds.)"""
 
 from __future__ import annotations
 
@@ -35,7 +44,11 @@ def _set_env(root: Path) -> None:
 
 
 # -- seeding --------------------------------------------------------------------------------------
-def seed_big(root: Path, n_tools: int = 200, n_runs: int = 100_000) -> None:
+def seed_big(root: Path, n_tools: int = 200, n_runs: int = 100_000, n_artefacts: int = 0) -> None:
+    """`n_tools` tool folders, `n_runs` finished runs and `n_artefacts` artefact rows (over 64 small
+    PNG files on disk) in a fresh data dir under `root`."""
+    import base64
+    import hashlib
     from datetime import datetime, timedelta, timezone
 
     from pixie_desktop.store.db import open_db
@@ -62,6 +75,22 @@ def seed_big(root: Path, n_tools: int = 200, n_runs: int = 100_000) -> None:
     conn.executemany("INSERT INTO runs(id, tool_id, started_at, finished_at, inputs_json, outputs_json, "
                      "error_text, status, starred, label, total_artefact_bytes, meta_json) "
                      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+    if n_artefacts:
+        png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
+        files = []
+        for i in range(64):
+            rel = f"tool-{i % n_tools:03d}/run-{i:06d}/img{i}.png"
+            (root / "artefacts" / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / "artefacts" / rel).write_bytes(png)
+            files.append(rel)
+        sha = hashlib.sha256(png).hexdigest()
+        arts = []
+        for i in range(n_artefacts):
+            r = i % n_runs
+            arts.append((f"run-{r:06d}", f"tool-{r % n_tools:03d}", "image", files[i % 64], f"img{i}.png",
+                         "image/png", len(png), sha, (base + timedelta(seconds=37 * r)).isoformat()))
+        conn.executemany("INSERT INTO artefacts(run_id, tool_id, output_key, rel_path, filename, mime, size_bytes, "
+                         "sha256, created_at) VALUES (?,?,?,?,?,?,?,?,?)", arts)
     conn.execute("COMMIT")
     conn.close()
 
@@ -122,6 +151,196 @@ def first_paint(root: Path, repeats: int, empty: bool) -> list[dict]:
             raise RuntimeError(proc.stderr[-2000:])
         results.append(json.loads(line[-1]))
     return results
+
+
+# -- 4. start as a whole process ------------------------------------------------------------------------
+# The bare reference: the same first-paint probe as the app's (ui/app.py, PIXIE_FIRST_PAINT_PROBE):
+# the time is taken once the first paint of the window has been flushed (a zero timer posted from
+# its first Paint event), then RSS some seconds later.
+BARE_WINDOW = """
+import os, sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv)
+win = QMainWindow()
+win.setWindowTitle("bare")
+win.resize(1280, 800)
+def rss():
+    print("PIXIE_RSS_KB", next(l.split()[1] for l in open("/proc/self/status") if l.startswith("VmRSS")), flush=True)
+    app.quit()
+def painted():
+    print("PIXIE_FIRST_PAINT", time.monotonic(), flush=True)
+    QTimer.singleShot(int(float(os.environ.get("PIXIE_FIRST_PAINT_PROBE", "0")) * 1000), rss)
+class Probe(QObject):
+    def eventFilter(self, obj, ev):
+        if ev.type() == QEvent.Type.Paint and not getattr(self, "seen", False):
+            self.seen = True
+            QTimer.singleShot(0, painted)
+        return False
+probe = Probe()
+win.installEventFilter(probe)
+win.show()
+sys.exit(app.exec())
+"""
+
+
+def _probe_env(root: Path, hold_s: float) -> dict[str, str]:
+    env = _env_for(root)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a user's install keeps its .pyc files
+    env["PIXIE_FIRST_PAINT_PROBE"] = str(hold_s)
+    env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+def _probe(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[float, int]:
+    """Spawn `cmd`; (ms from spawn to its flushed first paint, RSS kB `hold_s` after it)."""
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, cwd=str(cwd))
+    vals = dict(ln.split(" ", 1) for ln in proc.stdout.splitlines() if ln.startswith("PIXIE_"))
+    if "PIXIE_FIRST_PAINT" not in vals or "PIXIE_RSS_KB" not in vals:
+        raise RuntimeError(f"{cmd[-1][:40]!r} exited {proc.returncode} without a first paint:\n"
+                           f"{proc.stdout[-1000:]}\n{proc.stderr[-3000:]}")
+    return (float(vals["PIXIE_FIRST_PAINT"]) - t0) * 1000, int(vals["PIXIE_RSS_KB"])
+
+
+def whole_process_start(root: Path, rounds: int, hold_s: float = 3.0, before: Path | None = None
+                        ) -> dict[str, float]:
+    """Pixie Desktop vs a bare QMainWindow, alternating (one untimed round of each first). With
+    `before` (another checkout whose ui/app.py has the same probe), that version runs in the same
+    rounds too, for a before/after comparison under the same load."""
+    env = _probe_env(root, hold_s)
+    app_cmd, bare_cmd = [sys.executable, "-m", "pixie_desktop"], [sys.executable, "-c", BARE_WINDOW]
+    old_cmd = [sys.executable, "-m", "pixie_desktop", "--before"]  # the flag only tells it apart here
+    old_env = dict(env, PYTHONPATH=str(before)) if before is not None else env
+    cmds = [app_cmd, bare_cmd] + ([old_cmd] if before is not None else [])
+
+    def probe(cmd: list[str]) -> tuple[float, int]:
+        if cmd is old_cmd:
+            return _probe(cmd[:-1], old_env, cwd=before)
+        return _probe(cmd, env)
+
+    for cmd in cmds:
+        probe(cmd)  # warm the .pyc cache and the page cache
+    got: dict[int, tuple[list[float], list[int]]] = {id(c): ([], []) for c in cmds}
+    for i in range(rounds):
+        for cmd in (cmds if i % 2 == 0 else cmds[::-1]):
+            ms, kb = probe(cmd)
+            got[id(cmd)][0].append(ms)
+            got[id(cmd)][1].append(kb)
+    (app_ms, app_kb), (bare_ms, bare_kb) = got[id(app_cmd)], got[id(bare_cmd)]
+    if before is not None:
+        old_ms, old_kb = got[id(old_cmd)]
+        extra = {"old_ms": statistics.median(old_ms), "old_mb": statistics.median(old_kb) / 1024, "old_all": old_ms,
+                 "old_round_ratio": statistics.median(x / y for x, y in zip(old_ms, bare_ms)),
+                 "old_best_ratio": min(old_ms) / min(bare_ms)}
+    else:
+        extra = {}
+    return {**extra, "app_ms": statistics.median(app_ms), "bare_ms": statistics.median(bare_ms),
+            "app_mb": statistics.median(app_kb) / 1024, "bare_mb": statistics.median(bare_kb) / 1024,
+            "app_all": app_ms, "bare_all": bare_ms, **_ratios(app_ms, bare_ms)}
+
+
+def _ratios(a: list[float], b: list[float]) -> dict[str, float]:
+    """On a shared, loaded machine a load spike inflates single samples: besides the ratio of
+    the medians, the median of the per-round ratios (each round's two samples are neighbours in
+    time) and the ratio of the best samples."""
+    return {"round_ratio": statistics.median(x / y for x, y in zip(a, b)), "best_ratio": min(a) / min(b)}
+
+
+def sdk_spawn_and_overhead(tmp: Path, rounds: int, warm_runs: int) -> dict[str, float]:
+    """Cold spawn → healthy of a stdlib SDK tool vs bare `python -c pass` (interleaved, .pyc kept),
+    and the warm run host overhead (Runner.run minus a raw POST /run to the same warm process)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from runtime import NOOP_MAIN, NOOP_SPEC  # benchmarks/runtime.py: the same no-op tool
+
+    from pixie_desktop.catalog.discovery import Discovery
+    from pixie_desktop.config import load_settings
+    from pixie_desktop.runtime.launcher import spawn
+    from pixie_desktop.runtime.runner import Runner
+    from pixie_desktop.store.db import open_db
+
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # the tool inherits the allow-listed env only
+    root = tmp / "sdk"
+    (root / "tools" / "noop").mkdir(parents=True)
+    (root / "tools" / "noop" / "tool.json").write_text(json.dumps(NOOP_SPEC))
+    (root / "tools" / "noop" / "main.py").write_text(NOOP_MAIN)
+    settings = load_settings(root, environ={"PIXIE_TOOLS_DIR": str(root / "tools"),
+                                            "PIXIE_DB_PATH": str(root / "p.db"),
+                                            "PIXIE_ARTEFACTS_ROOT": str(root / "artefacts")})
+    open_db(settings.db_path).close()
+    tool = Discovery(root / "tools").scan()[0]
+    bare_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+    def bare() -> float:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True, env=bare_env)
+        return time.perf_counter() - t0
+
+    def cold() -> float:
+        t0 = time.perf_counter()
+        proc = spawn(tool, settings)
+        dt = time.perf_counter() - t0
+        proc.stop(grace=2)
+        return dt
+
+    bare(), cold()  # untimed: writes the .pyc files
+    bares, colds = [], []
+    for i in range(rounds):
+        if i % 2:
+            colds.append(cold()); bares.append(bare())  # noqa: E702
+        else:
+            bares.append(bare()); colds.append(cold())  # noqa: E702
+    ratios = _ratios(colds, bares)
+    runner = Runner(settings)
+    try:
+        first = runner.run(tool, {"x": 1})
+        assert first.status == "ok", first.error
+        proc = runner.pool.acquire(tool)
+        runner.pool.release(tool.tool_id, proc)
+        body = {"run_id": "bench", "inputs": {"x": 1}, "_pixie": {"run_id": "bench", "artefacts_dir": str(tmp)}}
+        raw, full = [], []
+        for i in range(warm_runs):  # interleaved too: a load spike hits both series alike
+            t0 = time.perf_counter()
+            status, _ = proc.client.post_json("/run", body, headers={"X-Pixie-Run-Id": "bench"})
+            raw.append(time.perf_counter() - t0)
+            assert status == 200
+            t0 = time.perf_counter()
+            res = runner.run(tool, {"x": i})
+            full.append(time.perf_counter() - t0)
+            assert res.status == "ok", res.error
+    finally:
+        runner.shutdown()
+    return {"bare_ms": statistics.median(bares) * 1000, "cold_ms": statistics.median(colds) * 1000,
+            "raw_ms": statistics.median(raw) * 1000, "full_ms": statistics.median(full) * 1000, **ratios,
+            "overhead_ms": statistics.median(f - r for f, r in zip(full, raw)) * 1000}
+
+
+def report_start(tmp: Path, rounds: int, quick: bool, before: Path | None = None) -> None:
+    big = tmp / "start"
+    n = 20_000 if quick else 100_000
+    t = time.perf_counter()
+    seed_big(big, 200, n, n)
+    print(f"seeded 200 tools / {n // 1000}k runs / {n // 1000}k artefacts in {time.perf_counter() - t:.1f} s")
+    w = whole_process_start(big, rounds, before=before)
+    if before is not None:
+        print(f"before ({before}): first paint {w['old_ms']:.0f} ms → {w['old_ms'] / w['bare_ms']:.2f}× the bare window "
+              f"(per-round {w['old_round_ratio']:.2f}×, best {w['old_best_ratio']:.2f}×; "
+              f"{', '.join(f'{x:.0f}' for x in w['old_all'])}); memory {w['old_mb']:.0f} MB "
+              f"→ {w['old_mb'] / w['bare_mb']:.2f}×")
+    print(f"whole-process first paint: Pixie Desktop {w['app_ms']:.0f} ms, bare QMainWindow {w['bare_ms']:.0f} ms "
+          f"→ {w['app_ms'] / w['bare_ms']:.2f}× (target ≤ 2.0×; median of {rounds} interleaved rounds; "
+          f"per-round ratio {w['round_ratio']:.2f}×, best {w['best_ratio']:.2f}×; app "
+          f"{', '.join(f'{x:.0f}' for x in w['app_all'])}; bare {', '.join(f'{x:.0f}' for x in w['bare_all'])})")
+    print(f"memory 3 s after first paint: Pixie Desktop {w['app_mb']:.0f} MB, bare {w['bare_mb']:.0f} MB "
+          f"→ {w['app_mb'] / w['bare_mb']:.2f}× (target ≤ 2.5×)")
+    s = sdk_spawn_and_overhead(tmp, max(rounds, 7), 100 if quick else 300)
+    print(f"cold spawn → healthy of a stdlib SDK tool {s['cold_ms']:.1f} ms, bare `python -c pass` "
+          f"{s['bare_ms']:.1f} ms → {s['cold_ms'] / s['bare_ms']:.2f}× (target ≤ 2.5×; per-round "
+          f"{s['round_ratio']:.2f}×, best {s['best_ratio']:.2f}×)")
+    print(f"warm run host overhead {s['full_ms'] - s['raw_ms']:.2f} ms median (per pair {s['overhead_ms']:.2f} ms; "
+          f"Runner.run {s['full_ms']:.2f} ms − "
+          f"raw POST /run {s['raw_ms']:.2f} ms; target ≤ 1 ms); machine load {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} cores")
 
 
 # -- 2. sidebar filter ------------------------------------------------------------------------------
@@ -272,8 +491,13 @@ def main(argv: list[str]) -> int:
         return 0
     quick = "--quick" in argv
     repeats = 3 if quick else 5
+    rounds = int(argv[argv.index("--rounds") + 1]) if "--rounds" in argv else 5
     tmp = Path(tempfile.mkdtemp(prefix="pixie-bench-ui-"))
     try:
+        before = Path(argv[argv.index("--before") + 1]) if "--before" in argv else None
+        if "--start-only" in argv:
+            report_start(tmp, rounds, quick, before)
+            return 0
         empty, big = tmp / "empty", tmp / "big"
         (empty / "tools").mkdir(parents=True)
         t = time.perf_counter()
@@ -296,6 +520,7 @@ def main(argv: list[str]) -> int:
               f"(all: {', '.join(f'{x:.0f}' for x in stalls)} ms; target < 50 ms); including the 4 Run clicks "
               f"and page switches: {clicks[1]:.0f} ms; runs {trials[0][2]} in {trials[0][1]:.1f} s; "
               f"machine load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        report_start(tmp, rounds, quick)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from dotenv import dotenv_values
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -208,8 +207,11 @@ def load_settings(root: Path | None = None, environ: dict[str, str] | None = Non
     root = (root or app_root()).resolve()
     env = dict(os.environ if environ is None else environ)
     dotenv_path = root / ".env"
-    file_values = {k: v for k, v in dotenv_values(dotenv_path).items() if v is not None} \
-        if dotenv_path.is_file() else {}
+    file_values: dict[str, str] = {}
+    if dotenv_path.is_file():
+        from dotenv import dotenv_values  # only when there is a .env to read (start-up cost)
+
+        file_values = {k: v for k, v in dotenv_values(dotenv_path).items() if v is not None}
 
     def raw_for(defn: SettingDef) -> tuple[Any, str]:
         if defn.env_name in env:

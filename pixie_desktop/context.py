@@ -75,9 +75,17 @@ def open_context(root: Path | None = None, environ: dict[str, str] | None = None
     ctx = AppContext(settings=settings, conn=conn, discovery=Discovery(settings.tools_dir))
     ctx.artefacts_root_status = root_status
     if reconcile_on_start:
-        ctx.startup = reconcile(conn)
-        if ctx.startup.interrupted_runs:
-            from pixie_desktop.runtime.recovery import recover_interrupted
-
-            ctx.startup.recovery = recover_interrupted(conn, settings, ctx.startup.interrupted_runs)
+        ctx.startup = reconcile_and_recover(conn, settings)
     return ctx
+
+
+def reconcile_and_recover(conn: sqlite3.Connection, settings: Settings) -> StartupReport:
+    """The start-up reconciliation, then recovery of the runs it found interrupted. Rows and
+    jobs owned by a live process (this one included) are left alone, so the GUI can run this on
+    a pool thread after its first paint (it scans the runs table)."""
+    report = reconcile(conn)
+    if report.interrupted_runs:
+        from pixie_desktop.runtime.recovery import recover_interrupted
+
+        report.recovery = recover_interrupted(conn, settings, report.interrupted_runs)
+    return report

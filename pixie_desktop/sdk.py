@@ -43,11 +43,12 @@ import socket
 import sys
 import threading
 import time
-import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
 from urllib.parse import parse_qs, unquote, urlsplit
+
+if False:  # for type checkers only: a tool's cold start does not pay for importing typing
+    from typing import Any, Callable
 
 __all__ = ["Tool", "RunContext", "ToolError", "decode_data_url", "data_url"]
 
@@ -315,6 +316,8 @@ class Tool:
             state.push(_sse({"message": str(exc)}, event="error"))
             return exc.status, {"detail": str(exc)}
         except Exception as exc:  # noqa: BLE001 - reported to the host, the server keeps serving
+            import traceback  # only on a failing handler: not on the cold-start path
+
             traceback.print_exc(file=sys.stderr)
             state.push(_sse({"message": f"{type(exc).__name__}: {exc}"}, event="error"))
             return 500, {"detail": f"{type(exc).__name__}: {exc}"}

@@ -431,7 +431,8 @@ def spawn(tool: ToolInfo, settings: Any, *, extra_env: dict | None = None, entry
                     f"(it must serve HTTP on 127.0.0.1:<--port>)"
                     + (f"\n--- stderr ---\n{tail}" if tail else ""))
             time.sleep(delay)
-            delay = min(delay * 1.5, 0.1)
+            if time.monotonic() - t0 > 1.0:  # a slow starter: back off (a quick one is seen within 5 ms)
+                delay = min(delay * 1.5, 0.1)
     except BaseException:
         if proc.alive():
             proc.stop(grace=0)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,13 +36,19 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+def _new_run_id() -> str:
+    import uuid  # here, not at import: uuid loads a C extension the app's start does not need
+
+    return str(uuid.uuid4())
+
+
 @dataclass
 class RunRequest:
     """One run asked for: the tool (a catalog ToolInfo), its inputs, and where the ask came from."""
 
     tool: Any
     inputs: dict
-    run_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    run_id: str = field(default_factory=_new_run_id)
     source: str = "page"  # page | history | cli | batch …: for display and logs only
     concurrent: bool = True  # False: at most one run of this tool at a time
     meta: dict = field(default_factory=dict)  # extra meta_json keys for the run row (batch_id…)

@@ -17,7 +17,7 @@ import socket
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import quote
 
@@ -31,6 +31,7 @@ from pixie_desktop.store.search_repo import summarise_outputs
 from pixie_desktop.artefacts.storage import folder_bytes
 from pixie_desktop.runtime import safejson
 from pixie_desktop.runtime.inputs import InputError, check_inputs
+from pixie_desktop.runtime.result import RunResult  # noqa: F401 - defined there, used and re-exported here
 from pixie_desktop.runtime.launcher import LauncherError, ToolProcess
 from pixie_desktop.runtime.pool import Limits, WarmPool, effective_limits
 from pixie_desktop.runtime.secrets import (StreamRedactor, redact, redact_filename, redact_obj,
@@ -55,22 +56,6 @@ class RunEvent:
     value: Any = None
     fraction: float | None = None
     message: str | None = None
-
-
-@dataclass
-class RunResult:
-    run_id: str
-    tool_id: str
-    status: str  # ok | error | cancelled
-    outputs: dict | None
-    error: str | None
-    duration_s: float
-    artefacts: list[ArtefactRecord] = field(default_factory=list)
-    spilled: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "ok"
 
 
 class _Active:

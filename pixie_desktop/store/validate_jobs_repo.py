@@ -4,7 +4,6 @@ A job left `running` by a dead app is marked `error` ("interrupted") at next sta
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +34,8 @@ _COLS = "id, started_at, finished_at, status, total, completed, passed, warned, 
 
 def start(conn: sqlite3.Connection, total: int, details: dict[str, Any] | None = None) -> ValidateJob:
     from pixie_desktop.store.runs_repo import owner_meta
+
+    import uuid  # here, not at import: the app's start path imports this module
 
     job_id = str(uuid.uuid4())
     full = owner_meta()

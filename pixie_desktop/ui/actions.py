@@ -22,8 +22,9 @@ earlier ones (the command palette takes Ctrl+K from Find tool, which keeps Ctrl+
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QIcon, QKeySequence
@@ -98,8 +99,22 @@ class ActionRegistry:
         self._menus: dict[str, QMenu] = {}
         self._window: QWidget | None = None
         self._context: Callable[[], ActionContext] = ActionContext
+        self._batching, self._pending = 0, False
         for a in declarations:
             self.register(a)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Register/unregister several declarations with one rebuild of the menus and shortcuts
+        at the end, instead of one per change (start-up registers dozens)."""
+        self._batching += 1
+        try:
+            yield
+        finally:
+            self._batching -= 1
+            if not self._batching and self._pending:
+                self._pending = False
+                self._rebind()
 
     # -- declarations -------------------------------------------------------------------------
     def register(self, action: Action) -> Action:
@@ -131,11 +146,17 @@ class ActionRegistry:
 
     def effective_shortcuts(self, action_id: str) -> list[QKeySequence]:
         """The action's key sequences minus those a later registration took over."""
-        ids = list(self._actions)
-        later = {s.toString() for other in ids[ids.index(action_id) + 1:]
-                 for s in self._actions[other].key_sequences()}
-        return [s for s in self._actions[action_id].key_sequences()
-                if not s.isEmpty() and s.toString() not in later]
+        return self._all_effective_shortcuts().get(action_id, [])
+
+    def _all_effective_shortcuts(self) -> dict[str, list[QKeySequence]]:
+        """effective_shortcuts of every action in one pass (latest registration first)."""
+        out: dict[str, list[QKeySequence]] = {}
+        taken: set[str] = set()
+        for action_id in reversed(list(self._actions)):
+            seqs = [s for s in self._actions[action_id].key_sequences() if not s.isEmpty()]
+            out[action_id] = [s for s in seqs if s.toString() not in taken]
+            taken.update(s.toString() for s in seqs)
+        return out
 
     # -- the menu bar and window shortcuts --------------------------------------------------------
     def bind_window(self, window: QWidget, menus: dict[str, QMenu],
@@ -164,15 +185,19 @@ class ActionRegistry:
     def _rebind(self) -> None:
         if self._window is None:
             return
+        if self._batching:
+            self._pending = True
+            return
         for name, menu in list(self._menus.items()):
             if "/" not in name:
                 menu.clear()  # sub-menus are rebuilt below; our QActions belong to the window
+        shortcuts = self._all_effective_shortcuts()
         for a in self._actions.values():
             if a.submenu is not None or not (_menu_paths(a) or WINDOW in a.places):
                 continue
             act = self._qactions.get(a.id) or self._make_qaction(a)
             self._qactions[a.id] = act
-            act.setShortcuts(self.effective_shortcuts(a.id))
+            act.setShortcuts(shortcuts[a.id])
             act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             if WINDOW in a.places and act not in self._window.actions():
                 self._window.addAction(act)

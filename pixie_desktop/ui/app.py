@@ -1,15 +1,17 @@
 """GUI entry: build the QApplication, the AppContext and the main window, then install the
 extensions (command palette, window-level drops, revalidation, tray, sweeper, single instance)
 with explicit services, and shut them down in reverse order from one place at exit. An
-extension that fails to install is reported and never stops the app."""
+extension that fails to install is reported and never stops the app. Only what the first seconds
+need is installed before the window shows; the background ones follow its first paint."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from pixie_desktop.ui.extensions import Extension, Extensions, Services, default_extensions
+from pixie_desktop.ui.first_paint import after_first_paint
 
 
 def install_extensions(window: Any, ctx: Any, extensions: Iterable[Extension] | None = None) -> Extensions:
@@ -30,11 +32,101 @@ def open_paths(extensions: Extensions, args: list[str]) -> None:
         drops.handle_paths(paths)
 
 
+PROBE_ENV = "PIXIE_FIRST_PAINT_PROBE"
+# Installed before the window shows: what the first seconds may need (Ctrl+K, a drop, a second
+# launch handing over). The rest (revalidation, tray, sweeper, live discovery, search index) only
+# works in the background: installed one per event-loop turn once the first paint is on screen.
+START_EXTENSIONS = ("palette", "drops", "single-instance")
+
+
+def reconcile_later(ctx: Any, hub: Any = None) -> Any:
+    """The start-up reconciliation (runs and validation jobs left `running` by a dead app, report
+    pruning, recovery of interrupted runs) on a pool thread with its own connection: it scans the
+    whole runs table, which the first paint must not wait for. Runs it marks are announced."""
+    from pixie_desktop.context import reconcile_and_recover
+    from pixie_desktop.ops.change import Change
+    from pixie_desktop.ui.publish import publish
+    from pixie_desktop.ui.workers import submit
+
+    def work() -> Any:
+        conn = ctx.new_connection()
+        try:
+            return reconcile_and_recover(conn, ctx.settings)
+        finally:
+            conn.close()
+
+    def done(report: Any) -> None:
+        ctx.startup = report
+        publish(Change.of(run_ids=report.interrupted_runs), hub)
+
+    return submit(work, on_result=done)
+
+
+def install_first_paint_probe(app: Any, window: Any, hold_s: float) -> Any:
+    """For benchmarks/ui.py (set PIXIE_FIRST_PAINT_PROBE=<seconds>): print
+    `PIXIE_FIRST_PAINT <time.monotonic()>` once the window's first paint has been flushed, then
+    `PIXIE_RSS_KB <kB>` `hold_s` seconds later, and quit the app through its normal exit path."""
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    def rss() -> None:
+        with open("/proc/self/status", encoding="ascii") as f:
+            kb = next((ln.split()[1] for ln in f if ln.startswith("VmRSS")), "0")
+        print("PIXIE_RSS_KB", kb, flush=True)
+        app.quit()
+
+    def painted() -> None:
+        print("PIXIE_FIRST_PAINT", time.monotonic(), flush=True)
+        print("PIXIE_MODULES", " ".join(sorted(sys.modules)), flush=True)  # what the start imported
+        QTimer.singleShot(int(hold_s * 1000), rss)
+
+    return after_first_paint(window, painted, fallback_ms=60_000)
+
+
+def install_later(exts: Extensions, later: list[Extension], report: Callable[[list[str]], None]) -> None:
+    """Install `later` one per event-loop turn, so input and paints keep flowing in between."""
+    from PySide6.QtCore import QTimer
+
+    def step() -> None:
+        if later:
+            with exts.services.actions.batch():
+                report(exts.install_all([later.pop(0)]))
+            QTimer.singleShot(0, step)
+
+    step()
+
+
+def fast_pyside_module_check() -> None:
+    """PySide6 looks at every module imported after it for the word "PySide6" (to scope its
+    optional `__feature__` switches), through `inspect.getsource` — about half a millisecond per
+    module, a large share of the app's import time. The same question, answered by reading the
+    module's file once; anything else goes to PySide's own check."""
+    feature = sys.modules.get("shibokensupport.feature")
+    original = getattr(feature, "_mod_uses_pyside", None)
+    if original is None or getattr(original, "pixie_fast", False):
+        return
+
+    def uses_pyside(module: Any) -> bool:
+        path = getattr(module, "__file__", None)
+        if not (isinstance(path, str) and path.endswith(".py")):
+            return original(module)
+        try:
+            with open(path, "rb") as f:
+                return b"PySide6" in f.read()
+        except OSError:
+            return original(module)
+
+    uses_pyside.pixie_fast = True  # type: ignore[attr-defined]
+    feature._mod_uses_pyside = uses_pyside  # type: ignore[union-attr]
+
+
 def run_gui(args: list[str]) -> int:
     import sqlite3
 
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
+    fast_pyside_module_check()
     from pixie_desktop import APP_ID, APP_NAME
     from pixie_desktop.context import open_context
     from pixie_desktop.ui.views.main_window import MainWindow
@@ -46,8 +138,10 @@ def run_gui(args: list[str]) -> int:
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName(APP_ID)
     try:
-        ctx = open_context()
+        ctx = open_context(reconcile_on_start=False)  # reconciled after the first paint: reconcile_later
     except sqlite3.DatabaseError as exc:  # store.db.DatabaseUnreadable: clear message, pixie.db untouched
+        from PySide6.QtWidgets import QMessageBox  # only here: its enums cost start-up time
+
         QMessageBox.critical(None, APP_NAME, str(exc)); return 1  # noqa: E702
     single = None
     try:
@@ -67,8 +161,19 @@ def run_gui(args: list[str]) -> int:
         pass
     window = MainWindow(ctx)
     exts = Extensions(Services.for_window(window, ctx))
-    for problem in exts.install_all(default_extensions(single, lambda a: open_paths(exts, a))):
-        print(f"pixie-desktop: {problem}", file=sys.stderr)
+
+    def report(problems: list[str]) -> None:
+        for problem in problems:
+            print(f"pixie-desktop: {problem}", file=sys.stderr)
+
+    with window.action_registry.batch():  # one menu rebuild for what the extensions declare
+        report(exts.install_all(default_extensions(single, lambda a: open_paths(exts, a), only=START_EXTENSIONS)))
+    after_first_paint(window, lambda: (reconcile_later(ctx, window.events),
+                                       install_later(exts, default_extensions(skip=START_EXTENSIONS), report)))
+    import os
+
+    if os.environ.get(PROBE_ENV):
+        install_first_paint_probe(app, window, float(os.environ[PROBE_ENV]))
     window.show()
     open_paths(exts, list(args))
     try:

@@ -27,9 +27,10 @@ from pixie_desktop.queries import settings as settings_queries
 from pixie_desktop.queries.common import now_iso, parse_iso
 from pixie_desktop.ui.publish import publish
 from pixie_desktop.ui.workers import Task, TaskHandle, describe, submit, submit_job
-from pixie_desktop.validation import batch
-from pixie_desktop.validation.batch import BatchResult
-from pixie_desktop.validation.validator import ValidateOptions, validate_tool
+
+# The validation package (validator, fixtures, YAML, tolerance…) is imported on first use, not
+# with this module: the app installs the revalidation extension at start, and a first validation
+# runs on a pool thread seconds later.
 
 LAST_SWEEP_KEY = "validation.last_sweep_at"
 SWEEP_CHECK_MS = 30 * 60 * 1000   # look every 30 min whether a daily sweep is due
@@ -45,8 +46,8 @@ class RevalidateController(QObject):
     failed = Signal(str)                   # readable error text
     runningChanged = Signal(bool)
 
-    def __init__(self, ctx: Any, parent: QObject | None = None, *, options: ValidateOptions | None = None,
-                 validate: Callable[..., dict] = validate_tool):
+    def __init__(self, ctx: Any, parent: QObject | None = None, *, options: Any = None,
+                 validate: Callable[..., dict] | None = None):
         super().__init__(parent)
         self.ctx = ctx
         self.options = options
@@ -122,7 +123,10 @@ class RevalidateController(QObject):
         self._kind = kind
         ctx, options, validate = self.ctx, self.options, self._validate
 
-        def work(handle: TaskHandle) -> BatchResult:
+        def work(handle: TaskHandle) -> Any:  # a validation.batch.BatchResult
+            from pixie_desktop.validation import batch
+            from pixie_desktop.validation.validator import validate_tool
+
             conn = ctx.new_connection()
             try:
                 tools = ctx.discovery.scan()
@@ -131,7 +135,7 @@ class RevalidateController(QObject):
                 # `started` and per-tool events carry ids and verdicts, so they travel as streamed
                 # values; a cancelled batch still returns its BatchResult (note "cancelled by user")
                 result = batch.run_batch(conn, ctx.settings, chosen, kind=kind, options=options,
-                                         is_cancelled=handle.cancelled, validate=validate,
+                                         is_cancelled=handle.cancelled, validate=validate or validate_tool,
                                          on_start=lambda job_id, total: handle.stream(("started", job_id, total)),
                                          on_progress=lambda d, t, tid, o: handle.stream(("progress", d, t, tid, o)))
                 if kind == "nightly_sweep":
@@ -156,7 +160,7 @@ class RevalidateController(QObject):
         self.toolValidated.emit(tool_id, overall)
         self.progress.emit(done, total, tool_id)
 
-    def _on_result(self, result: BatchResult) -> None:
+    def _on_result(self, result: Any) -> None:
         self._task = None
         self.runningChanged.emit(False)
         self.finished.emit(result)
@@ -168,7 +172,7 @@ class RevalidateController(QObject):
 
 
 def validate_one(ctx: Any, tool: Any, *, on_done: Callable[[dict], None] | None = None,
-                 on_error: Callable[[BaseException], None] | None = None, options: ValidateOptions | None = None,
+                 on_error: Callable[[BaseException], None] | None = None, options: Any = None,
                  save: bool = True, hub: Any = None) -> Task:
     """Validate one tool on the pool; the report is saved (own connection) and published once
     (validationChanged, on `hub` or the shared one) before `on_done(report)` runs on the UI
@@ -177,6 +181,8 @@ def validate_one(ctx: Any, tool: Any, *, on_done: Callable[[dict], None] | None 
     saved: list[Change] = []
 
     def work() -> dict:
+        from pixie_desktop.validation.validator import validate_tool
+
         rep = validate_tool(tool, ctx.settings, options)
         if save:
             conn = ctx.new_connection()
@@ -263,8 +269,10 @@ class RevalidateStatusWidget(QWidget):
         self.cancel_button.hide()
         self._hide_timer.start(self.SUMMARY_MS)
 
-    def _on_finished(self, result: BatchResult) -> None:
-        if result.note == batch.CANCELLED_NOTE:
+    def _on_finished(self, result: Any) -> None:
+        from pixie_desktop.validation.batch import CANCELLED_NOTE
+
+        if result.note == CANCELLED_NOTE:
             self._finish(f"Validation stopped: {result.completed} of {result.total} checked")
             return
         ok = result.passed + result.warned

@@ -28,7 +28,8 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThreadPool, Signal
 
-from pixie_desktop.runtime.runner import InputError, RunResult
+from pixie_desktop.runtime.inputs import InputError
+from pixie_desktop.runtime.result import RunResult  # not runtime.runner: its HTTP stack waits for a first run
 from pixie_desktop.runtime.queue import QUEUED, RUNNING, RunQueue, RunRequest, default_max_parallel
 
 NOT_STARTED = "cancelled before it started"

@@ -60,8 +60,12 @@ class ShellStyle:
 
     def __init__(self, settings: Any, conn: Any, on_applied: Callable[[], Any] = lambda: None):
         self.settings, self.conn, self.on_applied = settings, conn, on_applied
-        self._applying = False
         self._unsubscribe: list[Callable[[], Any]] = []
+        from pixie_desktop.ui import theme
+
+        # the shell's rules go into the same setStyleSheet as the shared ones (one restyle, not two)
+        self._unsubscribe.append(theme.add_stylesheet_part(shell_stylesheet))
+        self._unsubscribe.append(theme.add_stylesheet_part(self._craft_part))  # density, focus ring
         self.apply()
         self._watch()
 
@@ -73,34 +77,20 @@ class ShellStyle:
         value = getattr(self.settings, "theme", "system")
         theme.set_contrast_setting(getattr(self.settings, "contrast", "system"))  # before current() is asked
         dark = theme.system_is_dark() if value not in ("light", "dark") else value == "dark"
-        self._applying = True
-        try:
-            theme.set_accent(getattr(self.settings, "accent", theme.DEFAULT_ACCENT), notify=False)
-            # apply_theme sets Fusion only once, then palette + stylesheet, and tells listeners
-            t = theme.apply_theme(QApplication.instance(), dark)
-        finally:
-            self._applying = False
-        self._append_shell_style(t)
+        theme.set_accent(getattr(self.settings, "accent", theme.DEFAULT_ACCENT), notify=False)
+        # apply_theme sets Fusion only once, then palette + the stylesheet with our part, and
+        # tells listeners
+        theme.apply_theme(QApplication.instance(), dark)
         self.on_applied()
 
-    def _append_shell_style(self, t: Any) -> None:
-        app = QApplication.instance()
-        if app is None or self._applying:
-            return
-        from pixie_desktop.ui import theme
-
+    def _craft_part(self, t: Any) -> str:
         from pixie_desktop.ui.widgets.craft_style import craft_stylesheet
 
-        sheet = theme.stylesheet(t) + shell_stylesheet(t) + craft_stylesheet(t, self.settings)  # density, focus
-        if app.styleSheet() != sheet:
-            app.setStyleSheet(sheet)
+        return craft_stylesheet(t, self.settings)
 
     def _watch(self) -> None:
         from pixie_desktop.config import on_setting_changed
-        from pixie_desktop.ui import theme
 
-        # someone else re-applied the theme (settings dialog…): put the shell's rules back
-        self._unsubscribe.append(theme.on_theme_changed(self._append_shell_style))
         self._unsubscribe.append(on_setting_changed(
             lambda name, _v: self.apply() if name in ("theme", "accent", "density", "contrast") else None))
         from pixie_desktop.ui.widgets.craft_style import watch_platform_contrast

@@ -56,6 +56,9 @@ class Theme:
 
 _accent_name = DEFAULT_ACCENT
 _listeners: list[Callable[[Theme], None]] = []
+# More rules appended to the app-wide stylesheet (the shell's own, ui/shell_style.py): joined
+# into the one setStyleSheet call, since each call restyles every existing widget.
+_sheet_parts: list[Callable[["Theme"], str]] = []
 
 
 def system_is_dark() -> bool:
@@ -231,6 +234,23 @@ QTableView, QTreeWidget, QListWidget {{ border: 1px solid {t.border}; border-rad
 """
 
 
+def add_stylesheet_part(part: Callable[[Theme], str]) -> Callable[[], None]:
+    """Append `part(theme)` to the app-wide stylesheet from the next apply_theme on; returns a
+    remover."""
+    _sheet_parts.append(part)
+
+    def remove() -> None:
+        if part in _sheet_parts:
+            _sheet_parts.remove(part)
+    return remove
+
+
+def full_stylesheet(theme: Theme | None = None) -> str:
+    """The shared stylesheet plus every registered part: what apply_theme sets."""
+    t = theme or current()
+    return stylesheet(t) + "".join(part(t) for part in dict.fromkeys(_sheet_parts))  # each once
+
+
 def apply_theme(app=None, dark: bool | None = None) -> Theme:
     """Set Fusion + our palette + stylesheet on the app and notify listeners (charts, maps)."""
     from PySide6.QtWidgets import QApplication
@@ -245,7 +265,9 @@ def apply_theme(app=None, dark: bool | None = None) -> Theme:
         if app.style().name().lower() != "fusion":
             app.setStyle("Fusion")
         app.setPalette(palette_for(theme))
-        app.setStyleSheet(stylesheet(theme))
+        sheet = full_stylesheet(theme)
+        if app.styleSheet() != sheet:  # an unchanged sheet would still restyle every widget
+            app.setStyleSheet(sheet)
     for cb in list(_listeners):
         try:
             cb(theme)

@@ -5,6 +5,7 @@ action declarations in ui/actions.py call them through the window."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -148,10 +149,12 @@ def disconnect_hub(window: Any) -> None:
     window.tools_model.disconnect_events(ev)
     pairs = [(ev.workspacesChanged, window.workspaces_model.reload),
              (ev.validationChanged, window.validation_model.report_changed),
-             (ev.runChanged, window.history_page.model.run_changed),
              (ev.toolStateChanged, window._on_tool_state_changed),  # noqa: SLF001
              (ev.validationChanged, window._on_tool_state_changed),  # noqa: SLF001
              (ev.runChanged, window._schedule_home_refresh)]  # noqa: SLF001
+    history = window.pages.built("history")  # never built: nothing connected
+    if history is not None:
+        pairs.append((ev.runChanged, history.model.run_changed))
     pairs += [(ev.runChanged, p.history.model.run_changed) for p in window.tool_pages.values()
               if getattr(p, "history", None) is not None]
     for signal, slot in pairs:
@@ -174,9 +177,8 @@ def scrolling_page(page: Any) -> Any:
 
 
 def build_pages(window: Any) -> None:
-    """Home, History, Gallery and the Tools overview."""
-    from pixie_desktop.ui.views.gallery import GalleryView
-    from pixie_desktop.ui.views.history import HistoryView
+    """Home now; History, Gallery and the Tools overview when first shown (they are not on
+    screen at start, and building them would put their imports and queries on the start path)."""
     from pixie_desktop.ui.views.home import HomePage
 
     window.home = HomePage(window.ctx)
@@ -185,35 +187,47 @@ def build_pages(window: Any) -> None:
     window.home.toolActivated.connect(lambda tid: window.open_tool(tid))
     window.home.navRequested.connect(window.show_page)
     window.home.createToolRequested.connect(lambda: window.new_tool())
-    window.add_page("home", "Home", scrolling_page(window.home))
-    window.history_page = HistoryView(window.ctx, window.events, tool_name=window._tool_name,  # noqa: SLF001
-                                      tool_colour=lambda tid: tool_colour(window, tid))
-    window.history_page.rerunRequested.connect(window._rerun_from_history)  # noqa: SLF001
-    window.history_page.loadInputsRequested.connect(window._load_from_history)  # noqa: SLF001
-    window.history_page.openOutputsRequested.connect(window.open_run)
-    window.history_page.empty.actionRequested.connect(window.sidebar.search.setFocus)
-    window.add_page("history", "History", window.history_page)
-    try:
-        gallery = GalleryView(window.ctx, window)
-    except Exception as exc:  # noqa: BLE001 - a broken gallery must not stop the app
-        window.statusBar().showMessage(f"Gallery unavailable: {exc}", 8000)
-    else:
-        gallery.goToRun.connect(window.open_run)
-        gallery.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 8000))
-        window.add_page("gallery", "Gallery", gallery)
-    build_tools_overview(window)
+    with window.action_registry.batch():  # one menu rebuild for the four page actions
+        window.add_page("home", "Home", scrolling_page(window.home))
+        window.add_lazy_page("history", "History", lambda: build_history(window))
+        window.add_lazy_page("gallery", "Gallery", lambda: build_gallery(window))
+        window.add_lazy_page("tools", "Tools", lambda: build_tools_overview(window))
     window.show_page("home")
 
 
-def build_tools_overview(window: Any) -> None:
+def build_history(window: Any) -> Any:
+    from pixie_desktop.ui.views.history import HistoryView
+
+    page = HistoryView(window.ctx, window.events, tool_name=window._tool_name,  # noqa: SLF001
+                       tool_colour=lambda tid: tool_colour(window, tid))
+    page.rerunRequested.connect(window._rerun_from_history)  # noqa: SLF001
+    page.loadInputsRequested.connect(window._load_from_history)  # noqa: SLF001
+    page.openOutputsRequested.connect(window.open_run)
+    page.empty.actionRequested.connect(window.sidebar.search.setFocus)
+    return page
+
+
+def build_gallery(window: Any) -> Any:
+    try:
+        from pixie_desktop.ui.views.gallery import GalleryView
+
+        gallery = GalleryView(window.ctx, window)
+    except Exception as exc:  # noqa: BLE001 - a broken gallery must not stop the app
+        window.statusBar().showMessage(f"Gallery unavailable: {exc}", 8000)
+        return None
+    gallery.goToRun.connect(window.open_run)
+    gallery.statusMessage.connect(lambda text: window.statusBar().showMessage(text, 8000))
+    return gallery
+
+
+def build_tools_overview(window: Any) -> Any:
     """The Tools page lists the window's discovered tools and re-reads when discovery does."""
     from pixie_desktop.ui.views.tools_overview import ToolsOverview
 
     page = ToolsOverview(window.ctx.conn, lambda: [(r.info.tool_id, r.info.name) for r in window.tools_model.rows()],
                          window.events, window)
     window.tools_model.modelReset.connect(page._changed_elsewhere)  # noqa: SLF001
-    window.tools_overview = page
-    window.add_page("tools", "Tools", page)
+    return page
 
 
 def on_pinned_warm(window: Any, tool_id: str, on: bool) -> None:
@@ -271,7 +285,19 @@ def make_tool_page(window: Any, info: Any) -> Any:
     window.window_state.watch_tool_page(page)
     window.tool_pages[info.tool_id] = page
     window.stack.addWidget(page)
+    preimport_for(info)
     return page
+
+
+def preimport_for(info: Any) -> None:
+    """Import the heavy modules this tool's outputs will draw with (matplotlib, pygments) on a
+    pool thread now, not on the UI thread at its first result; the app does not load them at start."""
+    from pixie_desktop.ui import warmup
+    from pixie_desktop.ui.workers import submit
+
+    names = warmup.imports_for(info.spec)
+    if names and not all(n in sys.modules for n in names):
+        submit(warmup.preimport, names, on_error=lambda *_a: None)  # optional: imported on demand anyway
 
 
 def drop_stale_tool_pages(window: Any, tools: list) -> None:

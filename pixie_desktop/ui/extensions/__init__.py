@@ -100,20 +100,32 @@ class Extensions:
                 log.exception("extension %s failed to shut down", ext.name)
 
 
-def default_extensions(single_instance: Any = None, open_paths: Callable[[list[str]], None] | None = None
-                       ) -> list[Extension]:
-    """The app's extensions in install order (the same order as before they were extensions)."""
-    from pixie_desktop.ui.extensions.drops import DropsExtension
-    from pixie_desktop.ui.extensions.live_discovery import LiveDiscoveryExtension
-    from pixie_desktop.ui.extensions.palette import PaletteExtension
-    from pixie_desktop.ui.extensions.revalidation import RevalidationExtension
-    from pixie_desktop.ui.extensions.search_index import SearchIndexExtension
-    from pixie_desktop.ui.extensions.single_instance import SingleInstanceExtension
-    from pixie_desktop.ui.extensions.sweeper import SweeperExtension
-    from pixie_desktop.ui.extensions.tray import TrayExtension
+# (name, module, class) in install order (the same order as before they were extensions)
+_DEFAULTS: tuple[tuple[str, str, str], ...] = (
+    ("palette", "palette", "PaletteExtension"), ("drops", "drops", "DropsExtension"),
+    ("revalidation", "revalidation", "RevalidationExtension"), ("tray", "tray", "TrayExtension"),
+    ("sweeper", "sweeper", "SweeperExtension"), ("live_discovery", "live_discovery", "LiveDiscoveryExtension"),
+    ("search-index", "search_index", "SearchIndexExtension"))
 
-    exts: list[Extension] = [PaletteExtension(), DropsExtension(), RevalidationExtension(), TrayExtension(),
-                             SweeperExtension(), LiveDiscoveryExtension(), SearchIndexExtension()]
-    if single_instance is not None:
+
+def default_extensions(single_instance: Any = None, open_paths: Callable[[list[str]], None] | None = None,
+                       *, only: Iterable[str] | None = None, skip: Iterable[str] = ()) -> list[Extension]:
+    """The app's extensions in install order; `only` / `skip` select by name, and only the
+    selected ones' modules are imported (the app installs the background ones after its first
+    paint). "single-instance" comes last, when `single_instance` is given."""
+    import importlib
+
+    chosen, skipped = (None if only is None else set(only)), set(skip)
+
+    def wanted(name: str) -> bool:
+        return name not in skipped and (chosen is None or name in chosen)
+
+    exts: list[Extension] = []
+    for name, module, cls in _DEFAULTS:
+        if wanted(name):
+            exts.append(getattr(importlib.import_module(f"{__name__}.{module}"), cls)())
+    if single_instance is not None and wanted("single-instance"):
+        from pixie_desktop.ui.extensions.single_instance import SingleInstanceExtension
+
         exts.append(SingleInstanceExtension(single_instance, open_paths or (lambda _args: None)))
     return exts

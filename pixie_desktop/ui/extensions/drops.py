@@ -10,17 +10,20 @@ command line or handed over by a second launch take the same path (`handle_paths
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import QMenu, QWidget
 
 from pixie_desktop.catalog.discovery import ToolInfo
-from pixie_desktop.lifecycle.importer import ImportPlan, ImportProblem, import_tool, plan_import
-from pixie_desktop.matching.suggest import Suggestion, prefill_for
-from pixie_desktop.ui.views.drop_overlay import DropOverlay, DropPlan, ask_import_mode, local_paths, plan_drop
-from pixie_desktop.ui.plain_text import plain_tooltip
+
+if TYPE_CHECKING:
+    from pixie_desktop.lifecycle.importer import ImportPlan
+    from pixie_desktop.matching.suggest import Suggestion
+    from pixie_desktop.ui.views.drop_overlay import DropOverlay, DropPlan
+# The overlay, the importer and file matching are imported at the first drag or drop (or an
+# opened path), not while the app starts: the controller itself is installed before the window shows.
 
 
 class DropController(QObject):
@@ -36,17 +39,34 @@ class DropController(QObject):
         self.window = main_window
         self.ctx = ctx if ctx is not None else getattr(main_window, "ctx", None)
         self._tools_provider = tools_provider or (lambda: self.ctx.tools() if self.ctx is not None else [])
-        self.overlay = DropOverlay(main_window)
+        self._overlay: DropOverlay | None = None
         self.plan: DropPlan | None = None
         self.chooser: QMenu | None = None
         # Replaceable for tests and embedding: returns "copy" | "link" | None (cancel).
-        self.choose_import_mode: Callable[[list[ImportPlan]], str | None] = \
-            lambda plans: ask_import_mode(self.window, plans)
+        self.choose_import_mode: Callable[[list[ImportPlan]], str | None] = self._ask_import_mode
         main_window.setAcceptDrops(True)
         main_window.installEventFilter(self)
         self._hide_timer = QTimer(self)
         self._hide_timer.setSingleShot(True)
-        self._hide_timer.timeout.connect(self.overlay.hide)
+        self._hide_timer.timeout.connect(self._hide_overlay)
+
+    @property
+    def overlay(self) -> DropOverlay:
+        """The drop overlay, made at the first drag."""
+        if self._overlay is None:
+            from pixie_desktop.ui.views.drop_overlay import DropOverlay
+
+            self._overlay = DropOverlay(self.window)
+        return self._overlay
+
+    def _hide_overlay(self) -> None:
+        if self._overlay is not None:
+            self._overlay.hide()
+
+    def _ask_import_mode(self, plans: list[ImportPlan]) -> str | None:
+        from pixie_desktop.ui.views.drop_overlay import ask_import_mode
+
+        return ask_import_mode(self.window, plans)
 
     @property
     def tools_dir(self) -> Path:
@@ -57,6 +77,8 @@ class DropController(QObject):
         if obj is not self.window:
             return False
         et = event.type()
+        if et in (QEvent.Type.DragEnter, QEvent.Type.Drop):
+            from pixie_desktop.ui.views.drop_overlay import local_paths, plan_drop
         if et == QEvent.Type.DragEnter:
             paths = local_paths(event.mimeData())
             if not paths:
@@ -72,12 +94,12 @@ class DropController(QObject):
             event.accept()
             return True
         if et == QEvent.Type.DragLeave:
-            self.overlay.hide()
+            self._hide_overlay()
             self.plan = None
             return False
         if et == QEvent.Type.Drop:
             paths = local_paths(event.mimeData())
-            self.overlay.hide()
+            self._hide_overlay()
             if not paths:
                 return False
             event.setDropAction(Qt.DropAction.CopyAction)
@@ -85,12 +107,14 @@ class DropController(QObject):
             # act after the drop returns, so the drag source is not blocked by our dialogs
             QTimer.singleShot(0, lambda: self.handle_drop(paths))
             return True
-        if et == QEvent.Type.Resize and self.overlay.isVisible():
+        if et == QEvent.Type.Resize and self._overlay is not None and self._overlay.isVisible():
             self.overlay.setGeometry(self.window.rect())
         return False
 
     # -- actions ---------------------------------------------------------------------------
     def handle_drop(self, paths: Sequence[Path]) -> DropPlan:
+        from pixie_desktop.ui.views.drop_overlay import plan_drop
+
         plan = plan_drop(paths, self._tools_provider())
         self.plan = None
         if plan.kind == "refuse":
@@ -114,9 +138,13 @@ class DropController(QObject):
             return
         if len(files) > len(use):
             self.message.emit(f"{s.tool.name} takes one file; opened it with ‘{use[0].name}’.")
+        from pixie_desktop.matching.suggest import prefill_for
+
         self.window.open_tool(s.tool.tool_id, prefill_for(inp, use))
 
     def show_chooser(self, plan: DropPlan) -> QMenu:
+        from pixie_desktop.ui.plain_text import plain_tooltip
+
         menu = QMenu(self.window)
         menu.setToolTipsVisible(True)
         head = menu.addAction(plan.title)
@@ -132,6 +160,8 @@ class DropController(QObject):
         return menu
 
     def start_import(self, folders: Sequence[Path]) -> None:
+        from pixie_desktop.lifecycle.importer import ImportProblem, import_tool, plan_import
+
         plans: list[ImportPlan] = []
         for folder in folders:
             try:
@@ -199,4 +229,4 @@ class DropsExtension:
         ctl, self.controller = self.controller, None
         if ctl is not None:
             ctl.window.removeEventFilter(ctl)
-            ctl.overlay.hide()
+            ctl._hide_overlay()  # noqa: SLF001 - its own controller

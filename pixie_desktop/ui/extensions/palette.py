@@ -16,30 +16,39 @@ class PaletteExtension:
     name = "palette"
 
     def __init__(self) -> None:
-        self.palette: Any = None
+        self._palette: Any = None
         self._actions: Any = None
+        self._services: Any = None
 
     def install(self, services: Any) -> None:
-        from pixie_desktop.ui.views.command_palette import default_provider, install_command_palette, \
-            registry_commands
-
-        model = services.window.tools_model
-
-        def live_tools() -> list:
-            return [r.info for r in model.rows()
-                    if not r.state.archived and not (r.info.spec and r.info.spec.archived)]
-
-        provider = default_provider(services.window, services.ctx, tools=live_tools,
-                                    commands=lambda: registry_commands(services.actions))
-        self.palette = palette = install_command_palette(services.window, services.ctx, shortcuts=(),
-                                                         provider=provider)
+        self._services = services
         self._actions = services.actions
-        self._actions.register(Action("commandPalette", "Command palette", lambda _c: palette.open(), (WINDOW,),
+        self._actions.register(Action("commandPalette", "Command palette", lambda _c: self.palette.open(), (WINDOW,),
                                       PALETTE_SHORTCUTS, help="command palette: tools, runs, starred, commands"))
+
+    @property
+    def palette(self) -> Any:
+        """The palette widget, built on first use (its view and fuzzy matching are not needed to
+        show the window)."""
+        if self._palette is None and self._services is not None:
+            from pixie_desktop.ui.views.command_palette import default_provider, install_command_palette, \
+                registry_commands
+
+            services = self._services
+            model = services.window.tools_model
+
+            def live_tools() -> list:
+                return [r.info for r in model.rows()
+                        if not r.state.archived and not (r.info.spec and r.info.spec.archived)]
+
+            provider = default_provider(services.window, services.ctx, tools=live_tools,
+                                        commands=lambda: registry_commands(services.actions))
+            self._palette = install_command_palette(services.window, services.ctx, shortcuts=(), provider=provider)
+        return self._palette
 
     def shutdown(self) -> None:
         if self._actions is not None:
             self._actions.unregister("commandPalette")
             self._actions = None
-        if self.palette is not None:
-            self.palette.hide()
+        if self._palette is not None:
+            self._palette.hide()

@@ -8,10 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from pixie_desktop.artefacts import queries as artefact_queries
-from pixie_desktop.ops import search as search_ops
-from pixie_desktop.queries import search as search_queries
-from pixie_desktop.ui import workers
+# the search modules are imported by install(), which the app runs after its first paint
 
 log = logging.getLogger(__name__)
 
@@ -20,11 +17,16 @@ class SearchIndexExtension:
     name = "search-index"
 
     def __init__(self) -> None:
-        self.task: workers.Task | None = None
-        self.result: search_ops.BackfillResult | None = None
+        self.task: Any = None    # ui.workers.Task while the backfill runs
+        self.result: Any = None  # ops.search.BackfillResult once done
         self.progress: list[tuple[float | None, str]] = []
 
     def install(self, services: Any) -> None:
+        from pixie_desktop.artefacts import queries as artefact_queries
+        from pixie_desktop.ops import search as search_ops
+        from pixie_desktop.queries import search as search_queries
+        from pixie_desktop.ui import workers
+
         ctx = services.ctx
         if not search_queries.needs_backfill(ctx.conn):
             return

@@ -5,12 +5,16 @@ the status bar."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from pixie_desktop.artefacts import queries, sweeper
 from pixie_desktop.ui import workers
+
+if TYPE_CHECKING:
+    from pixie_desktop.artefacts import sweeper
+
+# artefacts.sweeper and its queries are imported by the first sweep, seconds after start-up
 
 
 class SweepScheduler(QObject):
@@ -48,6 +52,7 @@ class SweepScheduler(QObject):
         except Exception:  # noqa: BLE001 - the sweep still runs with default retention
             tools = []
         db = str(settings.db_path)
+        from pixie_desktop.artefacts import queries, sweeper
 
         def job() -> sweeper.SweepReport:
             return sweeper.sweep(queries.thread_connection(db), settings, tools=tools)

@@ -3,15 +3,17 @@ whatever other helpers add), a menu bar and a status bar. Its commands and short
 in ui/actions.py, its look in ui/shell_style.py, its remembered state in ui/window_state.py;
 optional parts (palette, drops, tray…) are ui/extensions/, installed by the app.
 
-Hooks other parts use: `add_page(key, title, widget, icon)`, `show_page(key)`,
+Hooks other parts use: `add_page(key, title, widget, icon)`, `add_lazy_page(key, title, factory,
+icon)` (a page built the first time it is shown or asked for), `show_page(key)`,
 `open_tool(tool_id, prefill) -> bool`, `open_run(run_id) -> bool`, `refresh_tools()`, `runner`,
 `action_registry` (ui/actions.py), `menus` (File, Edit, View, Tools, Help), `sidebar`,
 `tools_model` and `tool_pages`. Discovery runs off the UI thread so the first paint does not
-wait for tool.json parsing."""
+wait for tool.json parsing; pages that are not on screen at start (History, Gallery, Tools) are
+built when first shown, so the first paint needs only the tool list."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QIcon
@@ -27,6 +29,8 @@ from pixie_desktop.ui import window_commands as wc
 from pixie_desktop.ui.models.tools_model import ToolsModel
 from pixie_desktop.ui.models.validation_model import ValidationReportsModel
 from pixie_desktop.ui.models.workspaces_model import WorkspacesModel
+from pixie_desktop.ui.first_paint import after_first_paint
+from pixie_desktop.ui.pages import Pages
 from pixie_desktop.ui.shell_style import ShellStyle
 from pixie_desktop.ui.store_events import store_events
 from pixie_desktop.ui.views.sidebar import Sidebar
@@ -48,9 +52,12 @@ class MainWindow(QMainWindow):
         self.run_controller = run_controller
         self._first_load_done, self._restore_last, self._shut_down = False, restore, False
         self.warmed = self._warm_started = False
-        self.pages: dict[str, QWidget] = {}
+        self.pages = Pages(lambda _key, widget: self.stack.addWidget(widget))
         self.page_titles: dict[str, str] = {}
         self.tool_pages: dict[str, Any] = {}
+        # the look first, before any widget exists: one app-wide stylesheet, never a restyle of
+        # widgets already built (ui/shell_style.py)
+        self.shell_style = ShellStyle(ctx.settings, ctx.conn, on_applied=lambda: wc.recolour_pages(self))
         self.current_page: str | None = None
         self.current_tool_id: str | None = None
         self.window_state = WindowState(ctx.conn)
@@ -92,7 +99,6 @@ class MainWindow(QMainWindow):
         self.theme_actions = {v: q(f"theme.{v}") for v in ("system", "light", "dark")}
         self.favourite_actions = [q(f"favourite{n}") for n in range(1, 10)]
         self._build_pages()
-        self.shell_style = ShellStyle(ctx.settings, ctx.conn, on_applied=lambda: wc.recolour_pages(self))
         if restore:
             self.window_state.restore_window(self, self.splitter)
         self.refresh_tools(sync=not scan_async)
@@ -116,19 +122,30 @@ class MainWindow(QMainWindow):
 
     def add_page(self, key: str, title: str, widget: QWidget, icon: QIcon | None = None) -> None:
         """Add a page reachable from the sidebar's navigation and the View menu."""
-        if key in self.pages:
-            self.stack.removeWidget(self.pages.pop(key))
-            self.action_registry.unregister(f"page.{key}")
-        self.pages[key], self.page_titles[key] = widget, title
+        self.add_lazy_page(key, title, None, icon, widget=widget)
         self.stack.addWidget(widget)
+
+    def add_lazy_page(self, key: str, title: str, factory: Callable[[], QWidget | None] | None,
+                      icon: QIcon | None = None, widget: QWidget | None = None) -> None:
+        """add_page, built by `factory()` when first shown or read (None: the page is unavailable)."""
+        if key in self.pages:
+            if (old := self.pages.pop(key)) is not None:  # None: never built
+                self.stack.removeWidget(old)
+            self.action_registry.unregister(f"page.{key}")
+        self.pages.set(key, widget, factory)
+        self.page_titles[key] = title
         self.sidebar.add_nav(key, title, icon)
         self.action_registry.register(actions.page_action(key, title))
+
+    history_page = property(lambda self: self.pages["history"], doc="History (built on first use)")
+    tools_overview = property(lambda self: self.pages["tools"], doc="Tools overview (built on first use)")
 
     def show_page(self, key: str) -> bool:
         if key == "tool" and self.current_tool_id:
             return self.open_tool(self.current_tool_id)
-        page = self.pages.get(key)
-        if page is None:
+        try:
+            page = self.pages[key]  # a lazy page is built here, the first time it is shown
+        except KeyError:
             return False
         self.stack.setCurrentWidget(page)
         self.current_page = key
@@ -159,6 +176,7 @@ class MainWindow(QMainWindow):
             return False
         page = self.tool_pages.get(info.tool_id) or wc.make_tool_page(self, info)
         self.stack.setCurrentWidget(page)
+        self.splitter.setSizes(self.splitter.sizes())  # the page's minimum width applies now
         self.current_page, self.current_tool_id = "tool", info.tool_id
         self.sidebar.set_current_nav("tool")
         self.sidebar.select_tool(info.tool_id)
@@ -243,9 +261,9 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
-        if not self._warm_started:
+        if not self._warm_started:  # pre-imports on a pool thread: after the first paint, not during it
             self._warm_started = True
-            QTimer.singleShot(30, self._warm_up)
+            after_first_paint(self, lambda: QTimer.singleShot(30, self._warm_up))
 
     def _warm_up(self) -> None:
         from pixie_desktop.ui.workers import submit
@@ -268,7 +286,7 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self.warm_label.stop()
         self.shell_style.shutdown()
-        gallery = self.pages.get("gallery")
+        gallery = self.pages.built("gallery")  # never built: nothing to stop
         if gallery is not None:
             gallery.shutdown()
         self.run_controller.shutdown(10_000)  # cancels queued and running runs, waits for them

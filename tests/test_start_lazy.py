@@ -1,0 +1,116 @@
+"""Start-up stays lazy (issue 17, "Start fast"): the heavy modules and the hidden pages wait for
+first use. No timings here (those are in benchmarks/ui.py): these tests check *what* the start
+path loads and builds, which is what made it slow."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from fixtures_ui_shell import make_tool, shell_tools  # noqa: F401 - fixture
+
+# Must not be imported before the main window's first paint: each is only needed by something the
+# user has to open or start first (a chart, a code field, validation, a cluster batch, an export,
+# the runner's HTTP stack, a hidden page).
+LAZY_PREFIXES = ("matplotlib", "numpy", "pygments", "yaml", "dask", "distributed", "pixie_desktop.validation",
+                 "pixie_desktop.batch", "pixie_desktop.ui.export_", "pixie_desktop.runtime.runner",
+                 "pixie_desktop.runtime.client", "pixie_desktop.ui.views.gallery", "pixie_desktop.ui.views.history",
+                 "pixie_desktop.ui.views.tools_overview", "pixie_desktop.ui.revalidate",
+                 "pixie_desktop.ops.search", "pixie_desktop.artefacts.sweeper")
+
+
+def test_app_start_imports_nothing_heavy_before_first_paint(shell_tools):  # noqa: F811
+    """The real entry point (`python -m pixie_desktop`, offscreen) prints the modules loaded at
+    the first paint of its main window (PIXIE_FIRST_PAINT_PROBE, ui/app.py) and exits."""
+    make_tool(shell_tools, "charty", "Charty", outputs=[{"key": "c", "type": "chart_line", "label": "C"}])
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PIXIE_FIRST_PAINT_PROBE="0")
+    proc = subprocess.run([sys.executable, "-m", "pixie_desktop"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    lines = dict(ln.split(" ", 1) for ln in proc.stdout.splitlines() if ln.startswith("PIXIE_"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "PIXIE_FIRST_PAINT" in lines and "PIXIE_RSS_KB" in lines, proc.stdout[-2000:] + proc.stderr[-2000:]
+    loaded = set(lines["PIXIE_MODULES"].split())
+    assert "pixie_desktop.ui.views.main_window" in loaded and "PySide6.QtWidgets" in loaded  # the probe works
+    early = sorted(m for m in loaded if m.startswith(LAZY_PREFIXES))
+    assert early == [], f"imported before the first paint: {early}"
+
+
+def test_hidden_pages_are_built_when_first_shown(qtbot, make_window, shell_tools):  # noqa: F811
+    win = make_window()
+    win.show()
+    qtbot.waitExposed(win)
+    assert {"home", "history", "gallery", "tools"} <= set(win.pages)  # listed (nav, View menu)…
+    assert win.pages.built("home") is not None
+    for key in ("history", "gallery", "tools"):  # …but not built
+        assert win.pages.built(key) is None, key
+    assert "pixie_desktop.ui.views.gallery" not in sys.modules or win.pages.built("gallery") is None
+
+    assert win.show_page("history")
+    history = win.pages.built("history")
+    assert history is not None and win.stack.currentWidget() is history
+    assert win.history_page is history  # the attribute other code uses is the same page
+    assert win.pages.built("gallery") is None  # showing one page builds only that one
+
+    gallery = win.pages["gallery"]  # asking for it builds it too, once
+    assert win.pages["gallery"] is gallery and win.stack.indexOf(gallery) >= 0
+    assert win.tools_overview is win.pages.built("tools")
+    assert win.show_page("tools") and win.stack.currentWidget() is win.tools_overview
+
+
+def test_lazy_page_that_cannot_be_built_is_reported_not_fatal(qtbot, make_window, shell_tools):  # noqa: F811
+    win = make_window()
+    win.add_lazy_page("broken", "Broken", lambda: None)
+    assert "broken" in win.pages
+    assert not win.show_page("broken")
+    assert "broken" not in win.pages and win.current_page != "broken"
+
+
+def test_start_extensions_are_split_by_name():
+    from pixie_desktop.ui.app import START_EXTENSIONS
+    from pixie_desktop.ui.extensions import default_extensions
+
+    early = [e.name for e in default_extensions(object(), only=START_EXTENSIONS)]
+    later = [e.name for e in default_extensions(skip=START_EXTENSIONS)]
+    assert early == ["palette", "drops", "single-instance"]
+    assert later == ["revalidation", "tray", "sweeper", "live_discovery", "search-index"]
+    assert [e.name for e in default_extensions()] == ["palette", "drops", *later]  # the full list, as before
+
+
+def test_gui_reconciles_interrupted_runs_after_first_paint(qtbot, ctx):
+    """run_gui opens its context without the start-up reconciliation (it scans the runs table)
+    and runs it on a pool thread once the window is painted: the dead app's run ends `error`
+    and is announced; a run owned by this (live) process is left alone."""
+    from pixie_desktop.store import runs_repo
+    from pixie_desktop.ui.app import reconcile_later
+    from pixie_desktop.ui.store_events import StoreEvents
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    runs_repo.create_run(ctx.conn, "r-dead", "alpha", {}, meta={"owner_pid": dead.pid})
+    runs_repo.create_run(ctx.conn, "r-live", "alpha", {})
+    ctx.conn.commit()
+    hub = StoreEvents()
+    with qtbot.waitSignal(hub.runChanged, timeout=10_000) as sig:
+        reconcile_later(ctx, hub)
+    assert sig.args == ["r-dead"]
+    qtbot.waitUntil(lambda: ctx.startup.interrupted_runs == ["r-dead"], timeout=5000)
+    assert runs_repo.get_run(ctx.conn, "r-dead").status == "error"
+    assert runs_repo.get_run(ctx.conn, "r-live").status == "running"
+
+
+def test_action_batch_rebuilds_the_menus_once(qtbot, make_window, shell_tools):  # noqa: F811
+    from pixie_desktop.ui.actions import Action
+
+    win = make_window()
+    reg = win.action_registry
+    rebinds = []
+    real = reg._rebind  # noqa: SLF001
+    reg._rebind = lambda: (rebinds.append(reg._batching), real())  # noqa: SLF001
+    with reg.batch():
+        reg.register(Action("zz.one", "One", lambda _c: None, ("Tools",), ("Ctrl+Alt+1",)))
+        reg.register(Action("zz.two", "Two", lambda _c: None, ("Tools",)))
+        assert reg.qaction("zz.one") is None  # not built while batching
+    assert reg.qaction("zz.one") is not None and reg.qaction("zz.two") is not None
+    assert [s.toString() for s in reg.qaction("zz.one").shortcuts()] == ["Ctrl+Alt+1"]
+    assert rebinds.count(0) == 1  # one real rebuild, after the batch
