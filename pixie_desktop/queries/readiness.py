@@ -79,12 +79,29 @@ def _compute(info: Any) -> Readiness:
     return Readiness(READY, "Ready", "Ready to run.")
 
 
+def _signature(info: Any) -> tuple[str, tuple]:
+    path = Path(getattr(info, "path", "."))
+    return str(path), (getattr(info, "discovery_hash", ""), bool(getattr(info, "ok", False)),
+                       _mtime(path / "pyproject.toml"), _mtime(path / ".env"), _mtime(path / ".venv"))
+
+
+def cached_readiness(info: Any) -> Readiness | None:
+    """The cached answer when it is still current, else None (nothing is computed: the tool list
+    asks this at start and works the rest out off the UI thread)."""
+    key, sig = _signature(info)
+    with _lock:
+        hit = _cache.get(key)
+    return hit[1] if hit is not None and hit[0] == sig else None
+
+
+def readiness_of_all(infos: list[Any]) -> dict[str, Readiness]:
+    """tool_id → readiness for many tools (a background job: it may import validation modules)."""
+    return {info.tool_id: tool_readiness(info) for info in infos}
+
+
 def tool_readiness(info: Any) -> Readiness:
     """The tool's readiness, recomputed only when tool.json, pyproject.toml, .env or .venv changed."""
-    path = Path(getattr(info, "path", "."))
-    sig = (getattr(info, "discovery_hash", ""), bool(getattr(info, "ok", False)),
-           _mtime(path / "pyproject.toml"), _mtime(path / ".env"), _mtime(path / ".venv"))
-    key = str(path)
+    key, sig = _signature(info)
     with _lock:
         hit = _cache.get(key)
     if hit is not None and hit[0] == sig:

@@ -15,7 +15,7 @@ from pixie_desktop.ui.models.base import RowListModel
 
 from pixie_desktop.catalog.discovery import ToolInfo
 from pixie_desktop.queries import tools as tool_queries
-from pixie_desktop.queries.readiness import tool_readiness
+from pixie_desktop.queries.readiness import cached_readiness, readiness_of_all, tool_readiness
 from pixie_desktop.queries.tools import ToolState
 from pixie_desktop.ui.plain_text import plain_tooltip
 
@@ -69,12 +69,14 @@ class ToolRow:
 
 class ToolsModel(RowListModel):
     COLUMNS = COLUMNS
-    def __init__(self, conn: sqlite3.Connection, parent: QObject | None = None, *, events: Any = None):
+    def __init__(self, conn: sqlite3.Connection, parent: QObject | None = None, *, events: Any = None,
+                 hold_background: bool = False):
         super().__init__(parent)
         self.conn = conn
         self._rows: list[ToolRow] = []
         self._by_id: dict[str, int] = {}
         self._running: dict[str, int] = {}
+        self._held: list[ToolInfo] | None = [] if hold_background else None  # see hold_background()
         if events is not None:
             self.connect_events(events)
 
@@ -98,22 +100,60 @@ class ToolsModel(RowListModel):
         dataChanged; a different set of tools resets (tools were added or removed on disk)."""
         snap = tool_queries.snapshot_all(self.conn)
         rows: list[ToolRow] = []
+        unknown: list[ToolInfo] = []
         for info in tools:
             one = snap.of(info.tool_id)
             row = ToolRow(info, one.state, one.user_tags, one.workspaces, one.validation,
                           self._running.get(info.tool_id, 0))
             row.rebuild_haystack()
-            row.readiness = tool_readiness(info)
+            row.readiness = cached_readiness(info)  # cheap stats; the rest is worked out off-thread
+            if row.readiness is None:
+                unknown.append(info)
             rows.append(row)
         same = [r.info.tool_id for r in rows] == [r.info.tool_id for r in self._rows]
         if same and rows:
             self._rows = rows
             self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(COLUMNS) - 1))
+            self._work_out_readiness(unknown)
             return
         self.beginResetModel()
         self._rows = rows
         self._by_id = {r.info.tool_id: i for i, r in enumerate(rows)}
         self.endResetModel()
+        self._work_out_readiness(unknown)
+
+    def _work_out_readiness(self, infos: list[ToolInfo]) -> None:
+        """Readiness reads pyproject.toml/.env of every tool and loads the validation modules:
+        with 200 tools that is ~200 ms, so it runs on the background pool, never at start on the
+        UI thread; rows show no badge until it arrives."""
+        if not infos:
+            return
+        if self._held is not None:  # the window is not painted yet: after it (release_background)
+            self._held.extend(infos)
+            return
+        from pixie_desktop.ui.workers import submit
+
+        submit(readiness_of_all, list(infos), on_result=self._apply_readiness,
+               on_error=lambda _exc: None)  # advisory: no badge rather than an error dialog
+
+    def hold_background(self) -> None:
+        """Keep background work (readiness) until `release_background()`: the main window holds
+        it until its first paint, so start-up neither waits for it nor competes with it."""
+        if self._held is None:
+            self._held = []
+
+    def release_background(self) -> None:
+        held, self._held = self._held, None
+        if held:
+            self._work_out_readiness(list({i.tool_id: i for i in held}.values()))
+
+    def _apply_readiness(self, answers: dict[str, Any]) -> None:
+        for tool_id, ready in answers.items():
+            i = self._by_id.get(tool_id)
+            if i is None or self._rows[i].readiness == ready:
+                continue
+            self._rows[i].readiness = ready
+            self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
 
     def refresh_tool(self, tool_id: str) -> None:
         """Re-read one tool's state, tags, memberships and validation; emit dataChanged for it."""

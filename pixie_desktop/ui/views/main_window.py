@@ -64,7 +64,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setMinimumSize(QSize(760, 480))
         self.resize(1280, 800)
-        self.tools_model = ToolsModel(ctx.conn, self, events=self.events)
+        self.tools_model = ToolsModel(ctx.conn, self, events=self.events, hold_background=True)
+        after_first_paint(self, self.tools_model.release_background)  # readiness badges, then
         self.workspaces_model = WorkspacesModel(ctx.conn, self, events=self.events)
         self.validation_model = ValidationReportsModel(ctx.conn, self, events=self.events)
         self.action_registry = actions.standard_registry(APP_NAME)
