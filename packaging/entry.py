@@ -10,7 +10,22 @@ import os
 import sys
 
 
+def restore_library_path() -> None:
+    """PyInstaller's bootloader points LD_LIBRARY_PATH at the bundle (keeping the user's value in
+    LD_LIBRARY_PATH_ORIG). The dynamic loader of this process read it at start, so taking it back
+    changes nothing here; but every program the app or a tool starts (xdg-open and the browser it
+    opens, python3 or uv setting up a tool's .venv, a tool's own commands) must load its own
+    libssl/libstdc++/glib, not the bundle's. A bundled child (`--pixie-run-python`) gets the
+    bundle's value again from its own bootloader."""
+    orig = os.environ.pop("LD_LIBRARY_PATH_ORIG", None)
+    if orig is not None:
+        os.environ["LD_LIBRARY_PATH"] = orig
+    else:
+        os.environ.pop("LD_LIBRARY_PATH", None)
+
+
 def main() -> int:
+    restore_library_path()
     args = sys.argv[1:]
     if args[:1] == ["--pixie-run-python"]:
         from pixie_desktop.frozen import run_python

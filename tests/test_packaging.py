@@ -147,8 +147,8 @@ def user_env(tmp: Path, *, path: str | None = None, **extra: str) -> dict[str, s
     run = tmp / "run"
     home.mkdir(parents=True, exist_ok=True)
     run.mkdir(mode=0o700, exist_ok=True)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("PIXIE_") and k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIXIE_")
+           and k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "LD_LIBRARY_PATH")}
     env.update(HOME=str(home), XDG_DATA_HOME=str(home / ".local/share"), XDG_CONFIG_HOME=str(home / ".config"),
                XDG_CACHE_HOME=str(home / ".cache"), XDG_STATE_HOME=str(home / ".local/state"),
                XDG_RUNTIME_DIR=str(run), QT_QPA_PLATFORM="offscreen", PYTHONNOUSERSITE="1")
@@ -208,9 +208,10 @@ def test_bundle_needs_no_python_paints_and_runs_tools(package_out, tmp_path):
     check_first_paint([str(exe)], tmp_path, env)
     check_calculator([str(exe)], tmp_path, env)
     # the hidden interpreter: the bundle's Python, with the app's SDK importable
-    proc = run([str(exe), "--pixie-run-python", "-c",
-                "import sys; from pixie_desktop import sdk; print(sys.frozen, sdk.Tool.__name__)"], tmp_path, env)
-    assert proc.stdout.split() == ["True", "Tool"], proc.stdout + proc.stderr
+    # (and programs started from the bundle do not inherit its LD_LIBRARY_PATH)
+    proc = run([str(exe), "--pixie-run-python", "-c", "import os, sys; from pixie_desktop import sdk; "
+                "print(sys.frozen, sdk.Tool.__name__, os.environ.get('LD_LIBRARY_PATH'))"], tmp_path, env)
+    assert proc.stdout.split() == ["True", "Tool", "None"], proc.stdout + proc.stderr
     # zero-setup tools using what the bundle brings: matplotlib (loan-report), QtGui image I/O
     proc = run([str(exe), "run", "loan-report", "--json", "--quiet"], tmp_path, env)
     assert proc.returncode == 0 and json.loads(proc.stdout)["status"] == "ok", proc.stdout + proc.stderr
