@@ -206,6 +206,9 @@ def test_bundle_needs_no_python_paints_and_runs_tools(package_out, tmp_path):
     empty_bin.mkdir()
     env = user_env(tmp_path, path=str(empty_bin))  # no python3 (nor anything else) on PATH
     check_first_paint([str(exe)], tmp_path, env)
+    if shutil.which("xvfb-run") and shutil.which("Xvfb"):  # a real X server: the bundled xcb plugin loads
+        check_first_paint(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", str(exe)], tmp_path,
+                          user_env(tmp_path, QT_QPA_PLATFORM="xcb"))
     check_calculator([str(exe)], tmp_path, env)
     # the hidden interpreter: the bundle's Python, with the app's SDK importable
     # (and programs started from the bundle do not inherit its LD_LIBRARY_PATH)
