@@ -122,6 +122,37 @@ def test_installed_app_root_is_the_user_data_dir(monkeypatch, tmp_path):
     assert config.app_root() == Path(tmp_path / "home" / "xdg_data_home" / "pixie-desktop")
 
 
+def test_a_tool_json_argument_opens_its_tool_folder(tmp_path):
+    """The .deb registers tool.json as a MIME type of the app: opening one means its folder."""
+    from pixie_desktop.ui.app import open_paths
+
+    tool = tmp_path / "tool"
+    tool.mkdir()
+    (tool / "tool.json").write_text("{}")
+    data = tmp_path / "data.csv"
+    data.write_text("a\n")
+    got: list[Path] = []
+
+    class Drops:
+        def handle_paths(self, paths):
+            got.extend(paths)
+
+    class Exts:
+        def get(self, name):
+            return Drops() if name == "drops" else None
+
+    open_paths(Exts(), [str(tool / "tool.json"), str(data), str(tmp_path / "missing")])
+    assert got == [tool, data]
+
+
+def test_first_paint_exit_mode_paints_and_quits(tmp_path):
+    """The hidden first-paint exit the packaging checks use (pixie_desktop/ui/first_paint.py)."""
+    env = user_env(tmp_path, PIXIE_ROOT=str(tmp_path / "root"), PIXIE_FIRST_PAINT_TIMEOUT="100")
+    proc = run([sys.executable, "-c", "from pixie_desktop.ui.first_paint import main; raise SystemExit(main([]))"],
+               tmp_path, env, timeout=110)
+    assert proc.returncode == 0 and "first paint:" in proc.stderr, proc.stdout + proc.stderr
+
+
 # -- the real package (marked `packaging`, deselected by default) ------------------------------
 BUILD_TIMEOUT = 3600  # s: PyInstaller on a loaded 2-core machine; fixture time counts toward it
 
