@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Callable
 
 from pixie_desktop.catalog.discovery import venv_python
+from pixie_desktop.frozen import base_python_for_venv, is_frozen
 
 LineFn = Callable[[str], None]
 PhaseFn = Callable[[int, int, str], None]  # (index, total, label)
@@ -149,9 +150,10 @@ def find_python(spec: str, *, which: Callable[[str], str | None] = shutil.which,
                 version_of: Callable[[str], Version | None] = probe_version,
                 current: tuple[str, Version] | None = None) -> str | None:
     """An interpreter satisfying `spec`: the app's own, else the newest matching one on PATH."""
-    exe, version = current or (sys.executable, tuple(sys.version_info[:3]))
-    if version_matches(spec, version):
-        return exe
+    if current is None and not is_frozen():  # the frozen app's executable cannot make a venv
+        current = (sys.executable, tuple(sys.version_info[:3]))
+    if current is not None and version_matches(spec, current[1]):
+        return current[0]
     seen: set[str] = set()
     names = [f"python3.{m}" for m in range(NEWEST_MINOR, OLDEST_MINOR - 1, -1)] + ["python3", "python"]
     for name in names:
@@ -208,7 +210,11 @@ def plan_setup(tool_dir: Path, *, use_uv: bool | None = None, base_python: str |
         base_python = find_python(spec)
         if base_python is None:
             raise SetupError(no_python_message(tool_dir.name, spec))
-    steps = [Step("Creating .venv", [base_python or sys.executable, "-m", "venv", str(venv)], tool_dir)]
+    base_python = base_python or base_python_for_venv()
+    if base_python is None:  # the frozen app has no Python of its own to make a venv with
+        raise SetupError(f"'{tool_dir.name}' needs its own environment, and creating one needs Python: "
+                         "install python3 (with its venv module) or uv, then set the tool up again")
+    steps = [Step("Creating .venv", [base_python, "-m", "venv", str(venv)], tool_dir)]
     pip = [py, "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--progress-bar", "off"]
     if pyproject is not None:
         deps = [str(d) for d in (pyproject.get("project", {}) or {}).get("dependencies", []) or []]

@@ -30,6 +30,7 @@ from typing import Any, Callable
 from pixie_desktop.runtime import proctree
 from pixie_desktop.runtime.secrets import longest_variant, read_env, redact_then_cut, secret_values
 from pixie_desktop.catalog.discovery import ToolInfo, venv_python
+from pixie_desktop.frozen import python_command
 
 STDERR_RING_BYTES = 64 * 1024
 ENV_ALLOW = ("PATH", "HOME", "USERPROFILE", "APPDATA", "LOCALAPPDATA", "SYSTEMROOT", "SYSTEMDRIVE",
@@ -50,6 +51,13 @@ class SpawnTimeout(LauncherError):
 def interpreter_for(tool: ToolInfo) -> Path:
     """The tool's `.venv` python when present, otherwise the app's own interpreter."""
     return venv_python(tool.path) or Path(sys.executable)
+
+
+def python_argv(tool: ToolInfo) -> list[str]:
+    """The argv prefix that runs the tool's Python: its `.venv` interpreter, else the app's own —
+    which in the frozen (PyInstaller) app is the executable's hidden mode (pixie_desktop/frozen.py)."""
+    own = venv_python(tool.path)
+    return [str(own)] if own else python_command()
 
 
 TOKEN_ENV = "PIXIE_TOKEN"
@@ -398,7 +406,7 @@ def spawn(tool: ToolInfo, settings: Any, *, extra_env: dict | None = None, entry
     else:  # pragma: no cover - Windows
         kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
     try:
-        popen = popen_tool([str(python), entry, "--port", str(port)], cwd=str(tool.path), env=env,
+        popen = popen_tool([*python_argv(tool), entry, "--port", str(port)], cwd=str(tool.path), env=env,
                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, **kwargs)
     except OSError as exc:

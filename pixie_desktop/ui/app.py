@@ -26,7 +26,8 @@ def open_paths(extensions: Extensions, args: list[str]) -> None:
     """Files/folders given on the command line (or handed over by a second launch): a tool folder
     is offered for import; files open the tool that accepts them."""
     paths = [Path(a).expanduser() for a in args if a and not a.startswith("-")]
-    paths = [p for p in paths if p.exists()]
+    # a tool.json (opened by its MIME type, see packaging/pixie-desktop-mime.xml) means its tool folder
+    paths = [p.parent if p.name == "tool.json" and p.is_file() else p for p in paths if p.exists()]
     drops = extensions.get("drops")
     if paths and drops is not None:
         drops.handle_paths(paths)
