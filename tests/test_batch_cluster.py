@@ -284,14 +284,17 @@ def test_gui_cluster_batch_holds_no_pool_thread(qtbot, ctx, install, runner, tmp
     lc = distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=False, protocol="tcp",
                                   dashboard_address=None)
     try:
-        batch = Batch(tool.tool_id, plan.expand({"steps": "8", "delay": "0.25"}, grid={"label": ["a", "b", "c"]}))
+        batch = Batch(tool.tool_id, plan.expand({"steps": "40", "delay": "0.25"}, grid={"label": ["a", "b", "c"]}))
         r = ClusterBatchRunner(lc.scheduler_address, lambda: runner, tool, batch)
         with qtbot.waitSignal(r.finished, timeout=120_000):
             assert r.start() == 3
             qtbot.waitUntil(lambda: r._cb is not None and r._cb.pending == 3, timeout=60_000)  # noqa: SLF001
-            assert r.is_active and not r.holds_thread and workers.app_pool().activeThreadCount() == 0
+            # the short submit job may still be returning: wait for it, then the pool is empty
+            # for the rest of the items' ten seconds
+            qtbot.waitUntil(lambda: workers.app_pool().activeThreadCount() == 0, timeout=8_000)
+            assert r.is_active and not r.holds_thread
         assert batch.progress().ok == 3 and not r.is_active
-        assert [s.outputs["counted"] for s in batch.states] == [8, 8, 8]
+        assert [s.outputs["counted"] for s in batch.states] == [40, 40, 40]
         slow = Batch(tool.tool_id, plan.expand({"steps": "200", "delay": "0.25"}, grid={"label": ["a", "b"]}))
         r2 = ClusterBatchRunner(lc.scheduler_address, lambda: runner, tool, slow)
         r2.start()

@@ -92,10 +92,15 @@ def test_badges_on_page_home_and_sidebar(qtbot, make_window, tools_dir, ctx):
     assert win.open_tool("heavy")
     assert win.tool_pages["heavy"].state_badge.text() == "Needs setup"
 
-    win.show_page("home")
-    win._refresh_home()
-    badges = {c.tool_id: (c.badge.text() if c.badge else None) for c in win.home.cards_box.findChildren(
-        __import__("pixie_desktop.ui.views.home", fromlist=["ToolCard"]).ToolCard)}
+    win.show_page("home")  # the badges are worked out in the background after the first paint
+
+    def home_badges() -> dict:
+        cards = win.home.cards_box.findChildren(
+            __import__("pixie_desktop.ui.views.home", fromlist=["ToolCard"]).ToolCard)
+        return {c.tool_id: (c.badge.text() if c.badge else None) for c in cards}
+
+    qtbot.waitUntil(lambda: home_badges().get("heavy") == "Needs setup", timeout=10_000)
+    badges = home_badges()
     assert badges.get("keyed") == "Key required" and badges.get("heavy") == "Needs setup"
     assert badges.get("plain") is None
     assert win.home.summary.text().startswith("1 tool ready · 2 need a key or setup")

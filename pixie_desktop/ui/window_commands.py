@@ -401,3 +401,20 @@ def show_batch_in_gallery(window: Any, batch_id: str) -> bool:
         return False
     gallery.show_batch(batch_id)
     return True
+
+
+def warm_up_after_first_paint(win: Any) -> None:
+    """Pre-import what a first run needs, on a pool thread, 30 ms after the window's first paint
+    (never during it). The timer belongs to the window; shutdown stops it."""
+    from PySide6.QtCore import QTimer
+
+    from pixie_desktop.ui import warmup
+    from pixie_desktop.ui.first_paint import after_first_paint
+    from pixie_desktop.ui.workers import submit
+
+    def warmed(*_a: Any) -> None:
+        win.warmed = True
+
+    win._warm_timer = QTimer(win, singleShot=True, interval=30,  # noqa: SLF001 - the window's own timer
+                             timeout=lambda: submit(warmup.preimport, on_result=warmed, on_error=warmed))
+    after_first_paint(win, win._warm_timer.start)  # noqa: SLF001

@@ -9,7 +9,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 
 from pixie_desktop.ui.models.base import RowListModel
 
@@ -69,6 +69,8 @@ class ToolRow:
 
 class ToolsModel(RowListModel):
     COLUMNS = COLUMNS
+    readinessChanged = Signal()  # badges worked out in the background arrived
+
     def __init__(self, conn: sqlite3.Connection, parent: QObject | None = None, *, events: Any = None,
                  hold_background: bool = False):
         super().__init__(parent)
@@ -148,12 +150,15 @@ class ToolsModel(RowListModel):
             self._work_out_readiness(list({i.tool_id: i for i in held}.values()))
 
     def _apply_readiness(self, answers: dict[str, Any]) -> None:
+        changed = False
         for tool_id, ready in answers.items():
             i = self._by_id.get(tool_id)
             if i is None or self._rows[i].readiness == ready:
                 continue
-            self._rows[i].readiness = ready
+            self._rows[i].readiness, changed = ready, True
             self.dataChanged.emit(self.index(i, 0), self.index(i, len(COLUMNS) - 1))
+        if changed:
+            self.readinessChanged.emit()  # Home's cards carry the badge too
 
     def refresh_tool(self, tool_id: str) -> None:
         """Re-read one tool's state, tags, memberships and validation; emit dataChanged for it."""

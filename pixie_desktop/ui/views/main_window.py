@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
             run_controller = RunController(self.get_runner, settings=ctx.settings, events=self.events, parent=self)
         self.run_controller = run_controller
         self._first_load_done, self._restore_last, self._shut_down = False, restore, False
-        self.warmed = self._warm_started = False
+        self.warmed, self._warm_timer = False, None
         self.pages = Pages(lambda _key, widget: self.stack.addWidget(widget))
         self.page_titles: dict[str, str] = {}
         self.tool_pages: dict[str, Any] = {}
@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(QSize(760, 480))
         self.resize(1280, 800)
         self.tools_model = ToolsModel(ctx.conn, self, events=self.events, hold_background=True)
-        after_first_paint(self, self.tools_model.release_background)  # readiness badges, then
+        after_first_paint(self, self.tools_model.release_background)  # readiness badges: after paint
         self.workspaces_model = WorkspacesModel(ctx.conn, self, events=self.events)
         self.validation_model = ValidationReportsModel(ctx.conn, self, events=self.events)
         self.action_registry = actions.standard_registry(APP_NAME)
@@ -88,7 +88,8 @@ class MainWindow(QMainWindow):
                              (sb.manageWorkspacesRequested, self.manage_workspaces),
                              (ev.toolStateChanged, self._on_tool_state_changed),
                              (ev.validationChanged, self._on_tool_state_changed),
-                             (ev.runChanged, self._schedule_home_refresh)):
+                             (ev.runChanged, self._schedule_home_refresh),
+                             (self.tools_model.readinessChanged, self._schedule_home_refresh)):
             signal.connect(slot)
         self._build_status_bar()
         self.menus: dict[str, QMenu] = {t: self.menuBar().addMenu(f"&{t}") for t in actions.MENU_BAR}
@@ -262,15 +263,8 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
-        if not self._warm_started:  # pre-imports on a pool thread: after the first paint, not during it
-            self._warm_started = True
-            after_first_paint(self, lambda: QTimer.singleShot(30, self._warm_up))
-
-    def _warm_up(self) -> None:
-        from pixie_desktop.ui.workers import submit
-
-        warmed = lambda *_a: setattr(self, "warmed", True)  # noqa: E731
-        submit(warmup.preimport, on_result=warmed, on_error=warmed)
+        if self._warm_timer is None:  # pre-imports on a pool thread: after the first paint, not during it
+            wc.warm_up_after_first_paint(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_state()
@@ -286,6 +280,8 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self.warm_label.stop()
+        if self._warm_timer is not None:
+            self._warm_timer.stop()
         self.shell_style.shutdown()
         gallery = self.pages.built("gallery")  # never built: nothing to stop
         if gallery is not None:
