@@ -70,14 +70,9 @@ class InputFile:
 
 
 def human_size(n: float | None) -> str:
-    if n is None:
-        return ""
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
+    from pixie_desktop.units import human_bytes
+
+    return human_bytes(n)
 
 
 def _is_data_url(value: Any) -> bool:

@@ -52,14 +52,9 @@ COL_NAME, COL_TOOL, COL_KIND, COL_SIZE, COL_CREATED, COL_LABEL, COL_TAGS = range
 
 
 def human_size(n: int | None) -> str:
-    if n is None:
-        return ""
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if size < 1024 or unit == "TB":
-            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
+    from pixie_desktop.units import human_bytes
+
+    return human_bytes(n)
 
 
 def short_time(iso: str | None) -> str:

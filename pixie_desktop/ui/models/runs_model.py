@@ -50,14 +50,9 @@ def format_duration(seconds: float | None) -> str:
 
 
 def format_bytes(n: int | None) -> str:
-    if not n:
-        return "—"
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
+    from pixie_desktop.units import human_bytes
+
+    return human_bytes(n) if n else "—"
 
 
 def format_started(iso: str | None) -> str:

@@ -23,12 +23,9 @@ NAME, LAST_USED, RUNS, DISK, ARCHIVED, TAGS = range(6)
 
 
 def human_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GB"  # not reached; keeps type checkers calm
+    from pixie_desktop.units import human_bytes as fmt
+
+    return fmt(n)
 
 
 class ToolsOverviewModel(RowListModel):

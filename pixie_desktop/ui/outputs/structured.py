@@ -415,11 +415,9 @@ class TimelineRenderer(OutputRenderer):
 
 
 def _human(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GB"
+    from pixie_desktop.units import human_bytes
+
+    return human_bytes(n)
 
 
 @register("file")

@@ -21,12 +21,9 @@ from pixie_desktop.ui.publish import publish
 
 
 def human_bytes(n: int) -> str:
-    size = float(n)
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{n} B"
+    from pixie_desktop.units import human_bytes as fmt
+
+    return fmt(n)
 
 
 def vacuum_job(handle: workers.TaskHandle, db_path: str) -> maintenance.VacuumResult:
