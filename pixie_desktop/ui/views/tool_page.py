@@ -1149,14 +1149,7 @@ class ToolPage(QWidget):
         rec = run_queries.get_run(self.ctx.conn, run_id)
         if rec is None:
             return False
-        recorded = rec.inputs
-        inputs = self._recorded_inputs(recorded)
-        if self.form is not None:
-            values = {k: v for k, v in inputs.items() if k not in ("messages", "history")}
-            # a stored file that is gone empties its field: never leave another run's file there
-            values.update({k: None for k in recorded if k not in inputs and k not in ("messages", "history")})
-            self.form.set_values(values)
-        return self._start(inputs, source="history")
+        return self._start(self._load_form_from(rec), source="history")
 
     def _recorded_inputs(self, inputs: dict) -> dict:
         """Inputs as recorded in the database, with stored file inputs turned back into data URLs."""
