@@ -256,6 +256,12 @@ def init_root(root: Path, conn: sqlite3.Connection, *, create: bool = True) -> R
     return status
 
 
+# (artefacts root, tool id) → (resolved tool folder, its (st_dev, st_ino)): the checked
+# tool folder of recent runs, so a warm run's folder costs one lstat and one mkdir instead
+# of resolving the whole path again (benchmarks/ui.py warm run overhead)
+_TOOL_DIRS: dict[tuple[str, str], tuple[Path, tuple[int, int]]] = {}
+
+
 def run_dir(settings: Any, tool_id: str, run_id: str, *, create: bool = True) -> Path:
     """artefacts_root/<tool_id>/<run_id>/ (mode 0700). Ids that could escape the root, or start
     with '_' (reserved: _thumbs, _exports…), are refused."""
@@ -266,12 +272,52 @@ def run_dir(settings: Any, tool_id: str, run_id: str, *, create: bool = True) ->
         raise ValueError(problem)
     if sanitize_filename(run_id) != run_id or run_id.startswith((".", "_")):
         raise ValueError(f"not a safe run id: {run_id!r}")
+    if create and os.name == "posix":
+        fast = _new_run_dir_fast(str(settings.artefacts_root), tool_id, run_id)
+        if fast is not None:
+            return fast
     path = safe_join(Path(settings.artefacts_root), tool_id, run_id)
     if create:
         path.mkdir(parents=True, exist_ok=True)
         if os.name == "posix":
             os.chmod(path, 0o700)
+        _remember_tool_dir(str(settings.artefacts_root), tool_id, path.parent)
     return path
+
+
+def _remember_tool_dir(root: str, tool_id: str, tool_dir: Path) -> None:
+    """Cache a tool folder safe_join accepted, when it is a real folder (not a link: the
+    trusted linked tool folder keeps taking the full check)."""
+    try:
+        st = os.lstat(os.path.join(root, tool_id))
+    except OSError:
+        return
+    if stat.S_ISDIR(st.st_mode) and Path(root).resolve() / tool_id == tool_dir:
+        if len(_TOOL_DIRS) > 1000:
+            _TOOL_DIRS.clear()
+        _TOOL_DIRS[(root, tool_id)] = (tool_dir, (st.st_dev, st.st_ino))
+
+
+def _new_run_dir_fast(root: str, tool_id: str, run_id: str) -> Path | None:
+    """A new run folder inside a tool folder checked before: the same folder (lstat: still a
+    real directory, same inode, so no link was swapped in) gets one mkdir of the run id (a
+    single safe component; mkdir never follows a link at the last component). None: take the
+    full path (first run of a tool, a changed tool folder, an existing run folder…)."""
+    hit = _TOOL_DIRS.get((root, tool_id))
+    if hit is None:
+        return None
+    tool_dir, ident = hit
+    try:
+        st = os.lstat(os.path.join(root, tool_id))
+        if not stat.S_ISDIR(st.st_mode) or (st.st_dev, st.st_ino) != ident:
+            _TOOL_DIRS.pop((root, tool_id), None)
+            return None
+        path = os.path.join(tool_dir, run_id)
+        os.mkdir(path, 0o700)
+        os.chmod(path, 0o700)  # a umask cannot widen the mode, but may narrow it
+    except OSError:
+        return None
+    return tool_dir / run_id
 
 
 class SymlinkRefused(ValueError):

@@ -72,6 +72,21 @@ _RETRYABLE = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeEr
 
 
 class _Conn(http.client.HTTPConnection):
+    # http.client writes the header block and the body in two send() calls; with Nagle off
+    # that is two segments and the tool's server wakes twice. `coalesce` holds the header block
+    # back and sends it with the body in one write (set per request, only for a non-empty body).
+    coalesce = False
+    _held: bytes | None = None
+
+    def send(self, data) -> None:  # type: ignore[override]
+        if self.coalesce and isinstance(data, bytes):
+            if self._held is None:
+                self._held = data
+                return
+            data, self._held = self._held + data, None
+            self.coalesce = False
+        super().send(data)
+
     def connect(self) -> None:
         super().connect()
         try:  # one request = one small write each way; Nagle would add 40 ms stalls
@@ -120,8 +135,13 @@ class ToolClient:
             hdrs[TOKEN_HEADER] = self.token
         for attempt in (0, 1):
             conn, reused = self._take(timeout)
+            conn._held = None
+            conn.coalesce = bool(body) and isinstance(body, bytes) and len(body) <= 256 * 1024
             try:
                 conn.request(method, path, body=body, headers=hdrs)
+                if conn._held is not None:  # defensive: never leave a held header block unsent
+                    held, conn._held, conn.coalesce = conn._held, None, False
+                    http.client.HTTPConnection.send(conn, held)
                 resp = conn.getresponse()
                 length = resp.getheader("Content-Length")
                 if length is not None and length.isdigit() and int(length) > max_bytes:

@@ -179,6 +179,30 @@ class WarmPool:
             self._ensure_reaper()
         return proc
 
+    def acquire_warm(self, tool: ToolInfo, limits: Limits | None = None) -> ToolProcess | None:
+        """Like `acquire`, but only an already-running, up-to-date process: None instead of
+        spawning (or restarting after an edit). The Runner leases it before writing the run row,
+        so the row carries the tool's pid from its first commit."""
+        lim = limits or effective_limits(tool)
+        tid = tool.tool_id
+        with self._lock:
+            entry = self._entries.get(tid)
+            if entry is None or entry.proc is None or entry.starting:
+                return None
+            proc = entry.proc
+        if not proc.alive() or (entry.in_flight == 0 and entry.spawned_from != process_hash(tool.path)):
+            return None  # acquire() deals with a dead or outdated process
+        with self._lock:
+            if self._entries.get(tid) is not entry or entry.proc is not proc:
+                return None
+            entry.tool = tool
+            entry.memory_mb = lim.max_memory_mb
+            entry.keep_seconds = lim.warm_keep_seconds
+            entry.pinned = self._pins.get(tid, lim.pinned_warm)
+            entry.in_flight += 1
+            entry.last_used = time.monotonic()
+        return proc
+
     def release(self, tool_id: str, proc: ToolProcess) -> None:
         with self._lock:
             entry = self._entries.get(tool_id)

@@ -81,31 +81,40 @@ class _HelperThreads:
         self._idle = 0
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
 
-    def submit(self, fn: Callable[[], None]) -> None:
+    def submit(self, fn: Callable[[], None], then: Callable[[], None] | None = None) -> None:
+        """Run `fn` on a helper thread, then `then` once that thread already counts as idle:
+        a caller woken by `then` that submits its next job at once reuses this thread instead
+        of finding none idle and starting another (fast runs back to back did that)."""
         with self._lock:
             spawn = self._idle == 0
             if not spawn:
                 self._idle -= 1  # that idle thread is now this job's
-        self._jobs.put(fn)
+        self._jobs.put((fn, then))
         if spawn:
             threading.Thread(target=self._work, name="pixie-run-request", daemon=True).start()
 
     def _work(self) -> None:
         while True:
             try:
-                fn = self._jobs.get(timeout=self.IDLE_S)
+                job = self._jobs.get(timeout=self.IDLE_S)
             except queue.Empty:
                 with self._lock:
                     if self._idle > 0:  # nobody reserved this thread meanwhile: retire
                         self._idle -= 1
                         return
                 continue
+            fn, then = job
             try:
                 fn()
             except BaseException:  # noqa: BLE001 - a job reports its own errors
                 pass
             with self._lock:
                 self._idle += 1
+            if then is not None:
+                try:
+                    then()
+                except BaseException:  # noqa: BLE001 - signalling only
+                    pass
 
 
 _HELPERS = _HelperThreads()
@@ -122,7 +131,7 @@ class _Request:
         self._args = (payload, headers, timeout)
         self._proc = proc
         self._wake = wake
-        _HELPERS.submit(self._go)
+        _HELPERS.submit(self._go, self._signal)
 
     def _go(self) -> None:
         payload, headers, timeout = self._args
@@ -131,9 +140,10 @@ class _Request:
                                                                  timeout=timeout, max_bytes=MAX_RESPONSE_BYTES)
         except BaseException as exc:  # noqa: BLE001 - reported by the run thread
             self.exc = exc
-        finally:
-            self.done.set()
-            self._wake.set()
+
+    def _signal(self) -> None:
+        self.done.set()
+        self._wake.set()
 
 
 MAX_STREAM_TEXT_CHARS = MAX_RESPONSE_BYTES  # streamed text per run, like a /run answer
@@ -489,6 +499,7 @@ class Runner:
             self._active[run_id] = active
         conn: Any = None
         started = False
+        pre: ToolProcess | None = None
         try:
             try:
                 conn = self._conn()
@@ -496,17 +507,28 @@ class Runner:
                     recorded = compact_inputs(tool.spec, clean, self.settings.artefacts_root)
                 except Exception:  # noqa: BLE001 - a full disk must not stop the run; inputs kept inline
                     recorded = clean
-                with transaction(conn):  # one commit for the start bookkeeping
-                    state = tool_state_repo.get(conn, tool.tool_id)
-                    limits = effective_limits(tool, state.overrides, bool(state.pinned_warm) or tool.spec.pinned_warm)
-                    runs_repo.create_run(conn, run_id, tool.tool_id, recorded, meta=meta)
-                    tool_state_repo.set_last_inputs(conn, tool.tool_id, recorded)
-                    tool_state_repo.bump_run_counters(conn, tool.tool_id)
+                state = tool_state_repo.get(conn, tool.tool_id)
+                limits = effective_limits(tool, state.overrides, bool(state.pinned_warm) or tool.spec.pinned_warm)
+                row_meta = meta
+                if limits.concurrent or serialised:
+                    # a warm process that needs no turn-taking is leased before the row is written,
+                    # so its pid goes in with the row: one commit less per run than an UPDATE later
+                    pre = self.pool.acquire_warm(tool, limits)
+                    if pre is not None:
+                        row_meta = {**(meta or {}), **_pid_meta(pre)}
+                try:
+                    with transaction(conn):  # one commit for the start bookkeeping
+                        runs_repo.create_run(conn, run_id, tool.tool_id, recorded, meta=row_meta, fetch=False)
+                        tool_state_repo.record_run_start(conn, tool.tool_id, recorded)
+                except BaseException:
+                    if pre is not None:
+                        self.pool.release(tool.tool_id, pre)
+                    raise
                 started = True
                 emit(RunEvent(run_id, "started"))
                 # the tool gets the contract's plain data URLs; the recorded inputs keep file names
                 return self._execute(conn, tool, wire_inputs(tool.spec, clean), run_id, limits, active, emit,
-                                     secrets, t0, serialised)
+                                     secrets, t0, serialised, pre)
             except Exception as exc:  # noqa: BLE001 - no run may stay `running`, whatever went wrong
                 return self._fail(conn, tool, run_id, exc, started, secrets, t0, emit)
         finally:
@@ -587,49 +609,59 @@ class Runner:
     # -- the run --------------------------------------------------------------------------
     def _execute(self, conn: Any, tool: ToolInfo, inputs: dict, run_id: str, limits: Limits, active: _Active,
                  emit: Callable[[RunEvent], None], secrets: list[str], t0: float,
-                 serialised: bool = False) -> RunResult:
+                 serialised: bool = False, pre: ToolProcess | None = None) -> RunResult:
+        """`pre`: a warm process already leased (and recorded in the row) by `run`; released here."""
         tid = tool.tool_id
         outputs: dict | None = None
         error: str | None = None
         status = "ok"
         meta: dict[str, Any] = {}
         folder = None
+        leased = pre
         try:
-            folder = run_dir(self.settings, tid, run_id)
-        except (OSError, ValueError) as exc:
-            return self._finish(conn, tool, run_id, "error", None, f"could not create the run folder: {exc}",
-                                meta, None, secrets, t0, emit)
-        run_lock = None if (limits.concurrent or serialised) else self._run_lock(tid)
-        if run_lock is not None:
-            emit(RunEvent(run_id, "status", message="waiting for the previous run of this tool"))
-            while not run_lock.acquire(timeout=0.1):
-                if active.cancel.is_set():
-                    return self._finish(conn, tool, run_id, "cancelled", None, "cancelled before it started",
-                                        meta, folder, secrets, t0, emit)
-        try:
-            if not self.pool.is_warm(tid):
-                emit(RunEvent(run_id, "status", message="starting the tool…"))
             try:
-                proc = self.pool.acquire(tool, limits)
-            except LauncherError as exc:
-                return self._finish(conn, tool, run_id, "error", None, str(exc), meta, folder, secrets, t0, emit)
-            active.proc = proc
-            meta["tool_pid"] = proc.pid
-            # recorded now, not at finish: if this app dies mid-run, the next start's reconcile
-            # finds the tool's process group here and kills whatever of it survived
-            try:  # one statement (its own commit): no read-modify-write transaction per run
-                conn.execute("UPDATE runs SET meta_json = json_set(CASE WHEN json_valid(meta_json) THEN meta_json "
-                             "ELSE '{}' END, '$.tool_pid', ?, '$.tool_pgid', ?, '$.tool_started', ?) WHERE id = ?",
-                             (proc.pid, proc.pid, round(proc.started_at, 3), run_id))
-            except Exception:  # noqa: BLE001 - bookkeeping must not fail the run
-                pass
-            try:
-                status, outputs, error = self._call(proc, tool, inputs, run_id, limits, active, emit, folder)
-            finally:
-                self.pool.release(tid, proc)
-        finally:
+                folder = run_dir(self.settings, tid, run_id)
+            except (OSError, ValueError) as exc:
+                return self._finish(conn, tool, run_id, "error", None, f"could not create the run folder: {exc}",
+                                    meta, None, secrets, t0, emit)
+            run_lock = None if (limits.concurrent or serialised) else self._run_lock(tid)
             if run_lock is not None:
-                run_lock.release()
+                emit(RunEvent(run_id, "status", message="waiting for the previous run of this tool"))
+                while not run_lock.acquire(timeout=0.1):
+                    if active.cancel.is_set():
+                        return self._finish(conn, tool, run_id, "cancelled", None, "cancelled before it started",
+                                            meta, folder, secrets, t0, emit)
+            try:
+                if leased is None:
+                    if not self.pool.is_warm(tid):
+                        emit(RunEvent(run_id, "status", message="starting the tool…"))
+                    try:
+                        leased = self.pool.acquire(tool, limits)
+                    except LauncherError as exc:
+                        return self._finish(conn, tool, run_id, "error", None, str(exc), meta, folder, secrets, t0,
+                                            emit)
+                    # recorded now, not at finish: if this app dies mid-run, the next start's reconcile
+                    # finds the tool's process group here and kills whatever of it survived
+                    try:  # one statement (its own commit): no read-modify-write transaction per run
+                        conn.execute("UPDATE runs SET meta_json = json_set(CASE WHEN json_valid(meta_json) THEN "
+                                     "meta_json ELSE '{}' END, '$.tool_pid', ?, '$.tool_pgid', ?, '$.tool_started', ?) "
+                                     "WHERE id = ?", (leased.pid, leased.pid, round(leased.started_at, 3), run_id))
+                    except Exception:  # noqa: BLE001 - bookkeeping must not fail the run
+                        pass
+                proc = leased
+                active.proc = proc
+                meta["tool_pid"] = proc.pid
+                try:
+                    status, outputs, error = self._call(proc, tool, inputs, run_id, limits, active, emit, folder)
+                finally:
+                    leased = None
+                    self.pool.release(tid, proc)
+            finally:
+                if run_lock is not None:
+                    run_lock.release()
+        finally:
+            if leased is not None:  # leased by `run` but never used (no run folder, cancelled…)
+                self.pool.release(tid, leased)
         return self._finish(conn, tool, run_id, status, outputs, error, meta, folder, secrets, t0, emit)
 
     def _run_lock(self, tool_id: str) -> threading.Lock:
@@ -882,13 +914,14 @@ class Runner:
                                      # triggers cannot read outputs.json: its words, for search
                                      "search_text": summarise_outputs(outputs)})
                         files.append((spilled_path, "", spill.OUTPUTS_TAG))
-                declared = [o.key for o in tool.spec.outputs] if tool.spec else []
-                limit = int(getattr(self.settings, "max_artefacts_per_run", 10_000))
-                known = spill.referenced_files(outputs, folder, declared) if outputs is not None else {}
-                for path, key in spill.collect_files(folder, declared, limit, known):
-                    if spilled and path.name == spill.OUTPUTS_FILE and path.parent == folder:
-                        continue
-                    files.append((path, key, None))
+                if spilled or not _empty_dir(folder):  # most runs write nothing: one scandir says so
+                    declared = [o.key for o in tool.spec.outputs] if tool.spec else []
+                    limit = int(getattr(self.settings, "max_artefacts_per_run", 10_000))
+                    known = spill.referenced_files(outputs, folder, declared) if outputs is not None else {}
+                    for path, key in spill.collect_files(folder, declared, limit, known):
+                        if spilled and path.name == spill.OUTPUTS_FILE and path.parent == folder:
+                            continue
+                        files.append((path, key, None))
             except Exception as exc:  # noqa: BLE001 - a full disk, a symlink, unencodable text…
                 status, outputs, outputs_json, spilled = "error", None, None, False
                 meta.pop("outputs_oversize", None)
@@ -909,10 +942,14 @@ class Runner:
         meta["duration_s"] = duration
         final = status
         try:
-            with transaction(conn):
-                for path, key, tags in files:
-                    artefacts.append(register_file(conn, self.settings, run_id=run_id, tool_id=tid,
-                                                   output_key=key, path=path, tags=tags))
+            if files:
+                with transaction(conn):
+                    for path, key, tags in files:
+                        artefacts.append(register_file(conn, self.settings, run_id=run_id, tool_id=tid,
+                                                       output_key=key, path=path, tags=tags))
+                    won = runs_repo.finish_run(conn, run_id, status, outputs_json=outputs_json, error_text=error,
+                                               meta_update=meta)
+            else:  # finish_run is one guarded UPDATE: its own commit, no BEGIN/COMMIT round trip
                 won = runs_repo.finish_run(conn, run_id, status, outputs_json=outputs_json, error_text=error,
                                            meta_update=meta)
         except (OSError, ValueError) as exc:
@@ -927,9 +964,25 @@ class Runner:
                 error = rec.error_text
         if final == "ok":
             emit(RunEvent(run_id, "status", message="finished"))
+        if not artefacts and (files or not won):  # a remote or earlier writer may have filed some
+            artefacts = artefacts_repo.for_run(conn, run_id)
         return RunResult(run_id=run_id, tool_id=tid, status=final, outputs=outputs, error=error,
-                         duration_s=duration, artefacts=artefacts or artefacts_repo.for_run(conn, run_id),
-                         spilled=spilled)
+                         duration_s=duration, artefacts=artefacts, spilled=spilled)
+
+
+def _empty_dir(folder: Any) -> bool:
+    """Whether the run folder holds no entry at all (a missing or unreadable one counts as not
+    empty: the full scan then decides)."""
+    try:
+        with os.scandir(folder) as it:
+            return next(it, None) is None
+    except OSError:
+        return False
+
+
+def _pid_meta(proc: ToolProcess) -> dict[str, Any]:
+    """The keys the next start's reconcile reads to find (and kill) a run's surviving tool group."""
+    return {"tool_pid": proc.pid, "tool_pgid": proc.pid, "tool_started": round(proc.started_at, 3)}
 
 
 def _rename_secret_path(folder: Any, path: Any, secrets: list[str]) -> Any:

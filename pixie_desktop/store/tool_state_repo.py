@@ -97,3 +97,11 @@ def set_colour(conn: sqlite3.Connection, tool_id: str, colour: str | None) -> No
 
 def set_overrides(conn: sqlite3.Connection, tool_id: str, overrides: dict[str, Any]) -> None:
     update(conn, tool_id, overrides_json=dumps(overrides) if overrides else None)
+
+
+def record_run_start(conn: sqlite3.Connection, tool_id: str, inputs: dict[str, Any], when: str | None = None) -> None:
+    """set_last_inputs + bump_run_counters as one upsert (a statement per run start, not four)."""
+    conn.execute("INSERT INTO tool_state(tool_id, last_inputs_json, run_count_total, last_run_at) VALUES (?, ?, 1, ?) "
+                 "ON CONFLICT(tool_id) DO UPDATE SET last_inputs_json = excluded.last_inputs_json, "
+                 "run_count_total = run_count_total + 1, last_run_at = excluded.last_run_at",
+                 (tool_id, dumps(inputs), when or now_iso()))
