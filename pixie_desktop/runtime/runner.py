@@ -93,6 +93,12 @@ class _HelperThreads:
         if spawn:
             threading.Thread(target=self._work, name="pixie-run-request", daemon=True).start()
 
+    @property
+    def idle(self) -> int:
+        """Threads parked waiting for a job (they retire after IDLE_S): reuse, not a leak."""
+        with self._lock:
+            return self._idle
+
     def _work(self) -> None:
         while True:
             try:
