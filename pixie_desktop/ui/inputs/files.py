@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QImage, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget,
 )
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from pixie_desktop.artefacts.input_blobs import data_url_name, with_name
 from pixie_desktop.manifest import accept as accept_rules
 from pixie_desktop.ui.inputs.base import InputWidget, register
+from pixie_desktop.ui.widgets.icons import named_pixmap, set_icon_button
 
 INLINE_ENCODE_BYTES = 512 * 1024
 HARD_CAP_MB = 200  # a data URL lives in memory and in the run request; refuse absurd files
@@ -123,8 +124,8 @@ class DropZone(QFrame):
         lay.setSpacing(2)
         row = QHBoxLayout()
         row.addStretch(1)
-        icon = QLabel("⇪", self)
-        icon.setStyleSheet("font-size: 16pt;")
+        icon = QLabel(self)  # ⇪ is a missing-glyph box in some stock fonts: the bundled SVG
+        icon.setPixmap(named_pixmap("upload", 22, self.palette().color(QPalette.ColorRole.WindowText).name()))
         row.addWidget(icon)
         lab = QLabel(text, self)
         lab.setWordWrap(True)  # a narrow column wraps the prompt rather than widening the form
@@ -213,9 +214,9 @@ class _EntryRow(QFrame):
         text.addWidget(meta)
         row.addLayout(text, 1)
         x = QToolButton(self)
-        x.setText("✕")
         x.setAutoRaise(True)
         x.setToolTip("Remove")
+        set_icon_button(x, "x", f"Remove {entry.name}", edge=12)
         x.clicked.connect(lambda: self.remove.emit(entry))
         row.addWidget(x)
 
