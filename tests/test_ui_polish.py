@@ -623,3 +623,31 @@ def test_validation_status_icons_draw_the_svg_check_and_cross(qtbot):
     for status in ("pass", "fail"):
         assert white_pixels(status_icon(status).pixmap(40, 40).toImage()) > 10, status
 
+
+def test_history_detail_shows_developer_details_in_developer_mode(qtbot, make_window, tools_dir, ctx):
+    from pixie_desktop.config import save_setting
+
+    copy_bundled(tools_dir, "calculator")
+    win = make_window(restore=False)
+    _shown(qtbot, win, (1280, 900))
+    assert win.open_tool("calculator")
+    page = win.tool_pages["calculator"]
+    page.form.set_values({"a": 6, "op": "multiply", "b": 7})
+    assert page.run()
+    wait_idle(qtbot, page)
+    run_id = page.last_result.run_id
+    win.show_page("history")
+    history = win.pages["history"]
+    qtbot.waitUntil(lambda: history.model.row_of(run_id) >= 0, timeout=5000)
+    history.select_runs([run_id])
+    qtbot.waitUntil(lambda: history.details.isVisible(), timeout=3000)
+    assert history.developer is None  # off by default: only the inputs
+    save_setting(ctx.settings, ctx.conn, "developer_mode", True)
+    assert history.developer is not None and history.developer.isVisible()
+    text = history.developer.text.toPlainText()
+    assert f"run id      {run_id}" in text and "tool pid" in text
+    assert '"a": 6' in text and "outputs (raw JSON)" in text and "42" in text
+    port_line = next(line for line in text.splitlines() if line.startswith("port"))
+    assert any(ch.isdigit() for ch in port_line), port_line  # the warm process's port
+    save_setting(ctx.settings, ctx.conn, "developer_mode", False)
+    assert history.developer is None

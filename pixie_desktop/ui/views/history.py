@@ -69,9 +69,13 @@ class HistoryView(QWidget):
     def __init__(self, ctx: Any, events: Any, *, tool_id: str | None = None,
                  tool_name: Callable[[str], str] | None = None, compact: bool = False,
                  tool_colour: Callable[[str], str | None] | None = None,
+                 runner: Callable[..., Any] | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.compact = compact
+        #: `get_runner(create=False)`: the warm pool's process for developer details (never starts one)
+        self._get_runner = runner
         self.events = events
         self.tool_id = tool_id
         from pixie_desktop.ui.actions import standard_tool_actions
@@ -293,6 +297,20 @@ class HistoryView(QWidget):
         dl.addWidget(self.details_inputs)
         self.details.hide()
         self._details_run: str | None = None
+        self.developer: Any = None  # DeveloperDetails while developer mode is on (History page only)
+        self._developer_run: str | None = None
+        if not self.compact:  # a tool page has its own Developer tab
+            from pixie_desktop.config import on_setting_changed
+
+            def changed(name: str, _value: Any) -> None:
+                if name == "developer_mode":
+                    try:
+                        self._developer_run = None
+                        self._update_details()
+                    except RuntimeError:  # the view is already gone
+                        pass
+            undo = on_setting_changed(changed)
+            self.destroyed.connect(lambda *_: undo())
         return self.details
 
     def _update_details(self) -> None:
@@ -311,7 +329,49 @@ class HistoryView(QWidget):
         if key != self._details_run:
             self._details_run = key
             self.details_inputs.set_inputs(rec.inputs)
+        self._sync_developer(rec)
         self.details.show()
+
+    def _sync_developer(self, rec: Any) -> None:
+        """Developer mode: the selected run's id, tool pid, port and raw JSON under its inputs."""
+        from pixie_desktop.ui.widgets.developer_details import DeveloperDetails, developer_mode_on
+
+        on = not self.compact and developer_mode_on(self.ctx.settings)
+        if not on:
+            if self.developer is not None:
+                self.developer.hide()
+                self.developer.deleteLater()
+                self.developer = None
+            self._developer_run = None
+            return
+        if self.developer is None:
+            self.developer = DeveloperDetails(self.details)
+            self.developer.setMaximumHeight(max(160, self.developer.fontMetrics().height() * 14))
+            self.details.layout().addWidget(self.developer)
+            self.developer.show()
+        key = f"{rec.id}:{rec.status}:{rec.finished_at}"
+        if key == self._developer_run:
+            return
+        self._developer_run = key
+        full = rec
+        if rec.outputs_json is None or rec.meta_json is None:  # list rows may be trimmed: the stored run
+            try:
+                from pixie_desktop.queries import runs as run_queries
+
+                full = run_queries.get_run(self.ctx.conn, rec.id) or rec
+            except Exception:  # noqa: BLE001 - a locked database: show what the row has
+                full = rec
+        self.developer.show_run(full, self._process_of(rec.tool_id))
+
+    def _process_of(self, tool_id: str) -> dict | None:
+        """The warm pool's entry for `tool_id` ({"pid", "port", "alive", …}), if one is kept."""
+        if self._get_runner is None:
+            return None
+        try:
+            pool = getattr(self._get_runner(create=False), "pool", None)
+            return next((e for e in pool.snapshot() if e.get("tool_id") == tool_id), None) if pool else None
+        except Exception:  # noqa: BLE001 - advisory only
+            return None
 
     def _update_buttons(self) -> None:
         self._update_details()
