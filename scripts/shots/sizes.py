@@ -1,6 +1,6 @@
 """Screenshots of every page at the sizes a desktop app meets (issue 13): Home, History, Gallery,
-Calculator after a real run, the every-input form and Settings at 960×640 (half a 1920 screen),
-1280×800 and 1920×1080, light — and the tool page and every-input form dark too. Saves
+Tools overview, Calculator after a real run, the every-input form and Settings at 960×640 (half a
+1920 screen), 1280×800, 1920×1080 and 3840×2160 (4K at 100 % scale), light and dark. Saves
 screenshots/size-<W>x<H>-<page>[-dark].png. Also prints what the clipping self-check
 (tests/clipping.py) finds on each page, so a picture and its findings can be read together."""
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from scripts.shots._helpers import settle
 
 REPO = Path(__file__).resolve().parents[2]
-SIZES = [(960, 640), (1280, 800), (1920, 1080)]
+SIZES = [(960, 640), (1280, 800), (1920, 1080), (3840, 2160)]
 
 
 def _run_calculator(win) -> None:
@@ -60,10 +60,9 @@ def shoot(out_dir: Path) -> list[Path]:
                 suffix = "" if theme == "light" else "-dark"
                 pages = [("home", lambda: win.show_page("home")), ("history", lambda: win.show_page("history")),
                          ("gallery", lambda: win.show_page("gallery")),
+                         ("tools", lambda: win.show_page("tools")),
                          ("calculator", lambda: win.open_tool("calculator")),
                          ("all-inputs", lambda: win.open_tool("all-inputs-tool"))]
-                if theme == "dark":
-                    pages = pages[3:]
                 for name, show in pages:
                     show()
                     settle(150)
@@ -72,18 +71,18 @@ def shoot(out_dir: Path) -> list[Path]:
                     saved.append(path)
                     for finding in find_clipping(win):
                         print(f"  {path.name}: {finding}")
+                dlg = SettingsDialog(ctx.settings, ctx.conn, win)
+                dlg.resize(min(760, w), min(680, h))
+                dlg.show()
+                settle(150)
+                path = out_dir / f"size-{w}x{h}-settings{suffix}.png"
+                dlg.grab().save(str(path))
+                saved.append(path)
+                for finding in find_clipping(dlg):
+                    print(f"  {path.name}: {finding}")
+                dlg.close()
+                dlg.deleteLater()
             win.set_theme("light")
-            dlg = SettingsDialog(ctx.settings, ctx.conn, win)
-            dlg.resize(min(760, w), min(680, h))
-            dlg.show()
-            settle(150)
-            path = out_dir / f"size-{w}x{h}-settings.png"
-            dlg.grab().save(str(path))
-            saved.append(path)
-            for finding in find_clipping(dlg):
-                print(f"  {path.name}: {finding}")
-            dlg.close()
-            dlg.deleteLater()
     finally:
         win.shutdown()
         win.close()
