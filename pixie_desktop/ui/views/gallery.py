@@ -257,7 +257,7 @@ class GalleryView(QWidget):
         set_button_icon(self.filters_btn, "filter")
         self.filters_btn.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.filters_btn.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
-        self.filters_btn.setToolTip("Tool, workspace, kind, tag, date and starred filters")
+        self.filters_btn.setToolTip("Tool, workspace, kind, tag, date and starred filters, and the sort order")
         self.filters_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.filters_menu = QMenu(self.filters_btn)
         self.filters_holder = QWidget()
@@ -833,13 +833,18 @@ class GalleryView(QWidget):
         if mode == self.bar_mode:
             return
         self.bar_mode = mode
+        bar = self.filter_bar.layout()
         if mode == "narrow":
             self.filter_layout.setDirection(QBoxLayout.Direction.TopToBottom)
             self.filters_holder.layout().addWidget(self.filter_box)
+            # the sort order goes along: with it in the bar a half-screen window still overlapped
+            # the search box and the Filters button
+            self.filters_holder.layout().addWidget(self.sort_combo)
         else:
             self.filter_layout.setDirection(QBoxLayout.Direction.LeftToRight)
-            bar = self.filter_bar.layout()
             bar.insertWidget(bar.indexOf(self.filters_btn), self.filter_box)
+            bar.insertWidget(bar.indexOf(self.grid_btn), self.sort_combo)
+        self.sort_combo.show()
         self.filter_box.show()
         self.filters_btn.setVisible(mode == "narrow")
 
