@@ -294,3 +294,66 @@ def test_designed_empty_states_and_selection_buttons(qtbot, make_window, monkeyp
     assert not gallery.restore_btn.isEnabled() and not gallery.purge_btn.isEnabled()
     gallery.empty_label.button.click()  # "Back to the gallery"
     assert not gallery.trash_btn.isChecked()
+
+
+# -- what the screenshot review at 4K found ------------------------------------------------------
+
+def test_wide_windows_keep_fields_readable_and_columns_useful(qtbot, make_window, craft_tools, ctx):
+    """At 3840×2160 the form keeps to a readable width, a drop zone's prompt stays on one line,
+    the History Inputs column grows with the window (unless resized by hand) and the table
+    output keeps its rows right under its toolbar."""
+    from PySide6.QtWidgets import QWidget
+
+    from pixie_desktop.ui.inputs.form import FORM_MAX_WIDTH
+    from pixie_desktop.ui.models import runs_model as rm
+    from pixie_desktop.ui.views.history import INPUTS_MIN_WIDTH
+
+    win = make_window(restore=False)
+    _shown(qtbot, win, (3840, 2160))
+    assert win.open_tool("all-inputs-tool")
+    form = win.tool_pages["all-inputs-tool"].form
+    _settle(qtbot, win)
+    body = form.scroll.widget()
+    assert body.width() <= FORM_MAX_WIDTH < form.scroll.viewport().width()
+    zone = form.widgets["t_image"].zone
+    assert not zone.prompt.wordWrap() and zone.prompt.height() < 2 * zone.prompt.fontMetrics().height()
+    win.resize(960, 640)
+    _settle(qtbot, win)
+    assert zone.width() >= zone.minimumSizeHint().width()  # narrow: wraps again rather than widening
+
+    win.resize(3840, 2160)
+    assert win.open_tool("calculator")
+    page = win.tool_pages["calculator"]
+    assert page.run()
+    wait_idle(qtbot, page)
+    _settle(qtbot, win)
+    table = next(c for c in page.outputs.findChildren(QWidget) if type(c).__name__ == "TableRenderer")
+    gap = table.view.mapTo(table, table.view.rect().topLeft()).y() - (
+        table.count.mapTo(table, table.count.rect().bottomLeft()).y())
+    assert gap < 40, gap  # was ~200 px of empty card between "5 rows" and the header
+
+    win.show_page("history")
+    history = win.pages["history"]
+    _settle(qtbot, win)
+    wide = history.table.columnWidth(rm.COL_INPUTS)
+    assert wide > INPUTS_MIN_WIDTH
+    win.resize(960, 640)
+    _settle(qtbot, win)
+    assert history.table.columnWidth(rm.COL_INPUTS) < wide
+    history.table.setColumnWidth(rm.COL_INPUTS, 333)  # by hand: kept
+    win.resize(1920, 1080)
+    _settle(qtbot, win)
+    assert history.table.columnWidth(rm.COL_INPUTS) == 333
+
+
+def test_code_editor_recolours_on_theme_change(qtbot, make_window, craft_tools):
+    win = make_window(restore=False)
+    _shown(qtbot, win, (1280, 800))
+    win.set_theme("light")
+    assert win.open_tool("all-inputs-tool")
+    edit = win.tool_pages["all-inputs-tool"].form.widgets["t_json"].edit
+    light = dict(edit.highlighter.formats)
+    win.set_theme("dark")
+    _settle(qtbot, win)
+    assert edit.highlighter.formats != light  # the dark style: keys readable on the dark field
+    win.set_theme("light")

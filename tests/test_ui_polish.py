@@ -651,3 +651,15 @@ def test_history_detail_shows_developer_details_in_developer_mode(qtbot, make_wi
     assert any(ch.isdigit() for ch in port_line), port_line  # the warm process's port
     save_setting(ctx.settings, ctx.conn, "developer_mode", False)
     assert history.developer is None
+
+
+def test_history_star_column_header_is_an_icon(qtbot, ctx):
+    from PySide6.QtCore import Qt
+
+    from pixie_desktop.ui.models import runs_model as rm
+
+    model = rm.RunsModel(ctx.conn)
+    header = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert not [h for h in header if set(h or "") & SYMBOLS], header
+    assert not model.headerData(rm.COL_STAR, Qt.Orientation.Horizontal, Qt.ItemDataRole.DecorationRole).isNull()
+    assert model.headerData(rm.COL_STAR, Qt.Orientation.Horizontal, Qt.ItemDataRole.AccessibleTextRole) == "Starred"

@@ -51,9 +51,16 @@ class RunsTable(QTableView):
         self.horizontalHeader().setHighlightSections(False)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setMouseTracking(True)
+        self.on_resized: Callable[[], None] | None = None
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.on_resized is not None:
+            self.on_resized()
 
 
 SEARCH_DEBOUNCE_MS = 180
+INPUTS_MIN_WIDTH, INPUTS_MAX_WIDTH = 220, 720  # px: the Inputs column, by window width (see _fit_inputs_column)
 DETAILS_MIN_HEIGHT = 380  # below this the selected run's inputs would squeeze the table to a row
 # (label, days back) for the date filter; None = any time
 SINCE_CHOICES: tuple[tuple[str, int | None], ...] = (("Any time", None), ("Today", 0), ("Last 7 days", 7),
@@ -113,6 +120,7 @@ class HistoryView(QWidget):
         lay.addLayout(self._search_bar(tool_name))
 
         self.table = RunsTable(self)
+        self.table.on_resized = self._fit_inputs_column
         self.table.setAccessibleName("Runs")
         self.table.setModel(self.model)
         self.table.setItemDelegateForColumn(rm.COL_STATUS, StatusDotDelegate(rm.StatusRole, self.table))
@@ -129,7 +137,8 @@ class HistoryView(QWidget):
         hh.setSectionResizeMode(rm.COL_LABEL, QHeaderView.ResizeMode.Stretch)
         hh.setSectionResizeMode(rm.COL_STAR, QHeaderView.ResizeMode.Fixed)
         for col, width in ((rm.COL_STATUS, 110), (rm.COL_TOOL, 150), (rm.COL_STARTED, 170),
-                           (rm.COL_DURATION, 90), (rm.COL_STAR, 36), (rm.COL_BYTES, 90), (rm.COL_INPUTS, 220)):
+                           (rm.COL_DURATION, 90), (rm.COL_STAR, 36), (rm.COL_BYTES, 90),
+                           (rm.COL_INPUTS, INPUTS_MIN_WIDTH)):
             self.table.setColumnWidth(col, width)
         hh.moveSection(hh.visualIndex(rm.COL_INPUTS), hh.visualIndex(rm.COL_LABEL))  # inputs before the label
         if tool_id is not None:
@@ -219,6 +228,17 @@ class HistoryView(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._update_details()
+
+    def _fit_inputs_column(self) -> None:
+        """The Inputs column grows with the window (a 4K window showed "a: 6 · op: multiply · …"
+        beside an empty, 2000 px Label column) — unless the user has resized it by hand."""
+        cur = self.table.columnWidth(rm.COL_INPUTS)
+        if cur != getattr(self, "_auto_inputs_width", INPUTS_MIN_WIDTH):
+            return  # set by hand: kept
+        want = max(INPUTS_MIN_WIDTH, min(INPUTS_MAX_WIDTH, int(self.table.viewport().width() * 0.3)))
+        self._auto_inputs_width = want
+        if want != cur:
+            self.table.setColumnWidth(rm.COL_INPUTS, want)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.refresh_tool_filter()
