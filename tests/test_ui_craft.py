@@ -357,3 +357,26 @@ def test_code_editor_recolours_on_theme_change(qtbot, make_window, craft_tools):
     _settle(qtbot, win)
     assert edit.highlighter.formats != light  # the dark style: keys readable on the dark field
     win.set_theme("light")
+
+
+def test_multiselect_rows_fit_and_dark_bevels_are_dark(qtbot):
+    """A multiselect's options get full-height rows that all fit its list; the dark palette's
+    bevel roles are dark (QPalette()'s white Light role drew a white line under tab bars)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    from pixie_desktop.manifest.parse import parse_tool_file
+    from pixie_desktop.ui import theme
+    from pixie_desktop.ui.inputs.choices import ROW_HEIGHT
+    from pixie_desktop.ui.inputs.form import ToolForm
+
+    form = ToolForm(parse_tool_file(DATA / "all-inputs.tool.json"))
+    qtbot.addWidget(form)
+    form.resize(700, 900)
+    form.show()
+    qtbot.waitExposed(form)
+    lst = form.widgets["t_multiselect"].list
+    rects = [lst.visualItemRect(lst.item(i)) for i in range(lst.count())]
+    assert all(r.height() >= ROW_HEIGHT - 1 for r in rects), rects
+    assert all(lst.viewport().rect().contains(r.bottomLeft()) for r in rects), rects
+    dark = theme.palette_for(theme.current(True))
+    assert dark.color(QPalette.ColorRole.Light).lightness() < QColor("#ffffff").lightness() // 2
