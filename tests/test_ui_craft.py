@@ -380,3 +380,16 @@ def test_multiselect_rows_fit_and_dark_bevels_are_dark(qtbot):
     assert all(lst.viewport().rect().contains(r.bottomLeft()) for r in rects), rects
     dark = theme.palette_for(theme.current(True))
     assert dark.color(QPalette.ColorRole.Light).lightness() < QColor("#ffffff").lightness() // 2
+
+
+def test_tool_header_buttons_share_one_centre_line(qtbot, make_window, craft_tools):
+    win = make_window(restore=False)
+    _shown(qtbot, win, (1920, 1080))
+    assert win.open_tool("calculator")
+    page = win.tool_pages["calculator"]
+    _settle(qtbot, win)
+    buttons = [b for b in (page.fav_button, page.more_button, page.presets_button, page.batch_button,
+                           page.folder_button, page.history_button, page.cancel_button, page.run_button)
+               if b is not None and b.isVisible()]
+    centres = {b.accessibleName() or b.text(): b.mapTo(page, b.rect().center()).y() for b in buttons}
+    assert max(centres.values()) - min(centres.values()) <= 1, centres

@@ -7,6 +7,7 @@ screenshots/size-<W>x<H>-<page>[-dark].png. Also prints what the clipping self-c
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,14 @@ from scripts.shots._helpers import settle
 
 REPO = Path(__file__).resolve().parents[2]
 SIZES = [(960, 640), (1280, 800), (1920, 1080), (3840, 2160)]
+
+
+def _sizes() -> list[tuple[int, int]]:
+    """SIZES, or only those named in PIXIE_SHOT_SIZES ("1920x1080,3840x2160") — e.g. to look at
+    a 4K screen at 200 %: QT_SCALE_FACTOR=2 PIXIE_SHOT_SIZES=1920x1080 scripts/screenshots.py sizes."""
+    wanted = {tuple(int(n) for n in part.split("x")) for part in
+              os.environ.get("PIXIE_SHOT_SIZES", "").replace(" ", "").split(",") if "x" in part}
+    return [s for s in SIZES if s in wanted] or ([*wanted] if wanted else SIZES)
 
 
 def _run_calculator(win) -> None:
@@ -53,7 +62,7 @@ def shoot(out_dir: Path) -> list[Path]:
         win.tool_pages["all-inputs-tool"].form.set_values(
             {"t_date_range": ["2026-03-01", "2026-03-31"], "t_table": [{"name": "Widgets", "count": 12}],
              "t_map_point": [51.5, -0.12]})
-        for w, h in SIZES:
+        for w, h in _sizes():
             win.resize(w, h)
             for theme in ("light", "dark"):
                 win.set_theme(theme)
