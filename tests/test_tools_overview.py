@@ -244,3 +244,14 @@ def test_cards_grid_selection_sort_and_toggle(qtbot, page, conn):
     assert page.selected_tool_ids() == ["alpha"]  # one selection, whichever view made it
     page.grid_btn.click()
     assert page.view_mode == "grid"
+
+
+def test_card_says_zero_runs(page):
+    """A tool never run reads "0 runs · 0 B" on its card, not " runs · 0 B"."""
+    delegate = page.cards.itemDelegate()
+    lines = {}
+    for row in range(page.model.rowCount()):
+        index = page.cards.model().index(row, 0)
+        lines[index.data()] = delegate.lines(index)[1]
+    assert lines["beta tool"].startswith("0 runs · "), lines
+    assert lines["Alpha"].startswith("1 run · ") and lines["Gamma"].startswith("3 runs · "), lines

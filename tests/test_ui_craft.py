@@ -1,7 +1,8 @@
 """Craft at every window size (issue 13): the clipping self-check (tests/clipping.py) over Home,
 History, Gallery, a bundled tool page after a real run, the every-input form and Settings, at
-960×640, 1280×800 and 1920×1080, light and dark — zero findings. One window per size is built
-once and reused across pages and both themes to keep the runtime down."""
+960×640, 1280×800 and 1920×1080, light and dark, and at 3840×2160 (4K at 100 % scale) light — zero
+findings. One window per size is built once and reused across pages and themes to keep the runtime
+down; 4K is checked in one theme only (the themes share every layout, only colours differ)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from conftest import write_tool
 from fixtures_ui_shell import copy_bundled, wait_idle
 
 DATA = Path(__file__).parent / "data"
-SIZES = [(960, 640), (1280, 800), (1920, 1080)]
+SIZES = [(960, 640), (1280, 800), (1920, 1080), (3840, 2160)]
 ALL_INPUT_VALUES = {"t_date_range": ["2026-03-01", "2026-03-31"], "t_table": [{"name": "Widgets", "count": 12}],
                     "t_text": "A fairly ordinary sentence typed into the text field",
                     "t_map_point": [51.5, -0.12]}
@@ -78,7 +79,7 @@ def test_no_clipping_at_every_size(qtbot, make_window, craft_tools, ctx, size):
     assert win.open_tool("all-inputs-tool")
     win.tool_pages["all-inputs-tool"].form.set_values(ALL_INPUT_VALUES)
     findings: list[str] = []
-    for theme in ("light", "dark"):
+    for theme in ("light",) if size[0] > 1920 else ("light", "dark"):
         win.set_theme(theme)
         for name, widget in _pages(qtbot, win, ctx):
             _settle(qtbot, win)
@@ -212,6 +213,9 @@ def test_gallery_filters_collapse_into_a_menu_and_list_keeps_names(qtbot, make_w
     qtbot.waitUntil(lambda: gallery.bar_mode == "narrow")
     assert gallery.filters_btn.isVisible() and gallery.filter_box.parentWidget() is gallery.filters_holder
     assert gallery.tool_combo.parentWidget() is gallery.filter_box  # same combos, now in the menu
+    qtbot.wait(20)
+    bar = gallery.filter_bar
+    assert bar.layout().minimumSize().width() <= bar.width(), "toolbar widgets overlap"  # search vs Filters
     gallery.set_view_mode("list", save=False)
     qtbot.wait(20)
     table = gallery.table
@@ -290,3 +294,102 @@ def test_designed_empty_states_and_selection_buttons(qtbot, make_window, monkeyp
     assert not gallery.restore_btn.isEnabled() and not gallery.purge_btn.isEnabled()
     gallery.empty_label.button.click()  # "Back to the gallery"
     assert not gallery.trash_btn.isChecked()
+
+
+# -- what the screenshot review at 4K found ------------------------------------------------------
+
+def test_wide_windows_keep_fields_readable_and_columns_useful(qtbot, make_window, craft_tools, ctx):
+    """At 3840×2160 the form keeps to a readable width, a drop zone's prompt stays on one line,
+    the History Inputs column grows with the window (unless resized by hand) and the table
+    output keeps its rows right under its toolbar."""
+    from PySide6.QtWidgets import QWidget
+
+    from pixie_desktop.ui.inputs.form import FORM_MAX_WIDTH
+    from pixie_desktop.ui.models import runs_model as rm
+    from pixie_desktop.ui.views.history import INPUTS_MIN_WIDTH
+
+    win = make_window(restore=False)
+    _shown(qtbot, win, (3840, 2160))
+    assert win.open_tool("all-inputs-tool")
+    form = win.tool_pages["all-inputs-tool"].form
+    _settle(qtbot, win)
+    body = form.scroll.widget()
+    assert body.width() <= FORM_MAX_WIDTH < form.scroll.viewport().width()
+    zone = form.widgets["t_image"].zone
+    assert not zone.prompt.wordWrap() and zone.prompt.height() < 2 * zone.prompt.fontMetrics().height()
+    win.resize(960, 640)
+    _settle(qtbot, win)
+    assert zone.width() >= zone.minimumSizeHint().width()  # narrow: wraps again rather than widening
+
+    win.resize(3840, 2160)
+    assert win.open_tool("calculator")
+    page = win.tool_pages["calculator"]
+    assert page.run()
+    wait_idle(qtbot, page)
+    _settle(qtbot, win)
+    table = next(c for c in page.outputs.findChildren(QWidget) if type(c).__name__ == "TableRenderer")
+    gap = table.view.mapTo(table, table.view.rect().topLeft()).y() - (
+        table.count.mapTo(table, table.count.rect().bottomLeft()).y())
+    assert gap < 40, gap  # was ~200 px of empty card between "5 rows" and the header
+
+    win.show_page("history")
+    history = win.pages["history"]
+    _settle(qtbot, win)
+    wide = history.table.columnWidth(rm.COL_INPUTS)
+    assert wide > INPUTS_MIN_WIDTH
+    win.resize(960, 640)
+    _settle(qtbot, win)
+    assert history.table.columnWidth(rm.COL_INPUTS) < wide
+    history.table.setColumnWidth(rm.COL_INPUTS, 333)  # by hand: kept
+    win.resize(1920, 1080)
+    _settle(qtbot, win)
+    assert history.table.columnWidth(rm.COL_INPUTS) == 333
+
+
+def test_code_editor_recolours_on_theme_change(qtbot, make_window, craft_tools):
+    win = make_window(restore=False)
+    _shown(qtbot, win, (1280, 800))
+    win.set_theme("light")
+    assert win.open_tool("all-inputs-tool")
+    edit = win.tool_pages["all-inputs-tool"].form.widgets["t_json"].edit
+    light = dict(edit.highlighter.formats)
+    win.set_theme("dark")
+    _settle(qtbot, win)
+    assert edit.highlighter.formats != light  # the dark style: keys readable on the dark field
+    win.set_theme("light")
+
+
+def test_multiselect_rows_fit_and_dark_bevels_are_dark(qtbot):
+    """A multiselect's options get full-height rows that all fit its list; the dark palette's
+    bevel roles are dark (QPalette()'s white Light role drew a white line under tab bars)."""
+    from PySide6.QtGui import QColor, QPalette
+
+    from pixie_desktop.manifest.parse import parse_tool_file
+    from pixie_desktop.ui import theme
+    from pixie_desktop.ui.inputs.choices import ROW_HEIGHT
+    from pixie_desktop.ui.inputs.form import ToolForm
+
+    form = ToolForm(parse_tool_file(DATA / "all-inputs.tool.json"))
+    qtbot.addWidget(form)
+    form.resize(700, 900)
+    form.show()
+    qtbot.waitExposed(form)
+    lst = form.widgets["t_multiselect"].list
+    rects = [lst.visualItemRect(lst.item(i)) for i in range(lst.count())]
+    assert all(r.height() >= ROW_HEIGHT - 1 for r in rects), rects
+    assert all(lst.viewport().rect().contains(r.bottomLeft()) for r in rects), rects
+    dark = theme.palette_for(theme.current(True))
+    assert dark.color(QPalette.ColorRole.Light).lightness() < QColor("#ffffff").lightness() // 2
+
+
+def test_tool_header_buttons_share_one_centre_line(qtbot, make_window, craft_tools):
+    win = make_window(restore=False)
+    _shown(qtbot, win, (1920, 1080))
+    assert win.open_tool("calculator")
+    page = win.tool_pages["calculator"]
+    _settle(qtbot, win)
+    buttons = [b for b in (page.fav_button, page.more_button, page.presets_button, page.batch_button,
+                           page.folder_button, page.history_button, page.cancel_button, page.run_button)
+               if b is not None and b.isVisible()]
+    centres = {b.accessibleName() or b.text(): b.mapTo(page, b.rect().center()).y() for b in buttons}
+    assert max(centres.values()) - min(centres.values()) <= 1, centres

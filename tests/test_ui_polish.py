@@ -14,6 +14,9 @@ from conftest import write_tool
 from fixtures_ui_shell import copy_bundled, make_tool, wait_idle
 
 GLYPHS = set("＋⋯☆★▶✕☰▦")
+# symbol glyphs stock fonts on a fresh Linux install may lack (drawn as missing-glyph boxes)
+SYMBOLS = GLYPHS | set("♪◆⌘≡⇪⤢−▾")
+DATA = Path(__file__).parent / "data"
 
 
 @pytest.fixture(autouse=True)
@@ -284,6 +287,107 @@ def test_no_symbol_glyphs_as_button_text(qtbot, make_window, shell_tools):
     assert not bad, bad
 
 
+def _symbol_texts(root) -> list[str]:
+    """Texts of every button and label under `root` (shown or not: a narrow window shows
+    others) that draw a symbol glyph."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    widgets = [root, *root.findChildren(QAbstractButton), *root.findChildren(QLabel)]
+    return [f"{type(w).__name__} {w.text()!r}" for w in widgets
+            if isinstance(w, (QAbstractButton, QLabel)) and set(w.text()) & SYMBOLS]
+
+
+def _icon_only(button, name: str) -> None:
+    assert button.text() == "" and not button.icon().isNull(), button.text()
+    assert button.accessibleName() == name
+
+
+def test_gallery_and_preview_draw_icons_not_glyphs(qtbot, ctx, seeder):
+    import dataclasses
+
+    from fixtures_gallery import png_bytes
+    from pixie_desktop.ui import workers
+    from pixie_desktop.ui.views.gallery import GalleryView
+
+    seeder.run("r1", "demo")
+    aid = seeder.artefact("r1", "chart.png", png_bytes(40, 30), mime="image/png")
+    gallery = GalleryView(ctx)
+    qtbot.addWidget(gallery)
+    gallery.resize(1100, 700)
+    gallery.show()
+    qtbot.waitUntil(lambda: gallery.model.rowCount() == 1, timeout=5000)
+    gallery.select_ids([aid])
+    preview = gallery.preview
+    qtbot.waitUntil(lambda: preview.current_id() == aid, timeout=5000)
+    _icon_only(gallery.grid_btn, "Grid")
+    _icon_only(gallery.list_btn, "Details list")
+    assert gallery.starred_btn.text() == "Starred" and not gallery.starred_btn.icon().isNull()
+    assert gallery.filters_btn.text() == "Filters" and not gallery.filters_btn.icon().isNull()
+    _icon_only(preview.star_btn, "Star")
+    row = gallery.model.row_at(gallery.model.row_of(aid))
+    preview.show_row(dataclasses.replace(row, record=dataclasses.replace(row.record, starred=True)), None)
+    _icon_only(preview.star_btn, "Unstar")
+    assert not _symbol_texts(gallery), _symbol_texts(gallery)
+    workers.wait_for_all(10_000)
+
+
+def test_every_input_widget_draws_icons_not_glyphs(qtbot):
+    from PySide6.QtWidgets import QAbstractButton
+
+    from pixie_desktop.manifest.parse import parse_tool_file
+    from pixie_desktop.ui.inputs.form import ToolForm
+
+    spec = parse_tool_file(DATA / "all-inputs.tool.json")
+    form = ToolForm(spec)
+    qtbot.addWidget(form)
+    form.resize(900, 1400)
+    form.set_values({"t_tags": ["alpha", "beta"], "t_date_range": ["2026-03-01", "2026-03-31"],
+                     "t_table": [{"name": "Widgets", "count": 12}],
+                     "t_file": "data:text/plain;base64,aGVsbG8=",
+                     "t_map_multipoint": [[51.5, -0.12], [48.85, 2.35]]})
+    form.show()
+    qtbot.waitExposed(form)
+    assert not _symbol_texts(form), _symbol_texts(form)
+    unnamed_icons = [b for b in form.findChildren(QAbstractButton) if not b.text() and not b.accessibleName()]
+    assert not unnamed_icons, [b.toolTip() for b in unnamed_icons]
+    iconed = [b.accessibleName() for b in form.findChildren(QAbstractButton) if not b.icon().isNull()]
+    for name in ("Remove alpha", "Zoom in", "Zoom out", "Fit", "Clear"):
+        assert name in iconed, (name, iconed)
+
+
+def test_palette_kinds_and_media_outputs_draw_icons_not_glyphs(qtbot, monkeypatch):
+    from PySide6.QtGui import QPainter
+
+    from pixie_desktop.manifest.model import OutputSpec
+    from pixie_desktop.ui.outputs import create_renderer
+    from pixie_desktop.ui.views.command_palette import CommandPalette, PaletteItem
+
+    drawn: list[str] = []
+    real = QPainter.drawText
+
+    def spy(self, *args):
+        drawn.extend(a for a in args if isinstance(a, str))
+        return real(self, *args)
+
+    palette = CommandPalette()
+    qtbot.addWidget(palette)
+    palette.set_items([PaletteItem(kind, f"Item {kind}") for kind in ("tool", "run", "artefact", "action", "preset")])
+    palette.resize(600, 400)
+    monkeypatch.setattr(QPainter, "drawText", spy)
+    palette.list.grab()
+    monkeypatch.undo()
+    assert any("Item tool" in t for t in drawn), drawn  # the delegate did paint
+    assert not [t for t in drawn if set(t) & SYMBOLS], drawn
+
+    for kind in ("audio", "video"):
+        card = create_renderer(OutputSpec(key=kind, type=kind, label=kind.title()))
+        qtbot.addWidget(card)
+        card.set_value("data:audio/wav;base64,UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQAAAAA="
+                       if kind == "audio" else "data:video/mp4;base64,AAAA")
+        assert not _symbol_texts(card), (kind, _symbol_texts(card))
+        assert card.icon.pixmap() is not None and not card.icon.pixmap().isNull()
+
+
 def test_tool_icon_path_is_confined_to_the_tool_folder(tmp_path):
     from PySide6.QtGui import QImage
 
@@ -523,3 +627,44 @@ def test_validation_status_icons_draw_the_svg_check_and_cross(qtbot):
 
     for status in ("pass", "fail"):
         assert white_pixels(status_icon(status).pixmap(40, 40).toImage()) > 10, status
+
+
+def test_history_detail_shows_developer_details_in_developer_mode(qtbot, make_window, tools_dir, ctx):
+    from pixie_desktop.config import save_setting
+
+    copy_bundled(tools_dir, "calculator")
+    win = make_window(restore=False)
+    _shown(qtbot, win, (1280, 900))
+    assert win.open_tool("calculator")
+    page = win.tool_pages["calculator"]
+    page.form.set_values({"a": 6, "op": "multiply", "b": 7})
+    assert page.run()
+    wait_idle(qtbot, page)
+    run_id = page.last_result.run_id
+    win.show_page("history")
+    history = win.pages["history"]
+    qtbot.waitUntil(lambda: history.model.row_of(run_id) >= 0, timeout=5000)
+    history.select_runs([run_id])
+    qtbot.waitUntil(lambda: history.details.isVisible(), timeout=3000)
+    assert history.developer is None  # off by default: only the inputs
+    save_setting(ctx.settings, ctx.conn, "developer_mode", True)
+    assert history.developer is not None and history.developer.isVisible()
+    text = history.developer.text.toPlainText()
+    assert f"run id      {run_id}" in text and "tool pid" in text
+    assert '"a": 6' in text and "outputs (raw JSON)" in text and "42" in text
+    port_line = next(line for line in text.splitlines() if line.startswith("port"))
+    assert any(ch.isdigit() for ch in port_line), port_line  # the warm process's port
+    save_setting(ctx.settings, ctx.conn, "developer_mode", False)
+    assert history.developer is None
+
+
+def test_history_star_column_header_is_an_icon(qtbot, ctx):
+    from PySide6.QtCore import Qt
+
+    from pixie_desktop.ui.models import runs_model as rm
+
+    model = rm.RunsModel(ctx.conn)
+    header = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert not [h for h in header if set(h or "") & SYMBOLS], header
+    assert not model.headerData(rm.COL_STAR, Qt.Orientation.Horizontal, Qt.ItemDataRole.DecorationRole).isNull()
+    assert model.headerData(rm.COL_STAR, Qt.Orientation.Horizontal, Qt.ItemDataRole.AccessibleTextRole) == "Starred"

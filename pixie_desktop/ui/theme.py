@@ -146,6 +146,11 @@ def palette_for(theme: Theme) -> QPalette:
     p.setColor(R.HighlightedText, QColor(theme.accent_text))
     p.setColor(R.Link, QColor(theme.accent))
     p.setColor(R.Mid, QColor(theme.border))
+    if theme.dark:  # QPalette()'s light-theme bevel roles drew a white line under dark tab bars
+        p.setColor(R.Light, QColor(theme.border).lighter(120))
+        p.setColor(R.Midlight, QColor(theme.border))
+        p.setColor(R.Dark, QColor(theme.window).darker(130))
+        p.setColor(R.Shadow, QColor(theme.window).darker(200))
     try:
         p.setColor(R.Accent, QColor(theme.accent))
     except AttributeError:  # Qt < 6.6

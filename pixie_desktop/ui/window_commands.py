@@ -199,7 +199,8 @@ def build_history(window: Any) -> Any:
     from pixie_desktop.ui.views.history import HistoryView
 
     page = HistoryView(window.ctx, window.events, tool_name=window._tool_name,  # noqa: SLF001
-                       tool_colour=lambda tid: tool_colour(window, tid))
+                       tool_colour=lambda tid: tool_colour(window, tid),
+                       runner=window.get_runner)  # developer mode: the warm process's pid and port
     page.rerunRequested.connect(window._rerun_from_history)  # noqa: SLF001
     page.loadInputsRequested.connect(window._load_from_history)  # noqa: SLF001
     page.openOutputsRequested.connect(window.open_run)

@@ -1,12 +1,13 @@
 """Screenshots of every page at the sizes a desktop app meets (issue 13): Home, History, Gallery,
-Calculator after a real run, the every-input form and Settings at 960×640 (half a 1920 screen),
-1280×800 and 1920×1080, light — and the tool page and every-input form dark too. Saves
+Tools overview, Calculator after a real run, the every-input form and Settings at 960×640 (half a
+1920 screen), 1280×800, 1920×1080 and 3840×2160 (4K at 100 % scale), light and dark. Saves
 screenshots/size-<W>x<H>-<page>[-dark].png. Also prints what the clipping self-check
 (tests/clipping.py) finds on each page, so a picture and its findings can be read together."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,7 +15,15 @@ from pathlib import Path
 from scripts.shots._helpers import settle
 
 REPO = Path(__file__).resolve().parents[2]
-SIZES = [(960, 640), (1280, 800), (1920, 1080)]
+SIZES = [(960, 640), (1280, 800), (1920, 1080), (3840, 2160)]
+
+
+def _sizes() -> list[tuple[int, int]]:
+    """SIZES, or only those named in PIXIE_SHOT_SIZES ("1920x1080,3840x2160") — e.g. to look at
+    a 4K screen at 200 %: QT_SCALE_FACTOR=2 PIXIE_SHOT_SIZES=1920x1080 scripts/screenshots.py sizes."""
+    wanted = {tuple(int(n) for n in part.split("x")) for part in
+              os.environ.get("PIXIE_SHOT_SIZES", "").replace(" ", "").split(",") if "x" in part}
+    return [s for s in SIZES if s in wanted] or ([*wanted] if wanted else SIZES)
 
 
 def _run_calculator(win) -> None:
@@ -53,17 +62,16 @@ def shoot(out_dir: Path) -> list[Path]:
         win.tool_pages["all-inputs-tool"].form.set_values(
             {"t_date_range": ["2026-03-01", "2026-03-31"], "t_table": [{"name": "Widgets", "count": 12}],
              "t_map_point": [51.5, -0.12]})
-        for w, h in SIZES:
+        for w, h in _sizes():
             win.resize(w, h)
             for theme in ("light", "dark"):
                 win.set_theme(theme)
                 suffix = "" if theme == "light" else "-dark"
                 pages = [("home", lambda: win.show_page("home")), ("history", lambda: win.show_page("history")),
                          ("gallery", lambda: win.show_page("gallery")),
+                         ("tools", lambda: win.show_page("tools")),
                          ("calculator", lambda: win.open_tool("calculator")),
                          ("all-inputs", lambda: win.open_tool("all-inputs-tool"))]
-                if theme == "dark":
-                    pages = pages[3:]
                 for name, show in pages:
                     show()
                     settle(150)
@@ -72,18 +80,18 @@ def shoot(out_dir: Path) -> list[Path]:
                     saved.append(path)
                     for finding in find_clipping(win):
                         print(f"  {path.name}: {finding}")
+                dlg = SettingsDialog(ctx.settings, ctx.conn, win)
+                dlg.resize(min(760, w), min(680, h))
+                dlg.show()
+                settle(150)
+                path = out_dir / f"size-{w}x{h}-settings{suffix}.png"
+                dlg.grab().save(str(path))
+                saved.append(path)
+                for finding in find_clipping(dlg):
+                    print(f"  {path.name}: {finding}")
+                dlg.close()
+                dlg.deleteLater()
             win.set_theme("light")
-            dlg = SettingsDialog(ctx.settings, ctx.conn, win)
-            dlg.resize(min(760, w), min(680, h))
-            dlg.show()
-            settle(150)
-            path = out_dir / f"size-{w}x{h}-settings.png"
-            dlg.grab().save(str(path))
-            saved.append(path)
-            for finding in find_clipping(dlg):
-                print(f"  {path.name}: {finding}")
-            dlg.close()
-            dlg.deleteLater()
     finally:
         win.shutdown()
         win.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QButtonGroup, QComboBox, QListWidget, QListWidgetItem, QRadioButton
 
 from pixie_desktop.ui.inputs.base import InputWidget, register
@@ -88,6 +88,9 @@ class SelectInput(InputWidget):
         self.combo.setFocus()
 
 
+ROW_HEIGHT = 26  # px: one option of a multiselect
+
+
 @register("multiselect")
 class MultiSelectInput(InputWidget):
     def _build(self) -> None:
@@ -97,9 +100,10 @@ class MultiSelectInput(InputWidget):
             item.setData(Qt.ItemDataRole.UserRole, opt.value)
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Unchecked)
+            item.setSizeHint(QSize(0, ROW_HEIGHT))  # rows were 14 px high in a list sized for 26 px rows
             self.list.addItem(item)
         rows = max(1, min(6, len(self.spec.options)))
-        self.list.setFixedHeight(rows * 26 + 8)
+        self.list.setFixedHeight(rows * ROW_HEIGHT + 8)
         self.list.itemChanged.connect(self._emit)
         self.add_body(self.list)
 

@@ -14,6 +14,7 @@ from PySide6.QtCore import QDate, QDateTime, QTime
 from PySide6.QtWidgets import QDateTimeEdit, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from pixie_desktop.ui.inputs.base import InputWidget, register
+from pixie_desktop.ui.widgets.icons import set_icon_button
 
 _SENTINEL = QDateTime(QDate(1753, 1, 1), QTime(0, 0))
 
@@ -94,9 +95,9 @@ class BlankableDateTimeEdit(QDateTimeEdit):
 
 def _clear_button(parent: QWidget, target: BlankableDateTimeEdit) -> QToolButton:
     b = QToolButton(parent)
-    b.setText("✕")
     b.setObjectName("Small")
     b.setToolTip("Clear")
+    set_icon_button(b, "x", "Clear", edge=12)  # ✕ is a missing-glyph box in some stock fonts
     b.clicked.connect(target.clear_value)
     return b
 
@@ -198,9 +199,9 @@ class DateRangeInput(InputWidget):
         arrow = QLabel("→", self)
         arrow.setObjectName("Muted")
         clear = QToolButton(self)
-        clear.setText("✕")
         clear.setObjectName("Small")
         clear.setToolTip("Clear")
+        set_icon_button(clear, "x", f"Clear {self.spec.label}", edge=12)
         clear.clicked.connect(lambda: (self.start.clear_value(), self.end.clear_value()))
         self.start.setAccessibleName(f"{self.spec.label}: from")
         self.end.setAccessibleName(f"{self.spec.label}: to")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QPainter, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTabWidget, QTextBrowser, QWidget
 
@@ -47,6 +47,9 @@ def _style_colours(dark: bool) -> dict:
     return out
 
 
+THEME_EVENTS = (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange, QEvent.Type.StyleChange)
+
+
 class PygmentsHighlighter(QSyntaxHighlighter):
     """Highlights each block with pygments. Multi-line constructs (docstrings) are lexed with the
     whole document once per change, then applied per block, so they colour correctly."""
@@ -58,6 +61,11 @@ class PygmentsHighlighter(QSyntaxHighlighter):
         self._spans: dict[int, list[tuple[int, int, QTextCharFormat]]] = {}
         self._dirty = True
         document.contentsChange.connect(self._mark)
+
+    def set_dark(self, dark: bool) -> None:
+        self.formats = _style_colours(dark)
+        self._dirty = True
+        self.rehighlight()
 
     def _mark(self, *_: Any) -> None:
         self._dirty = True
@@ -123,6 +131,14 @@ class CodeEditor(QPlainTextEdit):
         self.updateRequest.connect(self._update_gutter)
         self._update_width()
         self.highlighter = PygmentsHighlighter(self.document(), language, theme.current().dark)
+        self._dark = theme.current().dark
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in THEME_EVENTS and hasattr(self, "_dark") and theme.current().dark != self._dark:
+            # light ↔ dark: the light style's navy keys were unreadable on the dark background
+            self._dark = theme.current().dark
+            self.highlighter.set_dark(self._dark)
 
     def gutter_width(self) -> int:
         digits = max(2, len(str(self.blockCount())))
@@ -214,10 +230,10 @@ class JsonInput(InputWidget):
         err = self.syntax_error()
         t = theme.current()
         if err:
-            self.status.setText("✕ " + err)
+            self.status.setText(err)  # no ✕/✓ prefix: boxes in some stock fonts; the colour says it
             self.status.setStyleSheet(f"color: {t.danger};")
         elif self.edit.toPlainText().strip():
-            self.status.setText("✓ Valid JSON")
+            self.status.setText("Valid JSON")
             self.status.setStyleSheet(f"color: {t.success};")
         else:
             self.status.clear()

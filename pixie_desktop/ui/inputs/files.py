@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QImage, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget,
 )
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from pixie_desktop.artefacts.input_blobs import data_url_name, with_name
 from pixie_desktop.manifest import accept as accept_rules
 from pixie_desktop.ui.inputs.base import InputWidget, register
+from pixie_desktop.ui.widgets.icons import named_pixmap, set_icon_button
 
 INLINE_ENCODE_BYTES = 512 * 1024
 HARD_CAP_MB = 200  # a data URL lives in memory and in the run request; refuse absurd files
@@ -121,13 +122,14 @@ class DropZone(QFrame):
         lay.setSpacing(2)
         row = QHBoxLayout()
         row.addStretch(1)
-        icon = QLabel("⇪", self)
-        icon.setStyleSheet("font-size: 16pt;")
-        row.addWidget(icon)
-        lab = QLabel(text, self)
+        self.icon = QLabel(self)  # ⇪ is a missing-glyph box in some stock fonts: the bundled SVG
+        self._paint_icon()
+        row.addWidget(self.icon)
+        self.prompt = lab = QLabel(text, self)
         lab.setWordWrap(True)  # a narrow column wraps the prompt rather than widening the form
+        lab.setMinimumWidth(60)  # unwrapped (see resizeEvent) it must still never widen the form
         row.addWidget(lab)
-        link = QPushButton("browse", self)
+        self.link = link = QPushButton("browse", self)
         link.setObjectName("Link")
         link.setCursor(Qt.CursorShape.PointingHandCursor)
         link.clicked.connect(self.browse.emit)
@@ -140,6 +142,27 @@ class DropZone(QFrame):
         h.setAlignment(Qt.AlignmentFlag.AlignCenter)
         h.setWordWrap(True)
         lay.addWidget(h)
+
+    def _paint_icon(self) -> None:
+        self.icon.setPixmap(named_pixmap("upload", 22, self.palette().color(QPalette.ColorRole.WindowText).name()))
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange,
+                            QEvent.Type.StyleChange) and hasattr(self, "icon"):  # light ↔ dark: recolour
+            self._paint_icon()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if not hasattr(self, "prompt"):
+            return
+        # a word-wrapped label picks a "pleasant" width and breaks "Drop an image here or" even in
+        # a wide zone: wrap only when the one-line prompt really does not fit
+        one_line = (self.icon.sizeHint().width() + self.prompt.fontMetrics().horizontalAdvance(self.prompt.text())
+                    + self.link.sizeHint().width() + 2 * 6 + 24 + 8)
+        wrap = self.width() < one_line
+        if wrap != self.prompt.wordWrap():
+            self.prompt.setWordWrap(wrap)
 
     def _set_active(self, on: bool) -> None:
         self.setProperty("dragActive", on)
@@ -211,9 +234,9 @@ class _EntryRow(QFrame):
         text.addWidget(meta)
         row.addLayout(text, 1)
         x = QToolButton(self)
-        x.setText("✕")
         x.setAutoRaise(True)
         x.setToolTip("Remove")
+        set_icon_button(x, "x", f"Remove {entry.name}", edge=12)
         x.clicked.connect(lambda: self.remove.emit(entry))
         row.addWidget(x)
 

@@ -87,6 +87,9 @@ class _Field(QFrame):
             lay.addWidget(help_)
 
 
+FORM_MAX_WIDTH = 960  # px: wider than the input column at 1920×1080, so only very wide windows see it
+
+
 class ToolForm(QWidget):
     changed = Signal()
     submitted = Signal()
@@ -100,6 +103,9 @@ class ToolForm(QWidget):
         self.setAcceptDrops(True)
 
         self.scroll, body, self.body_layout = scrolling_column(self, "FormScroll", "FormBody", spacing=8)
+        # on a 4K screen at 100 % the input column is ~1300 px: fields that wide are hard to read
+        # across, so the form keeps to a comfortable width (left-aligned) and the rest stays empty
+        body.setMaximumWidth(FORM_MAX_WIDTH)
 
         group: str | None = None
         for ispec in spec.inputs:

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
 from pixie_desktop.integration.paths import resources_dir
 from pixie_desktop.ui import theme
+from pixie_desktop.ui.widgets.icons import set_icon_button
 
 
 @lru_cache(maxsize=1)
@@ -86,11 +87,11 @@ class MapCanvas(QWidget):
         bar = QHBoxLayout(self._buttons)
         bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(2)
-        for text, tip, fn in (("+", "Zoom in", lambda: self.zoom_by(1)), ("−", "Zoom out", lambda: self.zoom_by(-1)),
-                              ("⤢", "Fit", self.reset_view)):
+        # − and ⤢ are missing-glyph boxes in some stock fonts: the bundled SVGs
+        for name, tip, fn in (("plus", "Zoom in", lambda: self.zoom_by(1)), ("minus", "Zoom out", lambda: self.zoom_by(-1)),
+                              ("maximize", "Fit", self.reset_view)):
             b = QToolButton(self._buttons)
-            b.setText(text)
-            b.setToolTip(tip)
+            set_icon_button(b, name, tip, edge=14)
             b.setFixedSize(24, 24)
             b.clicked.connect(fn)
             bar.addWidget(b)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from pixie_desktop.ui import theme
 from pixie_desktop.ui.inputs.base import InputWidget, as_float, register
 from pixie_desktop.ui.inputs.mapcanvas import MapCanvas
+from pixie_desktop.ui.widgets.icons import set_button_icon
 
 HINTS = {
     "map_point": "Click to place · drag the pin to move · right-drag to pan · scroll to zoom",
@@ -221,10 +222,12 @@ class MapInput(InputWidget):
             self.table.verticalHeader().setDefaultSectionSize(24)
             self.table.setFixedHeight(110)
             self.table.itemChanged.connect(self._from_table)
-            add = QPushButton("＋ Add point", self)
+            add = QPushButton("Add point", self)  # ＋/− are boxes in some stock fonts: the SVGs
+            set_button_icon(add, "plus", edge=12)
             add.setObjectName("Small")
             add.clicked.connect(self._add_row)
-            rm = QPushButton("− Remove", self)
+            rm = QPushButton("Remove", self)
+            set_button_icon(rm, "minus", edge=12)
             rm.setObjectName("Small")
             rm.clicked.connect(self._remove_row)
             clear = QPushButton("Clear", self)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from pixie_desktop.ui.inputs.base import InputWidget, LineTextValue, as_float, register
+from pixie_desktop.ui.widgets.icons import set_button_icon, set_icon_button
 
 
 # -- tags ------------------------------------------------------------------------------------
@@ -27,10 +28,10 @@ class _Chip(QFrame):
         row.setSpacing(2)
         row.addWidget(QLabel(text, self))
         x = QToolButton(self)
-        x.setText("✕")
         x.setAutoRaise(True)
         x.setToolTip(f"Remove {text}")
-        x.setStyleSheet("QToolButton { border: none; padding: 0 3px; font-size: 8pt; }")
+        x.setStyleSheet("QToolButton { border: none; padding: 0 3px; }")
+        set_icon_button(x, "x", f"Remove {text}", edge=10)  # ✕ is a missing-glyph box in some stock fonts
         x.clicked.connect(lambda: self.removed.emit(self.text))
         row.addWidget(x)
 
@@ -241,10 +242,12 @@ class TableInput(InputWidget):
         self.table.setAlternatingRowColors(True)
         self.table.itemChanged.connect(self._emit)
         self.add_body(self.table)
-        self.add_btn = QPushButton("＋ Add row", self)
+        self.add_btn = QPushButton("Add row", self)  # ＋/− are boxes in some stock fonts: the SVGs
+        set_button_icon(self.add_btn, "plus", edge=12)
         self.add_btn.setObjectName("Small")
         self.add_btn.clicked.connect(lambda: self._add_row())
-        self.del_btn = QPushButton("− Remove row", self)
+        self.del_btn = QPushButton("Remove row", self)
+        set_button_icon(self.del_btn, "minus", edge=12)
         self.del_btn.setObjectName("Small")
         self.del_btn.clicked.connect(self._remove_row)
         self.count = QLabel(self)

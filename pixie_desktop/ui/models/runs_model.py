@@ -228,6 +228,14 @@ class RunsModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
+        if section == COL_STAR and role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
+                                            Qt.ItemDataRole.AccessibleTextRole):
+            # the bundled star, not "★": a missing-glyph box in some stock fonts (issue 13, item 7)
+            if role == Qt.ItemDataRole.DecorationRole:
+                from pixie_desktop.ui.widgets.icons import icon
+
+                return icon("star")
+            return "" if role == Qt.ItemDataRole.DisplayRole else "Starred"
         if role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         if role == Qt.ItemDataRole.ToolTipRole and section == COL_STAR:

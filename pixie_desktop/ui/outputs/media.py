@@ -28,6 +28,7 @@ from pixie_desktop.ui.outputs.base import (
     OutputRenderer, ShapeError, kind_of, load_media, media_source, need_dict, register,
 )
 from pixie_desktop.ui.plain_text import plain_tooltip
+from pixie_desktop.ui.widgets.icons import named_pixmap
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +142,11 @@ class ImageRenderer(OutputRenderer):
 class MediaRenderer(OutputRenderer):
     def _build(self) -> None:
         row = QHBoxLayout()
-        self.icon = QLabel("♪" if self.spec.type == "audio" else "▶", self.body)
-        self.icon.setStyleSheet("font-size: 20pt;")
+        # ♪ and ▶ are missing-glyph boxes in some stock fonts: the bundled SVGs, redrawn per theme
+        self.icon = QLabel(self.body)
+        self.icon.setAccessibleName("Audio" if self.spec.type == "audio" else "Video")
+        self.retheme()
+        self.follow_theme()
         row.addWidget(self.icon)
         info = QVBoxLayout()
         self.name = QLabel(self.body)
@@ -230,6 +234,11 @@ class MediaRenderer(OutputRenderer):
         if self._checked is not None:
             return QUrl.fromLocalFile(self._checked)
         return None
+
+    def retheme(self) -> None:
+        name = "music" if self.spec.type == "audio" else "play"
+        self.icon.setPixmap(named_pixmap(name, 26, theme.current().text))
+        self.icon.setProperty("iconName", name)
 
     def toggle_play(self) -> None:
         try:

@@ -341,6 +341,9 @@ class TableRenderer(OutputRenderer):
         self.view.verticalHeader().setVisible(False)
         self.view.setShowGrid(False)
         self.body_layout.addWidget(self.view)
+        # the view's height is fixed to its rows: in a tab beside a taller chart the spare height
+        # goes below the table, not between the toolbar and the rows
+        self.body_layout.addStretch(1)
         # the horizontal bar appears or goes as the card is resized: keep the rows in full view
         self.view.horizontalScrollBar().rangeChanged.connect(self._fit_height)
 

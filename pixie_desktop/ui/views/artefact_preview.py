@@ -31,6 +31,7 @@ from pixie_desktop.ui.outputs.safe_media import read_prefix as _read_prefix
 from pixie_desktop.ui.outputs.safe_media import render_svg_file as _render_svg_safely
 from pixie_desktop.ui.models.artefacts_model import human_size, short_time
 from pixie_desktop.ui.plain_text import plain_tooltip
+from pixie_desktop.ui.widgets.icons import set_icon_button
 
 TEXT_PREVIEW_BYTES = 200_000
 TABLE_PREVIEW_ROWS = 500
@@ -199,6 +200,7 @@ class ArtefactPreview(QWidget):
         self.star_btn = QToolButton()
         self.star_btn.setAutoRaise(True)
         self.star_btn.setToolTip("Star / unstar (S)")
+        set_icon_button(self.star_btn, "star", "Star", edge=18)
         self.star_btn.clicked.connect(self.starToggled)
         head.addWidget(self.title, 1)
         head.addWidget(self.star_btn, 0, Qt.AlignmentFlag.AlignTop)
@@ -344,7 +346,7 @@ class ArtefactPreview(QWidget):
         self._row = None
         self._stop_media()
         self.title.setText("Preview")
-        self.star_btn.setText("☆")
+        set_icon_button(self.star_btn, "star", "Star", edge=18)
         self.stack.setCurrentWidget(self.empty)
         self.note.hide()
         for lab in self.fields.values():
@@ -389,8 +391,11 @@ class ArtefactPreview(QWidget):
         self.title.setText(rec.label or rec.filename)
         self.title.setToolTip(plain_tooltip(self.source_label()))
 
-        self.star_btn.setText("★" if rec.starred else "☆")
-        self.star_btn.setStyleSheet("color: #f4b400; font-size: 18px;" if rec.starred else "font-size: 18px;")
+        # ☆/★ are missing-glyph boxes in some stock fonts: the bundled SVGs
+        if rec.starred:
+            set_icon_button(self.star_btn, "star-filled", "Unstar", colour="#f4b400", edge=18)
+        else:
+            set_icon_button(self.star_btn, "star", "Star", edge=18)
         self.fields["Tool"].setText(rec.tool_id)
         self.fields["Run"].setText(short_time(rec.created_at))
         self.fields["Run"].setToolTip(f"Run {rec.run_id}")

@@ -27,9 +27,11 @@ from PySide6.QtWidgets import (QFrame, QLabel, QLineEdit, QListView,
 
 from pixie_desktop.matching.fuzzy import rank
 from pixie_desktop.ui.plain_text import plain_tooltip
+from pixie_desktop.ui.widgets.icons import named_pixmap
 
 KIND_LABELS = {"tool": "Tool", "run": "Run", "artefact": "Starred", "action": "Action", "preset": "Preset"}
-KIND_GLYPHS = {"tool": "◆", "run": "▶", "artefact": "★", "action": "⌘", "preset": "≡"}
+# bundled SVGs (resources/icons), not symbol glyphs: ◆ ▶ ★ ⌘ ≡ are missing-glyph boxes in some stock fonts
+KIND_ICONS = {"tool": "layers", "run": "play", "artefact": "star-filled", "action": "zap", "preset": "list"}
 DEFAULT_SHORTCUTS = ("Ctrl+K", "Ctrl+Shift+P")
 MAX_RESULTS = 50
 
@@ -111,11 +113,10 @@ class PaletteDelegate(QStyledItemDelegate):
         path = QPainterPath()
         path.addRoundedRect(chip, 7, 7)
         p.fillPath(path, chip_bg)
-        p.setPen(QColor("#ffffff") if item.colour else accent)
-        glyph_font = QFont(option.font)
-        glyph_font.setPointSizeF(max(8.0, option.font.pointSizeF()))
-        p.setFont(glyph_font)
-        p.drawText(chip, Qt.AlignmentFlag.AlignCenter, KIND_GLYPHS.get(item.kind, "•"))
+        ink = QColor("#ffffff") if item.colour else accent
+        edge = 16
+        p.drawPixmap(chip.left() + (chip.width() - edge) // 2, chip.top() + (chip.height() - edge) // 2,
+                     named_pixmap(KIND_ICONS.get(item.kind, "more-horizontal"), edge, ink.name()))
         text_left = chip.right() + 12
         hint = item.shortcut or KIND_LABELS.get(item.kind, item.kind)
         small = QFont(option.font)

@@ -34,6 +34,7 @@ from pixie_desktop.ui.models.artefacts_model import (COL_CREATED, COL_KIND, COL_
                                                      COL_TOOL, ArtefactsModel, ThumbnailRole)
 from pixie_desktop.ui.thumbnails import ThumbnailService
 from pixie_desktop.ui.views.artefact_preview import ArtefactPreview
+from pixie_desktop.ui.widgets.icons import set_button_icon, set_icon_button
 
 TILE_KEY = "gallery_tile_size"
 MODE_KEY = "gallery_view_mode"
@@ -231,7 +232,9 @@ class GalleryView(QWidget):
         for key, label in queries.SORT_LABELS.items():
             self.sort_combo.addItem(label, key)
         self.starred_btn = QToolButton()
-        self.starred_btn.setText("★ Starred")
+        self.starred_btn.setText("Starred")  # ★ is a missing-glyph box in some stock fonts: the SVG
+        set_button_icon(self.starred_btn, "star")
+        self.starred_btn.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.starred_btn.setCheckable(True)
         self.starred_btn.setToolTip("Only starred artefacts")
         for combo in (self.tool_combo, self.ws_combo, self.kind_combo, self.tag_combo, self.date_combo,
@@ -250,9 +253,11 @@ class GalleryView(QWidget):
             self.filter_layout.addWidget(w)
         bl.addWidget(self.filter_box)
         self.filters_btn = QToolButton()
-        self.filters_btn.setText("Filters ▾")
+        self.filters_btn.setText("Filters")
+        set_button_icon(self.filters_btn, "filter")
+        self.filters_btn.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.filters_btn.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0; }")
-        self.filters_btn.setToolTip("Tool, workspace, kind, tag, date and starred filters")
+        self.filters_btn.setToolTip("Tool, workspace, kind, tag, date and starred filters, and the sort order")
         self.filters_btn.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.filters_menu = QMenu(self.filters_btn)
         self.filters_holder = QWidget()
@@ -268,11 +273,9 @@ class GalleryView(QWidget):
         bl.addStretch(1)
         bl.addWidget(self.sort_combo)
         self.grid_btn = QToolButton()
-        self.grid_btn.setText("▦")
-        self.grid_btn.setToolTip("Grid")
+        set_icon_button(self.grid_btn, "grid", "Grid")  # ▦ and ☰: boxes in some stock fonts
         self.list_btn = QToolButton()
-        self.list_btn.setText("☰")
-        self.list_btn.setToolTip("Details list")
+        set_icon_button(self.list_btn, "list", "Details list")
         self.mode_group = QButtonGroup(self)
         for i, b in enumerate((self.grid_btn, self.list_btn)):
             b.setCheckable(True)
@@ -830,13 +833,18 @@ class GalleryView(QWidget):
         if mode == self.bar_mode:
             return
         self.bar_mode = mode
+        bar = self.filter_bar.layout()
         if mode == "narrow":
             self.filter_layout.setDirection(QBoxLayout.Direction.TopToBottom)
             self.filters_holder.layout().addWidget(self.filter_box)
+            # the sort order goes along: with it in the bar a half-screen window still overlapped
+            # the search box and the Filters button
+            self.filters_holder.layout().addWidget(self.sort_combo)
         else:
             self.filter_layout.setDirection(QBoxLayout.Direction.LeftToRight)
-            bar = self.filter_bar.layout()
             bar.insertWidget(bar.indexOf(self.filters_btn), self.filter_box)
+            bar.insertWidget(bar.indexOf(self.grid_btn), self.sort_combo)
+        self.sort_combo.show()
         self.filter_box.show()
         self.filters_btn.setVisible(mode == "narrow")
 

@@ -51,9 +51,16 @@ class RunsTable(QTableView):
         self.horizontalHeader().setHighlightSections(False)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setMouseTracking(True)
+        self.on_resized: Callable[[], None] | None = None
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.on_resized is not None:
+            self.on_resized()
 
 
 SEARCH_DEBOUNCE_MS = 180
+INPUTS_MIN_WIDTH, INPUTS_MAX_WIDTH = 220, 720  # px: the Inputs column, by window width (see _fit_inputs_column)
 DETAILS_MIN_HEIGHT = 380  # below this the selected run's inputs would squeeze the table to a row
 # (label, days back) for the date filter; None = any time
 SINCE_CHOICES: tuple[tuple[str, int | None], ...] = (("Any time", None), ("Today", 0), ("Last 7 days", 7),
@@ -69,9 +76,13 @@ class HistoryView(QWidget):
     def __init__(self, ctx: Any, events: Any, *, tool_id: str | None = None,
                  tool_name: Callable[[str], str] | None = None, compact: bool = False,
                  tool_colour: Callable[[str], str | None] | None = None,
+                 runner: Callable[..., Any] | None = None,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.compact = compact
+        #: `get_runner(create=False)`: the warm pool's process for developer details (never starts one)
+        self._get_runner = runner
         self.events = events
         self.tool_id = tool_id
         from pixie_desktop.ui.actions import standard_tool_actions
@@ -109,6 +120,7 @@ class HistoryView(QWidget):
         lay.addLayout(self._search_bar(tool_name))
 
         self.table = RunsTable(self)
+        self.table.on_resized = self._fit_inputs_column
         self.table.setAccessibleName("Runs")
         self.table.setModel(self.model)
         self.table.setItemDelegateForColumn(rm.COL_STATUS, StatusDotDelegate(rm.StatusRole, self.table))
@@ -125,7 +137,8 @@ class HistoryView(QWidget):
         hh.setSectionResizeMode(rm.COL_LABEL, QHeaderView.ResizeMode.Stretch)
         hh.setSectionResizeMode(rm.COL_STAR, QHeaderView.ResizeMode.Fixed)
         for col, width in ((rm.COL_STATUS, 110), (rm.COL_TOOL, 150), (rm.COL_STARTED, 170),
-                           (rm.COL_DURATION, 90), (rm.COL_STAR, 36), (rm.COL_BYTES, 90), (rm.COL_INPUTS, 220)):
+                           (rm.COL_DURATION, 90), (rm.COL_STAR, 36), (rm.COL_BYTES, 90),
+                           (rm.COL_INPUTS, INPUTS_MIN_WIDTH)):
             self.table.setColumnWidth(col, width)
         hh.moveSection(hh.visualIndex(rm.COL_INPUTS), hh.visualIndex(rm.COL_LABEL))  # inputs before the label
         if tool_id is not None:
@@ -216,6 +229,17 @@ class HistoryView(QWidget):
         super().resizeEvent(event)
         self._update_details()
 
+    def _fit_inputs_column(self) -> None:
+        """The Inputs column grows with the window (a 4K window showed "a: 6 · op: multiply · …"
+        beside an empty, 2000 px Label column) — unless the user has resized it by hand."""
+        cur = self.table.columnWidth(rm.COL_INPUTS)
+        if cur != getattr(self, "_auto_inputs_width", INPUTS_MIN_WIDTH):
+            return  # set by hand: kept
+        want = max(INPUTS_MIN_WIDTH, min(INPUTS_MAX_WIDTH, int(self.table.viewport().width() * 0.3)))
+        self._auto_inputs_width = want
+        if want != cur:
+            self.table.setColumnWidth(rm.COL_INPUTS, want)
+
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.refresh_tool_filter()
         super().showEvent(event)
@@ -293,6 +317,20 @@ class HistoryView(QWidget):
         dl.addWidget(self.details_inputs)
         self.details.hide()
         self._details_run: str | None = None
+        self.developer: Any = None  # DeveloperDetails while developer mode is on (History page only)
+        self._developer_run: str | None = None
+        if not self.compact:  # a tool page has its own Developer tab
+            from pixie_desktop.config import on_setting_changed
+
+            def changed(name: str, _value: Any) -> None:
+                if name == "developer_mode":
+                    try:
+                        self._developer_run = None
+                        self._update_details()
+                    except RuntimeError:  # the view is already gone
+                        pass
+            undo = on_setting_changed(changed)
+            self.destroyed.connect(lambda *_: undo())
         return self.details
 
     def _update_details(self) -> None:
@@ -311,7 +349,49 @@ class HistoryView(QWidget):
         if key != self._details_run:
             self._details_run = key
             self.details_inputs.set_inputs(rec.inputs)
+        self._sync_developer(rec)
         self.details.show()
+
+    def _sync_developer(self, rec: Any) -> None:
+        """Developer mode: the selected run's id, tool pid, port and raw JSON under its inputs."""
+        from pixie_desktop.ui.widgets.developer_details import DeveloperDetails, developer_mode_on
+
+        on = not self.compact and developer_mode_on(self.ctx.settings)
+        if not on:
+            if self.developer is not None:
+                self.developer.hide()
+                self.developer.deleteLater()
+                self.developer = None
+            self._developer_run = None
+            return
+        if self.developer is None:
+            self.developer = DeveloperDetails(self.details)
+            self.developer.setMaximumHeight(max(160, self.developer.fontMetrics().height() * 14))
+            self.details.layout().addWidget(self.developer)
+            self.developer.show()
+        key = f"{rec.id}:{rec.status}:{rec.finished_at}"
+        if key == self._developer_run:
+            return
+        self._developer_run = key
+        full = rec
+        if rec.outputs_json is None or rec.meta_json is None:  # list rows may be trimmed: the stored run
+            try:
+                from pixie_desktop.queries import runs as run_queries
+
+                full = run_queries.get_run(self.ctx.conn, rec.id) or rec
+            except Exception:  # noqa: BLE001 - a locked database: show what the row has
+                full = rec
+        self.developer.show_run(full, self._process_of(rec.tool_id))
+
+    def _process_of(self, tool_id: str) -> dict | None:
+        """The warm pool's entry for `tool_id` ({"pid", "port", "alive", …}), if one is kept."""
+        if self._get_runner is None:
+            return None
+        try:
+            pool = getattr(self._get_runner(create=False), "pool", None)
+            return next((e for e in pool.snapshot() if e.get("tool_id") == tool_id), None) if pool else None
+        except Exception:  # noqa: BLE001 - advisory only
+            return None
 
     def _update_buttons(self) -> None:
         self._update_details()

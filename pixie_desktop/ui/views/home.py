@@ -32,6 +32,9 @@ def greeting(hour: int) -> str:
     return "Still up?"
 
 
+DROP_MAX_WIDTH = 6 * 260 + 5 * 10  # px: six home cards (260 px, 10 px apart) side by side
+
+
 class DropHint(QFrame):
     filesDropped = Signal(list)
 
@@ -218,7 +221,13 @@ class HomePage(QWidget):
         lay.addWidget(self.recent)
         self.drop = DropHint()
         self.drop.filesDropped.connect(self.filesDropped)
-        lay.addWidget(self.drop)
+        # as wide as six cards at most: on a 4K window a 3400 px dashed box read as a page border
+        self.drop.setMaximumWidth(DROP_MAX_WIDTH)
+        drop_row = QHBoxLayout()
+        drop_row.setContentsMargins(0, 0, 0, 0)
+        drop_row.addWidget(self.drop, 1)
+        drop_row.addStretch(0)
+        lay.addLayout(drop_row)
         tip = QLabel("Ctrl+K command palette · Ctrl+F searches tools · Ctrl+Enter runs · Esc cancels · "
                      "Ctrl+1…9 opens a favourite")
         tip.setObjectName("Muted")

@@ -299,8 +299,11 @@ class ToolPage(QWidget):
                   self.history_button, self.cancel_button, self.run_button):
             if b is None:
                 continue
-            buttons.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
+            # centred on one line: top-aligned, the short "Small" buttons sat ~4 px above the Run
+            # button's centre (seen in the 4K screenshots); the row itself stays at the top
+            buttons.addWidget(b, 0, Qt.AlignmentFlag.AlignVCenter)
         lay.addLayout(buttons)
+        lay.setAlignment(buttons, Qt.AlignmentFlag.AlignTop)
         return head
 
     def more_menu(self) -> Any:

@@ -41,7 +41,8 @@ class ToolCardDelegate(QStyledItemDelegate):
 
     def lines(self, index: Any) -> list[str]:
         def col(c: int) -> str:
-            return str(index.siblingAtColumn(c).data() or "")
+            value = index.siblingAtColumn(c).data()
+            return "" if value is None else str(value)  # 0 runs is "0 runs", not " runs"
         runs = col(om.RUNS)
         tail = "Archived" if index.data(om.ArchivedRole) else col(om.TAGS)
         return [col(om.NAME), f"{runs} run{'' if runs == '1' else 's'} · {col(om.DISK)}",
@@ -158,10 +159,10 @@ class ToolsOverview(QWidget):
             actions.addWidget(b)
         actions.addStretch(1)
         lay = QVBoxLayout(self)
+        lay.setContentsMargins(20, 16, 20, 12)  # the same margins and title as the History page
+        lay.setSpacing(8)
         title = QLabel("Tools", textFormat=Qt.TextFormat.PlainText)  # labels are plain text app-wide
-        font = title.font()
-        font.setBold(True)
-        title.setFont(font)
+        title.setStyleSheet("font-size: 16pt; font-weight: 650;")
         lay.addWidget(title)
         lay.addLayout(bar)
         lay.addLayout(actions)

@@ -83,11 +83,42 @@ def set_icon_button(button: Any, name: str, accessible: str, colour: str | QColo
     """An icon-only button: the icon, no glyph text, a name for screen readers and a tool tip
     (kept if one is already set)."""
     button.setText("")
-    button.setIcon(icon(name, colour))
-    button.setIconSize(QSize(edge, edge))
+    set_button_icon(button, name, colour, edge)
     button.setAccessibleName(accessible)
     if not button.toolTip():
         button.setToolTip(accessible)
+
+
+def set_button_icon(button: Any, name: str, colour: str | QColor | None = None, edge: int = 16) -> None:
+    """Put the bundled icon `name` on `button` (its text stays). Without a colour the icon takes
+    the palette's button text and is redrawn when the theme changes (light ↔ dark)."""
+    button.setIcon(icon(name, colour))
+    button.setIconSize(QSize(edge, edge))
+    button.setProperty(_FOLLOW_PROPERTY, name if colour is None else None)
+    _follow_theme()
+
+
+_FOLLOW_PROPERTY = "pixieThemedIcon"
+_following = False
+
+
+def _follow_theme() -> None:
+    """Once: on every theme change, recolour the buttons whose icon follows the palette."""
+    global _following
+    if _following:
+        return
+    _following = True
+    from pixie_desktop.ui import theme
+
+    def recolour(_theme: Any) -> None:
+        from PySide6.QtWidgets import QAbstractButton, QApplication
+
+        for w in QApplication.allWidgets():  # a theme change is rare; the walk is cheap next to the restyle
+            name = w.property(_FOLLOW_PROPERTY) if isinstance(w, QAbstractButton) else None
+            if name:
+                w.setIcon(icon(str(name)))
+
+    theme.on_theme_changed(recolour)
 
 
 # -- a tool's own icon --------------------------------------------------------------------------
