@@ -168,6 +168,7 @@ class StoragePanel(QWidget):
         self.disk_title.setText(f"Disk use per tool: {human_bytes(total)} in artefacts (Trash excluded)"
                                 if uses else "No artefacts on disk yet")
         self.chart.set_data(uses)
+        self.chart.setVisible(bool(uses))  # no empty band under "No artefacts on disk yet"
         self.diskUseLoaded.emit(uses)
 
     # ------------------------------------------------------------------ clear history / empty trash
