@@ -18,6 +18,7 @@ LAZY_PREFIXES = ("matplotlib", "numpy", "pygments", "yaml", "dask", "distributed
                  "pixie_desktop.runtime.client", "pixie_desktop.ui.views.gallery", "pixie_desktop.ui.views.history",
                  "pixie_desktop.ui.views.tools_overview", "pixie_desktop.ui.revalidate",
                  "pixie_desktop.ops.search", "pixie_desktop.artefacts.sweeper",
+                 "pixie_desktop.ui.models.runs_model", "pixie_desktop.queries.search", "pixie_desktop.ops.runs",
                  "uuid", "platform")  # stdlib: only a hand-over (and the runner) need them
 
 
