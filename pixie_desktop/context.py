@@ -72,7 +72,9 @@ def open_context(root: Path | None = None, environ: dict[str, str] | None = None
 
     # not a bare mkdir: an empty folder created at an unmounted drive's mount point would hide it
     root_status = init_root(settings.artefacts_root, conn)
-    ctx = AppContext(settings=settings, conn=conn, discovery=Discovery(settings.tools_dir))
+    # the parsed tools are kept between starts: only changed tool.json files are parsed again
+    ctx = AppContext(settings=settings, conn=conn,
+                     discovery=Discovery(settings.tools_dir, cache_file=settings.cache_dir / "discovery.pickle"))
     ctx.artefacts_root_status = root_status
     if reconcile_on_start:
         ctx.startup = reconcile_and_recover(conn, settings)

@@ -89,3 +89,56 @@ def test_cli_list_table_and_json(tools_dir: Path):
     assert data[1]["error"] and data[2]["error"]
     # the test's temp database was used, never the repo's
     assert (Path(env["PIXIE_DB_PATH"])).exists()
+
+
+def test_cache_file_spares_the_next_process_the_parse(tools_dir: Path, tmp_path: Path):
+    """A second Discovery (the next start) with the same cache file parses only what changed,
+    and returns the same tools, broken ones and their errors included."""
+    make_three(tools_dir)
+    cache = tmp_path / "cache" / "discovery.pickle"
+    first = Discovery(tools_dir, cache_file=cache)
+    found = first.scan()
+    assert first.parse_count == 3 and cache.is_file()
+
+    again = Discovery(tools_dir, cache_file=cache)
+    assert again.scan() == found and again.parse_count == 0
+
+    f = tools_dir / "a-good" / "tool.json"
+    f.write_text(json.dumps({**GOOD, "name": "Renamed tool"}))
+    os.utime(f, ns=(1, 1))
+    (tools_dir / "b-malformed" / "tool.json").unlink()
+    third = Discovery(tools_dir, cache_file=cache)
+    listed = third.scan()
+    assert third.parse_count == 1 and [t.folder for t in listed] == ["a-good", "c-unknown-key"]
+    assert listed[0].name == "Renamed tool" and "flavour: unknown key" in listed[1].error
+    fourth = Discovery(tools_dir, cache_file=cache)  # the rewritten cache has the change
+    assert fourth.scan() == listed and fourth.parse_count == 0
+
+
+def test_cache_file_damaged_or_for_another_folder_is_ignored(tools_dir: Path, tmp_path: Path):
+    make_three(tools_dir)
+    cache = tmp_path / "discovery.pickle"
+    cache.write_bytes(b"not a pickle")
+    disc = Discovery(tools_dir, cache_file=cache)
+    assert [t.folder for t in disc.scan()] == ["a-good", "b-malformed", "c-unknown-key"] and disc.parse_count == 3
+
+    other = tmp_path / "other-tools"
+    other.mkdir()
+    write_tool(other, "a-good", {**GOOD, "name": "Other"})
+    elsewhere = Discovery(other, cache_file=cache)  # same cache file, other tools folder
+    assert [t.name for t in elsewhere.scan()] == ["Other"] and elsewhere.parse_count == 1
+
+
+def test_app_context_keeps_the_discovery_cache_in_the_data_dir(tmp_path: Path):
+    from pixie_desktop.context import open_context
+
+    root = tmp_path / "data"
+    write_tool(root / "tools", "a-good", GOOD)
+    env = {"PIXIE_ROOT": str(root)}
+    ctx = open_context(root, environ=env, reconcile_on_start=False)
+    try:
+        assert [t.tool_id for t in ctx.tools() if t.tool_id == "good-tool"] == ["good-tool"]
+        assert ctx.discovery.cache_file == ctx.settings.cache_dir / "discovery.pickle"
+        assert ctx.discovery.cache_file.is_file()
+    finally:
+        ctx.close()

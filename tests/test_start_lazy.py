@@ -17,7 +17,9 @@ LAZY_PREFIXES = ("matplotlib", "numpy", "pygments", "yaml", "dask", "distributed
                  "pixie_desktop.batch", "pixie_desktop.ui.export_", "pixie_desktop.runtime.runner",
                  "pixie_desktop.runtime.client", "pixie_desktop.ui.views.gallery", "pixie_desktop.ui.views.history",
                  "pixie_desktop.ui.views.tools_overview", "pixie_desktop.ui.revalidate",
-                 "pixie_desktop.ops.search", "pixie_desktop.artefacts.sweeper")
+                 "pixie_desktop.ops.search", "pixie_desktop.artefacts.sweeper",
+                 "pixie_desktop.ui.models.runs_model", "pixie_desktop.queries.search", "pixie_desktop.ops.runs",
+                 "uuid", "platform")  # stdlib: only a hand-over (and the runner) need them
 
 
 def test_app_start_imports_nothing_heavy_before_first_paint(shell_tools):  # noqa: F811
@@ -56,6 +58,19 @@ def test_hidden_pages_are_built_when_first_shown(qtbot, make_window, shell_tools
     assert win.pages["gallery"] is gallery and win.stack.indexOf(gallery) >= 0
     assert win.tools_overview is win.pages.built("tools")
     assert win.show_page("tools") and win.stack.currentWidget() is win.tools_overview
+
+
+def test_sidebar_hover_is_switched_on_after_the_first_paint(qtbot, make_window, shell_tools):  # noqa: F811
+    """The tree's viewport gets WA_Hover once the window has painted (its first `viewport()` call
+    realises every QWidget subclass's enums, which the start-up skips), so rows still highlight."""
+    from PySide6.QtCore import Qt
+
+    win = make_window()
+    tree = win.sidebar.tree
+    assert not tree._hover_on  # not before the window shows
+    win.show()
+    qtbot.waitExposed(win)
+    qtbot.waitUntil(lambda: tree.viewport().testAttribute(Qt.WidgetAttribute.WA_Hover), timeout=5000)
 
 
 def test_lazy_page_that_cannot_be_built_is_reported_not_fatal(qtbot, make_window, shell_tools):  # noqa: F811

@@ -1,24 +1,35 @@
 """Discovery: list every tool folder under tools/, broken ones included (with their parse
 error), compute a discovery hash per tool and skip re-parsing folders whose hash is unchanged.
-Never raises for anything a tool folder contains."""
+Never raises for anything a tool folder contains.
+
+With a `cache_file` (the app's: `<data>/.cache/discovery.pickle`), the parsed tools outlive the
+process: a start re-parses only the tool.json files whose discovery hash changed since the last
+scan, instead of all of them (200 tools: ~70 ms of parsing on a pool thread that competes with the
+first paint for the interpreter, against ~6 ms to load the cache)."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from pixie_desktop.manifest import model as _model
+from pixie_desktop.manifest import parse as _parse
 from pixie_desktop.manifest.model import ToolSpec
 from pixie_desktop.manifest.parse import SpecError, parse_tool_file
 
 HASHED_FILES = ("tool.json", "pyproject.toml", "main.py")
+CACHE_FORMAT = 1  # bump when ToolInfo/ToolSpec change shape: an old cache file is then ignored
 # What a running tool process was started from: its discovery files plus the .env read at spawn.
 PROCESS_FILES = HASHED_FILES + (".env",)
 _UNSAFE_ID_CHARS = set('/\\:*?"<>|\0')
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -61,9 +72,10 @@ def discovery_hash(tool_dir: Path) -> str:
     """sha1 over (name, mtime_ns, size) of tool.json, pyproject.toml and main.py; "missing"
     for an absent file. Cheap enough to compute on every scan."""
     h = hashlib.sha1()
+    base = os.fspath(tool_dir)  # plain string joins: pathlib's are most of a rescan's time
     for name in HASHED_FILES:
         try:
-            st = (tool_dir / name).stat()
+            st = os.stat(os.path.join(base, name))
             h.update(f"{name}:{st.st_mtime_ns}:{st.st_size};".encode())
         except OSError:
             h.update(f"{name}:missing;".encode())
@@ -152,14 +164,74 @@ def _load_one(folder: Path, digest: str) -> ToolInfo:
     return ToolInfo(folder.name, folder, spec.id, spec.name or spec.id, spec, None, digest)
 
 
-class Discovery:
-    """Scans a tools directory; caches parsed tools by folder + hash so rescans are cheap."""
+def _code_stamp() -> tuple:
+    """What the parsed results depend on besides the folders: the app version and this parser's
+    code (an upgrade, or a checkout with changed parser code, starts from a fresh parse)."""
+    from pixie_desktop import __version__
 
-    def __init__(self, tools_dir: Path):
+    stamps: list[tuple[int, int]] = []
+    for mod in (_model, _parse, sys.modules[__name__]):
+        try:
+            st = os.stat(mod.__file__ or "")
+            stamps.append((st.st_mtime_ns, st.st_size))
+        except (OSError, TypeError):  # frozen app: no source files; the version decides
+            stamps.append((0, 0))
+    return (CACHE_FORMAT, __version__, tuple(stamps))
+
+
+class Discovery:
+    """Scans a tools directory; caches parsed tools by folder + hash so rescans are cheap (and,
+    with `cache_file`, so is the first scan of the next process)."""
+
+    def __init__(self, tools_dir: Path, cache_file: Path | None = None):
         self.tools_dir = Path(tools_dir)
+        self.cache_file = Path(cache_file) if cache_file is not None else None
         self._cache: dict[str, ToolInfo] = {}
         self._lock = threading.Lock()
+        self._disk_read = False
         self.parse_count = 0  # how many tool.json files were actually parsed (for tests/benchmarks)
+
+    def _cache_key(self) -> tuple:
+        return (_code_stamp(), str(self.tools_dir))
+
+    def _read_disk_cache(self) -> None:
+        """Fill the in-memory cache from `cache_file` once. The file is the user's own (in the
+        data dir); anything unreadable, of another version or for another tools folder is
+        ignored: the scan then parses as without a cache."""
+        self._disk_read = True
+        if self.cache_file is None:
+            return
+        import pickle
+
+        try:
+            with open(self.cache_file, "rb") as f:
+                data = pickle.load(f)
+            if data.get("key") == self._cache_key():
+                tools = data["tools"]
+                if isinstance(tools, dict) and all(isinstance(t, ToolInfo) for t in tools.values()):
+                    self._cache = tools
+        except FileNotFoundError:
+            pass  # first start, or the cache was cleared
+        except Exception:  # noqa: BLE001 - a damaged or foreign cache only costs a full parse
+            log.debug("discovery cache %s ignored", self.cache_file, exc_info=True)
+
+    def _write_disk_cache(self) -> None:
+        if self.cache_file is None:
+            return
+        import pickle
+
+        tmp = self.cache_file.with_name(f"{self.cache_file.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as f:
+                pickle.dump({"key": self._cache_key(), "tools": dict(self._cache)}, f, pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.cache_file)  # atomic: a concurrent CLI or app reads old or new, never half
+        except Exception:  # noqa: BLE001 - a cache that cannot be written is only slower next time
+            log.debug("discovery cache %s not written", self.cache_file, exc_info=True)
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
 
     def scan(self) -> list[ToolInfo]:
         try:
@@ -169,12 +241,15 @@ class Discovery:
         tools: list[ToolInfo] = []
         seen_ids: dict[str, str] = {}
         with self._lock:
+            if not self._disk_read:
+                self._read_disk_cache()
+            changed = False
             live: set[str] = set()
             for entry in entries:
                 if entry.name.startswith((".", "_")) or entry.name == "__pycache__":
                     continue
                 try:
-                    if not entry.is_dir() or not (Path(entry.path) / "tool.json").is_file():
+                    if not entry.is_dir() or not os.path.isfile(os.path.join(entry.path, "tool.json")):
                         continue
                 except OSError:
                     continue
@@ -185,6 +260,7 @@ class Discovery:
                     cached = _load_one(folder, digest)
                     self.parse_count += 1
                     self._cache[entry.name] = cached
+                    changed = True
                 live.add(entry.name)
                 info = cached
                 if info.ok and info.tool_id in seen_ids:
@@ -196,6 +272,9 @@ class Discovery:
                 tools.append(info)
             for stale in set(self._cache) - live:
                 del self._cache[stale]
+                changed = True
+            if changed:
+                self._write_disk_cache()
         return tools
 
 

@@ -25,7 +25,6 @@ import os
 import socket
 import threading
 import time
-import uuid
 from typing import Any, Callable
 
 from pixie_desktop.integration.instance import peer_uid, server_name
@@ -175,6 +174,8 @@ class HandoverRunner:
     def run(self, tool: Any, inputs: dict, *, run_id: str | None = None,
             on_event: Callable[[Any], None] | None = None, serialised: bool = False,
             meta: dict[str, Any] | None = None) -> Any:
+        import uuid  # here: uuid imports platform (regexes compiled on import), which the GUI start skips
+
         run_id = run_id or str(uuid.uuid4())
         if self.enabled:
             try:

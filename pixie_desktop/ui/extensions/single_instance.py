@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from typing import Any, Callable
 
 log = logging.getLogger(__name__)
@@ -63,6 +62,8 @@ class RunHandoverServer:
         if not isinstance(sent_at, (int, float)) or abs(time.time() - sent_at) > STALE_AFTER_S:
             # read too late: the command has stopped waiting and runs it itself
             return decline("the request is stale")
+        import uuid  # here: uuid imports platform, which the GUI start does not need
+
         try:
             run_id = str(uuid.UUID(str(msg.get("run_id"))))
         except ValueError:

@@ -15,10 +15,10 @@ from pixie_desktop.ops import runs as run_ops
 from pixie_desktop.queries import runs as run_queries
 from pixie_desktop.queries import search as search_queries
 from pixie_desktop.queries.search import RunFilter
-from pixie_desktop.queries.common import parse_iso
 from pixie_desktop.queries.runs import RunRecord
 from pixie_desktop.ui.publish import publish
 from pixie_desktop.ui.plain_text import plain_tooltip
+from pixie_desktop.ui.run_format import STATUS_TEXT, format_bytes, format_duration, format_started  # noqa: F401 - re-exported
 
 RunRole = Qt.ItemDataRole.UserRole + 1          # RunRecord
 StatusRole = Qt.ItemDataRole.UserRole + 2       # "running" | "ok" | "error" | "cancelled"
@@ -32,34 +32,6 @@ ToolColourRole = Qt.ItemDataRole.UserRole + 9   # the tool's colour, else its fi
 
 COL_STATUS, COL_TOOL, COL_STARTED, COL_DURATION, COL_LABEL, COL_STAR, COL_BYTES, COL_INPUTS = range(8)
 COLUMNS = ("Status", "Tool", "Started", "Duration", "Label", "★", "Artefacts", "Inputs")
-STATUS_TEXT = {"running": "Running", "ok": "Done", "error": "Failed", "cancelled": "Cancelled"}
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    minutes, secs = divmod(int(round(seconds)), 60)
-    if minutes < 60:
-        return f"{minutes} min {secs:02d} s"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
-
-
-def format_bytes(n: int | None) -> str:
-    from pixie_desktop.units import human_bytes
-
-    return human_bytes(n) if n else "—"
-
-
-def format_started(iso: str | None) -> str:
-    dt = parse_iso(iso)
-    if dt is None:
-        return iso or ""
-    return dt.astimezone().strftime("%d %b %Y  %H:%M:%S")
 
 
 class RunsModel(QAbstractTableModel):

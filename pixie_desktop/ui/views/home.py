@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWi
 
 from pixie_desktop.queries import home as home_queries
 from pixie_desktop.ui.delegates.painters import status_colour
-from pixie_desktop.ui.models.runs_model import STATUS_TEXT, format_duration, format_started
+from pixie_desktop.ui.run_format import STATUS_TEXT, format_duration, format_started
 from pixie_desktop.ui.plain_text import plain_tooltip
 
 

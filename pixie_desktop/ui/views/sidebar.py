@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import (QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt,
                             QTimer, QUrl, Signal)
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QIcon, QKeyEvent, QPainter, QPalette, QPen
-from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QColorDialog, QComboBox, QFrame, QHBoxLayout,
-                               QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QStyle,
-                               QStyledItemDelegate, QStyleOptionViewItem, QToolButton, QTreeView, QVBoxLayout,
-                               QWidget)
+# The dialogs (QColorDialog, QInputDialog, QMessageBox) are imported where they open: each class
+# creates its enums when first touched, which the start-up should not pay for.
+# So is QStyle (its ~11 enums, among them the largest of QtWidgets, cost ~5 ms): only the row
+# painters read it, and the first paint may have no rows yet.
+from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit,
+                               QMenu, QPushButton, QStyledItemDelegate, QToolButton, QTreeView, QVBoxLayout, QWidget)
 
 from pixie_desktop.ops import settings as settings_ops
 from pixie_desktop.ops import tools as tool_ops
@@ -35,6 +37,9 @@ from pixie_desktop.ui.models.sidebar_model import SidebarFilterProxy, SidebarMod
 from pixie_desktop.ui.models.tools_model import ToolsModel
 from pixie_desktop.ui.models.workspaces_model import WorkspacesModel
 from pixie_desktop.ui.views.flow_layout import FlowLayout
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStyleOptionViewItem
 
 COLLAPSED_KEY = "ui.sidebar.collapsed"
 ACTIVE_WS_KEY = "ui.sidebar.active_workspace"
@@ -131,6 +136,8 @@ class SidebarDelegate(QStyledItemDelegate):
     def _paint_section(self, p: QPainter, rect: QRectF, pal: QPalette, index: QModelIndex, option) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         muted = pal.color(QPalette.ColorRole.PlaceholderText)
+        from PySide6.QtWidgets import QStyle  # see the imports at the top
+
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
         x = rect.left() + 10
         cy = rect.center().y() + 3
@@ -168,6 +175,8 @@ class SidebarDelegate(QStyledItemDelegate):
 
     def _paint_tool(self, p: QPainter, rect: QRectF, pal: QPalette, index: QModelIndex, option) -> None:
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        from PySide6.QtWidgets import QStyle  # see the imports at the top
+
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
         bg_rect = rect.adjusted(6, 1, -6, -1)
@@ -271,6 +280,22 @@ class SidebarTree(QTreeView):
         self.setExpandsOnDoubleClick(False)
         self.setAnimated(False)
         self.setAutoExpandDelay(500)
+        self._hover_on = False
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._hover_on:  # once, on the first show (by then the tree is in its window)
+            self._hover_on = True
+            from pixie_desktop.ui.first_paint import after_first_paint
+
+            after_first_paint(self.window(), self.enable_hover)
+
+    def enable_hover(self) -> None:
+        """Hover highlight of the rows. Set after the window's first paint: the first `viewport()`
+        call makes PySide resolve the viewport's Python type, which realises every lazily loaded
+        QWidget subclass and their enums (~50 enums, several ms of the start-up), and no hover can
+        happen before the window is on screen."""
+        self._hover_on = True
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover, True)
 
 
@@ -746,6 +771,8 @@ class Sidebar(QWidget):
             self.tools.refresh_tool(tool_id)
 
     def set_flag(self, tool_id: str, flag: str, on: bool) -> None:
+        from PySide6.QtWidgets import QMessageBox  # dialogs: imported on use (see the top)
+
         try:
             change = tool_ops.set_flag(self.conn, tool_id, flag, on)
         except (sqlite3.Error, KeyError) as exc:
@@ -777,6 +804,8 @@ class Sidebar(QWidget):
             publish(change, self.events)
 
     def create_workspace(self, name: str, colour: str | None = None) -> int | None:
+        from PySide6.QtWidgets import QMessageBox  # dialogs: imported on use (see the top)
+
         try:
             ws, change = workspace_ops.create(self.conn, name, colour)
         except workspace_ops.WorkspaceError as exc:
@@ -794,6 +823,8 @@ class Sidebar(QWidget):
 
     # dialogs (thin: the actions above are what tests call) --------------------------------------
     def tool_colour_dialog(self, tool_id: str) -> None:
+        from PySide6.QtWidgets import QColorDialog  # dialogs: imported on use (see the top)
+
         row = self.tools.tool_row(tool_id)
         start = QColor(row.state.colour) if row and row.state.colour else avatar_colour(tool_id, None)
         c = QColorDialog.getColor(start, self, "Tool colour")
@@ -810,6 +841,8 @@ class Sidebar(QWidget):
         self._changed(tool_id)
 
     def new_workspace_dialog(self, tool_id: str | None = None) -> None:
+        from PySide6.QtWidgets import QInputDialog  # dialogs: imported on use (see the top)
+
         name, ok = QInputDialog.getText(self, "New workspace", "Name")
         if ok and name.strip():
             ws_id = self.create_workspace(name.strip())
@@ -817,6 +850,8 @@ class Sidebar(QWidget):
                 self.add_to_workspace(tool_id, ws_id)
 
     def rename_workspace_dialog(self, workspace_id: int) -> None:
+        from PySide6.QtWidgets import QInputDialog, QMessageBox  # dialogs: imported on use (see the top)
+
         ws = self.workspaces.workspace(workspace_id)
         if ws is None:
             return
@@ -832,6 +867,8 @@ class Sidebar(QWidget):
                 publish(change, self.events)
 
     def workspace_colour_dialog(self, workspace_id: int) -> None:
+        from PySide6.QtWidgets import QColorDialog  # dialogs: imported on use (see the top)
+
         ws = self.workspaces.workspace(workspace_id)
         c = QColorDialog.getColor(QColor(ws.colour) if ws and ws.colour else QColor("#5563d1"), self,
                                   "Workspace colour")
@@ -842,6 +879,8 @@ class Sidebar(QWidget):
                 publish(change, self.events)
 
     def delete_workspace_dialog(self, workspace_id: int) -> None:
+        from PySide6.QtWidgets import QMessageBox  # dialogs: imported on use (see the top)
+
         ws = self.workspaces.workspace(workspace_id)
         if ws is None:
             return
