@@ -62,6 +62,7 @@ __all__ = ["Tool", "RunContext", "ToolError", "decode_data_url", "data_url"]
 _KEEP_FINISHED = 64
 TOKEN_ENV = "PIXIE_TOKEN"
 TOKEN_HEADER = "X-Pixie-Token"
+READY_FD_ENV = "PIXIE_READY_FD"  # the launcher's readiness pipe (see _signal_ready)
 # A run id names a folder: one safe path segment (uuid4 from the app, validate-<uuid>, ...).
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
@@ -237,6 +238,24 @@ def _safe_artefact_name(name: Any) -> str:
     return stem + ext
 
 
+def _signal_ready() -> None:
+    """Tell the launcher we listen (one byte on the pipe named by PIXIE_READY_FD), so it need
+    not wait for its next /healthz poll. Only a pipe is written to, and the variable is removed so
+    the tool's own subprocesses do not see a stale descriptor number."""
+    raw = os.environ.pop(READY_FD_ENV, None)
+    if not raw or not raw.isdigit() or int(raw) < 3:
+        return
+    fd = int(raw)
+    try:
+        import stat  # already loaded by os: free
+
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):  # anything else is not ours to write or close
+            os.write(fd, b"1")
+            os.close(fd)
+    except OSError:  # not open (started by hand with a stale variable): nothing to tell
+        pass
+
+
 class Cancelled(Exception):
     """Raised by ctx.check_cancelled(); the run answers with whatever outputs were streamed."""
 
@@ -343,6 +362,7 @@ class Tool:
             port = int(os.environ.get("PORT", "0") or 0)
         server = _HTTPServer(self, port, _launch_token())
         self.server = server
+        _signal_ready()
 
         def stop(*_: Any) -> None:
             server.shutdown()
