@@ -362,7 +362,6 @@ class Tool:
             port = int(os.environ.get("PORT", "0") or 0)
         server = _HTTPServer(self, port, _launch_token())
         self.server = server
-        _signal_ready()
 
         def stop(*_: Any) -> None:
             server.shutdown()
@@ -385,6 +384,7 @@ class Tool:
             signal.signal(signal.SIGINT, stop)
         except ValueError:  # pragma: no cover - not the main thread
             pass
+        _signal_ready()  # listening, and SIGTERM already means a clean exit 0
         try:
             server.serve_forever(poll_interval=0.2)
         finally:
