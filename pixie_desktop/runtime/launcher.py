@@ -251,6 +251,12 @@ class ToolProcess:
         """Read what the pipe holds into the ring (under the lock `stderr_mark` takes, so a mark
         never falls between a read and its append). False at end of file."""
         with self._stderr_lock:
+            # Both the pump and stderr_mark select() before calling here; whichever comes second
+            # may find the pipe already drained by the first, and a blocking read would then
+            # hang (a run stuck in stderr_mark while the tool is alive and quiet). Re-check under
+            # the lock.
+            if not select.select([fd], [], [], 0)[0]:
+                return True
             chunk = os.read(fd, 65536)
             if chunk:
                 self._ring.append(chunk)
