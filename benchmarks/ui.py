@@ -14,7 +14,9 @@
 
 Run:  .venv/bin/python benchmarks/ui.py [--quick] [--start-only] [--rounds N] [--before CHECKOUT]
 (--before: also start the app from another checkout, e.g. an export of main with the same
-first-paint probe in ui/app.py, in the same interleaved rounds.)"""
+first-paint probe in ui/app.py, in the same interleaved rounds.)
+      .venv/bin/python benchmarks/ui.py --sdk-only [--rounds N] [--sdk-before OLD/sdk.py]
+(the SDK cold-spawn figure alone; --sdk-before also spawns the same tool on an older sdk.py.)"""
 
 from __future__ import annotations
 
@@ -247,9 +249,11 @@ def _ratios(a: list[float], b: list[float]) -> dict[str, float]:
     return {"round_ratio": statistics.median(x / y for x, y in zip(a, b)), "best_ratio": min(a) / min(b)}
 
 
-def sdk_spawn_and_overhead(tmp: Path, rounds: int, warm_runs: int) -> dict[str, float]:
+def sdk_spawn_and_overhead(tmp: Path, rounds: int, warm_runs: int,
+                           sdk_before: Path | None = None) -> dict[str, float]:
     """Cold spawn → healthy of a stdlib SDK tool vs bare `python -c pass` (interleaved, .pyc kept),
-    and the warm run host overhead (Runner.run minus a raw POST /run to the same warm process)."""
+    and the warm run host overhead (Runner.run minus a raw POST /run to the same warm process).
+    With `sdk_before` (an older sdk.py), the same tool on that SDK is spawned in the same rounds."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from runtime import NOOP_MAIN, NOOP_SPEC  # benchmarks/runtime.py: the same no-op tool
 
@@ -268,7 +272,14 @@ def sdk_spawn_and_overhead(tmp: Path, rounds: int, warm_runs: int) -> dict[str, 
                                             "PIXIE_DB_PATH": str(root / "p.db"),
                                             "PIXIE_ARTEFACTS_ROOT": str(root / "artefacts")})
     open_db(settings.db_path).close()
-    tool = Discovery(root / "tools").scan()[0]
+    if sdk_before is not None:  # the same no-op tool, importing the older SDK from its own folder
+        (root / "tools" / "noop-before").mkdir()
+        shutil.copyfile(sdk_before, root / "tools" / "noop-before" / "_sdk_before.py")
+        (root / "tools" / "noop-before" / "tool.json").write_text(json.dumps({**NOOP_SPEC, "id": "noop-before"}))
+        (root / "tools" / "noop-before" / "main.py").write_text(
+            NOOP_MAIN.replace("from pixie_desktop import sdk", "import _sdk_before as sdk"))
+    found = {t.tool_id: t for t in Discovery(root / "tools").scan()}
+    tool = found["noop"]
     bare_env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
     def bare() -> float:
@@ -276,21 +287,31 @@ def sdk_spawn_and_overhead(tmp: Path, rounds: int, warm_runs: int) -> dict[str, 
         subprocess.run([sys.executable, "-c", "pass"], check=True, env=bare_env)
         return time.perf_counter() - t0
 
-    def cold() -> float:
+    def cold(which: object = tool) -> float:
         t0 = time.perf_counter()
-        proc = spawn(tool, settings)
+        proc = spawn(which, settings)
         dt = time.perf_counter() - t0
         proc.stop(grace=2)
         return dt
 
+    old_tool = found.get("noop-before")
     bare(), cold()  # untimed: writes the .pyc files
-    bares, colds = [], []
+    if old_tool is not None:
+        cold(old_tool)
+    bares, colds, olds = [], [], []
     for i in range(rounds):
         if i % 2:
             colds.append(cold()); bares.append(bare())  # noqa: E702
         else:
             bares.append(bare()); colds.append(cold())  # noqa: E702
+        if old_tool is not None:
+            olds.append(cold(old_tool))
     ratios = _ratios(colds, bares)
+    before = {"old_cold_ms": statistics.median(olds) * 1000,
+              "old_round_ratio": statistics.median(x / y for x, y in zip(olds, bares))} if olds else {}
+    if warm_runs <= 0:
+        return {"bare_ms": statistics.median(bares) * 1000, "cold_ms": statistics.median(colds) * 1000,
+                **ratios, **before}
     runner = Runner(settings)
     try:
         first = runner.run(tool, {"x": 1})
@@ -312,7 +333,19 @@ def sdk_spawn_and_overhead(tmp: Path, rounds: int, warm_runs: int) -> dict[str, 
         runner.shutdown()
     return {"bare_ms": statistics.median(bares) * 1000, "cold_ms": statistics.median(colds) * 1000,
             "raw_ms": statistics.median(raw) * 1000, "full_ms": statistics.median(full) * 1000, **ratios,
-            "overhead_ms": statistics.median(f - r for f, r in zip(full, raw)) * 1000}
+            "overhead_ms": statistics.median(f - r for f, r in zip(full, raw)) * 1000, **before}
+
+
+def report_sdk_spawn(tmp: Path, rounds: int, sdk_before: Path | None) -> None:
+    """`--sdk-only [--sdk-before OLD_SDK.py]`: the cold-spawn figure alone (no seeding, no window)."""
+    s = sdk_spawn_and_overhead(tmp, rounds, 0, sdk_before)
+    print(f"cold spawn → healthy of a stdlib SDK tool {s['cold_ms']:.1f} ms, bare `python -c pass` "
+          f"{s['bare_ms']:.1f} ms → {s['cold_ms'] / s['bare_ms']:.2f}× (target ≤ 2.5×; median of {rounds} "
+          f"interleaved rounds; per-round {s['round_ratio']:.2f}×, best {s['best_ratio']:.2f}×)")
+    if sdk_before is not None:
+        print(f"  same rounds, SDK from {sdk_before}: {s['old_cold_ms']:.1f} ms → "
+              f"{s['old_cold_ms'] / s['bare_ms']:.2f}× (per-round {s['old_round_ratio']:.2f}×)")
+    print(f"  machine load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 def report_start(tmp: Path, rounds: int, quick: bool, before: Path | None = None) -> None:
@@ -495,6 +528,10 @@ def main(argv: list[str]) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="pixie-bench-ui-"))
     try:
         before = Path(argv[argv.index("--before") + 1]) if "--before" in argv else None
+        if "--sdk-only" in argv:
+            sdk_before = Path(argv[argv.index("--sdk-before") + 1]) if "--sdk-before" in argv else None
+            report_sdk_spawn(tmp, max(rounds, 7), sdk_before)
+            return 0
         if "--start-only" in argv:
             report_start(tmp, rounds, quick, before)
             return 0

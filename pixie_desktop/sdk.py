@@ -20,8 +20,13 @@
 
 It serves the Pixie HTTP contract on 127.0.0.1: /healthz, /schema (tool.json verbatim), /run,
 /stream?run_id= (SSE), /cancel?run_id=, /autocomplete/<name>?q=. Raise `sdk.ToolError("msg")`
-for a user error (HTTP 422 {"detail": msg}). Import cost is kept small: only stdlib modules the
-HTTP server needs anyway.
+for a user error (HTTP 422 {"detail": msg}). Import cost is kept small (it is most of a tool's
+cold start): the HTTP/1.1 server below is written on `socket` + `threading` rather than
+http.server (which pulls in email, html, mimetypes, socketserver: ~20 ms), and anything a run
+may need but the start does not (base64, traceback) is imported where it is used. It keeps
+connections alive (HTTP/1.1 default, HTTP/1.0 on request), answers pipelined requests in order,
+and bounds what a client can make it hold: request line 8 KiB, headers 64 KiB / 100 lines, a
+head that does not arrive within 10 s is answered 408, bodies need a Content-Length.
 
 The server answers only the app that started it (any local process or web page could otherwise
 drive it): when Pixie launches the tool it puts a random token in the environment
@@ -34,7 +39,6 @@ is skipped."""
 
 from __future__ import annotations
 
-import hmac
 import json
 import os
 import re
@@ -43,9 +47,12 @@ import socket
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+
+try:  # the constant-time comparison hmac.compare_digest re-exports, without importing hashlib
+    from _operator import _compare_digest
+except ImportError:  # pragma: no cover - another Python implementation
+    from hmac import compare_digest as _compare_digest
 
 if False:  # for type checkers only: a tool's cold start does not pay for importing typing
     from typing import Any, Callable
@@ -55,6 +62,7 @@ __all__ = ["Tool", "RunContext", "ToolError", "decode_data_url", "data_url"]
 _KEEP_FINISHED = 64
 TOKEN_ENV = "PIXIE_TOKEN"
 TOKEN_HEADER = "X-Pixie-Token"
+READY_FD_ENV = "PIXIE_READY_FD"  # the launcher's readiness pipe (see _signal_ready)
 # A run id names a folder: one safe path segment (uuid4 from the app, validate-<uuid>, ...).
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
@@ -230,6 +238,24 @@ def _safe_artefact_name(name: Any) -> str:
     return stem + ext
 
 
+def _signal_ready() -> None:
+    """Tell the launcher we listen (one byte on the pipe named by PIXIE_READY_FD), so it need
+    not wait for its next /healthz poll. Only a pipe is written to, and the variable is removed so
+    the tool's own subprocesses do not see a stale descriptor number."""
+    raw = os.environ.pop(READY_FD_ENV, None)
+    if not raw or not raw.isdigit() or int(raw) < 3:
+        return
+    fd = int(raw)
+    try:
+        import stat  # already loaded by os: free
+
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):  # anything else is not ours to write or close
+            os.write(fd, b"1")
+            os.close(fd)
+    except OSError:  # not open (started by hand with a stale variable): nothing to tell
+        pass
+
+
 class Cancelled(Exception):
     """Raised by ctx.check_cancelled(); the run answers with whatever outputs were streamed."""
 
@@ -246,7 +272,7 @@ class Tool:
         self._autocomplete: dict[str, Callable[[str], Any]] = {}
         self._runs: dict[str, _RunState] = {}
         self._runs_lock = threading.Lock()
-        self.server: ThreadingHTTPServer | None = None
+        self.server: "_HTTPServer | None" = None
 
     # -- registration ---------------------------------------------------------------------
     def handler(self, fn: Callable[[dict, RunContext], Any]) -> Callable[[dict, RunContext], Any]:
@@ -334,19 +360,11 @@ class Tool:
             port = int(args[args.index("--port") + 1])
         else:
             port = int(os.environ.get("PORT", "0") or 0)
-        tool = self
-
-        class Handler(_Handler):
-            pass
-
-        Handler.tool = tool
-        Handler.token = _launch_token()
-        server = _Server(("127.0.0.1", port), Handler)
-        Handler.port = server.server_address[1]
+        server = _HTTPServer(self, port, _launch_token())
         self.server = server
 
         def stop(*_: Any) -> None:
-            threading.Thread(target=server.shutdown, daemon=True).start()
+            server.shutdown()
 
         if os.environ.get("PIXIE_TOOL_ID"):
             # Started by Pixie: if the app dies without stopping us (SIGKILL, crash), exit too
@@ -366,156 +384,431 @@ class Tool:
             signal.signal(signal.SIGINT, stop)
         except ValueError:  # pragma: no cover - not the main thread
             pass
+        _signal_ready()  # listening, and SIGTERM already means a clean exit 0
         try:
             server.serve_forever(poll_interval=0.2)
         finally:
             server.server_close()
 
 
-class _Server(ThreadingHTTPServer):
-    """One daemon thread per connection, and a deep listen backlog so that a burst of runs (or
-    many concurrent streams) queues instead of seeing connection resets."""
+# -- HTTP/1.1 server ------------------------------------------------------------------------
+# A small server on `socket` instead of http.server, which would pull in email, html,
+# mimetypes and socketserver (~20 ms of every cold start). One daemon thread per connection, as
+# before: /healthz and /cancel answer while a /run is in flight and each /stream holds its own
+# connection. Requests are parsed defensively: bounded request line, header block and header
+# count, strict framing (Content-Length only), and deadlines so a slow client cannot hold a
+# thread forever.
 
-    daemon_threads = True
-    request_queue_size = REQUEST_QUEUE_SIZE
+MAX_REQUEST_LINE = 8 * 1024  # longer → 414
+MAX_HEADER_BYTES = 64 * 1024  # request line + headers; more → 431
+MAX_HEADERS = 100  # more → 431
+HEAD_TIMEOUT = 10.0  # from a request's first byte to the end of its headers (slowloris); then 408
+IDLE_TIMEOUT = 120.0  # a keep-alive connection with no new request is closed after this
+IO_TIMEOUT = 60.0  # longest wait for the next body byte, or for the client to take our bytes
+_SINGLE_HEADERS = ("host", "content-length", "content-type", "origin", TOKEN_HEADER.lower())
+_TOKEN_CHARS = frozenset(b"!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_REASONS = {100: "Continue", 200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+            404: "Not Found", 408: "Request Timeout", 411: "Length Required",
+            413: "Request Entity Too Large", 414: "Request-URI Too Long", 415: "Unsupported Media Type",
+            417: "Expectation Failed", 422: "Unprocessable Entity", 431: "Request Header Fields Too Large",
+            500: "Internal Server Error", 501: "Not Implemented", 505: "HTTP Version Not Supported"}
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    tool: Tool
-    token: str | None = None
-    port: int = 0
+class _HTTPError(Exception):
+    """A request that cannot be answered normally: `status` with {"detail": message}, then close."""
 
-    def _refused(self) -> bool:
-        """Answer and return True when this request does not come from the app that started us."""
-        host = (self.headers.get("Host") or "").strip().lower()
-        allowed = {f"{h}:{self.port}" for h in _LOOPBACK_HOSTS}
-        if host not in allowed:
-            self._json(403, {"detail": "forbidden: the Host header must be the loopback address and port"})
-            return True
-        if self.headers.get("Origin") is not None:
-            self._json(403, {"detail": "forbidden: browser requests (Origin header) are not accepted"})
-            return True
-        if self.token is not None:
-            given = self.headers.get(TOKEN_HEADER) or ""
-            if not hmac.compare_digest(given.encode("utf-8", "replace"), self.token.encode("utf-8")):
-                self._json(401, {"detail": "unauthorized: missing or wrong X-Pixie-Token"})
-                return True
-        if self.command == "POST":
-            ctype = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
-            if ctype != "application/json":
-                self._json(415, {"detail": "POST bodies must be Content-Type: application/json"})
-                return True
-        return False
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
 
-    def setup(self) -> None:
-        super().setup()
+
+class _Request:
+    """One parsed request head (header names lower-cased)."""
+
+    __slots__ = ("method", "target", "version", "headers", "path", "query", "keep_alive")
+
+    def __init__(self, method: str, target: str, version: str, headers: dict[str, str]):
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+        raw_path, _, raw_query = target.partition("?")
+        self.path = _unquote(raw_path.partition("#")[0])
+        self.query = _parse_query(raw_query.partition("#")[0])
+        tokens = {t.strip().lower() for t in headers.get("connection", "").split(",")}
+        # HTTP/1.1 keeps the connection unless told to close; HTTP/1.0 closes unless asked not to
+        self.keep_alive = "close" not in tokens if version == "HTTP/1.1" else "keep-alive" in tokens
+
+
+def _unquote(text: str, plus: bool = False) -> str:
+    """Percent-decoding (UTF-8, bad sequences replaced), like urllib.parse.unquote(_plus)."""
+    if plus:
+        text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    parts = text.split("%")
+    out = bytearray(parts[0].encode("utf-8"))
+    for part in parts[1:]:
+        pair = part[:2]
+        if len(pair) == 2 and all(c in "0123456789abcdefABCDEF" for c in pair):
+            out.append(int(pair, 16))
+            out += part[2:].encode("utf-8")
+        else:
+            out += b"%" + part.encode("utf-8")
+    return out.decode("utf-8", "replace")
+
+
+def _parse_query(query: str) -> dict[str, str]:
+    """{name: first value} like parse_qs (blank values and pairs without '=' are dropped)."""
+    out: dict[str, str] = {}
+    for pair in query.split("&"):
+        name, eq, value = pair.partition("=")
+        if not eq or not value:
+            continue
+        name = _unquote(name, plus=True)
+        if name not in out:
+            out[name] = _unquote(value, plus=True)
+    return out
+
+
+def _parse_head(head: bytes) -> _Request:
+    """The request line and headers (CRLF or bare LF line ends); _HTTPError for anything malformed."""
+    lines = head.split(b"\n")
+    line = lines[0].rstrip(b"\r")
+    parts = line.split(b" ")
+    if len(parts) != 3 or not all(parts) or not line.isascii():
+        raise _HTTPError(400, "bad request line")
+    method, target, version = (p.decode("ascii") for p in parts)
+    if not method.isalpha() or not method.isupper():
+        raise _HTTPError(400, "bad request method")
+    if version not in ("HTTP/1.1", "HTTP/1.0"):
+        raise _HTTPError(505 if version.startswith("HTTP/") else 400, "only HTTP/1.0 and HTTP/1.1 are served")
+    if not target.startswith("/") or any(c <= " " or c == "\x7f" for c in target):
+        raise _HTTPError(400, "bad request target (expected an absolute path)")
+    headers: dict[str, str] = {}
+    count = 0
+    for raw in lines[1:]:
+        raw = raw.rstrip(b"\r")
+        if not raw:
+            continue  # the terminating blank line
+        count += 1
+        if count > MAX_HEADERS:
+            raise _HTTPError(431, f"more than {MAX_HEADERS} headers")
+        if raw[:1] in (b" ", b"\t"):
+            raise _HTTPError(400, "folded header lines are not accepted")
+        name_b, colon, value_b = raw.partition(b":")
+        if not colon or not name_b or not _TOKEN_CHARS.issuperset(name_b):
+            raise _HTTPError(400, "malformed header line")
+        if b"\r" in value_b or b"\0" in value_b:
+            raise _HTTPError(400, "control characters in a header value")
+        name = name_b.decode("ascii").lower()
+        value = value_b.decode("latin-1").strip(" \t")
+        if name in headers:
+            if name in _SINGLE_HEADERS:
+                if name == "content-length" and value == headers[name]:
+                    continue  # a harmless exact repeat
+                raise _HTTPError(400, f"more than one {name} header")
+            headers[name] += ", " + value
+        else:
+            headers[name] = value
+    return _Request(method, target, version, headers)
+
+
+class _Connection:
+    """One client connection: reads requests (pipelined ones in order) and answers each."""
+
+    def __init__(self, server: "_HTTPServer", sock: socket.socket):
+        self.server = server
+        self.tool = server.tool
+        self.sock = sock
+        self.buf = bytearray()
+
+    # -- reading ----------------------------------------------------------------------------
+    def _recv(self, timeout: float) -> bool:
+        """Append what arrives within `timeout` to the buffer; False on end of stream."""
+        if timeout <= 0:
+            raise TimeoutError
+        self.sock.settimeout(timeout)
+        data = self.sock.recv(65536)
+        if not data:
+            return False
+        self.buf += data
+        return True
+
+    def read_head(self, idle: float) -> bytes | None:
+        """The next request head (up to its blank line), or None when the client closed or sent
+        nothing within `idle`. _HTTPError for an oversize head or one that trickles in too slowly."""
+        deadline = None
+        while True:
+            if self.buf and deadline is None:
+                deadline = time.monotonic() + HEAD_TIMEOUT  # from the first byte, blank lines included
+            while self.buf.startswith(b"\r\n") or self.buf.startswith(b"\n"):
+                del self.buf[: 2 if self.buf[0] == 13 else 1]  # blank lines between requests
+            if self.buf and self.buf != b"\r":
+                end = _head_end(self.buf)
+                first = self.buf.find(b"\n", 0, MAX_REQUEST_LINE + 2)
+                if first < 0 and len(self.buf) > MAX_REQUEST_LINE + 1:
+                    raise _HTTPError(414, f"request line longer than {MAX_REQUEST_LINE} bytes")
+                if (end if end >= 0 else len(self.buf)) > MAX_HEADER_BYTES:
+                    raise _HTTPError(431, f"request headers larger than {MAX_HEADER_BYTES} bytes")
+                if end >= 0:
+                    head = bytes(self.buf[:end])
+                    del self.buf[:end]
+                    return head
+            try:
+                if deadline is None:
+                    if not self._recv(idle):
+                        return None
+                elif not self._recv(deadline - time.monotonic()):
+                    if self.buf.strip():
+                        raise _HTTPError(400, "the connection closed in the middle of a request")
+                    return None
+            except TimeoutError:
+                if deadline is None:
+                    return None  # an idle keep-alive connection: just close it
+                raise _HTTPError(408, f"the request headers did not arrive within {HEAD_TIMEOUT:g} s") from None
+
+    def read_body(self, length: int) -> bytearray:
+        body = bytearray(length)
+        view = memoryview(body)
+        have = min(length, len(self.buf))
+        view[:have] = self.buf[:have]
+        del self.buf[:have]
+        self.sock.settimeout(IO_TIMEOUT)
+        while have < length:
+            n = self.sock.recv_into(view[have:], min(length - have, 1 << 20))
+            if not n:
+                raise ConnectionResetError("the client closed before sending the whole body")
+            have += n
+        return body
+
+    # -- writing ----------------------------------------------------------------------------
+    def send(self, status: int, body: bytes, ctype: str = "application/json", close: bool = False,
+             request: _Request | None = None) -> None:
+        conn = ""
+        if close:
+            conn = "Connection: close\r\n"
+        elif request is not None and request.version == "HTTP/1.0":
+            conn = "Connection: keep-alive\r\n"
+        head = (f"HTTP/1.1 {status} {_REASONS.get(status, '')}\r\nContent-Type: {ctype}\r\n"
+                f"Content-Length: {len(body)}\r\n{conn}\r\n").encode("latin-1")
+        self.sock.settimeout(IO_TIMEOUT)
+        self.sock.sendall(head + body)  # one write: no Nagle/delayed-ACK stall
+
+    def send_json(self, status: int, value: Any, close: bool = False, request: _Request | None = None) -> None:
+        self.send(status, json.dumps(value, ensure_ascii=False, default=str).encode("utf-8"),
+                  close=close, request=request)
+
+    # -- the loop -----------------------------------------------------------------------------
+    def run(self) -> None:
         try:
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:  # a latency tweak only
             pass
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass  # stderr is the app's error channel; access logs would drown it
-
-    def _send(self, status: int, body: bytes, ctype: str = "application/json") -> None:
-        head = (f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}\r\n"
-                f"Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n").encode("latin-1")
-        self.wfile.write(head + body)  # one write: no Nagle/delayed-ACK stall
-        self.log_request(status)
-
-    def _json(self, status: int, value: Any) -> None:
-        self._send(status, json.dumps(value, ensure_ascii=False, default=str).encode("utf-8"))
-
-    def _query(self) -> tuple[str, dict[str, str]]:
-        parts = urlsplit(self.path)
-        return unquote(parts.path), {k: v[0] for k, v in parse_qs(parts.query).items()}
-
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        if self._refused():
+        idle = HEAD_TIMEOUT  # a fresh connection must start its request promptly
+        try:
+            while True:
+                try:
+                    head = self.read_head(idle)
+                    if head is None:
+                        return
+                    request = _parse_head(head)
+                except _HTTPError as exc:
+                    self.send_json(exc.status, {"detail": str(exc)}, close=True)
+                    return
+                if not self.handle(request):
+                    return
+                idle = IDLE_TIMEOUT
+        except (OSError, ValueError):  # reset, broken pipe, timeout while writing: drop it
             return
-        path, q = self._query()
+        finally:
+            try:
+                self.sock.close()
+            except OSError:  # already gone
+                pass
+
+    def handle(self, req: _Request) -> bool:
+        """Answer one request; True to keep the connection for the next one."""
+        h = req.headers
+        if "transfer-encoding" in h:
+            self.send_json(411 if "content-length" not in h else 400,
+                           {"detail": "send the body with a Content-Length (no Transfer-Encoding)"}, close=True)
+            return False
+        raw_length = h.get("content-length", "0")
+        if not raw_length.isdigit() or not raw_length.isascii() or len(raw_length) > 15:
+            self.send_json(400, {"detail": "bad or too large Content-Length"}, close=True)
+            return False
+        length = int(raw_length)
+        refusal = self.refusal(req)
+        if refusal is not None:
+            # the body is not read: close rather than parse it as the next request
+            self.send_json(refusal[0], {"detail": refusal[1]}, close=True)
+            return False
+        if req.method not in ("GET", "POST"):
+            self.send_json(501, {"detail": f"unsupported method {req.method}"}, close=True)
+            return False
+        if length > MAX_BODY_BYTES:
+            self.send_json(413, {"detail": "bad or too large Content-Length"}, close=True)
+            return False
+        expect = h.get("expect", "").lower()
+        if expect:
+            if expect != "100-continue" or req.version != "HTTP/1.1":
+                self.send_json(417, {"detail": "unsupported Expect header"}, close=True)
+                return False
+            self.sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+        if req.method == "GET":
+            if length:  # a GET body is not expected; skip it rather than misread it
+                self.read_body(length)
+            return self.do_get(req)
+        raw = self.read_body(length) if length else b""
+        return self.do_post(req, raw)
+
+    def refusal(self, req: _Request) -> tuple[int, str] | None:
+        """(status, message) when this request does not come from the app that started us."""
+        h = req.headers
+        host = h.get("host", "").strip().lower()
+        if host not in self.server.allowed_hosts:
+            return 403, "forbidden: the Host header must be the loopback address and port"
+        if "origin" in h:
+            return 403, "forbidden: browser requests (Origin header) are not accepted"
+        token = self.server.token
+        if token is not None:
+            given = h.get(TOKEN_HEADER.lower(), "")
+            if not _compare_digest(given.encode("utf-8", "replace"), token.encode("utf-8")):
+                return 401, "unauthorized: missing or wrong X-Pixie-Token"
+        if req.method == "POST":
+            ctype = h.get("content-type", "").split(";", 1)[0].strip().lower()
+            if ctype != "application/json":
+                return 415, "POST bodies must be Content-Type: application/json"
+        return None
+
+    def do_get(self, req: _Request) -> bool:
+        path, q = req.path, req.query
+        keep = req.keep_alive
         if path == "/healthz":
-            self._send(200, b'{"ok": true}')
+            self.send(200, b'{"ok": true}', close=not keep, request=req)
         elif path == "/schema":
-            self._send(200, self.tool.schema_bytes)
+            self.send(200, self.tool.schema_bytes, close=not keep, request=req)
         elif path == "/stream":
-            self._stream(q.get("run_id") or q.get("id") or "")
+            self.stream(q.get("run_id") or q.get("id") or "")
+            return False
         elif path.startswith("/autocomplete/"):
             name = path[len("/autocomplete/"):]
             fn = self.tool._autocomplete.get(name)
             if fn is None:
-                self._json(404, {"detail": f"no autocomplete endpoint '{name}'"})
-                return
+                self.send_json(404, {"detail": f"no autocomplete endpoint '{name}'"}, close=not keep, request=req)
+                return keep
             try:
-                result = fn(q.get("q", ""))
-            except Exception as exc:  # noqa: BLE001
-                self._json(500, {"detail": f"{type(exc).__name__}: {exc}"})
-                return
-            self._json(200, list(result or []))
+                result = list(fn(q.get("q", "")) or [])
+            except Exception as exc:  # noqa: BLE001 - the tool's own error, answered to the host
+                self.send_json(500, {"detail": f"{type(exc).__name__}: {exc}"}, close=not keep, request=req)
+                return keep
+            self.send_json(200, result, close=not keep, request=req)
         else:
-            self._json(404, {"detail": "not found"})
+            self.send_json(404, {"detail": "not found"}, close=not keep, request=req)
+        return keep
 
-    def do_POST(self) -> None:  # noqa: N802
-        if self._refused():
-            self.close_connection = True  # an unread body must not be parsed as the next request
-            return
-        path, q = self._query()
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0 or length > MAX_BODY_BYTES:
-            self.close_connection = True
-            self._json(413 if length > 0 else 400, {"detail": "bad or too large Content-Length"})
-            return
-        raw = self.rfile.read(length) if length else b""
-        if path == "/run":
+    def do_post(self, req: _Request, raw: bytes | bytearray) -> bool:
+        keep = req.keep_alive
+        if req.path == "/run":
             try:
                 body = json.loads(raw or b"{}")
                 if not isinstance(body, dict):
                     raise ValueError("body must be a JSON object")
-            except ValueError as exc:
-                self._json(400, {"detail": f"invalid JSON body: {exc}"})
-                return
+            except (ValueError, RecursionError) as exc:
+                self.send_json(400, {"detail": f"invalid JSON body: {exc}"}, close=not keep, request=req)
+                return keep
             # X-Pixie-Artefacts-Dir / _pixie.artefacts_dir are ignored on purpose: the folder is
             # derived from our own settings + the run id (Tool.artefacts_dir_for).
-            if self.headers.get("X-Pixie-Run-Id") and not body.get("run_id"):
-                body["run_id"] = self.headers["X-Pixie-Run-Id"]
+            header_run_id = req.headers.get("x-pixie-run-id")
+            if header_run_id and not body.get("run_id"):
+                body["run_id"] = header_run_id
             status, value = self.tool.call(body)
-            self._json(status, value)
-        elif path == "/cancel":
-            run_id = q.get("run_id") or ""
+            self.send_json(status, value, close=not keep, request=req)
+        elif req.path == "/cancel":
+            run_id = req.query.get("run_id") or ""
             if run_id and not valid_run_id(run_id):
-                self._json(400, {"detail": "invalid run_id"})
-                return
+                self.send_json(400, {"detail": "invalid run_id"}, close=not keep, request=req)
+                return keep
             if run_id:
                 self.tool._state(run_id).cancelled.set()
-            self._json(200, {"cancelled": bool(run_id)})
+            self.send_json(200, {"cancelled": bool(run_id)}, close=not keep, request=req)
         else:
-            self._json(404, {"detail": "not found"})
+            self.send_json(404, {"detail": "not found"}, close=not keep, request=req)
+        return keep
 
-    def _stream(self, run_id: str) -> None:
+    def stream(self, run_id: str) -> None:
+        """Server-Sent Events of one run until it is done (then the connection closes)."""
         state = self.tool._state(run_id)
-        self.close_connection = True
-        self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                         b"Cache-Control: no-cache, no-transform\r\nX-Accel-Buffering: no\r\n"
-                         b"Connection: close\r\n\r\n: connected\n\n")
+        self.sock.settimeout(IO_TIMEOUT)
+        self.sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                          b"Cache-Control: no-cache, no-transform\r\nX-Accel-Buffering: no\r\n"
+                          b"Connection: close\r\n\r\n: connected\n\n")
         sent = 0
+        while True:
+            with state.cond:
+                while sent >= len(state.frames) and not state.done:
+                    if not state.cond.wait(timeout=15.0):
+                        break
+                frames = state.frames[sent:]
+                done = state.done
+            if frames:
+                self.sock.sendall(b"".join(frames))
+                sent += len(frames)
+            elif not done:
+                self.sock.sendall(b": keep-alive\n\n")
+            if done and sent >= len(state.frames):
+                return
+
+
+def _head_end(buf: bytearray) -> int:
+    """Index just past the blank line ending a request head in `buf`, or -1."""
+    ends = [i + n for i, n in ((buf.find(b"\r\n\r\n"), 4), (buf.find(b"\n\n"), 2), (buf.find(b"\n\r\n"), 3)) if i >= 0]
+    return min(ends) if ends else -1
+
+
+class _HTTPServer:
+    """Listens on 127.0.0.1 with a deep backlog (bursts of connections queue instead of being
+    reset) and serves each connection on its own daemon thread."""
+
+    def __init__(self, tool: Tool, port: int = 0, token: str | None = None, host: str = "127.0.0.1"):
+        self.tool = tool
+        self.token = token
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
-            while True:
-                with state.cond:
-                    while sent >= len(state.frames) and not state.done:
-                        if not state.cond.wait(timeout=15.0):
-                            break
-                    frames = state.frames[sent:]
-                    done = state.done
-                if frames:
-                    self.wfile.write(b"".join(frames))
-                    sent += len(frames)
-                elif not done:
-                    self.wfile.write(b": keep-alive\n\n")
-                if done and sent >= len(state.frames):
-                    return
-        except (BrokenPipeError, ConnectionResetError, OSError):
-            return
+            if os.name == "posix":  # rebinding a port in TIME_WAIT (Windows semantics differ)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind((host, port))
+            sock.listen(REQUEST_QUEUE_SIZE)
+        except BaseException:
+            sock.close()
+            raise
+        self.socket = sock
+        self.server_address = sock.getsockname()
+        self.port = self.server_address[1]
+        self.allowed_hosts = frozenset(f"{h}:{self.port}" for h in _LOOPBACK_HOSTS)
+        self._stopping = False
+
+    def serve_forever(self, poll_interval: float = 0.2) -> None:
+        self.socket.settimeout(poll_interval)  # wakes to notice shutdown()
+        while not self._stopping:
+            try:
+                conn, _ = self.socket.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                if self._stopping:
+                    break
+                time.sleep(0.05)  # e.g. out of file descriptors: let some connections finish
+                continue
+            try:
+                threading.Thread(target=_Connection(self, conn).run, name="pixie-http", daemon=True).start()
+            except RuntimeError:  # cannot start a thread: drop this one connection, keep serving
+                conn.close()
+
+    def shutdown(self) -> None:
+        """Make serve_forever return (within its poll interval); safe from a signal handler."""
+        self._stopping = True
+
+    def server_close(self) -> None:
+        self.socket.close()

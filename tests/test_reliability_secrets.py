@@ -91,7 +91,8 @@ def test_tool_environment_is_only_the_documented_variables_plus_its_env(ctx, lea
     assert res.status == "ok", res.error
     keys = set(json.loads(res.outputs["text"]))
     documented = set(ENV_ALLOW) | {"PYTHONUNBUFFERED", "PYTHONPYCACHEPREFIX", "PYTHONDONTWRITEBYTECODE",
-                                   "PIXIE_ARTEFACTS_ROOT", "PIXIE_TOOL_ID", "PIXIE_TOKEN", "PIXIE_SPAWN_ID"}
+                                   "PIXIE_ARTEFACTS_ROOT", "PIXIE_TOOL_ID", "PIXIE_TOKEN", "PIXIE_SPAWN_ID",
+                                   "PIXIE_READY_FD"}
     own_env = {"API_TOKEN", "OTHER_KEY"}
     # LC_CTYPE may be added by the child interpreter itself (PEP 538 locale coercion)
     assert keys - documented - own_env <= {"LC_CTYPE"}

@@ -7,6 +7,10 @@ Each spawn gets a random token (`PIXIE_TOKEN` in the child's environment only: n
 database or a log line) that the host client sends as `X-Pixie-Token` on every request; SDK
 tools refuse requests without it, so no other local process or web page can drive them.
 
+Readiness: `GET /healthz` is polled, but an SDK tool also says "listening" through a pipe whose
+write end it inherits (`PIXIE_READY_FD`), so the wait ends as soon as it can answer instead of
+at the next poll; tools that ignore the pipe (FastAPI, anything else) are simply polled.
+
 Limits are NOT applied as rlimits here (the reference's lifetime RLIMIT_CPU killed busy warm
 tools and RLIMIT_AS broke BLAS/torch): the runner enforces max_runtime_seconds per run with a
 timer and max_memory_mb with an RSS watchdog (`ToolProcess.rss_mb`)."""
@@ -61,6 +65,7 @@ def python_argv(tool: ToolInfo) -> list[str]:
 
 
 TOKEN_ENV = "PIXIE_TOKEN"
+READY_FD_ENV = "PIXIE_READY_FD"  # an SDK tool writes one byte there once it listens
 TOKEN_HEADER = "X-Pixie-Token"
 
 
@@ -246,6 +251,12 @@ class ToolProcess:
         """Read what the pipe holds into the ring (under the lock `stderr_mark` takes, so a mark
         never falls between a read and its append). False at end of file."""
         with self._stderr_lock:
+            # Both the pump and stderr_mark select() before calling here; whichever comes second
+            # may find the pipe already drained by the first, and a blocking read would then
+            # hang (a run stuck in stderr_mark while the tool is alive and quiet). Re-check under
+            # the lock.
+            if not select.select([fd], [], [], 0)[0]:
+                return True
             chunk = os.read(fd, 65536)
             if chunk:
                 self._ring.append(chunk)
@@ -405,12 +416,22 @@ def spawn(tool: ToolInfo, settings: Any, *, extra_env: dict | None = None, entry
         kwargs["start_new_session"] = True  # own process group; NOT also setsid() in preexec (EPERM)
     else:  # pragma: no cover - Windows
         kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+    ready_r: int | None = None
+    if os.name == "posix":
+        ready_r, ready_w = os.pipe()
+        env[READY_FD_ENV] = str(ready_w)
+        kwargs["pass_fds"] = (ready_w,)
     try:
         popen = popen_tool([*python_argv(tool), entry, "--port", str(port)], cwd=str(tool.path), env=env,
                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.PIPE, **kwargs)
     except OSError as exc:
+        if ready_r is not None:
+            os.close(ready_r)
         raise LauncherError(f"tool '{tool.tool_id}': could not start {python} {entry}: {exc}") from exc
+    finally:
+        if ready_r is not None:
+            os.close(ready_w)  # the child holds its own copy; ours would hide its EOF
     proc = ToolProcess(tool, popen, port, secrets, token=token)
     proc.tree = proctree.ProcessTree.for_process(tool.tool_id, popen.pid, spawn_id, settings)
     timeout = float(health_timeout if health_timeout is not None
@@ -438,10 +459,26 @@ def spawn(tool: ToolInfo, settings: Any, *, extra_env: dict | None = None, entry
                     f"tool '{tool.tool_id}' did not answer GET /healthz within {timeout:g} s "
                     f"(it must serve HTTP on 127.0.0.1:<--port>)"
                     + (f"\n--- stderr ---\n{tail}" if tail else ""))
-            time.sleep(delay)
+            if ready_r is not None:
+                # Sleep on the readiness pipe: an SDK tool wakes us the moment it listens (polling
+                # alone would see it up to `delay` late). One byte or EOF (it exited, or closed the
+                # pipe unused) ends the pipe's job; from then on, plain polling.
+                if select.select([ready_r], [], [], delay)[0]:
+                    try:
+                        os.read(ready_r, 1)
+                    except OSError:  # nothing to read: polled like any other tool
+                        pass
+                    os.close(ready_r)
+                    ready_r = None
+                    continue
+            else:
+                time.sleep(delay)
             if time.monotonic() - t0 > 1.0:  # a slow starter: back off (a quick one is seen within 5 ms)
                 delay = min(delay * 1.5, 0.1)
     except BaseException:
         if proc.alive():
             proc.stop(grace=0)
         raise
+    finally:
+        if ready_r is not None:
+            os.close(ready_r)
