@@ -219,8 +219,8 @@ class MainWindow(QMainWindow):
             page.refresh_header()
 
     def _schedule_home_refresh(self, *_: Any) -> None:
-        if self.current_page == "home":
-            QTimer.singleShot(0, self._refresh_home)
+        if self.current_page == "home" and not self._shut_down:  # the window's own timer: dies with it
+            QTimer.singleShot(0, self, self._refresh_home)
 
     def _refresh_home(self) -> None:
         rows = self.tools_model.rows()
