@@ -451,7 +451,7 @@ def stall_during_runs(root: Path) -> tuple[float, float, list[str]]:
         win.open_tool(f"counter-{i}")
         page = win.tool_pages[f"counter-{i}"]
         if page.form is not None:
-            page.form.set_values({"steps": 25, "delay": 0.08})
+            page.form.set_values({"steps": 20, "delay": 0.1})  # on the input's 0.05 step
         pages.append(page)
     gaps: list[float] = []
     clock = QElapsedTimer()
@@ -474,10 +474,13 @@ def stall_during_runs(root: Path) -> tuple[float, float, list[str]]:
     t0 = time.perf_counter()
     t0_clock = t0 - clock.nsecsElapsed() / 1e9
     all_started = [None]
+    refused: list[str] = []
 
     def start(page) -> None:
         win.open_tool(page.tool_id)  # the user opens each tool and presses Run, 150 ms apart
-        page.run()
+        if not page.run():  # a refused run would measure an idle loop: stop and say so
+            refused.append(f"{page.tool_id} refused to run: {page.status_label.text()}")
+            loop.quit()
         if all(p.is_running or p.last_result is not None for p in pages):
             all_started[0] = clock.nsecsElapsed() / 1e6
 
@@ -501,6 +504,9 @@ def stall_during_runs(root: Path) -> tuple[float, float, list[str]]:
     poll.start()
     loop.exec()
     poll.stop()
+    if refused:
+        win.shutdown()
+        raise SystemExit("; ".join(refused))
     wall = time.perf_counter() - t0
     timer.stop()
     if os.environ.get("PIXIE_BENCH_DEBUG"):
