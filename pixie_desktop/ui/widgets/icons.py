@@ -25,12 +25,15 @@ IMAGE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".ic
 MAX_ICON_FILE_BYTES = 2 * 1024 * 1024  # a tool's icon is tiny; a huge file is not decoded on the UI thread
 
 
+@functools.lru_cache(maxsize=1)
 def icons_dir() -> Path:
+    """The bundled icons (fixed for the process: asked on every paint of a running Run button)."""
     from pixie_desktop.integration.paths import resources_dir
 
     return resources_dir() / "icons"
 
 
+@functools.lru_cache(maxsize=256)
 def has_icon(name: str) -> bool:
     return bool(name) and "/" not in name and "\\" not in name and (icons_dir() / f"{name}.svg").is_file()
 
