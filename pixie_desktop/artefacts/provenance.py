@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pixie_desktop.units import human_bytes as human_size
 from pixie_desktop.artefacts.input_blobs import (
     HANDLE_KEY,
     blob_path,
@@ -67,12 +68,6 @@ class InputFile:
     def label(self) -> str:
         """"sunset.jpg · 2.1 MB" (size left out when unknown)."""
         return self.display_name + (f" · {human_size(self.size)}" if self.size is not None else "")
-
-
-def human_size(n: float | None) -> str:
-    from pixie_desktop.units import human_bytes
-
-    return human_bytes(n)
 
 
 def _is_data_url(value: Any) -> bool:

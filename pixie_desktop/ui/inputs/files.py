@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QVBoxLayout, QWidget,
 )
 
+from pixie_desktop.units import human_bytes as human_size
 from pixie_desktop.artefacts.input_blobs import data_url_name, with_name
 from pixie_desktop.manifest import accept as accept_rules
 from pixie_desktop.ui.inputs.base import InputWidget, register
@@ -39,12 +40,6 @@ class FileEntry:
     thumb: QImage | None = None
     pixels: tuple[int, int] | None = None
     duration: float | None = None
-
-
-def human_size(n: float) -> str:
-    from pixie_desktop.units import human_bytes
-
-    return human_bytes(n)
 
 
 def guess_mime(path: Path) -> str:

@@ -16,6 +16,7 @@ from typing import Any, Iterable, Sequence
 from PySide6.QtCore import (QAbstractTableModel, QByteArray, QMimeData, QModelIndex, QObject,
                             QPersistentModelIndex, Qt, QTimer, QUrl, Signal)
 
+from pixie_desktop.units import human_bytes as human_size
 from pixie_desktop.artefacts.storage import safe_join
 from pixie_desktop.ops import artefacts as artefact_ops
 from pixie_desktop.ops.change import Change
@@ -49,12 +50,6 @@ GroupRole = _ROLE0 + 16        # grouped by run: the run's header text on its fi
 
 COLUMNS = ("Name", "Tool", "Kind", "Size", "Created", "Label", "Tags")
 COL_NAME, COL_TOOL, COL_KIND, COL_SIZE, COL_CREATED, COL_LABEL, COL_TAGS = range(len(COLUMNS))
-
-
-def human_size(n: int | None) -> str:
-    from pixie_desktop.units import human_bytes
-
-    return human_bytes(n)
 
 
 def short_time(iso: str | None) -> str:

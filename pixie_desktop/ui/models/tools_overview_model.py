@@ -10,6 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 
+from pixie_desktop.units import human_bytes
 from pixie_desktop.queries import tools as tool_queries
 from pixie_desktop.queries.tools import OverviewRow
 from pixie_desktop.ui.models.base import RowListModel
@@ -20,12 +21,6 @@ ArchivedRole = Qt.ItemDataRole.UserRole + 3    # bool
 TagsRole = Qt.ItemDataRole.UserRole + 4        # list[str] (user tags)
 
 NAME, LAST_USED, RUNS, DISK, ARCHIVED, TAGS = range(6)
-
-
-def human_bytes(n: int) -> str:
-    from pixie_desktop.units import human_bytes as fmt
-
-    return fmt(n)
 
 
 class ToolsOverviewModel(RowListModel):

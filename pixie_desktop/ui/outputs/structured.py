@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem, QWidget,
 )
 
+from pixie_desktop.units import human_bytes as _human
 from pixie_desktop.ui import theme
 from pixie_desktop.ui.outputs import safe_media
 from pixie_desktop.ui.outputs.base import (
@@ -412,12 +413,6 @@ class TimelineRenderer(OutputRenderer):
         doc = self.view.document()
         doc.setTextWidth(max(300, self.view.viewport().width()))
         self.view.setFixedHeight(int(min(420, max(60, doc.size().height() + 12))))
-
-
-def _human(n: float) -> str:
-    from pixie_desktop.units import human_bytes
-
-    return human_bytes(n)
 
 
 @register("file")

@@ -13,17 +13,12 @@ from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from pixie_desktop.units import human_bytes
 from pixie_desktop.ops import maintenance
 from pixie_desktop.queries import artefacts as artefact_queries
 from pixie_desktop.queries import storage as storage_queries
 from pixie_desktop.ui import workers
 from pixie_desktop.ui.publish import publish
-
-
-def human_bytes(n: int) -> str:
-    from pixie_desktop.units import human_bytes as fmt
-
-    return fmt(n)
 
 
 def vacuum_job(handle: workers.TaskHandle, db_path: str) -> maintenance.VacuumResult:
