@@ -136,6 +136,61 @@ def test_index_follows_insert_update_delete(conn):
     conn.execute("INSERT INTO run_search(run_search) VALUES ('integrity-check')")
 
 
+def test_a_running_run_is_found_before_it_is_indexed(conn):
+    """A running run has no doc (one FTS insert when it ends, not three writes), yet search
+    finds it by the same words, folded like the index folds them, in every query shape."""
+    add_run(conn, "done", inputs={"city": "Zürich harbour"}, started="2026-05-01T10:00:00+00:00")
+    add_run(conn, "live", inputs={"city": "Zurich lake", "api": {"mime": "text/plain"}}, status="running",
+            label="Evening batch", started="2026-05-01T11:00:00+00:00")
+    docs = {r[0] for r in conn.execute("SELECT run_id FROM run_search_docs")}
+    assert docs == {"done"}
+    assert [r[0] for r in conn.execute("SELECT run_id FROM run_search_running")] == ["live"]
+    assert find(conn, "zurich") == ["done", "live"]          # accents and case folded on both paths
+    assert find(conn, "ZÜR lak") == ["live"]                   # every word, each a prefix
+    assert find(conn, "evening") == ["live"] and find(conn, "eve batch") == ["live"]
+    assert find(conn, "urich") == []                           # a prefix, not a substring
+    assert find(conn, "plain") == []                           # bookkeeping leaves are not words
+    assert find(conn, "zurich", status="ok") == ["done"]       # filters apply to running runs too
+    assert ids(sq.search(conn, RunFilter(text="zurich"))) == ["live", "done"]  # newest first
+    assert sq.count(conn, RunFilter(text="zurich")) == 2
+    assert sq.matches(conn, RunFilter(text="lake"), "live") and not sq.matches(conn, RunFilter(text="harbour"), "live")
+    runs_repo.finish_run(conn, "live", "ok", outputs_json=dumps({"note": "calm water"}))
+    assert conn.execute("SELECT COUNT(*) FROM run_search_running").fetchone()[0] == 0
+    assert find(conn, "calm lake") == ["live"] and sq.count(conn, RunFilter(text="zurich")) == 2
+    assert sq.unindexed_count(conn) == 0
+    conn.execute("INSERT INTO run_search(run_search) VALUES ('integrity-check')")
+
+
+def test_running_runs_merge_into_pages_in_start_order(conn):
+    for i in range(12):
+        add_run(conn, f"r{i:02d}", label=f"item {i}", started=f"2026-01-01T00:00:{2 * i:02d}+00:00",
+                status="running" if i % 3 == 0 else "ok")
+    seen: list[str] = []
+    after = None
+    while True:
+        page = sq.page(conn, RunFilter(text="item"), after=after, limit=4)
+        if not page:
+            break
+        seen += ids(page)
+        after = page[-1]
+    assert seen == [f"r{i:02d}" for i in reversed(range(12))]
+
+
+def test_older_triggers_database_lists_its_running_runs(conn):
+    """A database indexed by the older triggers (a running run had a doc) is brought in line
+    when the new triggers are installed: the run is listed as running and its doc removed."""
+    for name in ("runs_search_ai", "runs_search_ai_running", "runs_search_au", "runs_search_ad"):
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE run_search_running")
+    add_run(conn, "old", label="legacy running", status="running")
+    conn.execute("INSERT INTO run_search_docs (doc, run_id, label) VALUES (7, 'old', 'legacy running')")
+    init_db(conn)
+    assert [r[0] for r in conn.execute("SELECT run_id FROM run_search_running")] == ["old"]
+    assert conn.execute("SELECT COUNT(*) FROM run_search_docs").fetchone()[0] == 0
+    assert find(conn, "legacy") == ["old"]
+    conn.execute("INSERT INTO run_search(run_search) VALUES ('integrity-check')")
+
+
 def test_rows_written_by_another_process_are_found(conn, db_path):
     raw_insert(db_path, "ext", label="from the web app", inputs_json='{"inputs": {"city": "Reykjavik"}}',
                outputs_json='{"temp": "freezing"}')

@@ -82,11 +82,12 @@ def discovery_hash(tool_dir: Path) -> str:
     return h.hexdigest()
 
 
-def _stat_digest(tool_dir: Path, names: Iterable[str]) -> str:
+def _stat_digest(tool_dir: Path | str, names: Iterable[str]) -> str:
     h = hashlib.sha1()
+    base = os.fspath(tool_dir)  # string joins: process_hash runs before every warm run
     for name in names:
         try:
-            st = (tool_dir / name).stat()
+            st = os.stat(os.path.join(base, name))
             h.update(f"{name}:{st.st_mtime_ns}:{st.st_size}:{st.st_ino};".encode())
         except OSError:
             h.update(f"{name}:missing;".encode())
@@ -96,7 +97,7 @@ def _stat_digest(tool_dir: Path, names: Iterable[str]) -> str:
 def process_hash(tool_dir: Path) -> str:
     """Like discovery_hash, but also over `.env` (read when the process starts): a warm process
     whose process_hash changed since it was spawned runs stale code or secrets."""
-    return _stat_digest(Path(tool_dir), PROCESS_FILES)
+    return _stat_digest(tool_dir, PROCESS_FILES)
 
 
 @dataclass(frozen=True)

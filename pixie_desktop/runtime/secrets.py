@@ -7,6 +7,7 @@ Secret values only ever travel into the child process environment (see launcher.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any, Iterable
@@ -89,18 +90,33 @@ def delete_secret(tool_dir: Path, key: str) -> None:
         _atomic_write_text(path, "\n".join(kept) + ("\n" if kept else ""))
 
 
+# (.env path, declared keys) → ((st_mtime_ns, st_size, st_ino), values): a tool's secrets are
+# read before every run; the file is parsed again only when its stat changes
+_SECRETS_SEEN: dict[tuple[str, frozenset], tuple[tuple[int, int, int], list[str]]] = {}
+
+
 def secret_values(tool: Any) -> list[str]:
     """Values to redact for a tool: every .env value of at least MIN_SECRET_LEN characters, plus
     declared secrets' values from the .env even when a little shorter (≥ 3)."""
-    tool_dir = Path(getattr(tool, "path", tool))
-    env = read_env(tool_dir)
-    declared = set()
+    path = os.path.join(os.fspath(getattr(tool, "path", tool)), ".env")
     spec = getattr(tool, "spec", None)
-    if spec is not None:
-        declared = {s.key for s in spec.secrets}
+    declared = frozenset(s.key for s in spec.secrets) if spec is not None else frozenset()
+    try:
+        st = os.stat(path)
+    except OSError:
+        return []  # no .env: nothing to redact
+    ident = (st.st_mtime_ns, st.st_size, st.st_ino)
+    hit = _SECRETS_SEEN.get((path, declared))
+    if hit is not None and hit[0] == ident:
+        return list(hit[1])
+    env = read_env(Path(path).parent)
     values = {v for k, v in env.items() if len(v) >= MIN_SECRET_LEN or (k in declared and len(v) >= 3)}
     remember_secrets(values)  # the app's log masks them too, wherever they turn up
-    return sorted(values, key=len, reverse=True)
+    ordered = sorted(values, key=len, reverse=True)
+    if len(_SECRETS_SEEN) > 1000:
+        _SECRETS_SEEN.clear()
+    _SECRETS_SEEN[(path, declared)] = (ident, ordered)
+    return list(ordered)
 
 
 def _variants(values: Iterable[str]) -> list[str]:

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from pixie_desktop.store.schema import (EXTRA_TABLES, INDEXES, MIGRATIONS, PRAGMAS, SEARCH_INDEX_SETTING,
-                                       SEARCH_INDEX_VERSION, SEARCH_TABLES, SEARCH_TRIGGERS, TABLES)
+                                       SEARCH_INDEX_VERSION, SEARCH_RUNNING_SEED, SEARCH_TABLES, SEARCH_TRIGGERS,
+                                       TABLES)
 
 
 def now_iso() -> str:
@@ -169,6 +170,9 @@ def ensure_search_schema(conn: sqlite3.Connection) -> bool:
                 if existing.get(name) != sql:
                     conn.execute(f"DROP TRIGGER IF EXISTS {name}")
                     conn.execute(sql)
+            # runs that were running when older triggers indexed them: listed, not indexed
+            conn.execute(SEARCH_RUNNING_SEED)
+            conn.execute("DELETE FROM run_search_docs WHERE run_id IN (SELECT run_id FROM run_search_running)")
         return True
     except sqlite3.OperationalError as exc:
         if "fts5" in str(exc).lower():

@@ -171,7 +171,8 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 # text of each run that search reads, keyed by run id; `run_search` is an FTS5 index over it
 # (external content, so the text is stored once). The `runs_search_*` triggers keep the docs in
 # step with `runs` inside SQLite itself, so a row written by any process — another window, the
-# CLI, the reference web app — is indexed in the same transaction as its write.
+# CLI, the reference web app — is indexed in the same transaction as the write that ends its
+# run (a running run is not indexed yet: see the triggers).
 #
 # Why a docs table rather than FTS over runs' implicit rowid: VACUUM may renumber the rowids of
 # a table without an INTEGER PRIMARY KEY (runs has a TEXT key), which would silently point the
@@ -196,7 +197,12 @@ error TEXT
     "CREATE VIRTUAL TABLE IF NOT EXISTS run_search USING fts5(label, inputs, outputs, error, "
     "content='run_search_docs', content_rowid='doc', tokenize='unicode61 remove_diacritics 2', "
     "prefix='1 2 3')",
+    # the runs still `running`: not indexed until they end (see the triggers); a few rows at most
+    "CREATE TABLE IF NOT EXISTS run_search_running (run_id TEXT PRIMARY KEY) WITHOUT ROWID",
 )
+# run_search_running filled from runs when its triggers are first created over older rows
+SEARCH_RUNNING_SEED = ("INSERT OR IGNORE INTO run_search_running (run_id) "
+                       "SELECT id FROM runs WHERE status = 'running'")
 
 
 def _json_text(column: str, skip: str) -> str:
@@ -215,12 +221,17 @@ def search_doc_values(row: str) -> str:
     trigger, a table alias in the backfill): one definition, so both index the same text.
     A run whose outputs were spilled to outputs.json keeps a bounded text summary of them in
     meta_json.search_text (written by the runner or the backfill): triggers cannot read files."""
+    return f"{doc_id_sql(row)}, {row}.id, {search_text_values(row)}"
+
+
+def search_text_values(row: str) -> str:
+    """SQL expressions (label, inputs, outputs, error): the words of the runs row `row` that
+    search reads, as the index holds them (search_repo matches running runs with these)."""
     meta = f"{row}.meta_json"
     summary = f"CASE WHEN json_valid({meta}) THEN json_extract({meta}, '$.search_text') END"
     outputs = (f"trim(COALESCE({_json_text(row + '.outputs_json', SKIP_OUTPUT_KEYS)}, '') || ' ' "
                f"|| COALESCE({summary}, ''))")
-    return (f"{doc_id_sql(row)}, {row}.id, {row}.label, {_json_text(row + '.inputs_json', SKIP_INPUT_KEYS)}, "
-            f"{outputs}, {row}.error_text")
+    return f"{row}.label, {_json_text(row + '.inputs_json', SKIP_INPUT_KEYS)}, {outputs}, {row}.error_text"
 
 
 DOC_SLOTS = 1 << 20  # doc ids per millisecond of started_at (ms × 2^20 stays far inside int64 until year ~2248)
@@ -260,15 +271,25 @@ SEARCH_TRIGGERS: tuple[tuple[str, str], ...] = (
      "INSERT INTO run_search(run_search, rowid, label, inputs, outputs, error) "
      "VALUES ('delete', old.doc, old.label, old.inputs, old.outputs, old.error); END"),
     # the docs follow runs: insert, update of a searched column (or of the spilled summary), delete
-    ("runs_search_ai", "CREATE TRIGGER runs_search_ai AFTER INSERT ON runs BEGIN "
+    # A run is indexed once it has ended. A `running` row gets no doc, only a line in
+    # run_search_running (search_repo matches those few runs directly), so a run costs one FTS
+    # insert at its end instead of an insert at its start plus a delete and an insert at its end
+    # (which were most of a warm run's bookkeeping).
+    ("runs_search_ai", "CREATE TRIGGER runs_search_ai AFTER INSERT ON runs WHEN new.status IS NOT 'running' BEGIN "
      "DELETE FROM run_search_docs WHERE run_id = new.id; "
      f"INSERT INTO run_search_docs ({DOC_COLUMNS}) SELECT {search_doc_values('new')}; END"),
+    ("runs_search_ai_running", "CREATE TRIGGER runs_search_ai_running AFTER INSERT ON runs "
+     "WHEN new.status IS 'running' BEGIN INSERT OR IGNORE INTO run_search_running (run_id) VALUES (new.id); END"),
     ("runs_search_au", "CREATE TRIGGER runs_search_au AFTER UPDATE ON runs WHEN "
-     + " OR ".join(f"old.{c} IS NOT new.{c}" for c in ("id",) + _SEARCHED)
+     + " OR ".join(f"old.{c} IS NOT new.{c}" for c in ("id", "status") + _SEARCHED)
      + " OR (CASE WHEN json_valid(old.meta_json) THEN json_extract(old.meta_json, '$.search_text') END)"
        " IS NOT (CASE WHEN json_valid(new.meta_json) THEN json_extract(new.meta_json, '$.search_text') END)"
      " BEGIN DELETE FROM run_search_docs WHERE run_id = old.id OR run_id = new.id; "
-     f"INSERT INTO run_search_docs ({DOC_COLUMNS}) SELECT {search_doc_values('new')}; END"),
+     "DELETE FROM run_search_running WHERE run_id = old.id OR run_id = new.id; "
+     f"INSERT INTO run_search_docs ({DOC_COLUMNS}) SELECT {search_doc_values('new')} "
+     "WHERE new.status IS NOT 'running'; "
+     "INSERT OR IGNORE INTO run_search_running (run_id) SELECT new.id WHERE new.status IS 'running'; END"),
     ("runs_search_ad", "CREATE TRIGGER runs_search_ad AFTER DELETE ON runs BEGIN "
-     "DELETE FROM run_search_docs WHERE run_id = old.id; END"),
+     "DELETE FROM run_search_docs WHERE run_id = old.id; "
+     "DELETE FROM run_search_running WHERE run_id = old.id; END"),
 )

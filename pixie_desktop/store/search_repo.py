@@ -3,27 +3,32 @@
 `RunFilter` says what to find (words + tool, status, starred, date range); `search_page` returns
 one keyset page of matching runs, newest first, exactly like `queries.runs.page` does for the
 unfiltered history. `backfill_batch` indexes runs written before the index existed (the triggers
-index every write after it). Without FTS5 in this SQLite the same filters run as LIKE scans."""
+index every run that ends after it). A run still going is not in the index yet: the few listed
+in `run_search_running` are matched here, word by word, on the same text the index will hold.
+Without FTS5 in this SQLite the same filters run as LIKE scans."""
 
 from __future__ import annotations
 
 import json
 import re
 import sqlite3
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterator
 
 from pixie_desktop.store.db import transaction
 from pixie_desktop.store.runs_repo import COLUMNS, RunRecord
 from pixie_desktop.store.schema import (DOC_COLUMNS, DOC_SLOTS, SEARCH_INDEX_SETTING, SEARCH_INDEX_VERSION,
-                                       doc_base_sql, search_doc_values)
+                                       doc_base_sql, search_doc_values, search_text_values)
 
 # Bumped (in schema.py) when what the triggers index changes, so old rows are indexed again.
 INDEX_VERSION = SEARCH_INDEX_VERSION
 BACKFILL_SETTING = SEARCH_INDEX_SETTING
 SUMMARY_MAX_CHARS = 32_768  # what of a spilled outputs.json is searchable; bounded like all tool output
 _WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)  # what FTS5's unicode61 tokenizer calls a token
 _RUN_COLUMNS = ", ".join("r." + c.strip() for c in COLUMNS.split(","))
+_N_RUN_COLUMNS = len(COLUMNS.split(","))
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,9 @@ def search_page(conn: sqlite3.Connection, flt: RunFilter, *, after: RunRecord | 
             args.append(flt.until)
         sql = (f"SELECT {_RUN_COLUMNS} FROM run_search s JOIN run_search_docs d ON d.doc = s.rowid "
                f"JOIN runs r ON r.id = d.run_id WHERE {' AND '.join(where)} ORDER BY s.rowid DESC LIMIT ?")
-        return [RunRecord(*row) for row in conn.execute(sql, (*args, max(1, int(limit))))]
+        limit = max(1, int(limit))
+        found = [RunRecord(*row) for row in conn.execute(sql, (*args, limit))]
+        return _with_running(found, _running_matches(conn, flt, after), limit)
     where, args = _filters(flt, after)
     for w in words:  # no FTS5 in this SQLite: the same words as LIKE scans
         like = "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -129,6 +136,8 @@ def matches(conn: sqlite3.Connection, flt: RunFilter, run_id: str) -> bool:
     args.insert(0, run_id)
     words = flt.words
     if words and has_index(conn):
+        if conn.execute("SELECT 1 FROM run_search_running WHERE run_id = ?", (run_id,)).fetchone():
+            return any(r.id == run_id for r in _running_matches(conn, flt, None, run_id))
         where.append("r.id IN (SELECT d.run_id FROM run_search s JOIN run_search_docs d ON d.doc = s.rowid "
                      "WHERE run_search MATCH ? AND d.run_id = ?)")
         args += [fts_query(words), run_id]
@@ -157,7 +166,66 @@ def count_matches(conn: sqlite3.Connection, flt: RunFilter) -> int:
     elif words:
         return len(search_page(conn, flt, limit=1_000_000))
     sql = f"SELECT COUNT(*) FROM runs r {'WHERE ' + ' AND '.join(where) if where else ''}"
-    return int(conn.execute(sql, args).fetchone()[0])
+    running = 0
+    if words and has_index(conn):  # running runs are not indexed yet (an old database's may be)
+        running = sum(1 for r in _running_matches(conn, flt, None) if not conn.execute(
+            "SELECT 1 FROM run_search_docs WHERE run_id = ?", (r.id,)).fetchone())
+    return int(conn.execute(sql, args).fetchone()[0]) + running
+
+
+# -- running runs: matched directly until they end and are indexed -------------------------------
+def _fold(text: str) -> str:
+    """Case and accents folded away, as the index's `unicode61 remove_diacritics` tokenizer does."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def text_has_words(words: list[str], texts: list[str | None]) -> bool:
+    """Whether every word occurs as a token prefix in `texts` (what the FTS query asks of a doc)."""
+    tokens = set(_TOKEN.findall(_fold(" ".join(t for t in texts if t))))
+    for word in words:
+        for part in _TOKEN.findall(_fold(word)):
+            if part not in tokens and not any(t.startswith(part) for t in tokens):
+                return False
+    return True
+
+
+def _running_matches(conn: sqlite3.Connection, flt: RunFilter, after: RunRecord | None,
+                     run_id: str | None = None) -> list[RunRecord]:
+    """Running runs (or just `run_id`) that pass `flt`, newest first, strictly after `after`: the
+    index's text for each (schema.search_text_values) is worked out here and matched word by word."""
+    where, args = _filters(flt, after)
+    if run_id is not None:
+        where.append("r.id = ?")
+        args.append(run_id)
+    sql = (f"SELECT {_RUN_COLUMNS}, {search_text_values('r')} FROM run_search_running p "
+           f"JOIN runs r ON r.id = p.run_id {'WHERE ' + ' AND '.join(where) if where else ''} "
+           "ORDER BY r.started_at DESC, r.id DESC")
+    n = _N_RUN_COLUMNS
+    words = flt.words
+    return [RunRecord(*row[:n]) for row in conn.execute(sql, args) if text_has_words(words, list(row[n:]))]
+
+
+def _with_running(found: list[RunRecord], running: list[RunRecord], limit: int) -> list[RunRecord]:
+    """An index page with the running matches that belong in it merged in by start time (the
+    index's own order is kept). A full page only takes running runs newer than its last row:
+    older ones come with the page where they sort."""
+    if not running:
+        return found
+    seen = {r.id for r in found}
+    extra = [r for r in running if r.id not in seen]
+    if len(found) >= limit:
+        last = (found[-1].started_at, found[-1].id)
+        extra = [r for r in extra if (r.started_at, r.id) > last]
+    out: list[RunRecord] = []
+    i = 0
+    for rec in found:
+        while i < len(extra) and (extra[i].started_at, extra[i].id) > (rec.started_at, rec.id):
+            out.append(extra[i])
+            i += 1
+        out.append(rec)
+    out.extend(extra[i:])
+    return out[:limit]
 
 
 # -- keeping the index complete ------------------------------------------------------------------
@@ -171,7 +239,8 @@ def needs_backfill(conn: sqlite3.Connection) -> bool:
 
 
 def unindexed_count(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT COUNT(*) FROM runs r WHERE NOT EXISTS "
+    """Ended runs without a doc (a running run is indexed when it ends)."""
+    return int(conn.execute("SELECT COUNT(*) FROM runs r WHERE r.status IS NOT 'running' AND NOT EXISTS "
                             "(SELECT 1 FROM run_search_docs d WHERE d.run_id = r.id)").fetchone()[0])
 
 
@@ -189,7 +258,7 @@ def backfill_batch(conn: sqlite3.Connection, after_rowid: int, limit: int = 500)
         conn.execute(f"DELETE FROM run_search_docs WHERE run_id IN ({marks})", ids)
         # one row per statement: each doc id is chosen after the previous row is in (doc_id_sql)
         conn.executemany(f"INSERT INTO run_search_docs ({DOC_COLUMNS}) SELECT {search_doc_values('r')} "
-                         "FROM runs r WHERE r.id = ?", [(i,) for i in ids])
+                         "FROM runs r WHERE r.id = ? AND r.status IS NOT 'running'", [(i,) for i in ids])
     return len(rows), int(rows[-1][0])
 
 
