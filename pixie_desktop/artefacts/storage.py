@@ -256,6 +256,9 @@ def init_root(root: Path, conn: sqlite3.Connection, *, create: bool = True) -> R
     return status
 
 
+_SAFE_TOOL_IDS: set[str] = set()  # tool ids id_problem() passed (a check per run folder otherwise)
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")  # a run id as the app makes it
+
 # (artefacts root, tool id) → (resolved tool folder, its (st_dev, st_ino)): the checked
 # tool folder of recent runs, so a warm run's folder costs one lstat and one mkdir instead
 # of resolving the whole path again (benchmarks/ui.py warm run overhead)
@@ -265,12 +268,16 @@ _TOOL_DIRS: dict[tuple[str, str], tuple[Path, tuple[int, int]]] = {}
 def run_dir(settings: Any, tool_id: str, run_id: str, *, create: bool = True) -> Path:
     """artefacts_root/<tool_id>/<run_id>/ (mode 0700). Ids that could escape the root, or start
     with '_' (reserved: _thumbs, _exports…), are refused."""
-    from pixie_desktop.catalog.discovery import id_problem
+    if tool_id not in _SAFE_TOOL_IDS:
+        from pixie_desktop.catalog.discovery import id_problem
 
-    problem = id_problem(tool_id)
-    if problem:
-        raise ValueError(problem)
-    if sanitize_filename(run_id) != run_id or run_id.startswith((".", "_")):
+        problem = id_problem(tool_id)
+        if problem:
+            raise ValueError(problem)
+        if len(_SAFE_TOOL_IDS) > 1000:
+            _SAFE_TOOL_IDS.clear()
+        _SAFE_TOOL_IDS.add(tool_id)
+    if not _UUID.fullmatch(run_id) and (sanitize_filename(run_id) != run_id or run_id.startswith((".", "_"))):
         raise ValueError(f"not a safe run id: {run_id!r}")
     if create and os.name == "posix":
         fast = _new_run_dir_fast(str(settings.artefacts_root), tool_id, run_id)
