@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from typing import Any, Sequence
+from contextlib import contextmanager
+from typing import Any, Iterator, Sequence
 
 from pixie_desktop.context import AppContext, open_context
 
@@ -49,3 +50,14 @@ def find_tool_or_say(ctx, ref: str):
     if tool is None:
         print(f"error: no tool '{ref}' in {ctx.settings.tools_dir}", file=sys.stderr)
     return tool
+
+
+@contextmanager
+def tool_context(ref: str) -> Iterator[tuple[AppContext, Any]]:
+    """The open context and the tool `ref` names (None, after saying so, when there is none);
+    the context is closed on the way out."""
+    ctx = context()
+    try:
+        yield ctx, find_tool_or_say(ctx, ref)
+    finally:
+        ctx.close()

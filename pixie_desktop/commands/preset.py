@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import Any, Callable
 
-from pixie_desktop.commands._common import context, find_tool_or_say, print_json, print_table
+from pixie_desktop.commands._common import print_json, print_table, tool_context
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -39,9 +39,7 @@ def _save(ns: argparse.Namespace) -> int:
     from pixie_desktop.commands.run import build_inputs
     from pixie_desktop.ops import presets as preset_ops
 
-    ctx = context()
-    try:
-        tool = find_tool_or_say(ctx, ns.tool)
+    with tool_context(ns.tool) as (ctx, tool):
         if tool is None:
             return 2
         try:
@@ -54,16 +52,12 @@ def _save(ns: argparse.Namespace) -> int:
             return 2
         print(f"saved preset '{preset.name}' for {tool.tool_id} ({len(inputs)} input{'s' if len(inputs) != 1 else ''})")
         return 0
-    finally:
-        ctx.close()
 
 
 def _list(ns: argparse.Namespace) -> int:
     from pixie_desktop.queries import presets as preset_queries
 
-    ctx = context()
-    try:
-        tool = find_tool_or_say(ctx, ns.tool)
+    with tool_context(ns.tool) as (ctx, tool):
         if tool is None:
             return 2
         presets = preset_queries.list_for(ctx.conn, tool.tool_id)
@@ -78,16 +72,12 @@ def _list(ns: argparse.Namespace) -> int:
                     [(p.name, "yes" if p.is_default else "",
                       ", ".join(f"{k}={v}" for k, v in p.inputs.items())[:80]) for p in presets])
         return 0
-    finally:
-        ctx.close()
 
 
 def _apply(ns: argparse.Namespace, write: Callable[[Any, str], Any], done: Callable[[str], str]) -> int:
     """Run one preset write (`write(conn, tool_id)`) for the named tool and print `done(tool_id)`;
     a refused write (ValueError: no such preset…) is an error line and exit 1."""
-    ctx = context()
-    try:
-        tool = find_tool_or_say(ctx, ns.tool)
+    with tool_context(ns.tool) as (ctx, tool):
         if tool is None:
             return 2
         try:
@@ -97,8 +87,6 @@ def _apply(ns: argparse.Namespace, write: Callable[[Any, str], Any], done: Calla
             return 1
         print(done(tool.tool_id))
         return 0
-    finally:
-        ctx.close()
 
 
 def _delete(ns: argparse.Namespace) -> int:
