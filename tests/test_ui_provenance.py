@@ -266,6 +266,9 @@ def test_gallery_tiles_and_preview_name_the_source(qtbot, ctx, tools_dir):
 
 
 def test_gallery_groups_by_run_with_headers(qtbot, ctx, tools_dir):
+    from PySide6.QtGui import QPalette
+
+    from pixie_desktop.ui.delegates.artefact_delegate import ArtefactDelegate
     from pixie_desktop.ui.models.artefacts_model import GroupRole
     from pixie_desktop.ui.views.gallery import GalleryView
 
@@ -295,9 +298,19 @@ def test_gallery_groups_by_run_with_headers(qtbot, ctx, tools_dir):
     assert headers[2].endswith(" · photo") and "“" not in headers[2]
     assert g.grid.gridSize().height() > tile_h  # room for the run band
     g.grid.grab()  # the band paints without error
+    # the details list: each run's first row is taller and carries the band across the row
+    g.set_view_mode("list")
+    base = g.table.verticalHeader().defaultSectionSize()
+    heights = [g.table.rowHeight(r) for r in range(4)]
+    assert heights[1] == heights[3] == base and heights[0] == heights[2] > base
+    shot = g.table.viewport().grab().toImage()
+    y = g.table.rowViewportPosition(0) + ArtefactDelegate.GROUP_H // 2 + 2
+    accent = g.table.palette().color(QPalette.ColorRole.Highlight)
+    assert any(shot.pixelColor(x, y) == accent for x in range(8, 24))  # the band's dot
     g.set_grouped_by_run(False)
     qtbot.waitUntil(lambda: not g.model.grouped and g.model.rowCount() == 4, timeout=5000)
     assert g.grid.gridSize().height() == tile_h
+    assert [g.table.rowHeight(r) for r in range(4)] == [base] * 4
 
 
 def test_gallery_buttons_need_a_selection(qtbot, ctx, tools_dir):

@@ -111,7 +111,7 @@ class ArtefactDelegate(QStyledItemDelegate):
         header = index.data(GroupRole)
         if header is not None:
             band = QRectF(cell.left(), cell.top(), cell.width(), self.GROUP_H)
-            self._paint_group_band(p, band, header, pal, option.font)
+            paint_run_band(p, band, header, pal, option.font)
             cell = cell.adjusted(0, self.GROUP_H, 0, 0)
         width = min(cell.width(), float(self.tile))
         r = QRectF(cell.left() + (cell.width() - width) / 2, cell.top(), width, cell.height()).adjusted(4, 4, -4, -4)
@@ -175,33 +175,13 @@ class ArtefactDelegate(QStyledItemDelegate):
                    Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, meta)
         p.restore()
 
-    def _paint_group_band(self, p: QPainter, band: QRectF, header: str, pal: QPalette, font: QFont) -> None:
-        """The first tile of a run: its header text after a dot; the others: a rule at mid height."""
-        accent = QColor(pal.color(QPalette.ColorRole.Highlight))
-        mid_y = band.center().y() + 2
-        if not header:
-            rule = QColor(pal.color(QPalette.ColorRole.Mid))
-            rule.setAlpha(120)
-            p.setPen(rule)
-            p.drawLine(int(band.left()), int(mid_y), int(band.right()), int(mid_y))
-            return
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(accent)
-        p.drawEllipse(QRectF(band.left() + 6, mid_y - 4, 8, 8))
-        bold = QFont(font)
-        bold.setWeight(QFont.Weight.DemiBold)
-        bold.setPointSizeF(max(6.5, font.pointSizeF() * 0.9))
-        fm = QFontMetrics(bold)
-        text_rect = QRectF(band.left() + 20, band.top() + 2, band.width() - 24, band.height() - 2)
-        p.setFont(bold)
-        p.setPen(pal.color(QPalette.ColorRole.Text))
-        p.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                   fm.elidedText(header, Qt.TextElideMode.ElideRight, int(text_rect.width())))
-
     def _paint_compact(self, p: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         rec = index.data(ArtefactRole)
         if rec is None:
             return
+        if index.data(GroupRole):  # a run's first row in the grouped list: its band is on top
+            option = QStyleOptionViewItem(option)
+            option.rect = option.rect.adjusted(0, self.GROUP_H, 0, 0)
         style_opt = QStyleOptionViewItem(option)
         self.initStyleOption(style_opt, index)
         style_opt.text = ""
@@ -232,6 +212,31 @@ class ArtefactDelegate(QStyledItemDelegate):
                              max(10, r.right() - x - 4))
         p.drawText(QRect(x, r.top(), r.right() - x, r.height()), Qt.AlignmentFlag.AlignVCenter, text)
         p.restore()
+
+
+def paint_run_band(p: QPainter, band: QRectF, header: str, pal: QPalette, font: QFont) -> None:
+    """A run's band when the gallery is grouped by run: on its first item the run's header text
+    after a dot; on the others (grid tiles) a rule at mid height."""
+    accent = QColor(pal.color(QPalette.ColorRole.Highlight))
+    mid_y = band.center().y() + 2
+    if not header:
+        rule = QColor(pal.color(QPalette.ColorRole.Mid))
+        rule.setAlpha(120)
+        p.setPen(rule)
+        p.drawLine(int(band.left()), int(mid_y), int(band.right()), int(mid_y))
+        return
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(accent)
+    p.drawEllipse(QRectF(band.left() + 6, mid_y - 4, 8, 8))
+    bold = QFont(font)
+    bold.setWeight(QFont.Weight.DemiBold)
+    bold.setPointSizeF(max(6.5, font.pointSizeF() * 0.9))
+    fm = QFontMetrics(bold)
+    text_rect = QRectF(band.left() + 20, band.top() + 2, band.width() - 24, band.height() - 2)
+    p.setFont(bold)
+    p.setPen(pal.color(QPalette.ColorRole.Text))
+    p.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+               fm.elidedText(header, Qt.TextElideMode.ElideRight, int(text_rect.width())))
 
 
 def file_badge(kind: str, filename: str, edge: int) -> QPixmap:

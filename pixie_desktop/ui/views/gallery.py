@@ -15,11 +15,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, QProcess, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QDrag, QGuiApplication, QKeySequence, QPixmap
+from PySide6.QtCore import QModelIndex, QPoint, QProcess, QRectF, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (QAction, QDesktopServices, QDrag, QGuiApplication, QKeySequence, QPainter, QPalette,
+                           QPixmap)
 from PySide6.QtWidgets import (QAbstractItemView, QBoxLayout, QButtonGroup, QComboBox, QHBoxLayout, QHeaderView, QInputDialog,
                                QLabel, QLineEdit, QListView, QMenu, QMessageBox, QPushButton, QSizePolicy, QSlider, QSplitter,
-                               QStackedWidget, QTableView, QToolButton, QVBoxLayout, QWidget, QWidgetAction)
+                               QStackedWidget, QStyledItemDelegate, QStyleOptionViewItem, QTableView, QToolButton,
+                               QVBoxLayout, QWidget, QWidgetAction)
 
 from pixie_desktop.artefacts import sweeper
 from pixie_desktop.ui.widgets.empty_state import EmptyState
@@ -29,9 +31,9 @@ from pixie_desktop.queries import settings as settings_queries
 from pixie_desktop.queries import workspaces as workspace_queries
 from pixie_desktop.queries.artefacts import ArtefactQuery
 from pixie_desktop.ui import workers
-from pixie_desktop.ui.delegates.artefact_delegate import ArtefactDelegate
+from pixie_desktop.ui.delegates.artefact_delegate import ArtefactDelegate, paint_run_band
 from pixie_desktop.ui.models.artefacts_model import (COL_CREATED, COL_KIND, COL_LABEL, COL_NAME, COL_SIZE,
-                                                     COL_TOOL, ArtefactsModel, ThumbnailRole)
+                                                     COL_TOOL, ArtefactsModel, GroupRole, ThumbnailRole)
 from pixie_desktop.ui.thumbnails import ThumbnailService
 from pixie_desktop.ui.views.artefact_preview import ArtefactPreview
 from pixie_desktop.ui.widgets.icons import set_button_icon, set_icon_button
@@ -81,13 +83,77 @@ def start_file_drag(view: QAbstractItemView, actions: Qt.DropAction) -> Qt.DropA
     return drag.exec(actions | Qt.DropAction.CopyAction, Qt.DropAction.CopyAction)
 
 
+class _BandedCellDelegate(QStyledItemDelegate):
+    """A details-list cell drawn below its run's band on the first row of a run (grouped)."""
+
+    def paint(self, painter, option, index) -> None:  # noqa: ANN001 - Qt override
+        if index.data(GroupRole):
+            option = QStyleOptionViewItem(option)
+            option.rect = option.rect.adjusted(0, ArtefactDelegate.GROUP_H, 0, 0)
+        super().paint(painter, option, index)
+
+
 class GalleryTableView(QTableView):
     """Details list; drags out like the grid. A narrow list hides its less useful columns
     (label, kind, created, tool — in that order) so the stretching name column keeps room to
-    show names."""
+    show names. Grouped by run, the first row of each run is taller and carries the run's band
+    across the whole width, as the grid's tiles do."""
 
     NAME_MIN = 200
     DROP_ORDER = (COL_LABEL, COL_KIND, COL_CREATED, COL_TOOL)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._grouped = False
+        self.setItemDelegate(_BandedCellDelegate(self))
+
+    def setModel(self, model) -> None:  # noqa: N802, ANN001 - Qt override
+        super().setModel(model)
+        if model is not None:
+            # a row's band depends on the row above it: size the new rows and the one after them
+            model.rowsInserted.connect(lambda _p, first, last: self._size_rows(first, last + 1))
+            model.rowsRemoved.connect(lambda _p, first, _last: self._size_rows(first, first))
+
+    def set_grouped(self, on: bool) -> None:
+        self._grouped = bool(on)
+        if self.model() is not None:
+            self._size_rows(0, self.model().rowCount() - 1)
+
+    def _size_rows(self, first: int, last: int) -> None:
+        model = self.model()
+        if model is None:
+            return
+        header = self.verticalHeader()
+        base = header.defaultSectionSize()
+        for row in range(max(0, first), min(last, model.rowCount() - 1) + 1):
+            want = base + ArtefactDelegate.GROUP_H if self._grouped and model.index(row, COL_NAME).data(GroupRole) \
+                else base
+            if header.sectionSize(row) != want:
+                header.resizeSection(row, want)
+
+    def paintEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt override
+        super().paintEvent(event)
+        model = self.model()
+        if not self._grouped or model is None or model.rowCount() == 0:
+            return
+        vp = self.viewport()
+        first = self.rowAt(0)
+        last = self.rowAt(vp.height() - 1)
+        if first < 0:
+            return
+        last = model.rowCount() - 1 if last < 0 else last
+        painter = QPainter(vp)
+        try:
+            pal = self.palette()
+            for row in range(first, last + 1):  # only the rows on screen
+                text = model.index(row, COL_NAME).data(GroupRole)
+                if not text:
+                    continue
+                band = QRectF(0, self.rowViewportPosition(row), vp.width(), ArtefactDelegate.GROUP_H)
+                painter.fillRect(band, pal.color(QPalette.ColorRole.Base))
+                paint_run_band(painter, band.adjusted(4, 0, -4, 0), text, pal, self.font())
+        finally:
+            painter.end()
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -404,6 +470,7 @@ class GalleryView(QWidget):
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._sync_preview())
         self.model.modelReset.connect(self._update_selection_buttons)  # a reset drops the selection silently
         self.model.modelReset.connect(lambda: self.grid.set_grouped(self.model.grouped))
+        self.model.modelReset.connect(lambda: self.table.set_grouped(self.model.grouped))
         for view in (self.grid, self.table):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(self._context_menu)
