@@ -27,6 +27,16 @@ def find(conn, text: str = "", **kw) -> list[str]:
     return sorted(ids(sq.search(conn, RunFilter(text=text, **kw))))
 
 
+def all_pages(conn, flt: RunFilter, limit: int) -> list[str]:
+    """Every match's id, walking keyset pages of `limit` the way the History view does."""
+    seen: list[str] = []
+    after = None
+    while page := sq.page(conn, flt, after=after, limit=limit):
+        seen += ids(page)
+        after = page[-1]
+    return seen
+
+
 def add_run(conn, run_id: str, tool: str = "t", *, inputs=None, outputs=None, error=None, status="ok",
             label=None, started="2026-05-01T10:00:00+00:00", starred=False):
     runs_repo.create_run(conn, run_id, tool, inputs or {}, started_at=started)
@@ -104,16 +114,7 @@ def test_filters_tool_status_starred_and_dates(conn):
 def test_keyset_pages_are_newest_first_and_complete(conn):
     for i in range(25):
         add_run(conn, f"r{i:02d}", label=f"batch item {i}", started=f"2026-01-01T00:00:{i:02d}+00:00")
-    flt = RunFilter(text="batch")
-    seen: list[str] = []
-    after = None
-    while True:
-        page = sq.page(conn, flt, after=after, limit=10)
-        if not page:
-            break
-        seen += ids(page)
-        after = page[-1]
-    assert seen == [f"r{i:02d}" for i in reversed(range(25))]
+    assert all_pages(conn, RunFilter(text="batch"), 10) == [f"r{i:02d}" for i in reversed(range(25))]
 
 
 def test_user_text_never_reaches_fts_syntax(conn):
@@ -165,15 +166,7 @@ def test_running_runs_merge_into_pages_in_start_order(conn):
     for i in range(12):
         add_run(conn, f"r{i:02d}", label=f"item {i}", started=f"2026-01-01T00:00:{2 * i:02d}+00:00",
                 status="running" if i % 3 == 0 else "ok")
-    seen: list[str] = []
-    after = None
-    while True:
-        page = sq.page(conn, RunFilter(text="item"), after=after, limit=4)
-        if not page:
-            break
-        seen += ids(page)
-        after = page[-1]
-    assert seen == [f"r{i:02d}" for i in reversed(range(12))]
+    assert all_pages(conn, RunFilter(text="item"), 4) == [f"r{i:02d}" for i in reversed(range(12))]
 
 
 def test_older_triggers_database_lists_its_running_runs(conn):
