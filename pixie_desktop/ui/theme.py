@@ -169,6 +169,11 @@ def _icon(name: str) -> str:
     return (resources_dir() / "icons" / f"{name}.svg").as_posix()
 
 
+def _on_accent(name: str, t: Theme) -> str:
+    """The bundled mark drawn on the accent colour: light (white) or dark (black) strokes."""
+    return f"{name}-{'dark' if QColor(t.accent_text).lightness() < 128 else 'light'}"
+
+
 def stylesheet(theme: Theme | None = None) -> str:
     """App-wide rules for the object names/properties our widgets use (cards, drop zones, chips,
     help/error text). Kept in one place so views share one look."""
@@ -233,6 +238,15 @@ QTabBar::tab {{ padding: 5px 12px; border: 1px solid transparent; border-bottom:
 QTabBar::tab:selected {{ color: {t.text}; border-bottom: 2px solid {t.accent}; }}
 QProgressBar {{ border: 1px solid {t.border}; border-radius: 6px; background: {t.surface_alt}; text-align: center; height: 14px; }}
 QProgressBar::chunk {{ background: {t.accent}; border-radius: 5px; }}
+QCheckBox::indicator, QGroupBox::indicator {{ width: 14px; height: 14px; border: 1px solid {t.muted};
+    border-radius: 4px; background: {t.surface}; }}
+QCheckBox::indicator:hover, QGroupBox::indicator:hover {{ border-color: {t.accent}; }}
+QCheckBox::indicator:checked, QGroupBox::indicator:checked {{ background: {t.accent}; border-color: {t.accent};
+    image: url({_icon(_on_accent("check", t))}); }}
+QCheckBox::indicator:indeterminate {{ background: {t.accent}; border-color: {t.accent};
+    image: url({_icon(_on_accent("minus", t))}); }}
+QCheckBox::indicator:disabled, QGroupBox::indicator:disabled {{ border-color: {t.border}; background: {t.surface_alt}; }}
+QCheckBox::indicator:checked:disabled, QGroupBox::indicator:checked:disabled {{ background: {t.muted}; border-color: {t.muted}; }}
 QHeaderView::section {{ background: {t.surface_alt}; border: none; border-bottom: 1px solid {t.border}; padding: 4px 6px; font-weight: 600; }}
 QTableView, QTreeWidget, QListWidget {{ border: 1px solid {t.border}; border-radius: 6px; gridline-color: {t.border};
     background: {t.surface}; alternate-background-color: {t.surface_alt}; }}
