@@ -19,6 +19,7 @@ LAZY_PREFIXES = ("matplotlib", "numpy", "pygments", "yaml", "dask", "distributed
                  "pixie_desktop.ui.views.tools_overview", "pixie_desktop.ui.revalidate",
                  "pixie_desktop.ops.search", "pixie_desktop.artefacts.sweeper",
                  "pixie_desktop.ui.models.runs_model", "pixie_desktop.queries.search", "pixie_desktop.ops.runs",
+                 "pixie_desktop.ui.tray", "pixie_desktop.ui.single_instance", "PySide6.QtNetwork",
                  "uuid", "platform")  # stdlib: only a hand-over (and the runner) need them
 
 
