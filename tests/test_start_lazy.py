@@ -61,17 +61,20 @@ def test_hidden_pages_are_built_when_first_shown(qtbot, make_window, shell_tools
     assert win.show_page("tools") and win.stack.currentWidget() is win.tools_overview
 
 
-def test_sidebar_hover_is_switched_on_after_the_first_paint(qtbot, make_window, shell_tools):  # noqa: F811
-    """The tree's viewport gets WA_Hover once the window has painted (its first `viewport()` call
-    realises every QWidget subclass's enums, which the start-up skips), so rows still highlight."""
+def test_sidebar_rows_hover_from_the_style_sheet(qtbot, make_window, shell_tools):  # noqa: F811
+    """The tree's viewport gets WA_Hover from the shell's style sheet when Qt polishes it (no
+    Python `viewport()` call at start: its first call realises every QWidget subclass's enums),
+    so rows still highlight, from the first paint on, and after a theme change too."""
     from PySide6.QtCore import Qt
 
     win = make_window()
     tree = win.sidebar.tree
-    assert not tree._hover_on  # not before the window shows
     win.show()
     qtbot.waitExposed(win)
     qtbot.waitUntil(lambda: tree.viewport().testAttribute(Qt.WidgetAttribute.WA_Hover), timeout=5000)
+    win.set_theme("dark")
+    qtbot.wait(10)
+    assert tree.viewport().testAttribute(Qt.WidgetAttribute.WA_Hover)
 
 
 def test_lazy_page_that_cannot_be_built_is_reported_not_fatal(qtbot, make_window, shell_tools):  # noqa: F811

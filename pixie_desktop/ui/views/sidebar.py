@@ -280,23 +280,7 @@ class SidebarTree(QTreeView):
         self.setExpandsOnDoubleClick(False)
         self.setAnimated(False)
         self.setAutoExpandDelay(500)
-        self._hover_on = False
-
-    def showEvent(self, event: Any) -> None:  # noqa: N802
-        super().showEvent(event)
-        if not self._hover_on:  # once, on the first show (by then the tree is in its window)
-            self._hover_on = True
-            from pixie_desktop.ui.first_paint import after_first_paint
-
-            after_first_paint(self.window(), self.enable_hover)
-
-    def enable_hover(self) -> None:
-        """Hover highlight of the rows. Set after the window's first paint: the first `viewport()`
-        call makes PySide resolve the viewport's Python type, which realises every lazily loaded
-        QWidget subclass and their enums (~50 enums, several ms of the start-up), and no hover can
-        happen before the window is on screen."""
-        self._hover_on = True
-        self.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover, True)
+        # rows highlight on hover: WA_Hover comes from the shell's style sheet (ui/shell_style.py)
 
 
 class Sidebar(QWidget):
