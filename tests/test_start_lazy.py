@@ -133,3 +133,40 @@ def test_action_batch_rebuilds_the_menus_once(qtbot, make_window, shell_tools): 
     assert reg.qaction("zz.one") is not None and reg.qaction("zz.two") is not None
     assert [s.toString() for s in reg.qaction("zz.one").shortcuts()] == ["Ctrl+Alt+1"]
     assert rebinds.count(0) == 1  # one real rebuild, after the batch
+
+
+def _counting_window(qtbot, ctx, monkeypatch):
+    from pixie_desktop.ui.store_events import StoreEvents
+    from pixie_desktop.ui.views.main_window import MainWindow
+
+    calls: list[bool] = []
+    real = MainWindow.refresh_tools
+    monkeypatch.setattr(MainWindow, "refresh_tools", lambda self, sync=False: (calls.append(sync), real(self, sync))[1])
+    win = MainWindow(ctx, events=StoreEvents(), restore=False)  # scan_async, as the app builds it
+    qtbot.addWidget(win)
+    return win, calls
+
+
+def test_first_async_scan_starts_when_the_window_shows(qtbot, ctx, shell_tools, monkeypatch):  # noqa: F811
+    """The app's window scans the tools folder on a pool thread from its first show, alongside the
+    first paint, not while the rest of the window is still being built."""
+    win, calls = _counting_window(qtbot, ctx, monkeypatch)
+    try:
+        assert calls == []  # nothing submitted during construction
+        win.show()
+        assert calls == [False]  # the first show starts it
+        qtbot.waitUntil(lambda: {"alpha", "beta", "gamma"} <= {r.info.tool_id for r in win.tools_model.rows()},
+                        timeout=20_000)
+        qtbot.wait(20)
+        assert calls == [False]  # once: the fallback turn does nothing after a show
+    finally:
+        win.shutdown()
+
+
+def test_first_async_scan_runs_for_a_window_never_shown(qtbot, ctx, shell_tools, monkeypatch):  # noqa: F811
+    win, calls = _counting_window(qtbot, ctx, monkeypatch)
+    try:
+        qtbot.waitUntil(lambda: len(win.tools_model.rows()) >= 3, timeout=20_000)
+        assert calls == [False] and not win.isVisible()
+    finally:
+        win.shutdown()

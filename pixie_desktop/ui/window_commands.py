@@ -404,6 +404,17 @@ def show_batch_in_gallery(window: Any, batch_id: str) -> bool:
     return True
 
 
+def first_scan(window: Any) -> None:
+    """The window's first async tool scan, started from its first show (or the event-loop turn
+    after its construction, if it is not shown): on its pool thread it then runs alongside the
+    first paint, which is Qt's own work on the UI thread, instead of competing for the
+    interpreter with the rest of the window's construction, so the paint and the tool list
+    both come sooner."""
+    if window._scan_pending and not window._shut_down:  # noqa: SLF001 - the window's own flags
+        window._scan_pending = False  # noqa: SLF001
+        window.refresh_tools()
+
+
 def warm_up_after_first_paint(win: Any) -> None:
     """Pre-import what a first run needs, on a pool thread, 30 ms after the window's first paint
     (never during it). The timer belongs to the window; shutdown stops it."""
