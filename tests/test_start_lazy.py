@@ -170,3 +170,27 @@ def test_first_async_scan_runs_for_a_window_never_shown(qtbot, ctx, shell_tools,
         assert calls == [False] and not win.isVisible()
     finally:
         win.shutdown()
+
+
+def test_the_app_made_with_fusion_is_never_asked_for_its_style(qapp, monkeypatch):
+    """ui/app.py makes its QApplication with `-style fusion` and says so (theme.started_with_fusion):
+    the system scheme is then read from the platform's palette (ours is not set yet) and the theme
+    is applied without `app.style()`, whose first Python call realises QStyle's enums."""
+    from PySide6.QtGui import QGuiApplication, QPalette
+
+    from pixie_desktop.ui import theme
+
+    monkeypatch.setattr(theme, "_applied_dark", None)
+    monkeypatch.setattr(theme, "_fusion_app", None)
+    asked: list[int] = []
+    real_style = qapp.style
+    monkeypatch.setattr(qapp, "style", lambda: asked.append(1) or real_style(), raising=False)
+    monkeypatch.setattr(QGuiApplication.styleHints(), "colorScheme", lambda: None, raising=False)  # "not known"
+    theme.system_is_dark()
+    assert asked  # an app of unknown style: its style's palette is asked, as before
+    asked.clear()
+    theme.started_with_fusion(qapp)
+    expected = QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    assert theme.system_is_dark() is expected
+    applied = theme.apply_theme(qapp, False)
+    assert asked == [] and applied.dark is False

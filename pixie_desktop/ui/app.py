@@ -168,7 +168,12 @@ def _run_window(args: list[str], claimed: Any) -> int:
     from pixie_desktop.context import open_context
     from pixie_desktop.ui.views.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication([sys.argv[0], *args])
+    app = QApplication.instance()
+    if app is None:  # Fusion from the start (the theme sets it anyway): nothing is restyled later
+        app = QApplication([sys.argv[0], *args, "-style", "fusion"])
+        from pixie_desktop.ui import theme
+
+        theme.started_with_fusion(app)
     from pixie_desktop.ui import errors
     errors.install()  # log file + sys/threading excepthooks showing the non-modal error notice
     app.setApplicationName(APP_ID)

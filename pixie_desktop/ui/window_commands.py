@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
 from pixie_desktop import APP_NAME
 from pixie_desktop.queries import runs as run_queries
@@ -90,10 +89,14 @@ def manage_workspaces(window: Any) -> None:
 
 def show_shortcuts(window: Any) -> None:
     """Help ▸ Keyboard shortcuts: generated from the action declarations."""
+    from PySide6.QtWidgets import QMessageBox  # on use: its enums are not needed to start
+
     QMessageBox.information(window, "Keyboard shortcuts", window.action_registry.shortcuts_text())
 
 
 def about(window: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     from pixie_desktop import __version__
 
     QMessageBox.about(window, APP_NAME, f"<b>{APP_NAME}</b> {__version__}<br>A desktop home for small "
