@@ -185,11 +185,13 @@ def _run_window(args: list[str], claimed: Any) -> int:
         from PySide6.QtWidgets import QMessageBox  # only here: its enums cost start-up time
 
         QMessageBox.critical(None, APP_NAME, str(exc)); return 1  # noqa: E702
-    # the Claim's socket is adopted after the first paint; without one, Qt asks now
-    single = (claimed if claimed.listener is not None else None) if claimed is not None else qt_instance(ctx, args)
-    if single == "handed-over":
-        ctx.close()
-        return 0
+    if claimed is None:  # no claim before Qt (no unix sockets): Qt asks now
+        single = qt_instance(ctx, args)
+        if single == "handed-over":
+            ctx.close()
+            return 0
+    else:  # its socket is adopted after the first paint (None: an instance that did not answer)
+        single = claimed if claimed.listener is not None else None
     try:
         from pixie_desktop.ui.app_icon import app_icon  # not ui/tray: it waits for the paint
 
