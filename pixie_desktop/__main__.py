@@ -16,10 +16,11 @@ log = logging.getLogger("pixie_desktop.launch")
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    from pixie_desktop import cli
+    if args:  # no arguments is the GUI: the CLI's parser (argparse, every command) is not needed
+        from pixie_desktop import cli
 
-    if cli.wants_cli(args):
-        return cli.main(args)
+        if cli.wants_cli(args):
+            return cli.main(args)
     return gui(args)
 
 

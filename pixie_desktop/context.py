@@ -11,7 +11,6 @@ from pathlib import Path
 from pixie_desktop.config import Settings, apply_db_settings, load_settings
 from pixie_desktop.catalog.discovery import Discovery, ToolInfo, find_tool, sync_tool_state
 from pixie_desktop.lifecycle.bundled import seed_bundled_tools
-from pixie_desktop.store import runs_repo, validate_jobs_repo, validation_repo
 from pixie_desktop.store.db import open_db
 
 
@@ -55,6 +54,9 @@ class AppContext:
 
 
 def reconcile(conn: sqlite3.Connection) -> StartupReport:
+    # imported here: the GUI reconciles after its first paint, and nothing before it needs them
+    from pixie_desktop.store import runs_repo, validate_jobs_repo, validation_repo
+
     report = StartupReport()
     report.interrupted_runs = runs_repo.reconcile_interrupted(conn)
     report.interrupted_jobs = validate_jobs_repo.mark_interrupted(conn)

@@ -19,6 +19,7 @@ LAZY_PREFIXES = ("matplotlib", "numpy", "pygments", "yaml", "dask", "distributed
                  "pixie_desktop.ui.views.tools_overview", "pixie_desktop.ui.revalidate",
                  "pixie_desktop.ops.search", "pixie_desktop.artefacts.sweeper",
                  "pixie_desktop.ui.models.runs_model", "pixie_desktop.queries.search", "pixie_desktop.ops.runs",
+                 "pixie_desktop.ui.tray", "pixie_desktop.ui.single_instance", "PySide6.QtNetwork",
                  "uuid", "platform")  # stdlib: only a hand-over (and the runner) need them
 
 
@@ -60,17 +61,20 @@ def test_hidden_pages_are_built_when_first_shown(qtbot, make_window, shell_tools
     assert win.show_page("tools") and win.stack.currentWidget() is win.tools_overview
 
 
-def test_sidebar_hover_is_switched_on_after_the_first_paint(qtbot, make_window, shell_tools):  # noqa: F811
-    """The tree's viewport gets WA_Hover once the window has painted (its first `viewport()` call
-    realises every QWidget subclass's enums, which the start-up skips), so rows still highlight."""
+def test_sidebar_rows_hover_from_the_style_sheet(qtbot, make_window, shell_tools):  # noqa: F811
+    """The tree's viewport gets WA_Hover from the shell's style sheet when Qt polishes it (no
+    Python `viewport()` call at start: its first call realises every QWidget subclass's enums),
+    so rows still highlight, from the first paint on, and after a theme change too."""
     from PySide6.QtCore import Qt
 
     win = make_window()
     tree = win.sidebar.tree
-    assert not tree._hover_on  # not before the window shows
     win.show()
     qtbot.waitExposed(win)
     qtbot.waitUntil(lambda: tree.viewport().testAttribute(Qt.WidgetAttribute.WA_Hover), timeout=5000)
+    win.set_theme("dark")
+    qtbot.wait(10)
+    assert tree.viewport().testAttribute(Qt.WidgetAttribute.WA_Hover)
 
 
 def test_lazy_page_that_cannot_be_built_is_reported_not_fatal(qtbot, make_window, shell_tools):  # noqa: F811
@@ -129,3 +133,64 @@ def test_action_batch_rebuilds_the_menus_once(qtbot, make_window, shell_tools): 
     assert reg.qaction("zz.one") is not None and reg.qaction("zz.two") is not None
     assert [s.toString() for s in reg.qaction("zz.one").shortcuts()] == ["Ctrl+Alt+1"]
     assert rebinds.count(0) == 1  # one real rebuild, after the batch
+
+
+def _counting_window(qtbot, ctx, monkeypatch):
+    from pixie_desktop.ui.store_events import StoreEvents
+    from pixie_desktop.ui.views.main_window import MainWindow
+
+    calls: list[bool] = []
+    real = MainWindow.refresh_tools
+    monkeypatch.setattr(MainWindow, "refresh_tools", lambda self, sync=False: (calls.append(sync), real(self, sync))[1])
+    win = MainWindow(ctx, events=StoreEvents(), restore=False)  # scan_async, as the app builds it
+    qtbot.addWidget(win)
+    return win, calls
+
+
+def test_first_async_scan_starts_when_the_window_shows(qtbot, ctx, shell_tools, monkeypatch):  # noqa: F811
+    """The app's window scans the tools folder on a pool thread from its first show, alongside the
+    first paint, not while the rest of the window is still being built."""
+    win, calls = _counting_window(qtbot, ctx, monkeypatch)
+    try:
+        assert calls == []  # nothing submitted during construction
+        win.show()
+        assert calls == [False]  # the first show starts it
+        qtbot.waitUntil(lambda: {"alpha", "beta", "gamma"} <= {r.info.tool_id for r in win.tools_model.rows()},
+                        timeout=20_000)
+        qtbot.wait(20)
+        assert calls == [False]  # once: the fallback turn does nothing after a show
+    finally:
+        win.shutdown()
+
+
+def test_first_async_scan_runs_for_a_window_never_shown(qtbot, ctx, shell_tools, monkeypatch):  # noqa: F811
+    win, calls = _counting_window(qtbot, ctx, monkeypatch)
+    try:
+        qtbot.waitUntil(lambda: len(win.tools_model.rows()) >= 3, timeout=20_000)
+        assert calls == [False] and not win.isVisible()
+    finally:
+        win.shutdown()
+
+
+def test_the_app_made_with_fusion_is_never_asked_for_its_style(qapp, monkeypatch):
+    """ui/app.py makes its QApplication with `-style fusion` and says so (theme.started_with_fusion):
+    the system scheme is then read from the platform's palette (ours is not set yet) and the theme
+    is applied without `app.style()`, whose first Python call realises QStyle's enums."""
+    from PySide6.QtGui import QGuiApplication, QPalette
+
+    from pixie_desktop.ui import theme
+
+    monkeypatch.setattr(theme, "_applied_dark", None)
+    monkeypatch.setattr(theme, "_fusion_app", None)
+    asked: list[int] = []
+    real_style = qapp.style
+    monkeypatch.setattr(qapp, "style", lambda: asked.append(1) or real_style(), raising=False)
+    monkeypatch.setattr(QGuiApplication.styleHints(), "colorScheme", lambda: None, raising=False)  # "not known"
+    theme.system_is_dark()
+    assert asked  # an app of unknown style: its style's palette is asked, as before
+    asked.clear()
+    theme.started_with_fusion(qapp)
+    expected = QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    assert theme.system_is_dark() is expected
+    applied = theme.apply_theme(qapp, False)
+    assert asked == [] and applied.dark is False

@@ -17,12 +17,12 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-from pixie_desktop.manifest import model as _model
-from pixie_desktop.manifest import parse as _parse
-from pixie_desktop.manifest.model import ToolSpec
-from pixie_desktop.manifest.parse import SpecError, parse_tool_file
+if TYPE_CHECKING:
+    from pixie_desktop.manifest.model import ToolSpec
+# pixie_desktop.manifest (~6 ms of dataclasses to import) is imported where tool.json files are
+# parsed or the cache is checked: on the scan's pool thread, not by the app's UI thread at start.
 
 HASHED_FILES = ("tool.json", "pyproject.toml", "main.py")
 CACHE_FORMAT = 1  # bump when ToolInfo/ToolSpec change shape: an old cache file is then ignored
@@ -150,6 +150,8 @@ def id_problem(tool_id: str) -> str | None:
 
 
 def _load_one(folder: Path, digest: str) -> ToolInfo:
+    from pixie_desktop.manifest.parse import SpecError, parse_tool_file
+
     manifest = folder / "tool.json"
     try:
         spec = parse_tool_file(manifest)
@@ -169,6 +171,7 @@ def _code_stamp() -> tuple:
     """What the parsed results depend on besides the folders: the app version and this parser's
     code (an upgrade, or a checkout with changed parser code, starts from a fresh parse)."""
     from pixie_desktop import __version__
+    from pixie_desktop.manifest import model as _model, parse as _parse
 
     stamps: list[tuple[int, int]] = []
     for mod in (_model, _parse, sys.modules[__name__]):

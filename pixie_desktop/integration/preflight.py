@@ -13,7 +13,6 @@ Qt-free (the whole point: it runs when Qt cannot)."""
 
 from __future__ import annotations
 
-import ctypes
 import importlib.util
 import logging
 import os
@@ -52,6 +51,8 @@ XCB_LIBRARIES: dict[str, tuple[str, str]] = {
 
 def _can_load(soname: str) -> bool:
     """Whether the dynamic loader finds and loads `soname` (what Qt's plugin load will need)."""
+    import ctypes  # only for an X11 start (~2 ms otherwise)
+
     try:
         ctypes.CDLL(soname)
         return True

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Iterator
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QDesktopServices, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -38,6 +38,14 @@ RUN_CONTEXT = "run-context"
 MENU_BAR = ("File", "Edit", "View", "Tools", "Help")
 TOOL_MENUS = (TOOL_CONTEXT, TOOL_MORE)
 Shortcut = str | QKeySequence.StandardKey
+
+
+def open_local(path: Any) -> bool:
+    """Open a local file or folder with the desktop's own handler. QUrl is imported here, on
+    use: touching it creates its enums, which the start-up does not need."""
+    from PySide6.QtCore import QUrl
+
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 @dataclass(frozen=True)
@@ -357,7 +365,7 @@ def window_actions(app_name: str) -> list[Action]:
         return Action(f"theme.{value}", label, lambda c: c.host.set_theme(value), ("View/Theme", PALETTE),
                       section=1, exclusive="theme", checked_when=lambda c: c.host.ctx.settings.theme == value)
 
-    open_folder = (lambda c: QDesktopServices.openUrl(QUrl.fromLocalFile(str(c.host.ctx.settings.tools_dir))))
+    open_folder = (lambda c: open_local(c.host.ctx.settings.tools_dir))
     acts = [
         Action("newTool", "New tool…", _host("new_tool"), ("File", PALETTE), (QKeySequence.StandardKey.New,)),
         Action("refreshTools", "Refresh tools", _host("refresh_tools"), ("File", PALETTE), ("F5",),
@@ -521,7 +529,7 @@ def tool_actions() -> list[Action]:
                section=3, enabled_when=lambda c: c.row.validation != "unchecked"),
         Action("tool.openFolder", "Open folder", lambda c: c.host.open_folder(c.tool_id), both, section=3),
         Action("tool.openEditor", "Open in editor",
-               lambda c: QDesktopServices.openUrl(QUrl.fromLocalFile(str(_entry(c)))), both, section=3,
+               lambda c: open_local(_entry(c)), both, section=3,
                visible_when=lambda c: _entry(c) is not None),
         Action("tool.setup", lambda c: "Rebuild environment…" if c.row.info.has_venv else "Set up environment…",
                lambda c: c.host.setupRequested.emit(c.tool_id), both, section=3, visible_when=_has_deps),

@@ -122,7 +122,43 @@ def fast_pyside_module_check() -> None:
     feature._mod_uses_pyside = uses_pyside  # type: ignore[union-attr]
 
 
+def claim_instance(args: list[str]) -> Any:
+    """The single-instance step, before Qt starts (integration/instance.py): a Claim that handed
+    `args` to the running app (`handed_over`: exit, Qt never started), or holds the bound socket
+    this app will serve (`listener`), or neither (an instance that did not answer: run alone).
+    None where a plain unix socket cannot do it: the app then asks through Qt (`qt_instance`)."""
+    try:
+        from pixie_desktop.config import app_root
+        from pixie_desktop.integration.instance import claim, server_name
+
+        return claim(server_name(app_root()), list(args))  # the name open_context's settings.root gives
+    except Exception:  # noqa: BLE001 - no single-instance support this way: the Qt path decides
+        return None
+
+
+def qt_instance(ctx: Any, args: list[str]) -> Any:
+    """The Qt way (SingleInstance.send): "handed-over", a SingleInstance to start, or None."""
+    try:
+        from pixie_desktop.ui.single_instance import SingleInstance
+
+        single = SingleInstance.for_settings(ctx.settings)
+        return "handed-over" if single.send(list(args)) else single
+    except Exception:  # noqa: BLE001 - no single-instance support: just run
+        return None
+
+
 def run_gui(args: list[str]) -> int:
+    claimed = claim_instance(args)
+    if claimed is not None and claimed.handed_over:
+        return 0  # the running window got our arguments and came to the front
+    try:
+        return _run_window(args, claimed)
+    finally:
+        if claimed is not None:
+            claimed.release()  # only when the window never adopted its socket (a failed start)
+
+
+def _run_window(args: list[str], claimed: Any) -> int:
     import sqlite3
 
     from PySide6.QtWidgets import QApplication
@@ -132,7 +168,12 @@ def run_gui(args: list[str]) -> int:
     from pixie_desktop.context import open_context
     from pixie_desktop.ui.views.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication([sys.argv[0], *args])
+    app = QApplication.instance()
+    if app is None:  # Fusion from the start (the theme sets it anyway): nothing is restyled later
+        app = QApplication([sys.argv[0], *args, "-style", "fusion"])
+        from pixie_desktop.ui import theme
+
+        theme.started_with_fusion(app)
     from pixie_desktop.ui import errors
     errors.install()  # log file + sys/threading excepthooks showing the non-modal error notice
     app.setApplicationName(APP_ID)
@@ -144,18 +185,15 @@ def run_gui(args: list[str]) -> int:
         from PySide6.QtWidgets import QMessageBox  # only here: its enums cost start-up time
 
         QMessageBox.critical(None, APP_NAME, str(exc)); return 1  # noqa: E702
-    single = None
-    try:
-        from pixie_desktop.ui.single_instance import SingleInstance
-
-        single = SingleInstance.for_settings(ctx.settings)
-        if single.send(list(args)):
+    if claimed is None:  # no claim before Qt (no unix sockets): Qt asks now
+        single = qt_instance(ctx, args)
+        if single == "handed-over":
             ctx.close()
-            return 0  # the running window got our arguments and came to the front
-    except Exception:  # noqa: BLE001 - no single-instance support: just run
-        single = None
+            return 0
+    else:  # its socket is adopted after the first paint (None: an instance that did not answer)
+        single = claimed if claimed.listener is not None else None
     try:
-        from pixie_desktop.ui.tray import app_icon
+        from pixie_desktop.ui.app_icon import app_icon  # not ui/tray: it waits for the paint
 
         app.setWindowIcon(app_icon())
     except Exception:  # noqa: BLE001 - a missing icon theme leaves Qt's default icon

@@ -28,7 +28,6 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRunnable, QThreadPool, Signal
 
-from pixie_desktop.runtime.inputs import InputError
 from pixie_desktop.runtime.result import RunResult  # not runtime.runner: its HTTP stack waits for a first run
 from pixie_desktop.runtime.queue import QUEUED, RUNNING, RunQueue, RunRequest, default_max_parallel
 
@@ -97,6 +96,10 @@ class _RunJob(QRunnable):
             self._emit(self.signals.event, rid, ev)
             if ev.kind == "started" and self.cancel_requested.is_set():
                 self.runner.cancel(rid)  # cancel pressed before the runner registered the run
+
+        # here, on the run's thread: runtime.inputs imports the manifest model, which the window's
+        # start does not need (the tool scan imports it on its own pool thread)
+        from pixie_desktop.runtime.inputs import InputError
 
         try:
             extra = {"meta": dict(req.meta)} if req.meta else {}

@@ -14,7 +14,13 @@ from PySide6.QtWidgets import QApplication
 
 
 def shell_stylesheet(t: Any) -> str:
-    """Rules for the shell's own object names (sidebar, nav, chips, chat bubbles, headings)."""
+    """Rules for the shell's own object names (sidebar, nav, chips, chat bubbles, headings).
+
+    The empty `QTreeView:hover` rule of the sidebar is what switches its rows' hover highlight on:
+    a style sheet that depends on a widget's hover state makes Qt set WA_Hover on it and, for an
+    item view, on its viewport when it polishes them. Setting it from Python would need the
+    tree's `viewport()`, whose first call makes PySide realise every QWidget subclass and their
+    enums (~50 enums, 5-10 ms of the start-up)."""
     from PySide6.QtGui import QColor
 
     side = QColor(t.window).darker(104).name() if not t.dark else QColor(t.window).darker(115).name()
@@ -23,6 +29,7 @@ def shell_stylesheet(t: Any) -> str:
     return f"""
 QWidget#Sidebar {{ background: {side}; }}
 QWidget#Sidebar QTreeView {{ background: transparent; border: none; }}
+QWidget#Sidebar QTreeView:hover {{ }}
 QLabel#BrandLogo {{ background: {t.accent}; color: {t.accent_text}; border-radius: 7px; font-weight: 800; }}
 QLabel#BrandTitle {{ font-size: 12.5pt; font-weight: 700; color: {t.text}; }}
 QPushButton#NavButton {{ border: none; border-radius: 7px; padding: 6px 10px; text-align: left;

@@ -14,6 +14,9 @@ left behind by a crash is detected (nobody answers) and replaced.
     if instance.send(args):          # another instance took them
         return 0
     instance.start(lambda msg: window.handle_args(msg["args"]))
+
+The app itself does the first step without Qt (integration/instance.py `claim`, before the
+QApplication exists) and `start(…, listener=claim.take_listener())` adopts the socket it bound.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -31,7 +33,8 @@ from PySide6.QtWidgets import QWidget
 # a handed-over run carries its inputs (file inputs as data URLs); the client runs larger ones itself
 from pixie_desktop.integration.handover import MAX_REQUEST_BYTES
 # the socket's name and the peer check are Qt-free: the command line uses them too
-from pixie_desktop.integration.instance import _private_dir, peer_uid, server_name, socket_dir  # noqa: F401
+from pixie_desktop.integration.instance import (_private_dir, encode_message, peer_uid, server_name,  # noqa: F401
+                                                socket_dir)
 
 MAX_MESSAGE_BYTES = 1 << 20  # a second launch's arguments
 
@@ -41,16 +44,6 @@ log = logging.getLogger(__name__)
 def _foreign_peer(sock: QLocalSocket) -> bool:
     uid = peer_uid(int(sock.socketDescriptor()))
     return uid is not None and hasattr(os, "getuid") and uid != os.getuid()
-
-
-def encode_message(args: list[str], cwd: str | None = None) -> bytes:
-    """Paths that exist relative to the sender's cwd are made absolute: the receiver has another cwd."""
-    cwd = cwd or os.getcwd()
-    out = []
-    for a in args:
-        candidate = Path(cwd, a)
-        out.append(str(candidate.resolve()) if not a.startswith("-") and candidate.exists() else a)
-    return (json.dumps({"args": out, "cwd": cwd}) + "\n").encode("utf-8")
 
 
 def activate_window(window: QWidget) -> None:
@@ -99,11 +92,15 @@ class SingleInstance(QObject):
         return bool(ok)
 
     # -- first instance --------------------------------------------------------------------
-    def start(self, on_message: Callable[[dict], None] | None = None) -> bool:
+    def start(self, on_message: Callable[[dict], None] | None = None, listener: Any = None) -> bool:
         """Listen for later launches. Recovers a stale socket left by a crashed instance. Returns
-        False only when another live instance owns the name (call `send` first to avoid that)."""
+        False only when another live instance owns the name (call `send` first to avoid that).
+        `listener`: the socket `integration.instance.claim` already bound and listens on; the
+        server adopts it, with the connections waiting in its backlog."""
         if on_message is not None:
             self.messageReceived.connect(on_message)
+        if listener is not None:
+            return self._adopt(listener)
         # Ask first: with socket options set, Qt binds in a temp dir and renames over the path,
         # so listen() alone would silently steal the name from a live instance.
         if self._someone_answers():
@@ -120,6 +117,17 @@ class SingleInstance(QObject):
                 return False
         server.newConnection.connect(self._on_new_connection)
         self.server = server
+        return True
+
+    def _adopt(self, listener: Any) -> bool:
+        server = QLocalServer(self)
+        fd = listener.detach()  # the server owns the descriptor from here (closes it, removes the file)
+        if not server.listen(fd):
+            os.close(fd)
+            server.deleteLater()
+            return False
+        server.newConnection.connect(self._on_new_connection)
+        self.server = server  # launches that connected already wait in the backlog: accepted next turn
         return True
 
     def stop(self) -> None:

@@ -64,7 +64,10 @@ _sheet_parts: list[Callable[["Theme"], str]] = []
 def system_is_dark() -> bool:
     """The OS colour scheme; when the platform does not say (offscreen, some X11 desktops), the
     style's own standard palette — never the palette we set ourselves, which would make a
-    switch back from "dark" to "system" stick on dark."""
+    switch back from "dark" to "system" stick on dark. In the app's own QApplication, made with
+    Fusion from the start (`started_with_fusion`), the application palette is that same
+    platform palette until we set ours: read there, without asking for the style (app.style()
+    from Python realises QStyle and its enums, ~5 ms of the start-up)."""
     try:
         scheme = QGuiApplication.styleHints().colorScheme()
         if scheme == Qt.ColorScheme.Dark:
@@ -76,10 +79,25 @@ def system_is_dark() -> bool:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
-    style = app.style() if isinstance(app, QApplication) else None
+    if not isinstance(app, QApplication):
+        return False
+    if app is _fusion_app and _applied_dark is None:  # no palette of ours yet: still the platform's
+        return QGuiApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+    style = app.style()
     if style is None:
         return False
     return style.standardPalette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
+# The QApplication ui/app.py created with "-style fusion" (None: not known), so apply_theme need
+# not ask it for its style (see system_is_dark: that realises QStyle's enums).
+_fusion_app: object | None = None
+
+
+def started_with_fusion(app: object) -> None:
+    """`app` runs Fusion from its creation (the `-style fusion` argument): nothing restyles it."""
+    global _fusion_app
+    _fusion_app = app
 
 
 def set_accent(name_or_hex: str, *, notify: bool = True) -> None:
@@ -281,7 +299,7 @@ def apply_theme(app=None, dark: bool | None = None) -> Theme:
     if app is not None:
         # Re-setting the style on every theme change recreates every widget's style objects; doing
         # it only once avoids needless work and a crash seen when windows were rebuilt afterwards.
-        if app.style().name().lower() != "fusion":
+        if app is not _fusion_app and app.style().name().lower() != "fusion":
             app.setStyle("Fusion")
         app.setPalette(palette_for(theme))
         sheet = full_stylesheet(theme)

@@ -26,6 +26,7 @@ from PySide6.QtGui import QAction, QIcon
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon, QWidget
 
 from pixie_desktop import APP_ID, APP_NAME
+from pixie_desktop.ui.app_icon import app_icon  # noqa: F401 - also imported from here
 
 RECENT_LIMIT = 8
 STATUS_MARK = {"ok": "✓", "error": "✗", "cancelled": "⊘", "running": "…"}
@@ -44,20 +45,6 @@ def launcher_entry_properties(progress: float | None, count: int) -> dict[str, A
     else:
         props.update({"progress": float(min(1.0, max(0.0, progress))), "progress-visible": True})
     return props
-
-
-def app_icon() -> QIcon:
-    from pixie_desktop.integration import paths
-
-    icon = QIcon.fromTheme(APP_ID)
-    if icon.isNull():
-        icon = QIcon()
-        for n in paths.ICON_SIZES:
-            if paths.icon_png(n).is_file():
-                icon.addFile(str(paths.icon_png(n)))
-        if paths.icon_svg().is_file():
-            icon.addFile(str(paths.icon_svg()))
-    return icon
 
 
 class TaskbarProgress(QObject):

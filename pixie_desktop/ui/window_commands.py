@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
 
 from pixie_desktop import APP_NAME
 from pixie_desktop.queries import runs as run_queries
@@ -90,10 +89,14 @@ def manage_workspaces(window: Any) -> None:
 
 def show_shortcuts(window: Any) -> None:
     """Help ▸ Keyboard shortcuts: generated from the action declarations."""
+    from PySide6.QtWidgets import QMessageBox  # on use: its enums are not needed to start
+
     QMessageBox.information(window, "Keyboard shortcuts", window.action_registry.shortcuts_text())
 
 
 def about(window: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     from pixie_desktop import __version__
 
     QMessageBox.about(window, APP_NAME, f"<b>{APP_NAME}</b> {__version__}<br>A desktop home for small "
@@ -402,6 +405,17 @@ def show_batch_in_gallery(window: Any, batch_id: str) -> bool:
         return False
     gallery.show_batch(batch_id)
     return True
+
+
+def first_scan(window: Any) -> None:
+    """The window's first async tool scan, started from its first show (or the event-loop turn
+    after its construction, if it is not shown): on its pool thread it then runs alongside the
+    first paint, which is Qt's own work on the UI thread, instead of competing for the
+    interpreter with the rest of the window's construction, so the paint and the tool list
+    both come sooner."""
+    if window._scan_pending and not window._shut_down:  # noqa: SLF001 - the window's own flags
+        window._scan_pending = False  # noqa: SLF001
+        window.refresh_tools()
 
 
 def warm_up_after_first_paint(win: Any) -> None:

@@ -1,7 +1,10 @@
 """The "single-instance" extension: listens for a second launch (ui/single_instance.py). The
 second launch hands over its arguments and exits; this window comes to the front and opens the
 files or tool folders it was given. (Whether this process is the first is decided by the app
-before the window is built: `SingleInstance.send`.)
+before Qt starts: `integration.instance.claim`, which binds the socket at once. Given that Claim,
+the server adopts its socket after the window's first paint, so QtNetwork is not on the start
+path; launches that connect meanwhile wait in the backlog. Given a SingleInstance, it listens
+now, as before.)
 
 It also serves the command line's hand-over (integration/handover.py): `pixie-desktop run`
 while the app is open sends the run here, `RunHandoverServer` submits it to the window's
@@ -148,13 +151,29 @@ class SingleInstanceExtension:
     name = "single-instance"
 
     def __init__(self, single: Any, open_paths: Callable[[list[str]], None]):
-        self.single = single            # a SingleInstance that did not find a running app
+        self.single = single            # a SingleInstance that did not find a running app, or a Claim
         self.open_paths = open_paths    # the app's handling of command-line paths
         self.handover: RunHandoverServer | None = None
+        self.claim: Any = None          # the Claim whose socket is adopted after the first paint
 
     def install(self, services: Any) -> None:
-        from pixie_desktop.ui.single_instance import activate_window
+        if hasattr(self.single, "take_listener"):  # integration.instance.Claim: listen after the paint
+            from pixie_desktop.ui.first_paint import after_first_paint
 
+            self.claim, self.single = self.single, None
+            after_first_paint(services.window, lambda: self._listen(services))
+            return
+        self._listen(services)
+
+    def _listen(self, services: Any) -> None:
+        from pixie_desktop.ui.single_instance import SingleInstance, activate_window
+
+        listener = None
+        if self.claim is not None:
+            listener = self.claim.take_listener()
+            if listener is None:  # shut down before the first paint
+                return
+            self.single = SingleInstance(self.claim.name)
         window = services.window
 
         def handover(message: dict) -> None:
@@ -167,11 +186,14 @@ class SingleInstanceExtension:
         if controller is not None and hasattr(self.single, "set_handler"):
             self.handover = RunHandoverServer(controller, services.tools, services.status)
             self.single.set_handler("run", self.handover.handle)
-        self.single.start(handover)
+        self.single.start(handover, listener=listener)
 
     def shutdown(self) -> None:
+        if self.claim is not None:
+            self.claim.release()  # never adopted: close the socket, remove its file
         if self.handover is not None:
             self.single.set_handler("run", None)
             self.handover.shutdown()
             self.handover = None
-        self.single.stop()
+        if self.single is not None:
+            self.single.stop()

@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton, QVBoxLayout,
                                QWidget)
 
@@ -238,7 +238,9 @@ class HomePage(QWidget):
     def open_tools_folder(self) -> bool:
         folder = self.ctx.settings.tools_dir
         folder.mkdir(parents=True, exist_ok=True)
-        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        from pixie_desktop.ui.actions import open_local
+
+        return open_local(folder)
 
     def set_cards(self, cards: list[tuple[str, str, str, str | None]]) -> None:
         """Up to six tools to start from: (tool_id, name, description, colour). Each card shows

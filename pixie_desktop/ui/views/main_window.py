@@ -103,7 +103,10 @@ class MainWindow(QMainWindow):
         self._build_pages()
         if restore:
             self.window_state.restore_window(self, self.splitter)
-        self.refresh_tools(sync=not scan_async)
+        self._scan_pending = scan_async  # async: the first scan starts when the window shows (wc.first_scan)…
+        if not scan_async:
+            self.refresh_tools(sync=True)
+        QTimer.singleShot(0, self, self._first_scan)  # …or on the next event-loop turn if it is not shown
 
     def action_context(self) -> actions.ActionContext:
         return actions.ActionContext(self, self.current_tool_id, self.tools_model.tool_row(self.current_tool_id or ""))
@@ -233,7 +236,7 @@ class MainWindow(QMainWindow):
     def _on_tool_runs_changed(self, tool_id: str, running: int) -> None:
         """The RunController's runningChanged: the sidebar dot counts runs in flight (queued too)."""
         self.tools_model.set_running(tool_id, running + len(self.run_controller.queued_for(tool_id)))
-        self._update_warm()
+        self.warm_label.update_count()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -246,14 +249,11 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.warm_label)
         bar.addPermanentWidget(self.running_label)
 
-    def _update_warm(self) -> None:
-        self.warm_label.update_count()
-
     # -- commands behind the actions (ui/actions.py) and the sidebar's signals: ui/window_commands.py
     new_tool, set_up_tool, validate_tool = wc.new_tool, wc.set_up_tool, wc.validate_tool
     show_validation_report, manage_workspaces = wc.show_validation_report, wc.manage_workspaces
     show_shortcuts, about, open_run, open_files = wc.show_shortcuts, wc.about, wc.open_run, wc.open_files
-    open_tool_with_files, _load_from_history = wc.open_tool_with_files, wc.load_from_history
+    open_tool_with_files, _load_from_history, _first_scan = wc.open_tool_with_files, wc.load_from_history, wc.first_scan
     run_current, cancel_current, open_favourite = wc.run_current, wc.cancel_current, wc.open_favourite
     set_theme, _on_pinned_warm, _build_pages = wc.set_theme, wc.on_pinned_warm, wc.build_pages
     show_run_queue, save_preset, load_preset = wc.show_run_queue, wc.save_preset, wc.load_preset
@@ -263,6 +263,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
+        self._first_scan()
         if self._warm_timer is None:  # pre-imports on a pool thread: after the first paint, not during it
             wc.warm_up_after_first_paint(self)
 

@@ -13,10 +13,9 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import (QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt,
-                            QTimer, QUrl, Signal)
-from PySide6.QtGui import QColor, QDesktopServices, QFont, QIcon, QKeyEvent, QPainter, QPalette, QPen
-# The dialogs (QColorDialog, QInputDialog, QMessageBox) are imported where they open: each class
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QKeyEvent, QPainter, QPalette, QPen
+# The dialogs (QColorDialog, QInputDialog, QMessageBox) and QUrl are imported where used: each class
 # creates its enums when first touched, which the start-up should not pay for.
 # So is QStyle (its ~11 enums, among them the largest of QtWidgets, cost ~5 ms): only the row
 # painters read it, and the first paint may have no rows yet.
@@ -280,23 +279,7 @@ class SidebarTree(QTreeView):
         self.setExpandsOnDoubleClick(False)
         self.setAnimated(False)
         self.setAutoExpandDelay(500)
-        self._hover_on = False
-
-    def showEvent(self, event: Any) -> None:  # noqa: N802
-        super().showEvent(event)
-        if not self._hover_on:  # once, on the first show (by then the tree is in its window)
-            self._hover_on = True
-            from pixie_desktop.ui.first_paint import after_first_paint
-
-            after_first_paint(self.window(), self.enable_hover)
-
-    def enable_hover(self) -> None:
-        """Hover highlight of the rows. Set after the window's first paint: the first `viewport()`
-        call makes PySide resolve the viewport's Python type, which realises every lazily loaded
-        QWidget subclass and their enums (~50 enums, several ms of the start-up), and no hover can
-        happen before the window is on screen."""
-        self._hover_on = True
-        self.viewport().setAttribute(Qt.WidgetAttribute.WA_Hover, True)
+        # rows highlight on hover: WA_Hover comes from the shell's style sheet (ui/shell_style.py)
 
 
 class Sidebar(QWidget):
@@ -819,7 +802,9 @@ class Sidebar(QWidget):
     def open_folder(self, tool_id: str) -> None:
         info = self.tools.tool(tool_id)
         if info is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(info.path)))
+            from pixie_desktop.ui.actions import open_local
+
+            open_local(info.path)
 
     # dialogs (thin: the actions above are what tests call) --------------------------------------
     def tool_colour_dialog(self, tool_id: str) -> None:

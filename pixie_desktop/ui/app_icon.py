@@ -1,0 +1,23 @@
+"""The app's icon (the theme's `APP_ID` icon, else the bundled PNGs and SVG), on its own so the
+start-up can set the window icon without importing the tray (ui/tray.py), which is installed
+only after the first paint."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QIcon
+
+from pixie_desktop import APP_ID
+
+
+def app_icon() -> QIcon:
+    from pixie_desktop.integration import paths
+
+    icon = QIcon.fromTheme(APP_ID)
+    if icon.isNull():
+        icon = QIcon()
+        for n in paths.ICON_SIZES:
+            if paths.icon_png(n).is_file():
+                icon.addFile(str(paths.icon_png(n)))
+        if paths.icon_svg().is_file():
+            icon.addFile(str(paths.icon_svg()))
+    return icon
