@@ -197,7 +197,7 @@ def main() -> int:
         budget = ideal_s / items * (1 / 0.8 - 1)
         print(f"diagnosis, a run's bookkeeping alone (2 commits + run folder, no tool call, one thread): "
               f"{floor_s / items * 1000:.2f} ms/item; the host time per item that 0.8 leaves: "
-              f"{budget * 1000:.3f} ms ({floor_s / items / budget:.1f}× less)")
+              f"{budget * 1000:.3f} ms (bookkeeping / budget = {floor_s / items / budget:.1f}×)")
         if cluster_s is not None:
             print(f"LocalCluster (2 workers): {cluster_s:.2f} s  {cluster_s / items * 1000:.1f} ms/item  "
                   f"overhead over the lane {(cluster_s - lane_s) / items * 1000:.1f} ms/item")
