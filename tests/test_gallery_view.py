@@ -171,6 +171,28 @@ def test_sweep_scheduler_runs_in_background(qtbot, ctx, seeder):
     sched.stop()
 
 
+def test_sweeper_extension_reports_a_sweep_in_the_status_bar(qtbot, ctx, seeder):
+    """The installed extension, end to end: its sweep runs and what it freed is said in the
+    status bar (its report handler once named a module it never imported: an error notice
+    five seconds after every start)."""
+    from types import SimpleNamespace
+
+    from pixie_desktop.ui.extensions.sweeper import SweeperExtension
+
+    seeder.run("r1")
+    a = seeder.artefact("r1", "old.txt", b"old")
+    artefacts_repo.soft_delete(ctx.conn, [a])
+    ctx.conn.execute("UPDATE artefacts SET deleted_at = '2000-01-01T00:00:00+00:00' WHERE id = ?", (a,))
+    said: list[tuple[str, int]] = []
+    ext = SweeperExtension(first_delay_ms=0)
+    ext.install(SimpleNamespace(ctx=ctx, window=None, status=lambda text, ms=0: said.append((text, ms))))
+    try:
+        qtbot.waitUntil(lambda: bool(said), timeout=10_000)
+    finally:
+        ext.scheduler.stop()
+    assert said[0][0].startswith("Housekeeping: ") and artefacts_repo.get(ctx.conn, a) is None
+
+
 def test_gallery_drag_fills_a_tools_file_input(qtbot, ctx, seeded):
     """The drag payload is accepted by a tool form's file input (a real QDropEvent)."""
     from PySide6.QtCore import QPointF

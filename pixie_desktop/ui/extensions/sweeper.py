@@ -86,7 +86,9 @@ class SweeperExtension:
         sched = SweepScheduler(services.ctx, services.window, first_delay_ms=self.first_delay_ms)
 
         def done(report: Any) -> None:
-            notice = sweeper.cap_notice(report)
+            from pixie_desktop.artefacts.sweeper import cap_notice  # loaded by the sweep that reports here
+
+            notice = cap_notice(report)
             if notice:  # the disk cap removed files: say so plainly, and for longer
                 services.status(notice, 20000)
                 return
