@@ -169,6 +169,29 @@ def test_running_runs_merge_into_pages_in_start_order(conn):
     assert all_pages(conn, RunFilter(text="item"), 4) == [f"r{i:02d}" for i in reversed(range(12))]
 
 
+def test_running_matches_never_scan_every_run(conn):
+    """The running-run half of a search reads the few running rows, then each one's run: a plan
+    that walked `runs` instead cost a full scan per keystroke at 100k runs (benchmarks/search.py)."""
+    for i in range(30):
+        add_run(conn, f"r{i:02d}", label=f"item {i}", started=f"2026-01-01T00:00:{i:02d}+00:00",
+                status="running" if i < 2 else "ok")
+    seen: list[str] = []
+    conn.set_trace_callback(seen.append)
+    try:
+        for flt in (RunFilter(text="item"), RunFilter(text="item", tool_id="t", status="running"),
+                    RunFilter(text="item", since="2026-01-01")):
+            sq.search(conn, flt)
+            sq.count(conn, flt)
+            sq.matches(conn, flt, "r00")
+    finally:
+        conn.set_trace_callback(None)
+    running = [sql for sql in seen if "run_search_running p" in sql]
+    assert running
+    for sql in running:
+        plan = " | ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
+        assert plan.split(" | ")[0].split()[:2] in (["SCAN", "p"], ["SEARCH", "p"]) and "SCAN r " not in plan, plan
+
+
 def test_older_triggers_database_lists_its_running_runs(conn):
     """A database indexed by the older triggers (a running run had a doc) is brought in line
     when the new triggers are installed: the run is listed as running and its doc removed."""

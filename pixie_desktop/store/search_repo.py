@@ -198,8 +198,10 @@ def _running_matches(conn: sqlite3.Connection, flt: RunFilter, after: RunRecord 
     if run_id is not None:
         where.append("r.id = ?")
         args.append(run_id)
+    # CROSS JOIN keeps the few running rows as the outer loop: left to itself the planner would
+    # walk all of `runs` in started_at order to avoid sorting (a full scan per keystroke)
     sql = (f"SELECT {_RUN_COLUMNS}, {search_text_values('r')} FROM run_search_running p "
-           f"JOIN runs r ON r.id = p.run_id {'WHERE ' + ' AND '.join(where) if where else ''} "
+           f"CROSS JOIN runs r ON r.id = p.run_id {'WHERE ' + ' AND '.join(where) if where else ''} "
            "ORDER BY r.started_at DESC, r.id DESC")
     n = _N_RUN_COLUMNS
     words = flt.words
