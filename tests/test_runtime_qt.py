@@ -212,3 +212,40 @@ def test_max_parallel_comes_from_the_setting_else_the_cpu_count(qtbot, ctx, runn
 def _drain_app_pool():
     yield
     assert workers.app_pool().waitForDone(10_000)
+
+
+def test_a_burst_of_events_wakes_the_ui_once_and_arrives_merged(qtbot):
+    """A tool streaming thousands of chunks must not post thousands of queued signals (Qt
+    delivers them in one go while the window stands still): the job queues its RunEvents and
+    wakes the UI thread only when its queue was empty; the UI takes them merged, in order."""
+    from types import SimpleNamespace
+
+    from PySide6.QtCore import Qt
+
+    from pixie_desktop.runtime.queue import RunRequest
+    from pixie_desktop.runtime.runner import RunEvent
+    from pixie_desktop.ui.run_controller import _RunJob
+
+    class BurstRunner:
+        def run(self, tool, inputs, *, run_id, on_event, serialised, **_kw):
+            on_event(RunEvent(run_id, "started"))
+            for i in range(2000):
+                on_event(RunEvent(run_id, "stream", key="out", value=f"chunk {i} "))
+                if i % 500 == 0:
+                    on_event(RunEvent(run_id, "progress", key="p", fraction=i / 2000))
+                    on_event(RunEvent(run_id, "progress", key="p", fraction=(i + 1) / 2000))
+            return SimpleNamespace(run_id=run_id, status="ok")
+
+    tool = SimpleNamespace(tool_id="burst")
+    job = _RunJob(BurstRunner(), RunRequest(tool, {}))
+    wakes: list[str] = []
+    job.signals.events.connect(wakes.append, Qt.ConnectionType.QueuedConnection)
+    job.run()  # on this thread, the event loop not running: nothing is taken meanwhile
+    qtbot.wait(10)
+    assert len(wakes) == 1
+    events = job.take_events()
+    kinds = [(ev.kind, ev.key) for ev in events]
+    assert kinds == [("started", None)] + [("stream", "out"), ("progress", "p")] * 4 + [("stream", "out")]
+    assert "".join(ev.value for ev in events if ev.kind == "stream") == "".join(f"chunk {i} " for i in range(2000))
+    assert [ev.fraction for ev in events if ev.kind == "progress"] == [(i + 1) / 2000 for i in range(0, 2000, 500)]
+    assert job.take_events() == []

@@ -59,9 +59,38 @@ def cancel_all_runs(wait_ms: int = 10_000) -> None:
 class _JobSignals(QObject):
     """Lives on the UI thread; the runnable emits through it from its pool thread."""
 
-    event = Signal(str, object)     # run_id, RunEvent
+    events = Signal(str)            # run_id: RunEvents are waiting in the job's queue (take_events)
     finished = Signal(str, object)  # run_id, RunResult
     failed = Signal(str, str)       # run_id, text: no result (invalid inputs, unexpected crash)
+
+
+def merge_events(events: list[Any]) -> list[Any]:
+    """Consecutive text `stream` events for one key become one (their chunks joined), and a run
+    of `progress` events keeps its last: what the UI needs, in the same order."""
+    out: list[Any] = []
+    parts: list[str] = []
+
+    def close_stream() -> None:
+        if parts:
+            out[-1].value = "".join(parts)
+            parts.clear()
+
+    for ev in events:
+        prev = out[-1] if out else None
+        kind = getattr(ev, "kind", None)
+        if (kind == "stream" and isinstance(ev.value, str) and prev is not None and parts
+                and prev.kind == "stream" and prev.key == ev.key):
+            parts.append(ev.value)
+            continue
+        if kind == "progress" and prev is not None and prev.kind == "progress" and prev.key == ev.key:
+            out[-1] = ev
+            continue
+        close_stream()
+        out.append(ev)
+        if kind == "stream" and isinstance(ev.value, str):
+            parts.append(ev.value)
+    close_stream()
+    return out
 
 
 class _RunJob(QRunnable):
@@ -74,6 +103,17 @@ class _RunJob(QRunnable):
         self.request = request
         self.signals = _JobSignals()
         self.cancel_requested = threading.Event()
+        # RunEvents wait here for the UI thread, which is woken once per batch (`events` is
+        # emitted only when the queue was empty): a tool streaming 10,000 chunks must not post
+        # 10,000 queued signals, which Qt delivers in one go while the window stands still
+        self._events: list[Any] = []
+        self._events_lock = threading.Lock()
+
+    def take_events(self) -> list[Any]:
+        """Everything reported since the last take, merged (merge_events), in order."""
+        with self._events_lock:
+            events, self._events = self._events, []
+        return merge_events(events)
 
     def cancel(self) -> None:
         self.cancel_requested.set()
@@ -93,7 +133,11 @@ class _RunJob(QRunnable):
             return
 
         def on_event(ev: Any) -> None:
-            self._emit(self.signals.event, rid, ev)
+            with self._events_lock:
+                wake = not self._events
+                self._events.append(ev)
+            if wake:
+                self._emit(self.signals.events, rid)
             if ev.kind == "started" and self.cancel_requested.is_set():
                 self.runner.cancel(rid)  # cancel pressed before the runner registered the run
 
@@ -211,7 +255,7 @@ class RunController(QObject):
         started: list[RunRequest] = []
         while (req := self.queue.next_dispatchable()) is not None:
             job = _RunJob(self.runner(), req)
-            job.signals.event.connect(self._on_event)
+            job.signals.events.connect(self._on_events)
             job.signals.finished.connect(self._on_finished)
             job.signals.failed.connect(self._on_failed)
             self._jobs[req.run_id] = job
@@ -224,6 +268,11 @@ class RunController(QObject):
             self.queueChanged.emit()
 
     # -- what the jobs report (UI thread) -----------------------------------------------------
+    def _on_events(self, run_id: str) -> None:
+        job = self._jobs.get(run_id)
+        for ev in job.take_events() if job is not None else []:
+            self._on_event(run_id, ev)
+
     def _on_event(self, run_id: str, ev: Any) -> None:
         if getattr(ev, "kind", None) == "started" and self.events is not None:
             self.events.runChanged.emit(run_id)  # the history row appears as "running"
