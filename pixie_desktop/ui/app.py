@@ -122,6 +122,18 @@ def fast_pyside_module_check() -> None:
     feature._mod_uses_pyside = uses_pyside  # type: ignore[union-attr]
 
 
+UI_SWITCH_INTERVAL_S = 0.001
+
+
+def favour_the_ui_thread() -> None:
+    """Let the UI thread take the GIL within about a millisecond when background threads want it
+    (Python's default is 5 ms). A run's stream relay, its runner and its request threads each
+    wake often and take the interpreter back before a waiting UI thread gets in: at the default,
+    a tool streaming 10,000 chunks froze the window for 90-180 ms at a time; at 1 ms, 28-33 ms
+    (benchmarks/stream.py, which calls this too). Background work pays a little in switches."""
+    sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
+
+
 def claim_instance(args: list[str]) -> Any:
     """The single-instance step, before Qt starts (integration/instance.py): a Claim that handed
     `args` to the running app (`handed_over`: exit, Qt never started), or holds the bound socket
@@ -174,6 +186,7 @@ def _run_window(args: list[str], claimed: Any) -> int:
         from pixie_desktop.ui import theme
 
         theme.started_with_fusion(app)
+    favour_the_ui_thread()
     from pixie_desktop.ui import errors
     errors.install()  # log file + sys/threading excepthooks showing the non-modal error notice
     app.setApplicationName(APP_ID)
