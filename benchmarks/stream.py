@@ -143,7 +143,7 @@ def measure(root: Path, scale: float) -> dict[str, float]:
     app = QApplication.instance() or QApplication([])
     from pixie_desktop.ui.app import favour_the_ui_thread
 
-    favour_the_ui_thread()  # as the app does at start
+    favour_the_ui_thread()  # as the app does once its window is painted
     from pixie_desktop.context import open_context
     from pixie_desktop.ui.store_events import StoreEvents
     from pixie_desktop.ui.views.main_window import MainWindow

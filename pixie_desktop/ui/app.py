@@ -130,7 +130,9 @@ def favour_the_ui_thread() -> None:
     (Python's default is 5 ms). A run's stream relay, its runner and its request threads each
     wake often and take the interpreter back before a waiting UI thread gets in: at the default,
     a tool streaming 10,000 chunks froze the window for 90-180 ms at a time; at 1 ms, 28-33 ms
-    (benchmarks/stream.py, which calls this too). Background work pays a little in switches."""
+    (benchmarks/stream.py, which calls this too). Background work pays a little in switches.
+    The app sets it after its first paint: before, the window is built while the tool scan runs,
+    and more switches only slowed the start."""
     sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
 
 
@@ -186,7 +188,6 @@ def _run_window(args: list[str], claimed: Any) -> int:
         from pixie_desktop.ui import theme
 
         theme.started_with_fusion(app)
-    favour_the_ui_thread()
     from pixie_desktop.ui import errors
     errors.install()  # log file + sys/threading excepthooks showing the non-modal error notice
     app.setApplicationName(APP_ID)
@@ -220,7 +221,7 @@ def _run_window(args: list[str], claimed: Any) -> int:
 
     with window.action_registry.batch():  # one menu rebuild for what the extensions declare
         report(exts.install_all(default_extensions(single, lambda a: open_paths(exts, a), only=START_EXTENSIONS)))
-    after_first_paint(window, lambda: (reconcile_later(ctx, window.events),
+    after_first_paint(window, lambda: (favour_the_ui_thread(), reconcile_later(ctx, window.events),
                                        install_later(exts, default_extensions(skip=START_EXTENSIONS), report)))
     import os
 
