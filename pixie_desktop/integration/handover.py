@@ -27,7 +27,8 @@ import threading
 import time
 from typing import Any, Callable
 
-from pixie_desktop.integration.instance import peer_uid, server_name
+from pixie_desktop.integration import instance
+from pixie_desktop.integration.instance import server_name
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +64,8 @@ def connect(data_dir: Any, timeout: float = CONNECT_TIMEOUT_S) -> socket.socket 
     path = server_name(data_dir)
     if not os.path.isabs(path) or not os.path.exists(path):
         return None
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        sock.settimeout(timeout)
-        sock.connect(path)
-    except OSError:  # a stale socket file (the app crashed), a path too long…
-        sock.close()
-        return None
-    uid = peer_uid(sock.fileno())
-    if uid is not None and hasattr(os, "getuid") and uid != os.getuid():  # never another user's app
+    sock = instance.connect(path, timeout)  # None: a stale socket file (the app crashed), a path too long…
+    if sock is not None and instance.foreign_peer(sock.fileno()):  # never another user's app
         sock.close()
         return None
     return sock

@@ -83,6 +83,17 @@ def peer_uid(fd: int) -> int | None:
         return None
 
 
+def foreign_uid(uid: int | None) -> bool:
+    """Whether a peer's uid (peer_uid) is another user's: such a peer never gets our arguments
+    or runs, and never drives us (False when the platform cannot tell)."""
+    return uid is not None and hasattr(os, "getuid") and uid != os.getuid()
+
+
+def foreign_peer(fd: int) -> bool:
+    """foreign_uid of the process at the other end of a connected unix socket."""
+    return foreign_uid(peer_uid(fd))
+
+
 def server_name(data_dir: Path | str, app_id: str = APP_ID) -> str:
     """The instance's name for this user and data dir: a socket path on POSIX, else a bare name."""
     try:
@@ -135,7 +146,7 @@ class Claim:
                 pass
 
 
-def _connect(name: str, timeout_s: float) -> socket.socket | None:
+def connect(name: str, timeout_s: float) -> socket.socket | None:
     """A connection to a live instance's socket; None when nobody listens there."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
@@ -150,8 +161,7 @@ def _connect(name: str, timeout_s: float) -> socket.socket | None:
 def _hand_over(sock: socket.socket, args: list[str], timeout_s: float, cwd: str | None) -> bool:
     """Send the arguments and wait for the instance's "ok" (it reads them before we exit)."""
     try:
-        uid = peer_uid(sock.fileno())
-        if uid is not None and hasattr(os, "getuid") and uid != os.getuid():
+        if foreign_peer(sock.fileno()):
             return False  # another user's socket must never get our arguments
         sock.sendall(encode_message(args, cwd))
         answer = b""
@@ -180,7 +190,7 @@ def claim(name: str, args: list[str], timeout_s: float = 5.0, cwd: str | None = 
     lock_fd = os.open(name + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock_fd, fcntl.LOCK_EX)  # one launch at a time between the check and the bind
-        sock = _connect(name, timeout_s)
+        sock = connect(name, timeout_s)
         if sock is None:
             try:  # nobody answers: a socket file left here is stale (the last instance crashed)
                 os.unlink(name)

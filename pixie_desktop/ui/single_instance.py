@@ -33,8 +33,8 @@ from PySide6.QtWidgets import QWidget
 # a handed-over run carries its inputs (file inputs as data URLs); the client runs larger ones itself
 from pixie_desktop.integration.handover import MAX_REQUEST_BYTES
 # the socket's name and the peer check are Qt-free: the command line uses them too
-from pixie_desktop.integration.instance import (_private_dir, encode_message, peer_uid, server_name,  # noqa: F401
-                                                socket_dir)
+from pixie_desktop.integration.instance import (_private_dir, encode_message, foreign_uid, peer_uid,  # noqa: F401
+                                                server_name, socket_dir)
 
 MAX_MESSAGE_BYTES = 1 << 20  # a second launch's arguments
 
@@ -42,8 +42,7 @@ log = logging.getLogger(__name__)
 
 
 def _foreign_peer(sock: QLocalSocket) -> bool:
-    uid = peer_uid(int(sock.socketDescriptor()))
-    return uid is not None and hasattr(os, "getuid") and uid != os.getuid()
+    return foreign_uid(peer_uid(int(sock.socketDescriptor())))
 
 
 def activate_window(window: QWidget) -> None:
