@@ -145,10 +145,7 @@ class WarmPool:
                     entry.proc = None
                 if entry is None:
                     entry = self._entries[tid] = _Entry(tool=tool)
-                entry.tool = tool
-                entry.memory_mb = lim.max_memory_mb
-                entry.keep_seconds = lim.warm_keep_seconds
-                entry.pinned = self._pins.get(tid, lim.pinned_warm)
+                self._apply_limits(entry, tool, lim)
                 spawned = entry.proc is None
                 if spawned:
                     entry.starting = True
@@ -195,13 +192,18 @@ class WarmPool:
         with self._lock:
             if self._entries.get(tid) is not entry or entry.proc is not proc:
                 return None
-            entry.tool = tool
-            entry.memory_mb = lim.max_memory_mb
-            entry.keep_seconds = lim.warm_keep_seconds
-            entry.pinned = self._pins.get(tid, lim.pinned_warm)
+            self._apply_limits(entry, tool, lim)
             entry.in_flight += 1
             entry.last_used = time.monotonic()
         return proc
+
+    def _apply_limits(self, entry: _Entry, tool: ToolInfo, lim: Limits) -> None:
+        """A lease's tool and limits on its entry (under self._lock): the reaper and the caps
+        read them, and a pin set by the user wins over the tool.json default."""
+        entry.tool = tool
+        entry.memory_mb = lim.max_memory_mb
+        entry.keep_seconds = lim.warm_keep_seconds
+        entry.pinned = self._pins.get(tool.tool_id, lim.pinned_warm)
 
     def release(self, tool_id: str, proc: ToolProcess) -> None:
         with self._lock:
