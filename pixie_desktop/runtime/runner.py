@@ -649,9 +649,7 @@ class Runner:
                     # recorded now, not at finish: if this app dies mid-run, the next start's reconcile
                     # finds the tool's process group here and kills whatever of it survived
                     try:  # one statement (its own commit): no read-modify-write transaction per run
-                        conn.execute("UPDATE runs SET meta_json = json_set(CASE WHEN json_valid(meta_json) THEN "
-                                     "meta_json ELSE '{}' END, '$.tool_pid', ?, '$.tool_pgid', ?, '$.tool_started', ?) "
-                                     "WHERE id = ?", (leased.pid, leased.pid, round(leased.started_at, 3), run_id))
+                        runs_repo.merge_meta(conn, run_id, _pid_meta(leased))
                     except Exception:  # noqa: BLE001 - bookkeeping must not fail the run
                         pass
                 proc = leased

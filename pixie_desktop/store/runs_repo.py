@@ -99,6 +99,32 @@ def get_run(conn: sqlite3.Connection, run_id: str) -> RunRecord | None:
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_]+")
+_META_OBJECT = "CASE WHEN json_valid(meta_json) AND json_type(meta_json) = 'object' THEN meta_json ELSE '{}' END"
+
+
+def _meta_set(update: dict[str, Any]) -> tuple[str, list[str]] | None:
+    """An SQL expression for meta_json with `update`'s keys set (json_set: top-level keys
+    replaced like dict.update) and its bound values; None when a key is not a plain name or a
+    value is not JSON that json() accepts (NaN, Infinity): the caller then reads, merges, writes."""
+    if not all(isinstance(k, str) and _PLAIN_KEY.fullmatch(k) for k in update):
+        return None
+    try:
+        values = [json.dumps(v, ensure_ascii=False, default=str, allow_nan=False) for v in update.values()]
+    except ValueError:
+        return None
+    if not update:
+        return _META_OBJECT, []
+    return f"json_set({_META_OBJECT}, " + ", ".join(f"'$.\"{k}\"', json(?)" for k in update) + ")", values
+
+
+def merge_meta(conn: sqlite3.Connection, run_id: str, update: dict[str, Any]) -> None:
+    """Set top-level meta_json keys of one run in a single UPDATE (no read-modify-write)."""
+    built = _meta_set(update)
+    if built is None:
+        update_meta(conn, run_id, **update)
+        return
+    meta_sql, values = built
+    conn.execute(f"UPDATE runs SET meta_json = {meta_sql} WHERE id = ?", (*values, run_id))
 
 
 def finish_run(conn: sqlite3.Connection, run_id: str, status: str, *, outputs_json: str | None = None,
@@ -113,21 +139,14 @@ def finish_run(conn: sqlite3.Connection, run_id: str, status: str, *, outputs_js
     if status not in STATUSES or status == "running":
         raise ValueError(f"not a final status: {status!r}")
     update = meta_update or {}
-    if not all(isinstance(k, str) and _PLAIN_KEY.fullmatch(k) for k in update):
+    built = _meta_set(update)
+    if built is None:
         return _finish_run_slow(conn, run_id, status, outputs_json, error_text, update, only_if_running)
-    try:  # NaN/Infinity are not JSON that json() accepts: such a value takes the slow path
-        values = [json.dumps(v, ensure_ascii=False, default=str, allow_nan=False) for v in update.values()]
-    except ValueError:
-        return _finish_run_slow(conn, run_id, status, outputs_json, error_text, update, only_if_running)
-    meta_sql = "CASE WHEN json_valid(meta_json) AND json_type(meta_json) = 'object' THEN meta_json ELSE '{}' END"
-    args: list[Any] = [status, now_iso(), outputs_json, error_text]
-    if update:
-        meta_sql = f"json_set({meta_sql}, " + ", ".join(f"'$.\"{k}\"', json(?)" for k in update) + ")"
-        args.extend(values)
-    args.append(run_id)
+    meta_sql, values = built
     cur = conn.execute(
         f"UPDATE runs SET status = ?, finished_at = ?, outputs_json = ?, error_text = ?, meta_json = {meta_sql} "
-        "WHERE id = ?" + (" AND status = 'running'" if only_if_running else ""), args)
+        "WHERE id = ?" + (" AND status = 'running'" if only_if_running else ""),
+        [status, now_iso(), outputs_json, error_text, *values, run_id])
     return cur.rowcount > 0
 
 
