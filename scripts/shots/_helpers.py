@@ -1,4 +1,5 @@
-"""Shared helpers for screenshot modules: pump events and grab a widget to PNG."""
+"""Shared helpers for screenshot modules: pump events, grab a widget to PNG, and report text the
+grabbed widget clips (tests/clipping.py)."""
 
 from __future__ import annotations
 
@@ -21,4 +22,21 @@ def grab(widget: QWidget, path: Path, size: tuple[int, int] | None = None, wait_
     widget.show()
     settle(wait_ms)
     widget.grab().save(str(path))
+    return path
+
+
+def save_checked(widget: QWidget, path: Path, saved: list[Path], indent: str = "  ") -> Path:
+    """Save `widget` as it is now to `path`, add it to `saved`, and print every clipped text
+    tests/clipping.py finds in it, after the file's name."""
+    import sys
+
+    tests = str(Path(__file__).resolve().parents[2] / "tests")
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+    from clipping import find_clipping
+
+    widget.grab().save(str(path))
+    saved.append(path)
+    for finding in find_clipping(widget):
+        print(f"{indent}{path.name}: {finding}")
     return path

@@ -8,11 +8,10 @@ self-check's findings for each."""
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
-from scripts.shots._helpers import settle
+from scripts.shots._helpers import save_checked, settle
 
 REPO = Path(__file__).resolve().parents[2]
 SIZES = [(960, 640), (1920, 1080)]
@@ -55,9 +54,6 @@ def shoot(out_dir: Path) -> list[Path]:
     from pixie_desktop.context import open_context
     from pixie_desktop.ui.views.compare import CompareDialog
     from pixie_desktop.ui.views.main_window import MainWindow
-
-    sys.path.insert(0, str(REPO / "tests"))
-    from clipping import find_clipping
 
     ctx = open_context()
     photos = Path(ctx.settings.root) / "photos"
@@ -113,11 +109,7 @@ def shoot(out_dir: Path) -> list[Path]:
                     else:
                         win.show_page("gallery")
                     settle(400)
-                    path = out_dir / f"prov-{w}x{h}-{name}{suffix}.png"
-                    widget.grab().save(str(path))
-                    saved.append(path)
-                    for f in find_clipping(widget):
-                        print(f"{path.name}: {f}")
+                    save_checked(widget, out_dir / f"prov-{w}x{h}-{name}{suffix}.png", saved, indent="")
                 dlg = CompareDialog(ctx, first, second, win)
                 dlg.resize(min(w, 1100), min(h, 720))
                 dlg.show()

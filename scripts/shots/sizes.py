@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
-from scripts.shots._helpers import settle
+from scripts.shots._helpers import save_checked, settle
 
 REPO = Path(__file__).resolve().parents[2]
 SIZES = [(960, 640), (1280, 800), (1920, 1080), (3840, 2160)]
@@ -44,9 +43,6 @@ def shoot(out_dir: Path) -> list[Path]:
     from pixie_desktop.ui.views.main_window import MainWindow
     from pixie_desktop.ui.views.settings_dialog import SettingsDialog
 
-    sys.path.insert(0, str(REPO / "tests"))
-    from clipping import find_clipping
-
     ctx = open_context()
     tool = ctx.settings.tools_dir / "all-inputs-tool"
     tool.mkdir(exist_ok=True)
@@ -75,20 +71,12 @@ def shoot(out_dir: Path) -> list[Path]:
                 for name, show in pages:
                     show()
                     settle(150)
-                    path = out_dir / f"size-{w}x{h}-{name}{suffix}.png"
-                    win.grab().save(str(path))
-                    saved.append(path)
-                    for finding in find_clipping(win):
-                        print(f"  {path.name}: {finding}")
+                    save_checked(win, out_dir / f"size-{w}x{h}-{name}{suffix}.png", saved)
                 dlg = SettingsDialog(ctx.settings, ctx.conn, win)
                 dlg.resize(min(760, w), min(680, h))
                 dlg.show()
                 settle(150)
-                path = out_dir / f"size-{w}x{h}-settings{suffix}.png"
-                dlg.grab().save(str(path))
-                saved.append(path)
-                for finding in find_clipping(dlg):
-                    print(f"  {path.name}: {finding}")
+                save_checked(dlg, out_dir / f"size-{w}x{h}-settings{suffix}.png", saved)
                 dlg.close()
                 dlg.deleteLater()
             win.set_theme("light")
