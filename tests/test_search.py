@@ -192,6 +192,21 @@ def test_running_matches_never_scan_every_run(conn):
         assert plan.split(" | ")[0].split()[:2] in (["SCAN", "p"], ["SEARCH", "p"]) and "SCAN r " not in plan, plan
 
 
+def test_a_running_runs_words_are_worked_out_once(conn, monkeypatch):
+    """Searching again while a run with a long input is going reuses its tokens (a pasted 6 MB
+    text cost 0.7 s per keystroke); a change to its searched columns is seen at once."""
+    from pixie_desktop.store import search_repo
+
+    made: list[int] = []
+    real = search_repo.doc_tokens
+    monkeypatch.setattr(search_repo, "doc_tokens", lambda texts: made.append(1) or real(texts))
+    add_run(conn, "live", inputs={"text": " ".join(f"w{i} lorem" for i in range(20_000))}, status="running")
+    assert find(conn, "w19999") == ["live"] and find(conn, "lorem") == ["live"] and find(conn, "w2x") == []
+    assert len(made) == 1
+    runs_repo.set_label(conn, "live", "renamed quokka")
+    assert find(conn, "quokka") == ["live"] and len(made) == 2
+
+
 def test_older_triggers_database_lists_its_running_runs(conn):
     """A database indexed by the older triggers (a running run had a doc) is brought in line
     when the new triggers are installed: the run is listed as running and its doc removed."""

@@ -9,6 +9,7 @@ Without FTS5 in this SQLite the same filters run as LIKE scans."""
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import sqlite3
@@ -28,7 +29,6 @@ SUMMARY_MAX_CHARS = 32_768  # what of a spilled outputs.json is searchable; boun
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)  # what FTS5's unicode61 tokenizer calls a token
 _RUN_COLUMNS = ", ".join("r." + c.strip() for c in COLUMNS.split(","))
-_N_RUN_COLUMNS = len(COLUMNS.split(","))
 
 
 @dataclass(frozen=True)
@@ -180,32 +180,63 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
 
 
-def text_has_words(words: list[str], texts: list[str | None]) -> bool:
-    """Whether every word occurs as a token prefix in `texts` (what the FTS query asks of a doc)."""
-    tokens = set(_TOKEN.findall(_fold(" ".join(t for t in texts if t))))
+def doc_tokens(texts: list[str | None]) -> list[str]:
+    """The sorted distinct tokens of a doc's texts, as the index's tokenizer would cut them."""
+    return sorted(set(_TOKEN.findall(_fold(" ".join(t for t in texts if t)))))
+
+
+def tokens_have_words(words: list[str], tokens: list[str]) -> bool:
+    """Whether every word occurs as a token prefix among `tokens` (sorted, from doc_tokens):
+    what the FTS query asks of a doc. A binary search per word part, however long the doc."""
     for word in words:
         for part in _TOKEN.findall(_fold(word)):
-            if part not in tokens and not any(t.startswith(part) for t in tokens):
+            i = bisect.bisect_left(tokens, part)
+            if i == len(tokens) or not tokens[i].startswith(part):
                 return False
     return True
+
+
+def text_has_words(words: list[str], texts: list[str | None]) -> bool:
+    """tokens_have_words over `texts` themselves."""
+    return tokens_have_words(words, doc_tokens(texts))
+
+
+# run id → (its searched columns, its doc's tokens): a running run's words are worked out once,
+# not on every keystroke (a run whose input is a pasted 6 MB text cost 0.7 s per search)
+_RUNNING_TOKENS: dict[str, tuple[tuple, list[str]]] = {}
+_RUNNING_TOKENS_MAX = 64
+
+
+def _running_tokens(conn: sqlite3.Connection, rec: RunRecord) -> list[str]:
+    key = (rec.label, rec.inputs_json, rec.outputs_json, rec.error_text, rec.meta_json)
+    hit = _RUNNING_TOKENS.get(rec.id)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    row = conn.execute(f"SELECT {search_text_values('r')} FROM runs r WHERE r.id = ?", (rec.id,)).fetchone()
+    tokens = doc_tokens(list(row) if row else [])
+    if len(_RUNNING_TOKENS) >= _RUNNING_TOKENS_MAX:
+        _RUNNING_TOKENS.clear()  # running runs are few: this only drops long-finished ones
+    _RUNNING_TOKENS[rec.id] = (key, tokens)
+    return tokens
 
 
 def _running_matches(conn: sqlite3.Connection, flt: RunFilter, after: RunRecord | None,
                      run_id: str | None = None) -> list[RunRecord]:
     """Running runs (or just `run_id`) that pass `flt`, newest first, strictly after `after`: the
-    index's text for each (schema.search_text_values) is worked out here and matched word by word."""
+    index's text for each (schema.search_text_values) is tokenized here (once per run while its
+    searched columns stay the same) and matched word by word."""
     where, args = _filters(flt, after)
     if run_id is not None:
         where.append("r.id = ?")
         args.append(run_id)
     # CROSS JOIN keeps the few running rows as the outer loop: left to itself the planner would
     # walk all of `runs` in started_at order to avoid sorting (a full scan per keystroke)
-    sql = (f"SELECT {_RUN_COLUMNS}, {search_text_values('r')} FROM run_search_running p "
+    sql = (f"SELECT {_RUN_COLUMNS} FROM run_search_running p "
            f"CROSS JOIN runs r ON r.id = p.run_id {'WHERE ' + ' AND '.join(where) if where else ''} "
            "ORDER BY r.started_at DESC, r.id DESC")
-    n = _N_RUN_COLUMNS
     words = flt.words
-    return [RunRecord(*row[:n]) for row in conn.execute(sql, args) if text_has_words(words, list(row[n:]))]
+    recs = [RunRecord(*row) for row in conn.execute(sql, args)]
+    return [rec for rec in recs if tokens_have_words(words, _running_tokens(conn, rec))]
 
 
 def _with_running(found: list[RunRecord], running: list[RunRecord], limit: int) -> list[RunRecord]:
