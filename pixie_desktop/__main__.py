@@ -15,6 +15,8 @@ log = logging.getLogger("pixie_desktop.launch")
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # a real launch (tests call main with their own arguments, in their process)
+        keep_dataclass_code()
     args = list(sys.argv[1:] if argv is None else argv)
     if args:  # no arguments is the GUI: the CLI's parser (argparse, every command) is not needed
         from pixie_desktop import cli
@@ -22,6 +24,17 @@ def main(argv: list[str] | None = None) -> int:
         if cli.wants_cli(args):
             return cli.main(args)
     return gui(args)
+
+
+def keep_dataclass_code() -> None:
+    """Before anything defines a dataclass: their generated methods come from the kept code
+    (pixie_desktop/dataclass_code.py), and what this process compiles anew is kept at exit."""
+    import atexit
+
+    from pixie_desktop import dataclass_code
+
+    dataclass_code.install()
+    atexit.register(dataclass_code.save)
 
 
 def gui(args: list[str]) -> int:
