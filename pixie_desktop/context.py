@@ -70,7 +70,7 @@ def open_context(root: Path | None = None, environ: dict[str, str] | None = None
     seed_bundled_tools(settings.tools_dir)  # installed app, first start: the example tools
     conn = open_db(settings.db_path)
     apply_db_settings(settings, conn)
-    from pixie_desktop.artefacts.storage import init_root
+    from pixie_desktop.artefacts.root import init_root  # not storage: its imports wait for a run
 
     # not a bare mkdir: an empty folder created at an unmounted drive's mount point would hide it
     root_status = init_root(settings.artefacts_root, conn)

@@ -29,6 +29,7 @@ LOG_FILE_NAME = "pixie-desktop.log"
 MAX_BYTES = 1024 * 1024   # 1 MiB per file …
 BACKUP_COUNT = 5          # … and five old ones: at most ~6 MiB of logs on disk
 FORMAT = "%(asctime)s %(levelname)-7s %(threadName)s %(name)s: %(message)s"
+MASK = "•••"  # what a secret becomes (runtime/secrets.py uses the same)
 
 _lock = threading.Lock()
 _handler: logging.handlers.RotatingFileHandler | None = None
@@ -71,9 +72,9 @@ def redact_text(text: str) -> str:
     """Mask registered secret values, credential-looking `key=value` pairs and bearer tokens."""
     if not text:
         return text
-    from pixie_desktop.runtime.secrets import MASK, redact
-
     if _secrets:
+        from pixie_desktop.runtime.secrets import redact
+
         text = redact(text, list(_secrets))
     text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
     return _KEYED.sub(lambda m: m.group(1) + MASK, text)

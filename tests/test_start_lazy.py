@@ -20,7 +20,9 @@ LAZY_PREFIXES = ("matplotlib", "numpy", "pygments", "yaml", "dask", "distributed
                  "pixie_desktop.ops.search", "pixie_desktop.artefacts.sweeper",
                  "pixie_desktop.ui.models.runs_model", "pixie_desktop.queries.search", "pixie_desktop.ops.runs",
                  "pixie_desktop.ui.tray", "pixie_desktop.ui.single_instance", "PySide6.QtNetwork",
-                 "uuid", "platform")  # stdlib: only a hand-over (and the runner) need them
+                 "pixie_desktop.artefacts.storage",  # a start checks only the artefacts root (artefacts/root.py)
+                 "uuid", "platform",  # stdlib: only a hand-over (and the runner) need them
+                 "html", "mimetypes", "importlib.resources")  # tooltips, file types, package data: not at start
 
 
 def test_app_start_imports_nothing_heavy_before_first_paint(shell_tools):  # noqa: F811

@@ -6,9 +6,7 @@ macOS/Windows locations are documented in docs/desktop-integration.md."""
 from __future__ import annotations
 
 import os
-import shlex
 import sys
-from importlib.resources import files
 from pathlib import Path
 
 from pixie_desktop import APP_ID
@@ -55,6 +53,16 @@ def package_data_dir(package: str) -> Path:
     the repository's top-level folder in a checkout or editable install, the copy inside
     site-packages when installed from a wheel. Qt style sheets and file copies need a real
     folder, so a zipped install is refused with a clear message."""
+    import importlib.util
+
+    # a regular package on disk (the common case, and the one every start asks for): its folder,
+    # from the import system's own answer, without loading importlib.resources
+    spec = importlib.util.find_spec(package)
+    where = list(getattr(spec, "submodule_search_locations", None) or [])
+    if spec is not None and spec.origin and len(where) == 1 and os.path.isdir(where[0]):
+        return Path(where[0])
+    from importlib.resources import files
+
     root = files(package)
     if not isinstance(root, Path):
         raise RuntimeError(f"{package} is not a folder on disk ({root!r}); install Pixie Desktop unzipped")
@@ -92,4 +100,6 @@ def launcher_command() -> list[str]:
 
 
 def shell_display(argv: list[str]) -> str:
+    import shlex
+
     return " ".join(shlex.quote(a) for a in argv)

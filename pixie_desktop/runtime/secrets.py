@@ -12,9 +12,8 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from pixie_desktop.logs import remember_secrets
+from pixie_desktop.logs import MASK, remember_secrets
 
-MASK = "•••"
 MIN_SECRET_LEN = 4  # shorter values ("1", "yes") would mangle ordinary text
 _LINE_KEY = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.\-]*)\s*=")
 _KEY_OK = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")

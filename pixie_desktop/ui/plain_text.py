@@ -6,12 +6,12 @@ QLabels take `setTextFormat(Qt.TextFormat.PlainText)` instead."""
 
 from __future__ import annotations
 
-from html import escape
-
 
 def plain_tooltip(text: str | None) -> str | None:
     """`text` as a tooltip Qt shows literally: unchanged when it cannot look like markup (no
     `<`), else escaped inside a paragraph that keeps its line breaks and spaces."""
     if not text or "<" not in text:
         return text
-    return '<p style="white-space:pre-wrap">' + escape(text, quote=False) + "</p>"
+    # html.escape(text, quote=False), without importing html (and html.entities) at start-up
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return '<p style="white-space:pre-wrap">' + text + "</p>"
