@@ -23,6 +23,10 @@ def main(argv: list[str] | None = None) -> int:
 
         if cli.wants_cli(args):
             return cli.main(args)
+    if argv is None:  # the window's start: no collector passes until it has painted
+        from pixie_desktop import start_gc
+
+        start_gc.pause()
     return gui(args)
 
 

@@ -39,6 +39,8 @@ def test_app_start_imports_nothing_heavy_before_first_paint(shell_tools):  # noq
     assert "pixie_desktop.ui.views.main_window" in loaded and "PySide6.QtWidgets" in loaded  # the probe works
     early = sorted(m for m in loaded if m.startswith(LAZY_PREFIXES))
     assert early == [], f"imported before the first paint: {early}"
+    enabled, frozen = map(int, lines["PIXIE_GC"].split())
+    assert enabled == 1 and frozen > 10_000  # the collector is back on, the start's objects set aside
 
 
 def test_hidden_pages_are_built_when_first_shown(qtbot, make_window, shell_tools):  # noqa: F811
@@ -196,3 +198,32 @@ def test_the_app_made_with_fusion_is_never_asked_for_its_style(qapp, monkeypatch
     assert theme.system_is_dark() is expected
     applied = theme.apply_theme(qapp, False)
     assert asked == [] and applied.dark is False
+
+
+def test_the_collector_pause_is_undone_once_and_only_when_it_paused():
+    import gc
+
+    from pixie_desktop import start_gc
+
+    assert gc.isenabled()
+    start_gc.resume()  # nothing paused: nothing frozen
+    assert gc.isenabled() and not start_gc.paused()
+    frozen = gc.get_freeze_count()
+    try:
+        start_gc.pause()
+        assert not gc.isenabled() and start_gc.paused()
+        start_gc.pause()  # already off: still one pause
+        start_gc.resume()
+        assert gc.isenabled() and not start_gc.paused() and gc.get_freeze_count() >= frozen
+        start_gc.resume()
+        assert gc.isenabled()
+        gc.disable()  # someone else turned it off: not ours to turn back on
+        try:
+            start_gc.pause()
+            start_gc.resume()
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        gc.unfreeze()  # the test process keeps collecting everything
+        gc.enable()

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from pixie_desktop import start_gc
 from pixie_desktop.ui.extensions import Extension, Extensions, Services, default_extensions
 from pixie_desktop.ui.first_paint import after_first_paint
 
@@ -75,6 +76,9 @@ def install_first_paint_probe(app: Any, window: Any, hold_s: float) -> Any:
         with open("/proc/self/status", encoding="ascii") as f:
             kb = next((ln.split()[1] for ln in f if ln.startswith("VmRSS")), "0")
         print("PIXIE_RSS_KB", kb, flush=True)
+        import gc
+
+        print("PIXIE_GC", int(gc.isenabled()), gc.get_freeze_count(), flush=True)  # start_gc.resume() ran
         app.quit()
 
     def painted() -> None:
@@ -182,6 +186,7 @@ def run_gui(args: list[str]) -> int:
     try:
         return _run_window(args, claimed)
     finally:
+        start_gc.resume()  # a start that ended before its first paint (normally done after it)
         if claimed is not None:
             claimed.release()  # only when the window never adopted its socket (a failed start)
 
@@ -235,7 +240,7 @@ def _run_window(args: list[str], claimed: Any) -> int:
 
     with window.action_registry.batch():  # one menu rebuild for what the extensions declare
         report(exts.install_all(default_extensions(single, lambda a: open_paths(exts, a), only=START_EXTENSIONS)))
-    after_first_paint(window, lambda: (favour_the_ui_thread(), reconcile_later(ctx, window.events),
+    after_first_paint(window, lambda: (start_gc.resume(), favour_the_ui_thread(), reconcile_later(ctx, window.events),
                                        install_later(exts, default_extensions(skip=START_EXTENSIONS), report),
                                        keep_code_later(window)))
     import os
