@@ -9,7 +9,6 @@ first paint for the interpreter, against ~6 ms to load the cache)."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import sqlite3
@@ -71,6 +70,8 @@ def venv_python(tool_dir: Path) -> Path | None:
 def discovery_hash(tool_dir: Path) -> str:
     """sha1 over (name, mtime_ns, size) of tool.json, pyproject.toml and main.py; "missing"
     for an absent file. Cheap enough to compute on every scan."""
+    import hashlib  # not at import: the window imports this module, the scan thread hashes
+
     h = hashlib.sha1()
     base = os.fspath(tool_dir)  # plain string joins: pathlib's are most of a rescan's time
     for name in HASHED_FILES:
@@ -83,6 +84,8 @@ def discovery_hash(tool_dir: Path) -> str:
 
 
 def _stat_digest(tool_dir: Path | str, names: Iterable[str]) -> str:
+    import hashlib
+
     h = hashlib.sha1()
     base = os.fspath(tool_dir)  # string joins: process_hash runs before every warm run
     for name in names:
@@ -114,6 +117,8 @@ def tools_snapshot(tools_dir: Path) -> ToolsSnapshot:
     """Cheap (a listing + a few stats per folder): run it often, off the UI thread. Folders that
     discovery would skip still count when they hold a tool.json, so renames in and out show."""
     tools_dir = Path(tools_dir)
+    import hashlib
+
     h = hashlib.sha1()
     dirs: list[str] = []
     files: list[str] = []

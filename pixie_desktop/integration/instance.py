@@ -18,7 +18,6 @@ folder of the temp dir. Both ends check the other's uid where the platform tells
 from __future__ import annotations
 
 import getpass
-import hashlib
 import json
 import os
 import socket
@@ -100,7 +99,11 @@ def server_name(data_dir: Path | str, app_id: str = APP_ID) -> str:
         user = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (containers)
         user = str(os.getuid()) if hasattr(os, "getuid") else "user"
-    digest = hashlib.sha1(f"{user}\0{Path(data_dir).resolve()}".encode()).hexdigest()[:12]
+    try:  # the interpreter's own sha1: hashlib would load OpenSSL before the window (~3 ms)
+        from _sha1 import sha1
+    except ImportError:
+        from hashlib import sha1
+    digest = sha1(f"{user}\0{Path(data_dir).resolve()}".encode()).hexdigest()[:12]
     name = f"{app_id}-{user}-{digest}"
     folder = socket_dir()
     if folder is not None:
