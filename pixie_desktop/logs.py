@@ -15,7 +15,6 @@ Where the file goes (first that applies):
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import re
 import threading
@@ -32,7 +31,7 @@ FORMAT = "%(asctime)s %(levelname)-7s %(threadName)s %(name)s: %(message)s"
 MASK = "•••"  # what a secret becomes (runtime/secrets.py uses the same)
 
 _lock = threading.Lock()
-_handler: logging.handlers.RotatingFileHandler | None = None
+_handler: "SizeRotatingFileHandler | None" = None
 _secrets: set[str] = set()
 
 # `KEY=value` / `"key": "value"` where the key names a credential, and `Bearer <token>`. These
@@ -78,6 +77,46 @@ def redact_text(text: str) -> str:
         text = redact(text, list(_secrets))
     text = _BEARER.sub(lambda m: m.group(1) + MASK, text)
     return _KEYED.sub(lambda m: m.group(1) + MASK, text)
+
+
+class SizeRotatingFileHandler(logging.FileHandler):
+    """Size rotation as logging.handlers.RotatingFileHandler does it (a record that would take
+    the file past `maxBytes` first moves file → file.1 → … → file.`backupCount`, dropping the
+    oldest), without importing logging.handlers: its socket, pickle and queue imports would come
+    before every start's window (~2 ms). Opened on the first record."""
+
+    def __init__(self, filename: Any, maxBytes: int = 0, backupCount: int = 0,  # noqa: N803 - stdlib names
+                 encoding: str | None = "utf-8"):
+        super().__init__(filename, mode="a", encoding=encoding, delay=True)
+        self.maxBytes, self.backupCount = maxBytes, backupCount
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self._should_rotate(record):
+                self._rotate()
+            super().emit(record)
+        except Exception:  # noqa: BLE001 - logging never raises into the app
+            self.handleError(record)
+
+    def _should_rotate(self, record: logging.LogRecord) -> bool:
+        if self.maxBytes <= 0 or self.backupCount <= 0:
+            return False  # as the stdlib handler: either one zero, no rotation
+        if os.path.exists(self.baseFilename) and not os.path.isfile(self.baseFilename):
+            return False  # not a regular file (/dev/null): nothing to move
+        if self.stream is None:
+            self.stream = self._open()
+        at = self.stream.tell()
+        return bool(at) and at + len(self.format(record)) + 1 >= self.maxBytes
+
+    def _rotate(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None  # type: ignore[assignment]
+        for i in range(self.backupCount - 1, 0, -1):
+            older = f"{self.baseFilename}.{i}"
+            if os.path.exists(older):
+                os.replace(older, f"{self.baseFilename}.{i + 1}")
+        os.replace(self.baseFilename, f"{self.baseFilename}.1")
 
 
 class RedactingFilter(logging.Filter):
@@ -130,8 +169,7 @@ def setup_logging(where: Any = None, level: int | str | None = logging.INFO, *,
         _remove_handler(logger)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            handler = logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes, backupCount=backup_count,
-                                                           encoding="utf-8", delay=True)
+            handler = SizeRotatingFileHandler(path, maxBytes=max_bytes, backupCount=backup_count)
         except OSError:
             logger.setLevel(lvl)
             return path

@@ -4,7 +4,6 @@ calling setup twice does not double the output."""
 from __future__ import annotations
 
 import logging
-import logging.handlers
 
 import pytest
 
@@ -42,7 +41,7 @@ def test_rotation_is_configured_and_rotates(tmp_path):
     logs.setup_logging()
     try:
         handlers = [h for h in logging.getLogger(logs.LOGGER_NAME).handlers
-                    if isinstance(h, logging.handlers.RotatingFileHandler)]
+                    if isinstance(h, logs.SizeRotatingFileHandler)]
         assert len(handlers) == 1
         assert handlers[0].maxBytes == 1024 * 1024 and handlers[0].backupCount == 5
     finally:
@@ -119,3 +118,30 @@ def test_batch_validation_logs_the_traceback_of_a_broken_tool(conn, caplog):
     assert result.failed == 1 and result.note == "calc: AttributeError: validator bug"
     record = next(r for r in caplog.records if r.name == "pixie_desktop.validation.batch")
     assert "calc" in record.getMessage() and record.exc_info[0] is AttributeError
+
+
+def test_rotation_keeps_the_newest_lines_and_drops_the_oldest_file(tmp_path):
+    path = logs.setup_logging(tmp_path / "r", max_bytes=300, backup_count=2)
+    try:
+        log = logging.getLogger("pixie_desktop.test")
+        for i in range(60):
+            log.warning("entry-%03d %s", i, "y" * 30)
+        _flush()
+        current = path.read_text(encoding="utf-8")
+        one = (path.parent / (logs.LOG_FILE_NAME + ".1")).read_text(encoding="utf-8")
+        two = (path.parent / (logs.LOG_FILE_NAME + ".2")).read_text(encoding="utf-8")
+        assert "entry-059" in current and "entry-000" not in current + one + two  # the oldest went
+        assert max(len(t.encode()) for t in (current, one, two)) < 300 + 120  # one record over at most
+        numbers = [[int(x[6:9]) for x in t.split() if x.startswith("entry-")] for t in (two, one, current)]
+        assert all(numbers) and numbers[0][-1] < numbers[1][0] and numbers[1][-1] < numbers[2][0]  # in order
+    finally:
+        logs.shutdown_logging()
+    never = logs.setup_logging(tmp_path / "n", max_bytes=200, backup_count=0)
+    try:
+        for i in range(20):
+            logging.getLogger("pixie_desktop.test").warning("kept %d %s", i, "z" * 30)
+        _flush()
+        assert sorted(p.name for p in never.parent.iterdir()) == [logs.LOG_FILE_NAME]  # as the stdlib: no rotation
+        assert "kept 0 " in never.read_text(encoding="utf-8")
+    finally:
+        logs.shutdown_logging()

@@ -22,7 +22,8 @@ LAZY_PREFIXES = ("matplotlib", "numpy", "pygments", "yaml", "dask", "distributed
                  "pixie_desktop.ui.tray", "pixie_desktop.ui.single_instance", "PySide6.QtNetwork",
                  "pixie_desktop.artefacts.storage",  # a start checks only the artefacts root (artefacts/root.py)
                  "uuid", "platform",  # stdlib: only a hand-over (and the runner) need them
-                 "html", "mimetypes", "importlib.resources")  # tooltips, file types, package data: not at start
+                 "html", "mimetypes", "importlib.resources",  # tooltips, file types, package data: not at start
+                 "logging.handlers")  # the log file rotates by itself (logs.SizeRotatingFileHandler)
 
 
 def test_app_start_imports_nothing_heavy_before_first_paint(shell_tools):  # noqa: F811

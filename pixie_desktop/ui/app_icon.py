@@ -4,6 +4,7 @@ only after the first paint."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon
 
 from pixie_desktop import APP_ID
@@ -17,7 +18,7 @@ def app_icon() -> QIcon:
         icon = QIcon()
         for n in paths.ICON_SIZES:
             if paths.icon_png(n).is_file():
-                icon.addFile(str(paths.icon_png(n)))
+                icon.addFile(str(paths.icon_png(n)), QSize(n, n))  # sized: no file read until drawn
         if paths.icon_svg().is_file():
             icon.addFile(str(paths.icon_svg()))
     return icon
