@@ -152,18 +152,45 @@ def _counting_window(qtbot, ctx, monkeypatch):
     return win, calls
 
 
-def test_first_async_scan_starts_when_the_window_shows(qtbot, ctx, shell_tools, monkeypatch):  # noqa: F811
-    """The app's window scans the tools folder on a pool thread from its first show, alongside the
-    first paint, not while the rest of the window is still being built."""
+def test_first_async_scan_starts_after_the_first_paint(qtbot, ctx, shell_tools, monkeypatch):  # noqa: F811
+    """The app's window scans the tools folder on a pool thread once its first paint is done (a
+    scan alongside the paint slowed it), and what else waits for the paint waits for the list."""
+    from pixie_desktop.ui import window_commands as wc
+
     win, calls = _counting_window(qtbot, ctx, monkeypatch)
+    later: list[int] = []
     try:
         assert calls == []  # nothing submitted during construction
+        wc.after_first_tools(win, lambda: later.append(len(win.tools_model.rows())))
         win.show()
-        assert calls == [False]  # the first show starts it
+        assert calls == [] and not getattr(win, "_painted", False)  # shown, not painted: not yet
+        qtbot.waitUntil(lambda: calls == [False], timeout=20_000)  # the first paint starts it
+        assert win._painted  # noqa: SLF001
         qtbot.waitUntil(lambda: {"alpha", "beta", "gamma"} <= {r.info.tool_id for r in win.tools_model.rows()},
                         timeout=20_000)
+        assert later and later[0] >= 3  # ran once the list was in, not at the paint
         qtbot.wait(20)
-        assert calls == [False]  # once: the fallback turn does nothing after a show
+        assert calls == [False] and len(later) == 1  # once each: the fallback turns do nothing
+        wc.after_first_tools(win, lambda: later.append(-1))
+        assert later[-1] == -1  # after the first list: at once
+    finally:
+        win.shutdown()
+
+
+def test_work_waiting_for_the_first_tools_runs_anyway_when_the_scan_fails(qtbot, ctx, shell_tools,  # noqa: F811
+                                                                          monkeypatch):
+    from pixie_desktop.ui import warmup
+    from pixie_desktop.ui import window_commands as wc
+
+    monkeypatch.setattr(warmup, "scan_tools", lambda ctx: (_ for _ in ()).throw(OSError("tools folder gone")))
+    monkeypatch.setattr(wc, "FIRST_TOOLS_FALLBACK_MS", 50)
+    win, _calls = _counting_window(qtbot, ctx, monkeypatch)
+    ran: list[int] = []
+    try:
+        wc.after_first_tools(win, lambda: ran.append(1))
+        win.show()
+        qtbot.waitUntil(lambda: ran == [1], timeout=10_000)
+        assert "Could not scan tools" in win.statusBar().currentMessage()
     finally:
         win.shutdown()
 

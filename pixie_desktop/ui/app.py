@@ -199,6 +199,7 @@ def _run_window(args: list[str], claimed: Any) -> int:
     fast_pyside_module_check()
     from pixie_desktop import APP_ID, APP_NAME
     from pixie_desktop.context import open_context
+    from pixie_desktop.ui import window_commands as wc
     from pixie_desktop.ui.views.main_window import MainWindow
 
     app = QApplication.instance()
@@ -240,9 +241,10 @@ def _run_window(args: list[str], claimed: Any) -> int:
 
     with window.action_registry.batch():  # one menu rebuild for what the extensions declare
         report(exts.install_all(default_extensions(single, lambda a: open_paths(exts, a), only=START_EXTENSIONS)))
-    after_first_paint(window, lambda: (start_gc.resume(), favour_the_ui_thread(), reconcile_later(ctx, window.events),
-                                       install_later(exts, default_extensions(skip=START_EXTENSIONS), report),
-                                       keep_code_later(window)))
+    # after the paint, the tool scan first (wc.on_first_paint); the background work once its list is in
+    after_first_paint(window, lambda: (start_gc.resume(), favour_the_ui_thread(), wc.after_first_tools(
+        window, lambda: (reconcile_later(ctx, window.events), keep_code_later(window),
+                         install_later(exts, default_extensions(skip=START_EXTENSIONS), report)))))
     import os
 
     if os.environ.get(PROBE_ENV):

@@ -408,23 +408,75 @@ def show_batch_in_gallery(window: Any, batch_id: str) -> bool:
 
 
 def first_scan(window: Any) -> None:
-    """The window's first async tool scan, started from its first show (or the event-loop turn
-    after its construction, if it is not shown): on its pool thread it then runs alongside the
-    first paint, which is Qt's own work on the UI thread, instead of competing for the
-    interpreter with the rest of the window's construction, so the paint and the tool list
-    both come sooner."""
+    """The window's first async tool scan, on a pool thread: started by the window's first paint
+    (`on_first_paint`), or on the event-loop turn after its construction if it is not shown.
+    Started at the show, the scan thread competed with the paint for the interpreter (its imports,
+    the cache, 200 folder digests) and the first paint came ~20 ms later (benchmarks/ui.py); what
+    else follows the paint waits for the list instead (`after_first_tools`), so the tools come as
+    soon as before."""
+    if window.isVisible() and not getattr(window, "_painted", False):
+        return  # shown, not painted yet: on_first_paint starts it
     if window._scan_pending and not window._shut_down:  # noqa: SLF001 - the window's own flags
         window._scan_pending = False  # noqa: SLF001
         window.refresh_tools()
 
 
+def on_first_paint(window: Any) -> None:
+    window._painted = True  # noqa: SLF001
+    first_scan(window)
+    after_first_tools(window, window.tools_model.release_background)  # readiness badges
+
+
+FIRST_TOOLS_FALLBACK_MS = 1500  # a scan that takes longer (a first start parsing many tools) stops holding the rest
+
+
+def after_first_tools(window: Any, callback: Callable[[], Any]) -> None:
+    """Call `callback()` once the window's first tool list is applied (now if it already is),
+    or after FIRST_TOOLS_FALLBACK_MS: the background work that follows the first paint
+    (extensions, reconciliation, pre-imports, readiness) waits for the list instead of slowing
+    the scan that makes it."""
+    if window._first_load_done or window._shut_down:  # noqa: SLF001
+        callback()
+        return
+    waiting = window.__dict__.setdefault("_after_tools", [])
+    waiting.append(callback)
+    if len(waiting) == 1:
+        from PySide6.QtCore import QTimer
+
+        window._after_tools_timer = QTimer(window, singleShot=True, interval=FIRST_TOOLS_FALLBACK_MS,  # noqa: SLF001
+                                           timeout=lambda: run_after_tools(window))
+        window._after_tools_timer.start()  # noqa: SLF001
+
+
+def first_tools_applied(window: Any) -> None:
+    window._first_load_done = True  # noqa: SLF001
+    if window._restore_last:  # noqa: SLF001
+        window.window_state.restore_last_place(window)
+    run_after_tools(window)
+
+
+def run_after_tools(window: Any) -> None:
+    stop_waiting_for_tools(window)
+    waiting, window._after_tools = window.__dict__.get("_after_tools", []), []  # noqa: SLF001
+    for callback in waiting:
+        if window._shut_down:  # noqa: SLF001
+            return
+        callback()
+
+
+def stop_waiting_for_tools(window: Any) -> None:
+    timer = window.__dict__.get("_after_tools_timer")
+    if timer is not None:
+        timer.stop()
+
+
 def warm_up_after_first_paint(win: Any) -> None:
-    """Pre-import what a first run needs, on a pool thread, 30 ms after the window's first paint
-    (never during it). The timer belongs to the window; shutdown stops it."""
+    """Pre-import what a first run needs, on a pool thread, 30 ms after the window's first tool
+    list (never during the first paint or the scan). The timer belongs to the window; shutdown
+    stops it."""
     from PySide6.QtCore import QTimer
 
     from pixie_desktop.ui import warmup
-    from pixie_desktop.ui.first_paint import after_first_paint
     from pixie_desktop.ui.workers import submit
 
     def warmed(*_a: Any) -> None:
@@ -432,4 +484,4 @@ def warm_up_after_first_paint(win: Any) -> None:
 
     win._warm_timer = QTimer(win, singleShot=True, interval=30,  # noqa: SLF001 - the window's own timer
                              timeout=lambda: submit(warmup.preimport, on_result=warmed, on_error=warmed))
-    after_first_paint(win, win._warm_timer.start)  # noqa: SLF001
+    after_first_tools(win, win._warm_timer.start)  # noqa: SLF001

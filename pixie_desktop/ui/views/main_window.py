@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(QSize(760, 480))
         self.resize(1280, 800)
         self.tools_model = ToolsModel(ctx.conn, self, events=self.events, hold_background=True)
-        after_first_paint(self, self.tools_model.release_background)  # readiness badges: after paint
+        after_first_paint(self, lambda: wc.on_first_paint(self))  # the scan, then the rest (wc.after_first_tools)
         self.workspaces_model = WorkspacesModel(ctx.conn, self, events=self.events)
         self.validation_model = ValidationReportsModel(ctx.conn, self, events=self.events)
         self.action_registry = actions.standard_registry(APP_NAME)
@@ -211,9 +211,7 @@ class MainWindow(QMainWindow):
         wc.drop_stale_tool_pages(self, tools)
         self._refresh_home()
         if not self._first_load_done:
-            self._first_load_done = True
-            if self._restore_last:
-                self.window_state.restore_last_place(self)
+            wc.first_tools_applied(self)  # the last place, then what waited for the first list
         self.events.toolsRescanned.emit()
 
     def _on_tool_state_changed(self, tool_id: str) -> None:
@@ -283,6 +281,7 @@ class MainWindow(QMainWindow):
         self.warm_label.stop()
         if self._warm_timer is not None:
             self._warm_timer.stop()
+        wc.stop_waiting_for_tools(self)
         self.shell_style.shutdown()
         gallery = self.pages.built("gallery")  # never built: nothing to stop
         if gallery is not None:
