@@ -435,7 +435,9 @@ def after_first_tools(window: Any, callback: Callable[[], Any]) -> None:
     or after FIRST_TOOLS_FALLBACK_MS: the background work that follows the first paint
     (extensions, reconciliation, pre-imports, readiness) waits for the list instead of slowing
     the scan that makes it."""
-    if window._first_load_done or window._shut_down:  # noqa: SLF001
+    if window._shut_down:  # noqa: SLF001 - a window that is gone starts nothing more
+        return
+    if window._first_load_done:  # noqa: SLF001
         callback()
         return
     waiting = window.__dict__.setdefault("_after_tools", [])
