@@ -25,11 +25,14 @@ COLUMNS = ("Tool", "Result", "Checked")
 
 class ValidationReportsModel(RowListModel):
     COLUMNS = COLUMNS
-    def __init__(self, conn: sqlite3.Connection, parent: QObject | None = None, *, events: Any = None):
+    def __init__(self, conn: sqlite3.Connection, parent: QObject | None = None, *, events: Any = None,
+                 load: bool = True):
+        """`load=False`: empty until `reload()` (the main window fills it after its first paint)."""
         super().__init__(parent)
         self.conn = conn
         self._rows: list[ValidationReportRow] = []
-        self.reload()
+        if load:
+            self.reload()
         if events is not None:
             events.validationChanged.connect(self.report_changed)
 

@@ -67,19 +67,20 @@ class MainWindow(QMainWindow):
         self.tools_model = ToolsModel(ctx.conn, self, events=self.events, hold_background=True)
         after_first_paint(self, lambda: wc.on_first_paint(self))  # the scan, then the rest (wc.after_first_tools)
         self.workspaces_model = WorkspacesModel(ctx.conn, self, events=self.events)
-        self.validation_model = ValidationReportsModel(ctx.conn, self, events=self.events)
+        self.validation_model = ValidationReportsModel(ctx.conn, self, events=self.events, load=False)
+        wc.after_first_tools(self, self.validation_model.reload)  # nothing shows it in the first frame
         self.action_registry = actions.standard_registry(APP_NAME)
-        self.sidebar = Sidebar(ctx.conn, self.tools_model, self.workspaces_model, self.events)
-        self.sidebar.action_registry = self.action_registry
-        self.sidebar.setMinimumWidth(200)
-        self.stack = QStackedWidget(objectName="Pages")
         self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="MainSplitter", handleWidth=1)
+        self.setCentralWidget(self.splitter)
+        self.sidebar = Sidebar(ctx.conn, self.tools_model, self.workspaces_model, self.events, self.splitter)
+        self.sidebar.action_registry = self.action_registry  # (made in place: see wc.scrolling_page)
+        self.sidebar.setMinimumWidth(200)
+        self.stack = QStackedWidget(self.splitter, objectName="Pages")
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(1, False)
         self.splitter.setSizes([260, 1020])
-        self.setCentralWidget(self.splitter)
         sb, ev = self.sidebar, self.events
         for signal, slot in ((sb.toolActivated, self.open_tool), (sb.navRequested, self.show_page),
                              (sb.filesDroppedOnTool, self.open_tool_with_files), (sb.setupRequested, self.set_up_tool),
