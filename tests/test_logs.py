@@ -37,6 +37,16 @@ def test_redirected_data_root_keeps_logs_beside_it(monkeypatch, isolated_env):
     assert logs.log_dir(isolated_env["home"] / "x") == isolated_env["home"] / "x"
 
 
+def _log_lines(folder, count: int, fmt: str, fill: str, **limits):
+    """Log `count` warnings (`fmt % (i, fill)`) to a file under `folder`; its path."""
+    path = logs.setup_logging(folder, **limits)
+    log = logging.getLogger("pixie_desktop.test")
+    for i in range(count):
+        log.warning(fmt, i, fill)
+    _flush()
+    return path
+
+
 def test_rotation_is_configured_and_rotates(tmp_path):
     logs.setup_logging()
     try:
@@ -46,12 +56,8 @@ def test_rotation_is_configured_and_rotates(tmp_path):
         assert handlers[0].maxBytes == 1024 * 1024 and handlers[0].backupCount == 5
     finally:
         logs.shutdown_logging()
-    small = logs.setup_logging(tmp_path / "small", max_bytes=400, backup_count=2)
     try:
-        log = logging.getLogger("pixie_desktop.test")
-        for i in range(40):
-            log.warning("line %d %s", i, "x" * 40)
-        _flush()
+        small = _log_lines(tmp_path / "small", 40, "line %d %s", "x" * 40, max_bytes=400, backup_count=2)
         names = sorted(p.name for p in small.parent.iterdir())
         assert names == [logs.LOG_FILE_NAME, logs.LOG_FILE_NAME + ".1", logs.LOG_FILE_NAME + ".2"]
     finally:
@@ -121,12 +127,8 @@ def test_batch_validation_logs_the_traceback_of_a_broken_tool(conn, caplog):
 
 
 def test_rotation_keeps_the_newest_lines_and_drops_the_oldest_file(tmp_path):
-    path = logs.setup_logging(tmp_path / "r", max_bytes=300, backup_count=2)
     try:
-        log = logging.getLogger("pixie_desktop.test")
-        for i in range(60):
-            log.warning("entry-%03d %s", i, "y" * 30)
-        _flush()
+        path = _log_lines(tmp_path / "r", 60, "entry-%03d %s", "y" * 30, max_bytes=300, backup_count=2)
         current = path.read_text(encoding="utf-8")
         one = (path.parent / (logs.LOG_FILE_NAME + ".1")).read_text(encoding="utf-8")
         two = (path.parent / (logs.LOG_FILE_NAME + ".2")).read_text(encoding="utf-8")
@@ -136,11 +138,8 @@ def test_rotation_keeps_the_newest_lines_and_drops_the_oldest_file(tmp_path):
         assert all(numbers) and numbers[0][-1] < numbers[1][0] and numbers[1][-1] < numbers[2][0]  # in order
     finally:
         logs.shutdown_logging()
-    never = logs.setup_logging(tmp_path / "n", max_bytes=200, backup_count=0)
     try:
-        for i in range(20):
-            logging.getLogger("pixie_desktop.test").warning("kept %d %s", i, "z" * 30)
-        _flush()
+        never = _log_lines(tmp_path / "n", 20, "kept %d %s", "z" * 30, max_bytes=200, backup_count=0)
         assert sorted(p.name for p in never.parent.iterdir()) == [logs.LOG_FILE_NAME]  # as the stdlib: no rotation
         assert "kept 0 " in never.read_text(encoding="utf-8")
     finally:
