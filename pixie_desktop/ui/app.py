@@ -66,7 +66,8 @@ def reconcile_later(ctx: Any, hub: Any = None) -> Any:
 
 def install_first_paint_probe(app: Any, window: Any, hold_s: float) -> Any:
     """For benchmarks/ui.py (set PIXIE_FIRST_PAINT_PROBE=<seconds>): print
-    `PIXIE_FIRST_PAINT <time.monotonic()>` once the window's first paint has been flushed, then
+    `PIXIE_FIRST_PAINT <time.monotonic()>` once the window's first paint has been flushed,
+    `PIXIE_TOOLS_LISTED <time.monotonic()>` once its tool list first holds tools, then
     `PIXIE_RSS_KB <kB>` `hold_s` seconds later, and quit the app through its normal exit path."""
     import time
 
@@ -80,6 +81,15 @@ def install_first_paint_probe(app: Any, window: Any, hold_s: float) -> Any:
 
         print("PIXIE_GC", int(gc.isenabled()), gc.get_freeze_count(), flush=True)  # start_gc.resume() ran
         app.quit()
+
+    def listed(*_a: Any) -> None:  # the first time the sidebar's model holds tools
+        if window.tools_model.rowCount() > 0 and not listed.done:  # type: ignore[attr-defined]
+            listed.done = True  # type: ignore[attr-defined]
+            print("PIXIE_TOOLS_LISTED", time.monotonic(), flush=True)
+
+    listed.done = False  # type: ignore[attr-defined]
+    window.tools_model.modelReset.connect(listed)
+    window.tools_model.rowsInserted.connect(listed)
 
     def painted() -> None:
         print("PIXIE_FIRST_PAINT", time.monotonic(), flush=True)
