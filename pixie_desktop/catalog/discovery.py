@@ -16,7 +16,9 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Iterable
+
+from pixie_desktop.hashing import sha1  # not hashlib: no OpenSSL load on the scan
 
 if TYPE_CHECKING:
     from pixie_desktop.manifest.model import ToolSpec
@@ -67,27 +69,10 @@ def venv_python(tool_dir: Path) -> Path | None:
     return None
 
 
-_SHA1: Callable[[], Any] | None = None
-
-
-def _sha1() -> Any:
-    """A sha1 for the folder digests below (a few hundred bytes each): the interpreter's own,
-    without hashlib, whose OpenSSL load (~3 ms, holding the interpreter) would otherwise land on
-    the first scan while the window paints; hashlib's where there is no builtin one."""
-    global _SHA1
-    if _SHA1 is None:
-        try:
-            from _sha1 import sha1
-        except ImportError:  # an interpreter built without its own hashes
-            from hashlib import sha1
-        _SHA1 = sha1
-    return _SHA1()
-
-
 def discovery_hash(tool_dir: Path) -> str:
     """sha1 over (name, mtime_ns, size) of tool.json, pyproject.toml and main.py; "missing"
     for an absent file. Cheap enough to compute on every scan."""
-    h = _sha1()
+    h = sha1()
     base = os.fspath(tool_dir)  # plain string joins: pathlib's are most of a rescan's time
     for name in HASHED_FILES:
         try:
@@ -99,7 +84,7 @@ def discovery_hash(tool_dir: Path) -> str:
 
 
 def _stat_digest(tool_dir: Path | str, names: Iterable[str]) -> str:
-    h = _sha1()
+    h = sha1()
     base = os.fspath(tool_dir)  # string joins: process_hash runs before every warm run
     for name in names:
         try:
@@ -130,7 +115,7 @@ def tools_snapshot(tools_dir: Path) -> ToolsSnapshot:
     """Cheap (a listing + a few stats per folder): run it often, off the UI thread. Folders that
     discovery would skip still count when they hold a tool.json, so renames in and out show."""
     tools_dir = Path(tools_dir)
-    h = _sha1()
+    h = sha1()
     dirs: list[str] = []
     files: list[str] = []
     try:

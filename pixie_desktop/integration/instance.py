@@ -27,6 +27,7 @@ import tempfile
 from pathlib import Path
 
 from pixie_desktop import APP_ID
+from pixie_desktop.hashing import sha1  # not hashlib: this runs before the window, OpenSSL is ~3 ms
 
 
 def _private_dir(path: str, *, create: bool) -> bool:
@@ -99,10 +100,6 @@ def server_name(data_dir: Path | str, app_id: str = APP_ID) -> str:
         user = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (containers)
         user = str(os.getuid()) if hasattr(os, "getuid") else "user"
-    try:  # the interpreter's own sha1: hashlib would load OpenSSL before the window (~3 ms)
-        from _sha1 import sha1
-    except ImportError:
-        from hashlib import sha1
     digest = sha1(f"{user}\0{Path(data_dir).resolve()}".encode()).hexdigest()[:12]
     name = f"{app_id}-{user}-{digest}"
     folder = socket_dir()
