@@ -123,9 +123,9 @@ def save() -> bool:
     written. Atomic (a concurrent start reads the old file or the new one); never raises."""
     path = _state.path
     with _state.lock:
+        if path is None or len(_state.codes) <= _state.saved:
+            return False  # nothing the file does not hold: no copy, no write
         codes = dict(_state.codes)
-        if path is None or len(codes) <= _state.saved:
-            return False
         tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ macOS/Windows locations are documented in docs/desktop-integration.md."""
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -48,6 +49,7 @@ def icon_install_paths() -> dict[str, Path]:
     return out
 
 
+@functools.lru_cache(maxsize=None)  # where an installed package lives does not change while the app runs
 def package_data_dir(package: str) -> Path:
     """The folder of a data package (`pixie_desktop.resources`, `pixie_desktop.bundled_tools`):
     the repository's top-level folder in a checkout or editable install, the copy inside

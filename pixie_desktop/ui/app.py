@@ -146,8 +146,7 @@ def favour_the_ui_thread() -> None:
     wake often and take the interpreter back before a waiting UI thread gets in: at the default,
     a tool streaming 10,000 chunks froze the window for 90-180 ms at a time; at 1 ms, 28-33 ms
     (benchmarks/stream.py, which calls this too). Background work pays a little in switches.
-    The app sets it after its first paint: before, the window is built while the tool scan runs,
-    and more switches only slowed the start."""
+    The app sets it after its first paint: set earlier, the extra switches only slowed the start."""
     sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
 
 

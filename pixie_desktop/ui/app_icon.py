@@ -17,8 +17,10 @@ def app_icon() -> QIcon:
     if icon.isNull():
         icon = QIcon()
         for n in paths.ICON_SIZES:
-            if paths.icon_png(n).is_file():
-                icon.addFile(str(paths.icon_png(n)), QSize(n, n))  # sized: no file read until drawn
-        if paths.icon_svg().is_file():
-            icon.addFile(str(paths.icon_svg()))
+            png = paths.icon_png(n)
+            if png.is_file():
+                icon.addFile(str(png), QSize(n, n))  # sized: no file read until drawn
+        svg = paths.icon_svg()
+        if svg.is_file():
+            icon.addFile(str(svg))
     return icon

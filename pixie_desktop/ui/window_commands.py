@@ -172,7 +172,6 @@ def scrolling_page(make_page: Callable[[Any], Any], parent: Any = None) -> tuple
     down only, so a short window (960×640) scrolls the page instead of squeezing its sections into
     each other. Both are made in place (the area inside `parent`): moving a built page in would
     resolve the style sheet, fonts and palette of each of its widgets again (~25% of its build)."""
-    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QFrame, QScrollArea
 
     area = QScrollArea(parent, objectName="PageScroll", widgetResizable=True, frameShape=QFrame.Shape.NoFrame)

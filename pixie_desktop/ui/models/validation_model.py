@@ -27,7 +27,7 @@ class ValidationReportsModel(RowListModel):
     COLUMNS = COLUMNS
     def __init__(self, conn: sqlite3.Connection, parent: QObject | None = None, *, events: Any = None,
                  load: bool = True):
-        """`load=False`: empty until `reload()` (the main window fills it after its first paint)."""
+        """`load=False`: empty until `reload()` (the main window fills it after its first tool list)."""
         super().__init__(parent)
         self.conn = conn
         self._rows: list[ValidationReportRow] = []

@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
         self._build_pages()
         if restore:
             self.window_state.restore_window(self, self.splitter)
-        self._scan_pending = scan_async  # async: the first scan starts when the window shows (wc.first_scan)…
+        self._scan_pending = scan_async  # async: the first scan starts at the first paint (wc.first_scan)…
         if not scan_async:
             self.refresh_tools(sync=True)
         QTimer.singleShot(0, self, self._first_scan)  # …or on the next event-loop turn if it is not shown
@@ -262,8 +262,7 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
-        self._first_scan()
-        if self._warm_timer is None:  # pre-imports on a pool thread: after the first paint, not during it
+        if self._warm_timer is None:  # pre-imports on a pool thread: after the first tool list, not before
             wc.warm_up_after_first_paint(self)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
