@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import stat
 import sys
 import threading
 from pathlib import Path
@@ -73,11 +74,19 @@ def default_path() -> Path:
 
 
 def _load(path: Path) -> dict[str, CodeType]:
+    try:  # non-blocking and regular files only: a FIFO or a device put at this path must not hang or feed the start
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return {}
     try:
-        with open(path, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return {}
+        with os.fdopen(fd, "rb", closefd=False) as f:
             data = f.read(MAX_BYTES + 1)
     except OSError:
         return {}
+    finally:
+        os.close(fd)
     head = _header()
     if len(data) > MAX_BYTES or not data.startswith(head):
         return {}

@@ -120,6 +120,27 @@ def test_a_bad_file_is_ignored_and_replaced(cache, content):
     assert dataclass_code.stats()["entries"] > 0  # the rewritten file is read back
 
 
+@pytest.mark.parametrize("kind", ["fifo", "device", "symlink"])
+def test_a_fifo_device_or_link_at_the_cache_path_is_not_read(cache, tmp_path, kind):
+    """A FIFO would block the start forever on open(); /dev/zero would feed it; a symlink could
+    point anywhere. None is read: the start goes on with an empty cache."""
+    cache.parent.mkdir(parents=True)
+    if kind == "fifo":
+        os.mkfifo(cache)
+    elif kind == "device":
+        cache.symlink_to("/dev/zero")
+    else:  # a valid cache file elsewhere: followed, it would fill the cache
+        elsewhere = tmp_path / "elsewhere.marshal"
+        dataclass_code.install(elsewhere)
+        _define()
+        assert dataclass_code.save() and dataclass_code.stats()["entries"] > 0
+        dataclass_code.uninstall()
+        cache.symlink_to(elsewhere)
+    dataclass_code.install(cache)  # returns at once (a blocking open would hang the test until its timeout)
+    assert dataclass_code.stats()["entries"] == 0
+    assert _exercise(*_define()) == _exercise(*_define())
+
+
 def test_an_unwritable_place_costs_nothing(cache, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
