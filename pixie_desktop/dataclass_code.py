@@ -9,14 +9,13 @@ some 140 compiles: 10-15 ms of every start (benchmarks/ui.py), on the UI thread.
 builtin): the same text is compiled once with the same filename and flags, and the code objects
 are kept in a marshal file, so later starts only load them. `save()` writes the file again when
 new texts were compiled (after the first paint and at exit). The file is a cache: a missing,
-unreadable, foreign (another Python) or damaged one is ignored and rewritten. Stdlib only: it
-runs before anything else is imported."""
+unreadable, foreign (another Python) or damaged one is ignored and rewritten. Stdlib only (its one
+import of ours, artefacts/reading.py, is too): it runs before anything else is imported."""
 
 from __future__ import annotations
 
 import marshal
 import os
-import stat
 import sys
 import threading
 from pathlib import Path
@@ -74,19 +73,12 @@ def default_path() -> Path:
 
 
 def _load(path: Path) -> dict[str, CodeType]:
-    try:  # non-blocking and regular files only: a FIFO or a device put at this path must not hang or feed the start
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
+    from pixie_desktop.artefacts.reading import read_prefix  # stdlib-only, like this module
+
+    try:  # a regular file only, not a link: a FIFO or a device put here must not hang or feed the start
+        data = read_prefix(path, MAX_BYTES + 1, follow_links=False)
+    except OSError:  # includes NotARegularFile
         return {}
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            return {}
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(MAX_BYTES + 1)
-    except OSError:
-        return {}
-    finally:
-        os.close(fd)
     head = _header()
     if len(data) > MAX_BYTES or not data.startswith(head):
         return {}

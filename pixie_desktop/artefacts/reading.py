@@ -26,8 +26,8 @@ class NotARegularFile(OSError):
     """The path is a device, FIFO, socket or folder: previews never read it."""
 
 
-def _open_regular(path: Path | str) -> tuple[int, os.stat_result]:
-    fd = os.open(str(path), _FLAGS)
+def _open_regular(path: Path | str, follow_links: bool = True) -> tuple[int, os.stat_result]:
+    fd = os.open(str(path), _FLAGS if follow_links else _FLAGS | getattr(os, "O_NOFOLLOW", 0))
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -38,11 +38,12 @@ def _open_regular(path: Path | str) -> tuple[int, os.stat_result]:
     return fd, st
 
 
-def read_prefix(path: Path | str, limit: int) -> bytes:
+def read_prefix(path: Path | str, limit: int, *, follow_links: bool = True) -> bytes:
     """At most `limit` bytes from the start of the regular file `path`. Raises
-    NotARegularFile for anything else, OSError when it cannot be opened."""
+    NotARegularFile for anything else, OSError when it cannot be opened (with
+    `follow_links=False`, also when `path` itself is a symlink)."""
     limit = max(0, int(limit))
-    fd, _st = _open_regular(path)
+    fd, _st = _open_regular(path, follow_links)
     try:
         chunks: list[bytes] = []
         left = limit
