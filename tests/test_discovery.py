@@ -129,6 +129,23 @@ def test_cache_file_damaged_or_for_another_folder_is_ignored(tools_dir: Path, tm
     assert [t.name for t in elsewhere.scan()] == ["Other"] and elsewhere.parse_count == 1
 
 
+def test_a_fifo_or_an_oversized_file_as_the_cache_is_ignored(tools_dir: Path, tmp_path: Path, monkeypatch):
+    """A FIFO at the cache path would block the scan thread for good on open(); a file over the
+    cap is not ours. Either way the scan parses as without a cache, and writes a real one."""
+    import pixie_desktop.catalog.discovery as discovery
+
+    make_three(tools_dir)
+    fifo = tmp_path / "fifo.pickle"
+    os.mkfifo(fifo)
+    disc = Discovery(tools_dir, cache_file=fifo)
+    assert len(disc.scan()) == 3 and disc.parse_count == 3  # returned: not blocked on the FIFO
+    assert fifo.is_file()  # replaced by the cache it wrote
+
+    monkeypatch.setattr(discovery, "CACHE_MAX_BYTES", 10)
+    big = Discovery(tools_dir, cache_file=fifo)  # a valid cache now, but over the (lowered) cap
+    assert len(big.scan()) == 3 and big.parse_count == 3
+
+
 def test_app_context_keeps_the_discovery_cache_in_the_data_dir(tmp_path: Path):
     from pixie_desktop.context import open_context
 

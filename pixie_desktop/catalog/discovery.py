@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 HASHED_FILES = ("tool.json", "pyproject.toml", "main.py")
 CACHE_FORMAT = 1  # bump when ToolInfo/ToolSpec change shape: an old cache file is then ignored
+CACHE_MAX_BYTES = 64 * 1024 * 1024  # ~800 bytes a tool: a bigger file is not ours, it is ignored
 # What a running tool process was started from: its discovery files plus the .env read at spawn.
 PROCESS_FILES = HASHED_FILES + (".env",)
 _UNSAFE_ID_CHARS = set('/\\:*?"<>|\0')
@@ -208,9 +209,13 @@ class Discovery:
             return
         import pickle
 
-        try:
-            with open(self.cache_file, "rb") as f:
-                data = pickle.load(f)
+        from pixie_desktop.artefacts.reading import read_prefix
+
+        try:  # a regular file only (a FIFO put there would block this thread for good), bounded
+            raw = read_prefix(self.cache_file, CACHE_MAX_BYTES + 1)
+            if len(raw) > CACHE_MAX_BYTES:
+                return
+            data = pickle.loads(raw)
             if data.get("key") == self._cache_key():
                 tools = data["tools"]
                 if isinstance(tools, dict) and all(isinstance(t, ToolInfo) for t in tools.values()):
