@@ -40,6 +40,9 @@ def test_app_start_imports_nothing_heavy_before_first_paint(shell_tools):  # noq
     assert "pixie_desktop.ui.views.main_window" in loaded and "PySide6.QtWidgets" in loaded  # the probe works
     early = sorted(m for m in loaded if m.startswith(LAZY_PREFIXES))
     assert early == [], f"imported before the first paint: {early}"
+    # Only the widget classes the window uses are made (46 today). A C++-made widget handed to
+    # PySide to wrap (a scroll area's own viewport(), the app's style()) makes all of them (~97).
+    assert int(lines["PIXIE_QT_WIDGET_TYPES"]) < 70, lines["PIXIE_QT_WIDGET_TYPES"]
     enabled, frozen = map(int, lines["PIXIE_GC"].split())
     assert enabled == 1 and frozen > 10_000  # the collector is back on, the start's objects set aside
 
@@ -80,6 +83,51 @@ def test_sidebar_rows_hover_from_the_style_sheet(qtbot, make_window, shell_tools
     win.set_theme("dark")
     qtbot.wait(10)
     assert tree.viewport().testAttribute(Qt.WidgetAttribute.WA_Hover)
+
+
+def test_a_page_viewport_is_set_up_as_the_one_qt_makes(qtbot):
+    """window_commands.page_viewport stands in for the viewport QScrollArea makes itself (whose
+    first viewport() call is what made every widget class): same name, background, focus proxy,
+    touch and gesture handling, and the page in it still scrolls with the wheel."""
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QVBoxLayout, QWidget
+
+    from pixie_desktop.ui.window_commands import page_viewport, scrolling_page
+
+    def described(vp):
+        attrs = sorted(n for n, m in Qt.WidgetAttribute.__members__.items() if vp.testAttribute(m))
+        return (vp.metaObject().className(), vp.objectName(), vp.backgroundRole(), vp.autoFillBackground(),
+                vp.focusProxy() is vp.parentWidget(), attrs)
+
+    plain = QScrollArea()
+    qtbot.addWidget(plain)
+    ours = QScrollArea()
+    qtbot.addWidget(ours)
+    viewport = page_viewport(ours)
+    assert ours.viewport() is viewport and viewport.parentWidget() is ours
+    assert described(viewport) == described(plain.viewport())
+
+    def tall(parent):
+        page = QWidget(parent)
+        layout = QVBoxLayout(page)
+        for i in range(60):
+            layout.addWidget(QLabel(f"row {i}"))
+        return page
+
+    area, page = scrolling_page(tall)
+    qtbot.addWidget(area)
+    area.resize(300, 200)
+    area.show()
+    qtbot.waitExposed(area)
+    bar = area.verticalScrollBar()
+    assert page.parentWidget() is area.viewport() and bar.maximum() > 0 and bar.value() == 0
+    centre = QPointF(area.viewport().rect().center())
+    wheel = QWheelEvent(centre, QPointF(area.viewport().mapToGlobal(centre.toPoint())), QPoint(),
+                        QPoint(0, -120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(area.viewport(), wheel)
+    assert bar.value() > 0
 
 
 def test_lazy_page_that_cannot_be_built_is_reported_not_fatal(qtbot, make_window, shell_tools):  # noqa: F811

@@ -95,6 +95,8 @@ def install_first_paint_probe(app: Any, window: Any, hold_s: float) -> Any:
         print("PIXIE_FIRST_PAINT", time.monotonic(), flush=True)
         print("PIXIE_FIRST_PAINT_CPU", time.process_time(), flush=True)  # all threads' CPU seconds
         print("PIXIE_MODULES", " ".join(sorted(sys.modules)), flush=True)  # what the start imported
+        widgets = sys.modules["PySide6.QtWidgets"]  # the widget classes PySide has made so far
+        print("PIXIE_QT_WIDGET_TYPES", sum(isinstance(v, type) for v in vars(widgets).values()), flush=True)
         QTimer.singleShot(int(hold_s * 1000), rss)
 
     return after_first_paint(window, painted, fallback_ms=60_000)

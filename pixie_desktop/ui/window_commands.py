@@ -171,14 +171,32 @@ def scrolling_page(make_page: Callable[[Any], Any], parent: Any = None) -> tuple
     """(scroll area, page): `make_page(parent)` built inside a frameless scroll area that scrolls
     down only, so a short window (960×640) scrolls the page instead of squeezing its sections into
     each other. Both are made in place (the area inside `parent`): moving a built page in would
-    resolve the style sheet, fonts and palette of each of its widgets again (~25% of its build)."""
+    resolve the style sheet, fonts and palette of each of its widgets again (~25% of its build).
+
+    The viewport is ours (`page_viewport`), not the one Qt made: asking the area for its own
+    would hand PySide a C++-made widget to wrap, and finding its Python class makes every
+    widget class PySide knows (~70 of them, with their enums): ~10 ms of the start."""
     from PySide6.QtWidgets import QFrame, QScrollArea
 
     area = QScrollArea(parent, objectName="PageScroll", widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    page = make_page(area.viewport())
+    viewport = page_viewport(area)
+    page = make_page(viewport)
     area.setWidget(page)
     return area, page
+
+
+def page_viewport(area: Any) -> Any:
+    """A viewport for `area` (a QScrollArea) set up as the one QScrollArea makes for itself (name,
+    inherited background filled, touch events); the area takes it and drops its own."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QWidget
+
+    viewport = QWidget(area, objectName="qt_scrollarea_viewport", autoFillBackground=True)
+    viewport.setBackgroundRole(QPalette.ColorRole.NoRole)
+    viewport.setAttribute(Qt.WidgetAttribute.WA_AcceptTouchEvents)
+    area.setViewport(viewport)
+    return viewport
 
 
 def build_pages(window: Any) -> None:
