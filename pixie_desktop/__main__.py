@@ -16,7 +16,7 @@ log = logging.getLogger("pixie_desktop.launch")
 
 def main(argv: list[str] | None = None) -> int:
     if argv is None:  # a real launch (tests call main with their own arguments, in their process)
-        keep_dataclass_code()
+        keep_code()
     args = list(sys.argv[1:] if argv is None else argv)
     if args:  # no arguments is the GUI: the CLI's parser (argparse, every command) is not needed
         from pixie_desktop import cli
@@ -30,15 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     return gui(args)
 
 
-def keep_dataclass_code() -> None:
-    """Before anything defines a dataclass: their generated methods come from the kept code
-    (pixie_desktop/dataclass_code.py), and what this process compiles anew is kept at exit."""
+def keep_code() -> None:
+    """Before anything defines a dataclass or imports PySide6: their compiled code comes from the
+    kept code (pixie_desktop/kept_code.py), and what this process compiles anew is kept at exit."""
     import atexit
 
-    from pixie_desktop import dataclass_code
+    from pixie_desktop import kept_code
 
-    dataclass_code.install()
-    atexit.register(dataclass_code.save)
+    kept_code.install()
+    atexit.register(kept_code.save)
 
 
 def gui(args: list[str]) -> int:

@@ -95,6 +95,9 @@ def install_first_paint_probe(app: Any, window: Any, hold_s: float) -> Any:
         print("PIXIE_FIRST_PAINT", time.monotonic(), flush=True)
         print("PIXIE_FIRST_PAINT_CPU", time.process_time(), flush=True)  # all threads' CPU seconds
         print("PIXIE_MODULES", " ".join(sorted(sys.modules)), flush=True)  # what the start imported
+        from pixie_desktop import kept_code
+
+        print("PIXIE_COMPILED", kept_code.stats()["compiled"], flush=True)  # not found in the kept code
         widgets = sys.modules["PySide6.QtWidgets"]  # the widget classes PySide has made so far
         print("PIXIE_QT_WIDGET_TYPES", sum(isinstance(v, type) for v in vars(widgets).values()), flush=True)
         QTimer.singleShot(int(hold_s * 1000), rss)
@@ -153,16 +156,16 @@ def favour_the_ui_thread() -> None:
 
 
 def keep_code_later(window: Any, delay_ms: int = 3000) -> None:
-    """Keep the dataclass code compiled during the start (dataclass_code.py) a few seconds after
-    the first paint, on a pool thread, so a session that is later killed still speeds up the
-    next start. The exit writes whatever came after."""
+    """Keep the code compiled during the start (kept_code.py) a few seconds after the first
+    paint, on a pool thread, so a session that is later killed still speeds up the next start.
+    The exit writes whatever came after."""
     from PySide6.QtCore import QTimer
 
-    from pixie_desktop import dataclass_code
+    from pixie_desktop import kept_code
     from pixie_desktop.ui.workers import submit
 
-    if dataclass_code.stats()["installed"]:
-        QTimer.singleShot(delay_ms, window, lambda: submit(dataclass_code.save))
+    if kept_code.stats()["installed"]:
+        QTimer.singleShot(delay_ms, window, lambda: submit(kept_code.save))
 
 
 def claim_instance(args: list[str]) -> Any:
@@ -205,8 +208,10 @@ def run_gui(args: list[str]) -> int:
 def _run_window(args: list[str], claimed: Any) -> int:
     import sqlite3
 
-    from PySide6.QtWidgets import QApplication
+    from pixie_desktop import kept_code
 
+    with kept_code.compiling_pyside_support():  # the process's first PySide6 import
+        from PySide6.QtWidgets import QApplication
     fast_pyside_module_check()
     from pixie_desktop import APP_ID, APP_NAME
     from pixie_desktop.context import open_context
