@@ -37,7 +37,7 @@ def main() -> int:
         return exit_after_paint.main(args)
     from pixie_desktop.__main__ import main as app_main
 
-    return app_main(args)
+    return app_main()  # argv from sys.argv: a real launch (kept code, the collector's pause), as the venv's
 
 
 if __name__ == "__main__":

@@ -241,6 +241,14 @@ def test_bundle_needs_no_python_paints_and_runs_tools(package_out, tmp_path):
         check_first_paint(["xvfb-run", "-a", "-s", "-screen 0 1280x800x24", str(exe)], tmp_path,
                           user_env(tmp_path, QT_QPA_PLATFORM="xcb"))
     check_calculator([str(exe)], tmp_path, env)
+    # a real start keeps its compiled code (pixie_desktop/kept_code.py): the next compiles nothing
+    compiled = []
+    for _ in range(2):
+        proc = run([str(exe)], tmp_path, {**env, "PIXIE_FIRST_PAINT_PROBE": "0"})
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        compiled.append(int(next(ln.split()[1] for ln in proc.stdout.splitlines() if ln.startswith("PIXIE_COMPILED "))))
+    assert compiled[0] > 10 and compiled[1] == 0, compiled
+    assert list((Path(env["XDG_CACHE_HOME"]) / "pixie-desktop").glob("kept-code.*.marshal"))
     # the hidden interpreter: the bundle's Python, with the app's SDK importable
     # (and programs started from the bundle do not inherit its LD_LIBRARY_PATH)
     proc = run([str(exe), "--pixie-run-python", "-c", "import os, sys; from pixie_desktop import sdk; "
