@@ -40,7 +40,9 @@ from pixie_desktop.hashing import sha1
 
 FILE_NAME = f"kept-code.{sys.implementation.cache_tag}.marshal"
 OLD_FILE_NAMES = (f"dataclass-code.{sys.implementation.cache_tag}.marshal",)  # removed by save()
-MAX_BYTES = 8 * 1024 * 1024   # far above what the app needs (~0.2 MB dataclasses, ~0.5 MB PySide6's)
+# ~5× what the app needs (0.1 MB of dataclass methods, 0.25 MB of PySide6's modules). Old entries
+# stay after an upgrade; a file grown past this is dropped and rebuilt from one start's code.
+MAX_BYTES = 2 * 1024 * 1024
 MAX_ENTRIES = 5000
 
 # A dataclass method's source text, or (filename, compile flags, sha1 of the source bytes).

@@ -123,6 +123,27 @@ def test_a_bad_file_is_ignored_and_replaced(cache, content):
     assert kept_code.stats()["entries"] > 0  # the rewritten file is read back
 
 
+def test_a_file_grown_past_its_cap_is_rebuilt_from_one_start(cache, monkeypatch):
+    """Entries of earlier versions stay in the file; once it outgrows MAX_BYTES it is not read
+    (a start must not load megabytes of stale code) and the next save holds only this start's."""
+    kept_code.install(cache)
+    for i in range(40):  # stale entries: sources no start compiles any more
+        kept_code._compile(b"x = %d" % i + b" " * 2000, "old.py", "exec")  # noqa: SLF001
+    _define()
+    assert kept_code.save()
+    grown = cache.stat().st_size
+    kept_code.uninstall()
+    monkeypatch.setattr(kept_code, "MAX_BYTES", grown - 1)
+    kept_code.install(cache)
+    assert kept_code.stats()["entries"] == 0  # not read
+    _define()
+    assert kept_code.save()
+    assert cache.stat().st_size < grown
+    kept_code.uninstall()
+    kept_code.install(cache)
+    assert 0 < kept_code.stats()["entries"] < 40
+
+
 @pytest.mark.parametrize("kind", ["fifo", "device", "symlink"])
 def test_a_fifo_device_or_link_at_the_cache_path_is_not_read(cache, tmp_path, kind):
     """A FIFO would block the start forever on open(); /dev/zero would feed it; a symlink could
