@@ -287,20 +287,62 @@ def safe_image_bytes(mime: str, data: bytes) -> bytes:
     return sanitize_svg(data) if looks_like_svg(data, mime) else data
 
 
-def decode_image(mime: str, data: bytes) -> Any:
-    """A QImage from bytes (safe to call on a worker: QImage is not a GUI-thread object)."""
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-    from PySide6.QtGui import QImageReader
+def decode_image(mime: str, data: bytes, max_edge: int | None = None) -> Any:
+    """A QImage from bytes (safe to call on a worker: QImage is not a GUI-thread object), decoded
+    at most `max_edge` pixels on its long side when given (the decode itself is scaled down).
 
-    raw = QByteArray(safe_image_bytes(mime, data))
-    buf = QBuffer(raw)
-    buf.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buf)
-    reader.setAllocationLimit(256)  # MB: a decompression bomb is refused, not allocated
-    img = reader.read()
+    Qt decodes from a file it opens itself: an in-memory file (memfd) named by its /proc path.
+    Never a QBuffer made in Python: Qt holds its image-format lock while it reads the device, and
+    each read of a Python-made device needs the interpreter, so two threads decoding at once
+    (one holding the interpreter and waiting for that lock) froze the whole app for good. Read
+    this way, the decode also runs without the interpreter, so the window keeps painting."""
+    from PySide6.QtCore import QSize, Qt
+    from PySide6.QtGui import QImage, QImageReader
+
+    payload = safe_image_bytes(mime, data)
+    fd = _memory_file(payload)
+    try:
+        if fd is None:  # no memfd here: Qt's own buffer (holds the interpreter while it decodes)
+            img = QImage.fromData(payload)
+            error = "unknown format or damaged data"
+        else:
+            reader = QImageReader(f"/proc/self/fd/{fd}")
+            reader.setAllocationLimit(256)  # MB: a decompression bomb is refused, not allocated
+            reader.setAutoTransform(True)  # EXIF rotation, as the gallery's thumbnails
+            size = reader.size()
+            if max_edge and size.isValid() and max(size.width(), size.height()) > max_edge:
+                reader.setScaledSize(size.scaled(QSize(max_edge, max_edge), Qt.AspectRatioMode.KeepAspectRatio))
+            img = reader.read()
+            error = reader.errorString()
+    finally:
+        if fd is not None:
+            os.close(fd)
     if img.isNull():
-        raise ResourceRefused(f"the {mime} data is not a readable image ({reader.errorString()})")
+        raise ResourceRefused(f"the {mime or 'image'} data is not a readable image ({error})")
+    if max_edge and max(img.width(), img.height()) > max_edge:  # a format that cannot decode scaled
+        img = img.scaled(max_edge, max_edge, Qt.AspectRatioMode.KeepAspectRatio,
+                         Qt.TransformationMode.SmoothTransformation)
     return img
+
+
+def _memory_file(data: bytes) -> int | None:
+    """A descriptor of an anonymous in-memory file holding `data` (Linux memfd), or None where
+    there is none (or it cannot be filled)."""
+    make = getattr(os, "memfd_create", None)
+    if make is None or not os.path.isdir("/proc/self/fd"):
+        return None
+    try:
+        fd = make("pixie-image", os.MFD_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def load_image_job(src: str, scope: ResourceScope) -> Any:

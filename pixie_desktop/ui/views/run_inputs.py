@@ -27,15 +27,17 @@ CHIP_TEXT_MAX = 200  # px: a long file name elides (full name in the tool tip)
 
 def load_thumbnails(files: list[InputFile], artefacts_root: str, edge: int = THUMB * 2) -> dict[int, QImage]:
     """Worker body: position in `files` → a small QImage, for the image files that still have bytes."""
+    from pixie_desktop.ui.outputs.safe_media import ResourceRefused, decode_image
+
     out: dict[int, QImage] = {}
     for i, f in enumerate(files):
         data = prov.thumbnail_bytes(f, artefacts_root)
         if not data:
             continue
-        img = QImage()
-        if img.loadFromData(data) and not img.isNull():
-            out[i] = img.scaled(edge, edge, Qt.AspectRatioMode.KeepAspectRatio,
-                                Qt.TransformationMode.SmoothTransformation)
+        try:  # decoded scaled down, without the interpreter, and SVG sanitised (safe_media)
+            out[i] = decode_image(f.mime or "", data, max_edge=edge)
+        except ResourceRefused:
+            continue
     return out
 
 

@@ -1,0 +1,107 @@
+"""Decoding images off the UI thread never freezes the app (safe_media.decode_image).
+
+Found with the provenance screenshots: a run's input thumbnails (one worker) and an image output
+(another) decoding at once froze the whole window for good. Qt holds its image-format lock while
+it reads the device; the output's device was a QBuffer made in Python, whose every read needs the
+interpreter, which the thumbnail worker held (QImage.loadFromData keeps it) while it waited for
+that lock. Now every decode reads an in-memory file Qt opens itself. The deadlock case runs in a
+child process (`run_in_child`), so a regression fails on a timeout instead of hanging the suite."""
+
+from __future__ import annotations
+
+import base64
+import os
+import threading
+
+import pytest
+
+from child_process import child_only, run_in_child
+
+
+def _png(w: int = 400, h: int = 300) -> bytes:
+    from PySide6.QtCore import QByteArray, QBuffer, QIODevice
+    from PySide6.QtGui import QColor, QImage
+
+    img = QImage(w, h, QImage.Format.Format_RGB32)
+    img.fill(QColor("teal"))
+    raw = QByteArray()
+    buf = QBuffer(raw)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    img.save(buf, "PNG")
+    buf.close()
+    return bytes(raw.data())
+
+
+@child_only
+def test_child_decoding_on_two_threads_with_the_interpreter_held_by_one(qapp):
+    from PySide6.QtGui import QImage
+
+    from pixie_desktop.artefacts.provenance import InputFile
+    from pixie_desktop.ui.outputs.safe_media import decode_image
+    from pixie_desktop.ui.views import run_inputs
+
+    data = _png()
+    errors: list[BaseException] = []
+
+    def ours() -> None:  # what image outputs and markdown images use
+        try:
+            for _ in range(150):
+                assert decode_image("image/png", data).width() == 400
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    def holding() -> None:  # a decode that keeps the interpreter (as QImage.loadFromData does)
+        try:
+            for _ in range(150):
+                img = QImage()
+                assert img.loadFromData(data)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    def thumbnails() -> None:  # a run's input chips (run_inputs.load_thumbnails)
+        try:
+            f = InputFile(key="image", name="p.png", mime="image/png", size=len(data), sha256="",
+                          inline="data:image/png;base64," + base64.b64encode(data).decode())
+            for _ in range(50):
+                assert run_inputs.load_thumbnails([f], "/nonexistent", edge=64)[0].width() == 64
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=t) for t in (ours, holding, thumbnails, ours)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+def test_decoding_on_several_threads_at_once_never_freezes():
+    run_in_child(__file__, "test_child_decoding_on_two_threads_with_the_interpreter_held_by_one", timeout=120)
+
+
+def test_decode_scales_refuses_and_keeps_no_descriptor(qapp):
+    from pixie_desktop.ui.outputs.safe_media import ResourceRefused, decode_image
+
+    data = _png(400, 300)
+    before = len(os.listdir("/proc/self/fd"))
+    assert decode_image("image/png", data).size().toTuple() == (400, 300)
+    assert decode_image("image/png", data, max_edge=100).size().toTuple() == (100, 75)  # decoded small
+    assert decode_image("image/png", data, max_edge=1000).size().toTuple() == (400, 300)  # never enlarged
+    for bad in (b"", b"not an image at all", data[:40]):
+        with pytest.raises(ResourceRefused, match="not a readable image"):
+            decode_image("image/png", bad)
+    for _ in range(20):
+        decode_image("image/png", data)
+    assert len(os.listdir("/proc/self/fd")) == before  # each in-memory file is closed
+
+
+def test_decode_without_memfd_still_works(qapp, monkeypatch):
+    """Where the platform has no memfd, Qt's own buffer decodes (no Python-made device either)."""
+    from pixie_desktop.ui.outputs import safe_media
+
+    monkeypatch.delattr(os, "memfd_create", raising=False)
+    assert safe_media._memory_file(b"x") is None  # noqa: SLF001
+    w, h = safe_media.decode_image("image/png", _png(), max_edge=50).size().toTuple()
+    assert w == 50 and h in (37, 38)  # 400×300 scaled to fit 50 (rounding is Qt's)
+    with pytest.raises(safe_media.ResourceRefused):
+        safe_media.decode_image("image/png", b"junk")
