@@ -95,6 +95,17 @@ def test_decode_scales_refuses_and_keeps_no_descriptor(qapp):
     assert len(os.listdir("/proc/self/fd")) == before  # each in-memory file is closed
 
 
+def test_a_dropped_photo_is_measured_in_full_and_decoded_small(qapp):
+    """An image file given to a file input: its full size is reported, its chip picture is decoded
+    at chip size (not the whole photo, scaled down while holding the interpreter)."""
+    from pixie_desktop.ui.inputs.files import THUMB, _describe
+
+    entry = _describe("big.png", "image/png", _png(1600, 1200), "data:…")
+    assert entry.pixels == (1600, 1200)
+    assert max(entry.thumb.width(), entry.thumb.height()) == THUMB
+    assert _describe("bad.png", "image/png", b"not a png", "data:…").thumb is None
+
+
 def test_decode_without_memfd_still_works(qapp, monkeypatch):
     """Where the platform has no memfd, Qt's own buffer decodes (no Python-made device either)."""
     from pixie_desktop.ui.outputs import safe_media

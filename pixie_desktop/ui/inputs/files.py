@@ -70,11 +70,12 @@ def split_data_url(url: str) -> tuple[str, bytes]:
 def _describe(name: str, mime: str, data: bytes, data_url: str) -> FileEntry:
     entry = FileEntry(name=name, mime=mime, size=len(data), data_url=data_url)
     if mime.startswith("image/"):
-        img = QImage()
-        if img.loadFromData(data):
-            entry.pixels = (img.width(), img.height())
-            entry.thumb = img.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio,
-                                     Qt.TransformationMode.SmoothTransformation)
+        from pixie_desktop.ui.outputs.safe_media import ResourceRefused, decode_image_sized
+
+        try:  # decoded small, without holding the interpreter (a big photo must not stall the window)
+            entry.thumb, entry.pixels = decode_image_sized(mime, data, max_edge=THUMB)
+        except ResourceRefused:  # not a readable image: listed without a thumbnail
+            pass
     elif mime in ("audio/wav", "audio/x-wav", "audio/wave"):
         try:
             import io

@@ -296,6 +296,11 @@ def decode_image(mime: str, data: bytes, max_edge: int | None = None) -> Any:
     each read of a Python-made device needs the interpreter, so two threads decoding at once
     (one holding the interpreter and waiting for that lock) froze the whole app for good. Read
     this way, the decode also runs without the interpreter, so the window keeps painting."""
+    return decode_image_sized(mime, data, max_edge)[0]
+
+
+def decode_image_sized(mime: str, data: bytes, max_edge: int | None = None) -> tuple[Any, tuple[int, int]]:
+    """decode_image, and the picture's full size in pixels (before any scaling down)."""
     from PySide6.QtCore import QSize, Qt
     from PySide6.QtGui import QImage, QImageReader
 
@@ -304,14 +309,13 @@ def decode_image(mime: str, data: bytes, max_edge: int | None = None) -> Any:
     try:
         if fd is None:  # no memfd here: Qt's own buffer (holds the interpreter while it decodes)
             img = QImage.fromData(payload)
-            error = "unknown format or damaged data"
+            full, error = img.size(), "unknown format or damaged data"
         else:
             reader = QImageReader(f"/proc/self/fd/{fd}")
             reader.setAllocationLimit(256)  # MB: a decompression bomb is refused, not allocated
-            reader.setAutoTransform(True)  # EXIF rotation, as the gallery's thumbnails
-            size = reader.size()
-            if max_edge and size.isValid() and max(size.width(), size.height()) > max_edge:
-                reader.setScaledSize(size.scaled(QSize(max_edge, max_edge), Qt.AspectRatioMode.KeepAspectRatio))
+            full = reader.size()
+            if max_edge and full.isValid() and max(full.width(), full.height()) > max_edge:
+                reader.setScaledSize(full.scaled(QSize(max_edge, max_edge), Qt.AspectRatioMode.KeepAspectRatio))
             img = reader.read()
             error = reader.errorString()
     finally:
@@ -319,10 +323,12 @@ def decode_image(mime: str, data: bytes, max_edge: int | None = None) -> Any:
             os.close(fd)
     if img.isNull():
         raise ResourceRefused(f"the {mime or 'image'} data is not a readable image ({error})")
+    if not full.isValid():  # a format that does not tell its size before decoding
+        full = img.size()
     if max_edge and max(img.width(), img.height()) > max_edge:  # a format that cannot decode scaled
         img = img.scaled(max_edge, max_edge, Qt.AspectRatioMode.KeepAspectRatio,
                          Qt.TransformationMode.SmoothTransformation)
-    return img
+    return img, (full.width(), full.height())
 
 
 def _memory_file(data: bytes) -> int | None:
