@@ -95,6 +95,27 @@ def test_decode_scales_refuses_and_keeps_no_descriptor(qapp):
     assert len(os.listdir("/proc/self/fd")) == before  # each in-memory file is closed
 
 
+def test_an_image_claiming_billions_of_pixels_is_refused_before_it_is_allocated(qapp):
+    """A 235-byte PNG that says it is 40000×40000 RGBA (6.4 GB decoded), whole or asked for small."""
+    import resource
+    import struct
+    import zlib
+
+    from pixie_desktop.ui.outputs.safe_media import ResourceRefused, decode_image
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    side = 40_000
+    bomb = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" * (side * 4 + 1), 9)) + chunk(b"IEND", b""))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for edge in (None, 64):
+        with pytest.raises(ResourceRefused):
+            decode_image("image/png", bomb, max_edge=edge)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024  # kB: nothing big was made
+
+
 def test_a_dropped_photo_is_measured_in_full_and_decoded_small(qapp):
     """An image file given to a file input: its full size is reported, its chip picture is decoded
     at chip size (not the whole photo, scaled down while holding the interpreter)."""
