@@ -38,8 +38,9 @@ X11 = {"DISPLAY": ":0"}
 def test_nothing_is_checked_off_x11():
     calls = []
     loader = lambda s: calls.append(s) or True  # noqa: E731
-    for env in ({}, {"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"}, {"WAYLAND_DISPLAY": "wayland-0"},
-                {"DISPLAY": ":0", "QT_QPA_PLATFORM": "wayland"}):
+    for env in ({"QT_QPA_PLATFORM": "offscreen"}, {"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"},
+                {"WAYLAND_DISPLAY": "wayland-0"}, {"DISPLAY": ":0", "QT_QPA_PLATFORM": "wayland"},
+                {"QT_QPA_PLATFORM": "eglfs"}):
         assert preflight.check_gui(dict(env), loader=loader).needed is False
     assert calls == []
 
@@ -97,6 +98,33 @@ def test_notify_send_is_used_when_present(monkeypatch, tmp_path):
     assert "install libxcb-cursor0" in called.read_text()
     monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
     assert preflight.notify("Title", "body") is False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the display check is for Linux")
+def test_no_display_at_all_is_said_plainly_and_exits_non_zero(capsys, log_file):
+    """A text console or plain SSH: no DISPLAY, no WAYLAND_DISPLAY. Qt would abort with its own
+    plugin message (exit 134); the launcher says what is wrong and what to do, and exits 4."""
+    told = []
+    for env in ({}, {"QT_QPA_PLATFORM": "xcb"}, {"QT_QPA_PLATFORM": "wayland"}, {"DISPLAY": ""}):
+        res = preflight.check_gui(dict(env), loader=lambda s: pytest.fail("no library check without a display"),
+                                  notifier=lambda *a: told.append(a) or True)
+        assert res.exit_code == preflight.EXIT_NO_DISPLAY, env
+    err = capsys.readouterr().err
+    assert "no screen to open its window on" in err and "DISPLAY" in err and "ssh -X" in err
+    assert told == []  # no session to notify
+    _flush()
+    assert "No graphical session was found" in log_file.read_text(encoding="utf-8")
+
+
+def test_the_launcher_without_a_display_exits_4_not_with_qts_abort(tmp_path):
+    """The real entry point, in a child with no display variables at all."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    proc = subprocess.run([sys.executable, "-m", "pixie_desktop"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == preflight.EXIT_NO_DISPLAY, proc.stderr[-2000:]
+    assert "no screen to open its window on" in proc.stderr and "qt.qpa" not in proc.stderr
 
 
 def test_launcher_exits_non_zero_when_x11_cannot_load(monkeypatch, capsys):

@@ -8,7 +8,9 @@ missing it says exactly which packages to install — on stderr, in the log and 
 notification (`notify-send`, when there is one) — and either falls back to Wayland (when a
 Wayland session is there: QT_QPA_PLATFORM=wayland) or tells the launcher to exit non-zero.
 
-`tell_user()` is the same three-way message for any other failure before a window can show.
+With no display at all (a text console, plain SSH) it says so and exits non-zero too, instead of
+Qt's abort. `tell_user()` is the same three-way message for any other failure before a window can
+show.
 Qt-free (the whole point: it runs when Qt cannot)."""
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Callable, Mapping, MutableMapping
 log = logging.getLogger(__name__)
 
 EXIT_MISSING_LIBRARIES = 3
+EXIT_NO_DISPLAY = 4
 
 # The libraries Qt's xcb plugin links (libqxcb.so → libQt6XcbQpa.so.6) that are not part of the
 # PySide6 wheel, with the package that ships each: (Debian/Ubuntu, Fedora).
@@ -104,6 +107,16 @@ def wants_xcb(env: Mapping[str, str]) -> bool:
     return sys.platform.startswith("linux") and bool(env.get("DISPLAY")) and first in ("", "xcb")
 
 
+def no_display(env: Mapping[str, str]) -> bool:
+    """A window start with nowhere to show: Linux, Qt about to use X11 or Wayland (the default, or
+    asked for), and neither an X display nor a Wayland socket named (a text console, plain SSH).
+    Qt would abort there (SIGABRT) with its own plugin message."""
+    platform = env.get("QT_QPA_PLATFORM", "").strip()
+    first = platform.split(";", 1)[0].split(":", 1)[0]
+    return (sys.platform.startswith("linux") and first in ("", "xcb", "wayland")
+            and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"))
+
+
 def missing_libraries(loader: Callable[[str], bool] | None = None) -> list[str]:
     loader = loader or _can_load
     return [soname for soname in XCB_LIBRARIES if not loader(soname)]
@@ -151,6 +164,14 @@ def check_gui(env: MutableMapping[str, str] | None = None, *, loader: Callable[[
     env = os.environ if env is None else env
     loader = loader or _can_load
     notifier = notifier or notify
+    if no_display(env):
+        body = ("No graphical session was found: neither DISPLAY (X11) nor WAYLAND_DISPLAY (Wayland) is "
+                "set, as on a text console or over plain SSH.\nStart it from your desktop, or over SSH "
+                "with X forwarding (ssh -X). The commands that need no window work anywhere: "
+                "`pixie-desktop --help` lists them.")
+        tell_user("Pixie Desktop has no screen to open its window on", body,
+                  notifier=lambda *_: False)  # no session: nothing to show a notification on
+        return Preflight(needed=True, message=body, exit_code=EXIT_NO_DISPLAY)
     if not wants_xcb(env):
         return Preflight(needed=False)
     plugin = xcb_plugin()
