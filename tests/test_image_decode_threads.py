@@ -19,17 +19,11 @@ from child_process import child_only, run_in_child
 
 
 def _png(w: int = 400, h: int = 300) -> bytes:
-    from PySide6.QtCore import QByteArray, QBuffer, QIODevice
     from PySide6.QtGui import QColor, QImage
 
     img = QImage(w, h, QImage.Format.Format_RGB32)
     img.fill(QColor("teal"))
-    raw = QByteArray()
-    buf = QBuffer(raw)
-    buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    img.save(buf, "PNG")
-    buf.close()
-    return bytes(raw.data())
+    return _encode(img)
 
 
 @child_only
@@ -137,3 +131,76 @@ def test_decode_without_memfd_still_works(qapp, monkeypatch):
     assert w == 50 and h in (37, 38)  # 400×300 scaled to fit 50 (rounding is Qt's)
     with pytest.raises(safe_media.ResourceRefused):
         safe_media.decode_image("image/png", b"junk")
+
+
+def _scope(tmp_path):
+    from pixie_desktop.ui.outputs.safe_media import ResourceScope
+
+    root = tmp_path / "artefacts"
+    (root / "tool" / "run1").mkdir(parents=True)
+    return ResourceScope(root, "tool", "run1")
+
+
+def test_a_huge_output_image_is_drawn_from_a_bounded_copy(qtbot, tmp_path):
+    """A tool returns a 6000×4000 picture: the card decodes it on a worker at most DISPLAY_EDGE
+    wide, says its real size, and a resize converts nothing bigger. (Before, each resize of the
+    card converted and scaled the whole picture on the UI thread: ~65 ms at 24 MP.)"""
+    from PySide6.QtGui import QColor, QImage
+
+    from pixie_desktop.manifest.model import OutputSpec
+    from pixie_desktop.ui.outputs import create_renderer
+    from pixie_desktop.ui.outputs.safe_media import DISPLAY_EDGE, full_size
+
+    scope = _scope(tmp_path)
+    big = QImage(6000, 4000, QImage.Format.Format_RGB32)
+    big.fill(QColor("navy"))
+    path = scope.run_folder / "big.png"
+    assert big.save(str(path), "PNG")
+    r = create_renderer(OutputSpec(key="i", type="image", label="I"))
+    qtbot.addWidget(r)
+    r.scope = scope
+    r.resize(700, 500)
+    r.set_value(str(path))
+    qtbot.waitUntil(lambda: r.image is not None, timeout=30_000)
+    assert max(r.image.width(), r.image.height()) == DISPLAY_EDGE
+    assert full_size(r.image) == (6000, 4000) and r.meta.text().startswith("6000 × 4000 px")
+    r.resize(900, 600)
+    assert r.label.pixmap().width() <= 900 and r._pixmap.width() == DISPLAY_EDGE  # noqa: SLF001
+
+
+def test_a_few_bytes_claiming_many_pixels_are_not_decoded_on_the_ui_thread(qtbot, tmp_path):
+    """A small data URL is decoded at once only when its header says it is small too: a PNG of a
+    few kB can claim 4000×4000. That one is decoded on a worker, and no bigger than drawn."""
+    from PySide6.QtGui import QColor, QImage
+
+    from pixie_desktop.ui.outputs import safe_media
+
+    plain = QImage(4000, 4000, QImage.Format.Format_RGB32)
+    plain.fill(QColor("white"))
+    raw = _encode(plain)
+    assert len(raw) < safe_media.SYNC_DATA_BYTES  # few bytes…
+    url = "data:image/png;base64," + base64.b64encode(raw).decode()
+    assert safe_media.decode_now(url) is None  # …many pixels: not on the UI thread
+    small = "data:image/png;base64," + base64.b64encode(_png(40, 30)).decode()
+    assert safe_media.decode_now(small).size().toTuple() == (40, 30)
+    with pytest.raises(safe_media.ResourceRefused):
+        safe_media.decode_now("data:image/png;base64," + base64.b64encode(b"not a png").decode())
+
+    from PySide6.QtCore import QObject
+
+    owner = QObject()
+    got: list = []
+    assert safe_media.load_image(url, safe_media.DENY_ALL, owner, got.append, got.append) is None
+    qtbot.waitUntil(lambda: bool(got), timeout=30_000)
+    assert safe_media.full_size(got[0]) == (4000, 4000) and got[0].width() == safe_media.DISPLAY_EDGE
+
+
+def _encode(img) -> bytes:
+    from PySide6.QtCore import QByteArray, QBuffer, QIODevice
+
+    raw = QByteArray()
+    buf = QBuffer(raw)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    img.save(buf, "PNG")
+    buf.close()
+    return bytes(raw.data())

@@ -34,15 +34,18 @@ log = logging.getLogger(__name__)
 
 
 def load_image(src: str, on_ready: Callable[[QImage], None], owner: "OutputRenderer",
-               on_error: Callable[[str], None] | None = None) -> QImage | None:
+               on_error: Callable[[str], None] | None = None,
+               max_edge: int = safe_media.DISPLAY_EDGE) -> QImage | None:
     """The image now for a small data URL; otherwise None and `on_ready` (or `on_error` with the
     reason: a refused path, a remote URL, an unreadable file) is called later on the UI thread.
-    Only sources `safe_media` allows are ever read (owner.scope says which run's files)."""
+    Only sources `safe_media` allows are ever read (owner.scope says which run's files). The image
+    is at most `max_edge` pixels on its long side (safe_media.full_size gives the picture's)."""
     def refused(why: str) -> None:
         if on_error is not None:
             on_error(why)
 
-    return safe_media.load_image(src, getattr(owner, "scope", safe_media.DENY_ALL), owner, on_ready, refused)
+    return safe_media.load_image(src, getattr(owner, "scope", safe_media.DENY_ALL), owner, on_ready, refused,
+                                 max_edge=max_edge)
 
 
 class ClickableImage(QLabel):
@@ -115,15 +118,17 @@ class ImageRenderer(OutputRenderer):
         self.label.setText(why)
 
     def _set_image(self, img: QImage) -> None:
-        self.image = img
-        self.meta.setText(f"{img.width()} × {img.height()} px · click to enlarge")
+        self.image = img  # at most DISPLAY_EDGE on its long side: the work below stays bounded
+        self._pixmap = QPixmap.fromImage(img)  # once, not on every resize
+        width, height = safe_media.full_size(img)
+        self.meta.setText(f"{width} × {height} px · click to enlarge")
         self._scale()
 
     def _scale(self) -> None:
         if self.image is None or self.image.isNull():
             return
         w = max(120, (self.body.width() or 600) - 4)
-        pm = QPixmap.fromImage(self.image)
+        pm = self._pixmap
         if pm.width() > w or pm.height() > self.MAX_H:
             pm = pm.scaled(w, self.MAX_H, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
         self.label.setPixmap(pm)
@@ -310,6 +315,8 @@ def grid_items(value: Any) -> list[tuple[str, str]]:
 class ImageGridRenderer(OutputRenderer):
     CELL = 150
 
+    ENLARGED = 1024  # px: cells show a picture this big when clicked (decoded no bigger)
+
     def _build(self) -> None:
         self.holder = QWidget(self.body)
         self.grid = QGridLayout(self.holder)
@@ -361,7 +368,7 @@ class ImageGridRenderer(OutputRenderer):
                 pic.setText("remote image\nnot loaded\n(offline)" if why == safe_media.REMOTE_PLACEHOLDER
                             else "not shown")
                 pic.setToolTip(why)
-            img = load_image(src, setter, self, refused)
+            img = load_image(src, setter, self, refused, max_edge=self.ENLARGED)
             if img is not None:
                 setter(img)
             pic.clicked.connect(lambda idx=idx, alt=alt: self.images[idx] is not None and show_large(

@@ -38,6 +38,14 @@ SYNC_DATA_BYTES = 512 * 1024
 MAX_SVG_BYTES = 16 * 1024 * 1024
 
 REMOTE_PLACEHOLDER = "remote image not loaded (offline)"
+#: the largest side an output image is decoded at for drawing (a 4K screen's width): what the UI
+#: thread converts, scales and paints never grows with the picture a tool returns. The full size
+#: stays readable (`full_size`).
+DISPLAY_EDGE = 2560
+#: a data URL small enough to decode on the UI thread must also say (in its header) it is at most
+#: this many pixels: a few hundred bytes of PNG can claim 8000×8000
+SYNC_MAX_PIXELS = 1024 * 1024
+FULL_SIZE_KEY = "pixie-full-size"
 REMOTE_MEDIA = "remote media not loaded (offline)"
 
 
@@ -287,6 +295,26 @@ def safe_image_bytes(mime: str, data: bytes) -> bytes:
     return sanitize_svg(data) if looks_like_svg(data, mime) else data
 
 
+def full_size(img: Any) -> tuple[int, int]:
+    """The picture's size before decode_image scaled it down to draw (else the image's own)."""
+    w, _, h = (img.text(FULL_SIZE_KEY) or "").partition("x")
+    return (int(w), int(h)) if w.isdigit() and h.isdigit() else (img.width(), img.height())
+
+
+def header_pixels(mime: str, data: bytes) -> int | None:
+    """Width × height as the image's header states it (nothing decoded), or None if unknown."""
+    from PySide6.QtGui import QImageReader
+
+    fd = _memory_file(safe_image_bytes(mime, data))
+    if fd is None:
+        return None
+    try:
+        size = QImageReader(f"/proc/self/fd/{fd}").size()
+    finally:
+        os.close(fd)
+    return size.width() * size.height() if size.isValid() else None
+
+
 def decode_image(mime: str, data: bytes, max_edge: int | None = None) -> Any:
     """A QImage from bytes (safe to call on a worker: QImage is not a GUI-thread object), decoded
     at most `max_edge` pixels on its long side when given (the decode itself is scaled down).
@@ -328,6 +356,8 @@ def decode_image_sized(mime: str, data: bytes, max_edge: int | None = None) -> t
     if max_edge and max(img.width(), img.height()) > max_edge:  # a format that cannot decode scaled
         img = img.scaled(max_edge, max_edge, Qt.AspectRatioMode.KeepAspectRatio,
                          Qt.TransformationMode.SmoothTransformation)
+    if img.size() != full:
+        img.setText(FULL_SIZE_KEY, f"{full.width()}x{full.height()}")
     return img, (full.width(), full.height())
 
 
@@ -351,10 +381,24 @@ def _memory_file(data: bytes) -> int | None:
     return fd
 
 
-def load_image_job(src: str, scope: ResourceScope) -> Any:
-    """Worker body: source → QImage (raises ResourceRefused)."""
+def load_image_job(src: str, scope: ResourceScope, max_edge: int = DISPLAY_EDGE) -> Any:
+    """Worker body: source → QImage at most `max_edge` on its long side (raises ResourceRefused)."""
     mime, data = fetch(src, scope)
-    return decode_image(mime, data)
+    return decode_image(mime, data, max_edge=max_edge)
+
+
+def decode_now(src: str, max_edge: int = DISPLAY_EDGE) -> Any:
+    """The QImage of a data URL that may be decoded on the UI thread (few bytes, few pixels), or
+    None when it must go to a worker. Raises ResourceRefused for one that is not an image."""
+    if classify(src) != "data" or len(src) > SYNC_DATA_BYTES * 4 // 3:
+        return None
+    mime, data = decode_data_url(src)
+    if not hasattr(os, "memfd_create"):
+        return None  # the header cannot be read without decoding here: a worker does both
+    pixels = header_pixels(mime, data)
+    if pixels is not None and pixels > SYNC_MAX_PIXELS:
+        return None  # many pixels in few bytes: decoded on a worker
+    return decode_image(mime, data, max_edge=max_edge)  # small, or not an image (refused at once)
 
 
 # -- async helpers ------------------------------------------------------------------------------
@@ -413,22 +457,23 @@ def _emit(signal: Any, value: Any) -> None:
 
 
 def load_image(src: str, scope: ResourceScope, owner: Any, on_ready: Callable[[Any], None],
-               on_error: Callable[[str], None]) -> Any:
-    """The QImage now for a small data URL; otherwise None and the result (or the refusal) is
-    delivered later through the callbacks. Remote sources are refused with REMOTE_PLACEHOLDER."""
+               on_error: Callable[[str], None], max_edge: int = DISPLAY_EDGE) -> Any:
+    """The QImage now for a small data URL (decode_now); otherwise None and the result (or the
+    refusal) is delivered later through the callbacks. Either way at most `max_edge` pixels on its
+    long side. Remote sources are refused with REMOTE_PLACEHOLDER."""
     kind = classify(src)
     if kind == "remote":
         on_error(REMOTE_PLACEHOLDER)
         return None
-    if kind == "data" and len(src) <= SYNC_DATA_BYTES * 4 // 3:
-        try:
-            mime, data = decode_data_url(src)
-            return decode_image(mime, data)
-        except ResourceRefused as exc:
-            on_error(str(exc))
-            return None
     if kind not in ("data", "local"):
         on_error(f"not a data URL or a file of this run: {src[:80]}")
         return None
-    run_async(owner, load_image_job, src, scope, on_ready=on_ready, on_error=on_error)
+    try:
+        now = decode_now(src, max_edge)
+    except ResourceRefused as exc:
+        on_error(str(exc))
+        return None
+    if now is not None:
+        return now
+    run_async(owner, load_image_job, src, scope, max_edge, on_ready=on_ready, on_error=on_error)
     return None

@@ -72,14 +72,14 @@ class SafeTextBrowser(QTextBrowser):
         if kind == "remote":
             return self._placeholder(src, sm.REMOTE_PLACEHOLDER)
         if kind == "data":
-            if len(src) <= sm.SYNC_DATA_BYTES * 4 // 3:
-                try:
-                    img = sm.decode_image(*sm.decode_data_url(src))
-                except sm.ResourceRefused as exc:
-                    return self._placeholder(src, str(exc))
-                self._images[src] = img
-                return img
-            return self._load_later(src)
+            try:
+                img = sm.decode_now(src)  # few bytes and few pixels; else None: a worker decodes it
+            except sm.ResourceRefused as exc:
+                return self._placeholder(src, str(exc))
+            if img is None:
+                return self._load_later(src)
+            self._images[src] = img
+            return img
         if kind == "local" and self.scope.run_folder is not None:
             return self._load_later(src)
         return self._placeholder(src, LOCAL_REFUSED)
