@@ -204,3 +204,37 @@ def _encode(img) -> bytes:
     img.save(buf, "PNG")
     buf.close()
     return bytes(raw.data())
+
+
+def test_the_wipe_compare_scales_each_picture_once_per_size(qtbot):
+    """Dragging the compare line repaints often: each picture is scaled to the view once per
+    size and then only blitted, before on the left of the line and after on the right."""
+    from PySide6.QtGui import QColor, QImage
+
+    from pixie_desktop.manifest.model import OutputSpec
+    from pixie_desktop.ui.outputs import create_renderer
+
+    def url(colour: str) -> str:
+        img = QImage(400, 300, QImage.Format.Format_RGB32)
+        img.fill(QColor(colour))
+        return "data:image/png;base64," + base64.b64encode(_encode(img)).decode()
+
+    r = create_renderer(OutputSpec(key="c", type="image_compare", label="C"))
+    qtbot.addWidget(r)
+    r.resize(640, 480)
+    r.set_value({"before": url("red"), "after": url("blue")})
+    r.show()
+    qtbot.waitExposed(r)
+    view = r.view
+    qtbot.waitUntil(lambda: view.before is not None and view.after is not None, timeout=10_000)
+    shot = view.grab().toImage()
+    first = {k: v[2].cacheKey() for k, v in view._drawn.items()}  # noqa: SLF001
+    assert len(first) == 2
+    for split in (0.2, 0.8):
+        view.split = split
+        view.repaint()
+    assert {k: v[2].cacheKey() for k, v in view._drawn.items()} == first  # noqa: SLF001 - nothing rescaled
+    target = view._target()  # noqa: SLF001
+    y = int(target.center().y())
+    left, right = shot.pixelColor(int(target.left()) + 5, y), shot.pixelColor(int(target.right()) - 5, y)
+    assert left.red() > 200 and left.blue() < 60 and right.blue() > 200 and right.red() < 60

@@ -384,6 +384,7 @@ class WipeView(QWidget):
         super().__init__(parent)
         self.before: QImage | None = None
         self.after: QImage | None = None
+        self._drawn: dict[int, tuple[int, Any, QPixmap]] = {}  # id(image) → (key, size, pixmap) drawn
         self.split = 0.5
         self.setMinimumHeight(200)
         self.setCursor(Qt.CursorShape.SplitHCursor)
@@ -396,17 +397,28 @@ class WipeView(QWidget):
         w, h = img.width() * s, img.height() * s
         return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
 
+    def _scaled(self, img: QImage, r: QRectF) -> QPixmap:
+        """`img` at the size it is drawn, made once per size: dragging the line only blits."""
+        size = r.size().toSize()
+        kept = self._drawn.get(id(img))
+        if kept is None or kept[0] != img.cacheKey() or kept[1] != size:
+            pm = QPixmap.fromImage(img.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                              Qt.TransformationMode.SmoothTransformation))
+            kept = (img.cacheKey(), size, pm)
+            self._drawn = {k: v for k, v in self._drawn.items() if k in (id(self.before), id(self.after))}
+            self._drawn[id(img)] = kept
+        return kept[2]
+
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         r = self._target()
-        if self.before is not None:
-            p.drawImage(r, self.before)
+        if self.before is not None and r.width() >= 1 and r.height() >= 1:
+            p.drawPixmap(r.topLeft(), self._scaled(self.before, r))
         x = r.left() + r.width() * self.split
-        if self.after is not None:
+        if self.after is not None and r.width() >= 1 and r.height() >= 1:
             p.save()
             p.setClipRect(QRectF(x, r.top(), r.right() - x, r.height()))
-            p.drawImage(r, self.after)
+            p.drawPixmap(r.topLeft(), self._scaled(self.after, r))
             p.restore()
         p.setPen(QPen(QColor("#ffffff"), 2))
         p.drawLine(int(x), int(r.top()), int(x), int(r.bottom()))
