@@ -142,14 +142,14 @@ def _valid_key(key: Any) -> bool:
 
 
 def _load(path: Path) -> dict[Key, CodeType]:
-    from pixie_desktop.artefacts.reading import read_prefix  # stdlib-only, like this module
+    from pixie_desktop.artefacts.reading import read_whole  # stdlib-only, like this module
 
     try:  # a regular file only, not a link: a FIFO or a device put here must not hang or feed the start
-        data = read_prefix(path, MAX_BYTES + 1, follow_links=False)
+        data = read_whole(path, MAX_BYTES, follow_links=False)
     except OSError:  # includes NotARegularFile
         return {}
     head = _header()
-    if len(data) > MAX_BYTES or not data.startswith(head):
+    if data is None or not data.startswith(head):  # None: grown past the cap
         return {}
     try:
         codes = marshal.loads(data[len(head):])

@@ -45,9 +45,25 @@ def test_read_prefix_reads_at_most_limit_of_a_huge_file(tmp_path, monkeypatch):
     assert reading.regular_file_size(big) == 64 * 1024 * 1024
 
 
+def test_read_whole_gives_the_file_up_to_its_cap_and_none_past_it(tmp_path, monkeypatch):
+    from pixie_desktop.artefacts import reading
+
+    f = tmp_path / "cache.bin"
+    f.write_bytes(b"x" * 1000)
+    assert reading.read_whole(f, 1000) == b"x" * 1000
+    assert reading.read_whole(f, 999) is None
+    big = tmp_path / "huge.bin"
+    with open(big, "wb") as fh:
+        fh.truncate(64 * 1024 * 1024)  # 64 MiB, sparse: only cap + 1 bytes are read to know
+    read_total = []
+    real_read = os.read
+    monkeypatch.setattr(reading.os, "read", lambda fd, n: (read_total.append(n), real_read(fd, n))[1])
+    assert reading.read_whole(big, 5000) is None and sum(read_total) <= 5001
+
+
 @posix_only
 def test_read_prefix_refuses_fifo_device_socket_and_folder(tmp_path):
-    from pixie_desktop.artefacts.reading import NotARegularFile, read_prefix, regular_file_size
+    from pixie_desktop.artefacts.reading import NotARegularFile, read_prefix, read_whole, regular_file_size
 
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
@@ -61,6 +77,8 @@ def test_read_prefix_refuses_fifo_device_socket_and_folder(tmp_path):
             done, result = _in_thread(read_prefix, bad, 100)
             assert done, f"read_prefix blocked on {bad}"
             assert isinstance(result, NotARegularFile), (bad, result)
+            done, result = _in_thread(read_whole, bad, 100)
+            assert done and isinstance(result, NotARegularFile), (bad, result)
             assert regular_file_size(bad) is None
         done, result = _in_thread(read_prefix, sock_path, 100)
         assert done and isinstance(result, OSError)  # ENXIO on open, or NotARegularFile

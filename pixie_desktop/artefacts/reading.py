@@ -5,6 +5,7 @@ device such as /dev/zero, a FIFO that blocks any reader forever, or a socket. Pr
 never read a whole file nor wait on one, so every preview/thumbnail read goes through here:
 
 - `read_prefix(path, limit)`: at most `limit` bytes from the start of a REGULAR file;
+- `read_whole(path, limit)`: the whole regular file, or None when it holds more than `limit`;
 - `regular_file_size(path)`: the size of a regular file, or None — call it before handing a
   path to a decoder that opens the file itself (QImageReader, QPdfDocument, QSvgRenderer).
 
@@ -56,6 +57,13 @@ def read_prefix(path: Path | str, limit: int, *, follow_links: bool = True) -> b
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+def read_whole(path: Path | str, limit: int, *, follow_links: bool = True) -> bytes | None:
+    """The whole regular file `path` when it holds at most `limit` bytes, else None (only
+    `limit + 1` bytes are read to know). Raises as read_prefix."""
+    data = read_prefix(path, limit + 1, follow_links=follow_links)
+    return None if len(data) > limit else data
 
 
 def regular_file_size(path: Path | str) -> int | None:

@@ -209,11 +209,11 @@ class Discovery:
             return
         import pickle
 
-        from pixie_desktop.artefacts.reading import read_prefix
+        from pixie_desktop.artefacts.reading import read_whole
 
         try:  # a regular file only (a FIFO put there would block this thread for good), bounded
-            raw = read_prefix(self.cache_file, CACHE_MAX_BYTES + 1)
-            if len(raw) > CACHE_MAX_BYTES:
+            raw = read_whole(self.cache_file, CACHE_MAX_BYTES)
+            if raw is None:
                 return
             data = pickle.loads(raw)
             if data.get("key") == self._cache_key():

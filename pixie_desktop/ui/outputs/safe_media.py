@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import unquote, urlparse
 
+from pixie_desktop.artefacts.reading import read_whole
+
 if TYPE_CHECKING:
     from PySide6.QtGui import QImage
 
@@ -244,26 +246,6 @@ def sanitize_svg(data: bytes) -> bytes:
     return text.encode("utf-8")
 
 
-def read_prefix(path: Path, limit: int) -> bytes:
-    """At most `limit` bytes of a regular file, opened without blocking (a FIFO or device put
-    where an artefact was is refused, never waited on). For files the app itself registered
-    (artefact preview, thumbnails); tool-named paths go through `read_local`."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError("not a regular file")
-        chunks, total = [], 0
-        while total < limit:
-            block = os.read(fd, min(1 << 20, limit - total))
-            if not block:
-                break
-            chunks.append(block)
-            total += len(block)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
 def render_svg_file(path: Path, edge: int) -> QImage | None:
     """An SVG rendered from its own bytes with every external reference stripped first: QtSvg
     would otherwise open whatever an `<image href>` names (a FIFO blocks this worker forever,
@@ -272,8 +254,8 @@ def render_svg_file(path: Path, edge: int) -> QImage | None:
     from PySide6.QtGui import QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
-    data = read_prefix(path, MAX_SVG_BYTES + 1)
-    if len(data) > MAX_SVG_BYTES:
+    data = read_whole(path, MAX_SVG_BYTES)
+    if data is None:
         raise ValueError("the SVG is too large to preview")
     renderer = QSvgRenderer(QByteArray(sanitize_svg(data)))
     if not renderer.isValid():

@@ -27,7 +27,7 @@ from pixie_desktop.artefacts.queries import GalleryRow, thread_connection
 from pixie_desktop.artefacts.thumbnails import preview_kind
 from pixie_desktop.queries import runs as run_queries
 from pixie_desktop.ui import workers
-from pixie_desktop.ui.outputs.safe_media import read_prefix as _read_prefix
+from pixie_desktop.artefacts.reading import read_prefix as _read_prefix
 from pixie_desktop.ui.outputs.safe_media import render_svg_file as _render_svg_safely
 from pixie_desktop.ui.models.artefacts_model import human_size, short_time
 from pixie_desktop.ui.plain_text import plain_tooltip
