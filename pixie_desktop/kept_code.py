@@ -73,18 +73,24 @@ class _State:
 _state = _State()
 
 
+def _kept(key: Key, source: Any, filename: str, flags: int) -> CodeType:
+    """The code kept under `key`, else `source` compiled now (as the builtin, without inheriting
+    anything from here) and kept."""
+    code = _state.codes.get(key)
+    if code is None:
+        code = _builtin_compile(source, filename, "exec", flags, True)
+        if len(_state.codes) < MAX_ENTRIES:
+            _state.codes[key] = code
+        _state.compiled += 1
+    return code
+
+
 def _exec(source: Any, globals: Any = None, locals: Any = None, /) -> None:  # noqa: A002 - exec's names
     """`exec` as the dataclasses module calls it, with each distinct source text compiled once."""
     if type(source) is str:
-        code = _state.codes.get(source)
-        if code is None:
-            # what exec(str) does: filename "<string>", no inherited __future__ flags (the
-            # dataclasses module has none), the interpreter's own optimisation level
-            code = compile(source, "<string>", "exec", dont_inherit=True)
-            if len(_state.codes) < MAX_ENTRIES:
-                _state.codes[source] = code
-            _state.compiled += 1
-        source = code
+        # what exec(str) does: filename "<string>", no inherited __future__ flags (the
+        # dataclasses module has none), the interpreter's own optimisation level
+        source = _kept(source, source, "<string>", 0)
     exec(source, globals, locals)  # noqa: S102 - the dataclasses module's own generated code
 
 
@@ -97,14 +103,7 @@ def _compile(source: Any, filename: Any, mode: str, flags: int = 0, dont_inherit
     if (type(source) is not bytes or type(filename) is not str or mode != "exec" or flags & ~_FUTURE_FLAGS
             or optimize != -1 or _feature_version != -1):
         return _builtin_compile(source, filename, mode, flags, True, optimize, _feature_version=_feature_version)
-    key = (filename, flags, sha1(source).digest())
-    code = _state.codes.get(key)
-    if code is None:
-        code = _builtin_compile(source, filename, mode, flags, True)
-        if len(_state.codes) < MAX_ENTRIES:
-            _state.codes[key] = code
-        _state.compiled += 1
-    return code
+    return _kept((filename, flags, sha1(source).digest()), source, filename, flags)
 
 
 @contextmanager
