@@ -102,19 +102,21 @@ def wayland_plugin_present(plugin: Path | None) -> bool:
 def wants_xcb(env: Mapping[str, str]) -> bool:
     """Qt is about to use X11: QT_QPA_PLATFORM unset (X11 is Qt's default on Linux) or xcb, and an
     X display to connect to."""
-    platform = env.get("QT_QPA_PLATFORM", "").strip()
-    first = platform.split(";", 1)[0].split(":", 1)[0]
-    return sys.platform.startswith("linux") and bool(env.get("DISPLAY")) and first in ("", "xcb")
+    return sys.platform.startswith("linux") and bool(env.get("DISPLAY")) and _first_platform(env) in ("", "xcb")
 
 
 def no_display(env: Mapping[str, str]) -> bool:
     """A window start with nowhere to show: Linux, Qt about to use X11 or Wayland (the default, or
     asked for), and neither an X display nor a Wayland socket named (a text console, plain SSH).
     Qt would abort there (SIGABRT) with its own plugin message."""
-    platform = env.get("QT_QPA_PLATFORM", "").strip()
-    first = platform.split(";", 1)[0].split(":", 1)[0]
-    return (sys.platform.startswith("linux") and first in ("", "xcb", "wayland")
+    return (sys.platform.startswith("linux") and _first_platform(env) in ("", "xcb", "wayland")
             and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"))
+
+
+def _first_platform(env: Mapping[str, str]) -> str:
+    """The platform plugin Qt tries first: QT_QPA_PLATFORM's first entry, without its options
+    ("" when unset: Qt's default)."""
+    return env.get("QT_QPA_PLATFORM", "").strip().split(";", 1)[0].split(":", 1)[0]
 
 
 def missing_libraries(loader: Callable[[str], bool] | None = None) -> list[str]:
