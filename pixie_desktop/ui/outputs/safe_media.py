@@ -283,20 +283,6 @@ def full_size(img: Any) -> tuple[int, int]:
     return (int(w), int(h)) if w.isdigit() and h.isdigit() else (img.width(), img.height())
 
 
-def header_pixels(mime: str, data: bytes) -> int | None:
-    """Width × height as the image's header states it (nothing decoded), or None if unknown."""
-    from PySide6.QtGui import QImageReader
-
-    fd = _memory_file(safe_image_bytes(mime, data))
-    if fd is None:
-        return None
-    try:
-        size = QImageReader(f"/proc/self/fd/{fd}").size()
-    finally:
-        os.close(fd)
-    return size.width() * size.height() if size.isValid() else None
-
-
 def decode_image(mime: str, data: bytes, max_edge: int | None = None) -> Any:
     """A QImage from bytes (safe to call on a worker: QImage is not a GUI-thread object), decoded
     at most `max_edge` pixels on its long side when given (the decode itself is scaled down).
@@ -311,6 +297,15 @@ def decode_image(mime: str, data: bytes, max_edge: int | None = None) -> Any:
 
 def decode_image_sized(mime: str, data: bytes, max_edge: int | None = None) -> tuple[Any, tuple[int, int]]:
     """decode_image, and the picture's full size in pixels (before any scaling down)."""
+    decoded = _decode(mime, data, max_edge)
+    assert decoded is not None  # only a pixel limit makes it None
+    return decoded
+
+
+def _decode(mime: str, data: bytes, max_edge: int | None,
+            max_pixels: int | None = None) -> tuple[Any, tuple[int, int]] | None:
+    """decode_image_sized; with `max_pixels`, None (nothing decoded) when the image's header says
+    it has more pixels than that, or when the header cannot be read before decoding (no memfd)."""
     from PySide6.QtCore import QSize, Qt
     from PySide6.QtGui import QImage, QImageReader
 
@@ -318,12 +313,16 @@ def decode_image_sized(mime: str, data: bytes, max_edge: int | None = None) -> t
     fd = _memory_file(payload)
     try:
         if fd is None:  # no memfd here: Qt's own buffer (holds the interpreter while it decodes)
+            if max_pixels is not None:
+                return None
             img = QImage.fromData(payload)
             full, error = img.size(), "unknown format or damaged data"
         else:
             reader = QImageReader(f"/proc/self/fd/{fd}")
             reader.setAllocationLimit(256)  # MB: a decompression bomb is refused, not allocated
             full = reader.size()
+            if max_pixels is not None and full.isValid() and full.width() * full.height() > max_pixels:
+                return None
             if max_edge and full.isValid() and max(full.width(), full.height()) > max_edge:
                 reader.setScaledSize(full.scaled(QSize(max_edge, max_edge), Qt.AspectRatioMode.KeepAspectRatio))
             img = reader.read()
@@ -374,13 +373,10 @@ def decode_now(src: str, max_edge: int = DISPLAY_EDGE) -> Any:
     None when it must go to a worker. Raises ResourceRefused for one that is not an image."""
     if classify(src) != "data" or len(src) > SYNC_DATA_BYTES * 4 // 3:
         return None
-    mime, data = decode_data_url(src)
-    if not hasattr(os, "memfd_create"):
-        return None  # the header cannot be read without decoding here: a worker does both
-    pixels = header_pixels(mime, data)
-    if pixels is not None and pixels > SYNC_MAX_PIXELS:
-        return None  # many pixels in few bytes: decoded on a worker
-    return decode_image(mime, data, max_edge=max_edge)  # small, or not an image (refused at once)
+    # many pixels in few bytes (or no header to tell): None, a worker decodes it; small, or not
+    # an image at all (refused at once): decoded here
+    decoded = _decode(*decode_data_url(src), max_edge, max_pixels=SYNC_MAX_PIXELS)
+    return None if decoded is None else decoded[0]
 
 
 # -- async helpers ------------------------------------------------------------------------------
