@@ -228,12 +228,12 @@ def test_the_wipe_compare_scales_each_picture_once_per_size(qtbot):
     view = r.view
     qtbot.waitUntil(lambda: view.before is not None and view.after is not None, timeout=10_000)
     shot = view.grab().toImage()
-    first = {k: v[2].cacheKey() for k, v in view._drawn.items()}  # noqa: SLF001
+    first = {k: v[1].cacheKey() for k, v in view._drawn.items()}  # noqa: SLF001
     assert len(first) == 2
     for split in (0.2, 0.8):
         view.split = split
         view.repaint()
-    assert {k: v[2].cacheKey() for k, v in view._drawn.items()} == first  # noqa: SLF001 - nothing rescaled
+    assert {k: v[1].cacheKey() for k, v in view._drawn.items()} == first  # noqa: SLF001 - nothing rescaled
     target = view._target()  # noqa: SLF001
     y = int(target.center().y())
     left, right = shot.pixelColor(int(target.left()) + 5, y), shot.pixelColor(int(target.right()) - 5, y)

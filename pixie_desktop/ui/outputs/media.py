@@ -384,7 +384,7 @@ class WipeView(QWidget):
         super().__init__(parent)
         self.before: QImage | None = None
         self.after: QImage | None = None
-        self._drawn: dict[int, tuple[int, Any, QPixmap]] = {}  # id(image) → (key, size, pixmap) drawn
+        self._drawn: dict[int, tuple[Any, QPixmap]] = {}  # image.cacheKey() → (size, pixmap) drawn
         self.split = 0.5
         self.setMinimumHeight(200)
         self.setCursor(Qt.CursorShape.SplitHCursor)
@@ -399,15 +399,15 @@ class WipeView(QWidget):
 
     def _scaled(self, img: QImage, r: QRectF) -> QPixmap:
         """`img` at the size it is drawn, made once per size: dragging the line only blits."""
-        size = r.size().toSize()
-        kept = self._drawn.get(id(img))
-        if kept is None or kept[0] != img.cacheKey() or kept[1] != size:
-            pm = QPixmap.fromImage(img.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio,
-                                              Qt.TransformationMode.SmoothTransformation))
-            kept = (img.cacheKey(), size, pm)
-            self._drawn = {k: v for k, v in self._drawn.items() if k in (id(self.before), id(self.after))}
-            self._drawn[id(img)] = kept
-        return kept[2]
+        size, key = r.size().toSize(), img.cacheKey()
+        kept = self._drawn.get(key)
+        if kept is None or kept[0] != size:
+            kept = (size, QPixmap.fromImage(img.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio,
+                                                       Qt.TransformationMode.SmoothTransformation)))
+            shown = {i.cacheKey() for i in (self.before, self.after) if i is not None}
+            self._drawn = {k: v for k, v in self._drawn.items() if k in shown}
+            self._drawn[key] = kept
+        return kept[1]
 
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
